@@ -1,0 +1,35 @@
+# Two commands do all the set-up: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench venv clean
+
+demo: $(VENV)/.run-deps
+	$(BIN)/python -m demos moons
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest -n auto
+
+bench: $(VENV)/.bench-deps
+	$(BIN)/python -m bench
+
+venv: $(BIN)/python
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { echo "could not create $(VENV): install Python 3 with its venv module (e.g. apt-get install python3-venv)"; exit 1; }
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(VENV)/.bench-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,27 @@
+"""``python -m demos NAME [options]``: run one demo; with no name, list them."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import List, Optional
+
+DEMOS = {
+    "moons": "micrograd's classic: an MLP learns the two-moons data with an SVM loss",
+}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in DEMOS:
+        if argv and argv[0] not in ("-h", "--help"):
+            print(f"unknown demo {argv[0]!r}", file=sys.stderr)
+        print("usage: python -m demos NAME [options]\n\ndemos:")
+        for name, what in DEMOS.items():
+            print(f"  {name:12} {what}")
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    return importlib.import_module(f"demos.{argv[0]}").main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Every operation of the engine: its value and its local derivatives, each written once.
+
+An op's ``local`` rule returns d out / d input for each input. It is generic: the
+eager backward pass calls it with floats, and later modes call the very same
+rule with other number-like objects (Values for gradients of gradients, dual
+numbers for forward mode, symbols for explanations and compiled tapes). So a rule
+uses only arithmetic and the ops below, never ``math`` directly.
+
+A rule's arguments are the op's inputs, then its parameter if it has one, then
+``out`` (the op's own result), which many derivatives reuse (exp, tanh, sigmoid).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Optional
+
+
+class Op:
+    """One operation: a name, a checked float value function and a local derivative rule.
+
+    Calling an op applies it generically: plain numbers give a float, and any
+    number-like argument (a Value, say) makes the result of that type.
+
+    >>> TANH(0.0)
+    0.0
+    """
+
+    __slots__ = ("name", "symbol", "value", "local", "arity", "domain", "param_name")
+
+    def __init__(
+        self,
+        name: str,
+        value: Callable[..., float],
+        local: Callable[..., Any],
+        *,
+        arity: Optional[int] = 1,
+        symbol: str = "",
+        domain: str = "",
+        param_name: str = "",
+    ) -> None:
+        self.name = name  # a word, used in error messages: "div", "log"
+        self.symbol = symbol or name  # what a drawing shows: "/", "log"
+        self.value = value  # floats in, float out; may raise or return complex
+        self.local = local  # generic rule, see the module docstring
+        self.arity = arity  # None: any number of inputs, passed as one tuple
+        self.domain = domain  # where the op is defined, for the ValueError
+        self.param_name = param_name  # what the parameter is called in messages
+
+    def __call__(self, *args: Any, param: Any = None) -> Any:
+        for a in args:
+            if not isinstance(a, (int, float)):
+                return type(a)._apply(self, args, param)
+        from .checks import evaluate
+
+        return evaluate(self, [float(a) for a in args], param)
+
+    def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
+        """The rule's partials for these inputs, whatever kind of number they are.
+
+        >>> MUL.local_derivatives((2.0, 3.0), 6.0)
+        (3.0, 2.0)
+        """
+        if self.arity is None:
+            return self.local(inputs, out)
+        if param is None:
+            return self.local(*inputs, out)
+        return self.local(*inputs, param, out)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+# Piecewise-constant helpers for the rules of kinked ops. Their own derivative is
+# zero, so they return plain numbers for Values too; other number-like kinds
+# (symbols, arrays) provide a method of the same name.
+
+
+def if_positive(x: Any, then: Any, otherwise: Any) -> Any:
+    """``then`` where x > 0, else ``otherwise``: relu'(0) = 0, as in PyTorch."""
+    data = x if isinstance(x, (int, float)) else getattr(x, "data", None)
+    if isinstance(data, (int, float)):
+        return then if data > 0 else otherwise
+    return x.if_positive(then, otherwise)
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1: abs'(0) = 0, as in PyTorch."""
+    data = x if isinstance(x, (int, float)) else getattr(x, "data", None)
+    if isinstance(data, (int, float)):
+        return float((data > 0) - (data < 0))
+    return x.sign()
+
+
+def _sigmoid(x: float) -> float:
+    # Only ever exp of a non-positive number, so it cannot overflow.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _dot(xs: tuple) -> float:
+    # xs = (w0, x0, w1, x1, ..., [bias]); math.sumprod would be faster but is 3.12+.
+    total = sum([w * x for w, x in zip(xs[0:-1:2], xs[1::2])])
+    return total + xs[-1] if len(xs) % 2 else total
+
+
+def _dot_local(xs: Any, out: Any) -> list:
+    # d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1.
+    d = list(xs)
+    pairs = len(xs) - len(xs) % 2
+    d[0:pairs:2] = xs[1:pairs:2]
+    d[1:pairs:2] = xs[0:pairs:2]
+    if len(xs) % 2:
+        d[-1] = 1.0
+    return d
+
+
+# name                value                         local derivatives
+ADD = Op("add",       lambda a, b: a + b,           lambda a, b, out: (1.0, 1.0),
+         arity=2, symbol="+")
+SUB = Op("sub",       lambda a, b: a - b,           lambda a, b, out: (1.0, -1.0),
+         arity=2, symbol="-")
+MUL = Op("mul",       lambda a, b: a * b,           lambda a, b, out: (b, a),
+         arity=2, symbol="*")
+DIV = Op("div",       lambda a, b: a / b,           lambda a, b, out: (1.0 / b, -out / b),
+         arity=2, symbol="/")
+NEG = Op("neg",       lambda x: -x,                 lambda x, out: (-1.0,),
+         symbol="-")
+# x ** k for a plain number k (the parameter); no gradient flows to k.
+POW = Op("pow",       lambda x, k: x ** k,          lambda x, k, out: (k * x ** (k - 1),),
+         symbol="**", domain="a negative base needs an integer exponent", param_name="k")
+# a ** b with a Value exponent: d/db = a^b log a, which needs a > 0.
+VPOW = Op("pow",      lambda a, b: a ** b,          lambda a, b, out: (b * a ** (b - 1), out * LOG(a)),
+          arity=2, symbol="**", domain="a negative base needs an integer exponent")
+EXP = Op("exp",       math.exp,                     lambda x, out: (out,))
+LOG = Op("log",       math.log,                     lambda x, out: (1.0 / x,),
+         domain="log is defined only for x > 0")
+SQRT = Op("sqrt",     math.sqrt,                    lambda x, out: (0.5 / out,),
+          domain="sqrt is defined only for x >= 0")
+SIN = Op("sin",       math.sin,                     lambda x, out: (COS(x),))
+COS = Op("cos",       math.cos,                     lambda x, out: (-SIN(x),))
+TANH = Op("tanh",     math.tanh,                    lambda x, out: (1.0 - out * out,))
+SIGMOID = Op("sigmoid", _sigmoid,                   lambda x, out: (out * (1.0 - out),))
+SOFTPLUS = Op("softplus", _softplus,                lambda x, out: (SIGMOID(x),))
+RELU = Op("relu",     lambda x: x if x > 0.0 else 0.0,
+                                                    lambda x, out: (if_positive(x, 1.0, 0.0),))
+LEAKY_RELU = Op("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
+                                                    lambda x, s, out: (if_positive(x, 1.0, s),),
+                param_name="slope")
+ABS = Op("abs",       abs,                          lambda x, out: (sign(x),))
+# Fused n-ary nodes: one node instead of a chain, so big sums stay cheap.
+SUM = Op("sum",       math.fsum,                    lambda xs, out: (1.0,) * len(xs),
+         arity=None, symbol="Σ")
+DOT = Op("dot",       _dot,                         _dot_local,
+         arity=None, symbol="Σw·x")

@@ -1,0 +1,51 @@
+"""The moons demo end to end: it trains to 100% and writes its pictures."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from demos import moons
+from demos.__main__ import main as demos_main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_moons_demo_reaches_full_accuracy_and_writes_pictures(tmp_path: Path, capsys) -> None:
+    assert moons.main(["--out", str(tmp_path), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "step 99:" in printed and "training accuracy 100%" in printed
+    boundary, graph = tmp_path / "moons_boundary.png", tmp_path / "moons_neuron.svg"
+    assert boundary.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(boundary) in printed and str(graph) in printed
+    svg = graph.read_text()
+    assert "<svg" in svg and all(f">{name}<" in svg for name in ("w0", "w1", "b", "x0", "x1"))
+
+
+def test_first_step_loss_is_the_hand_computed_svm_loss() -> None:
+    import random
+
+    from nn import MLP
+
+    X, y = moons.data()
+    random.seed(moons.SEED)
+    model = MLP(2, [16, 16, 1])
+    loss, accuracy = moons.svm_loss(model, X, y)
+    scores = [model(x).data for x in X]
+    by_hand = sum(max(0.0, 1 - yi * s) for yi, s in zip(y, scores)) / len(y)
+    by_hand += 1e-4 * sum(p.data ** 2 for p in model.parameters())
+    assert abs(loss.data - by_hand) < 1e-12
+    assert accuracy == sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
+
+
+def test_demos_command_lists_and_refuses_unknown_names(capsys) -> None:
+    assert demos_main([]) == 0
+    assert "moons" in capsys.readouterr().out
+    assert demos_main(["nope"]) == 2
+    assert "unknown demo 'nope'" in capsys.readouterr().err
+
+
+def test_python_dash_m_demos_runs_from_the_repository(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "demos", "moons", "--steps", "2", "--no-progress", "--out", str(tmp_path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "step 1:" in run.stdout

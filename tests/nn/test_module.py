@@ -1,0 +1,108 @@
+"""Neurons, layers and MLPs: micrograd's shapes and semantics, gradients checked numerically."""
+
+import random
+
+import pytest
+
+from engine import Value
+from nn import MLP, Layer, Module, Neuron
+from tests.strategies import central_difference, close
+
+
+def test_mlp_has_micrograd_parameter_count_and_layout() -> None:
+    model = MLP(2, [16, 16, 1])
+    assert len(model.parameters()) == 337 == (2 * 16 + 16) + (16 * 16 + 16) + (16 + 1)
+    assert [n.nonlin for n in model.layers[0].neurons] == [True] * 16
+    assert [n.nonlin for n in model.layers[-1].neurons] == [False]
+    assert len({id(p) for p in model.parameters()}) == 337
+
+
+def test_initialisation_is_reproducible_and_micrograd_like() -> None:
+    random.seed(42)
+    a = [p.data for p in MLP(3, [4, 2]).parameters()]
+    random.seed(42)
+    b = [p.data for p in MLP(3, [4, 2]).parameters()]
+    assert a == b
+    random.seed(42)  # micrograd draws each neuron's weights in order and sets its bias to 0
+    expected = []
+    for nin, nout in ((3, 4), (4, 2)):
+        for _ in range(nout):
+            expected += [random.uniform(-1, 1) for _ in range(nin)] + [0.0]
+    assert a == expected
+
+
+def test_output_is_a_value_for_one_output_and_a_list_otherwise() -> None:
+    assert isinstance(MLP(2, [3, 1])([1.0, 2.0]), Value)
+    out = MLP(2, [3, 2])([Value(1.0), 2])
+    assert isinstance(out, list) and len(out) == 2 and all(isinstance(v, Value) for v in out)
+    assert isinstance(Layer(2, 1)([1.0, 2.0]), Value)
+    assert isinstance(Neuron(2)([1.0, 2.0]), Value)
+
+
+def test_neuron_computes_relu_of_weighted_sum_with_hand_gradients() -> None:
+    n = Neuron(3)
+    n.w[0].data, n.w[1].data, n.w[2].data, n.b.data = 0.5, -1.0, 2.0, 0.25
+    x = [Value(1.0), Value(2.0), Value(3.0)]
+    y = n(x)
+    assert y.data == 0.5 - 2.0 + 6.0 + 0.25
+    y.backward()
+    assert [w.grad for w in n.w] == [1.0, 2.0, 3.0] and n.b.grad == 1.0
+    assert [xi.grad for xi in x] == [0.5, -1.0, 2.0]
+    assert Neuron(3, nonlin=True)([0.0, 0.0, 0.0]).data == 0.0
+
+
+def test_neuron_inputs_from_numbers_are_labelled() -> None:
+    y = Neuron(2)([1.0, 2.0])
+    inputs = y._prev[0]._prev[1::2][:2]
+    assert [v.label for v in inputs] == ["x0", "x1"]
+
+
+def test_mlp_gradients_match_central_differences() -> None:
+    model = MLP(3, [4, 4, 1])
+    X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-0.2, 0.9, 0.1]]
+
+    def loss() -> Value:
+        return sum((model(x) - 1.0) ** 2 for x in X)
+
+    model.zero_grad()
+    loss().backward()
+    for p in model.parameters()[::5]:
+        analytic = p.grad
+        saved = p.data
+
+        def at(t: float) -> float:
+            p.data = t
+            return loss().data
+
+        numeric = central_difference(at, saved)
+        p.data = saved
+        assert close(analytic, numeric, rel=1e-5), (analytic, numeric)
+
+
+def test_zero_grad_clears_every_parameter() -> None:
+    model = MLP(2, [3, 1])
+    model([1.0, 1.0]).backward()
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert Module().parameters() == []
+
+
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (lambda: MLP(2, [3, 1])([1.0]), ValueError, "expects 2 inputs, got 1"),
+        (lambda: Neuron(2)([1.0, 2.0, 3.0]), ValueError, "expects 2 inputs, got 3"),
+        (lambda: MLP(2, [3, 1])(1.0), TypeError, "list of 2 numbers"),
+        (lambda: MLP(2, [3, 1])(["a", 1.0]), TypeError, "str"),
+        (lambda: Neuron(0), ValueError, "got 0"),
+        (lambda: Layer(2, 0), ValueError, "got 0"),
+        (lambda: MLP(2, []), ValueError, "at least one layer"),
+    ],
+)
+def test_bad_shapes_and_inputs_are_clear_errors(call, error, text) -> None:
+    with pytest.raises(error, match=text):
+        call()
+
+
+def test_repr_reads_like_micrograd() -> None:
+    assert repr(MLP(2, [2, 1])) == "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(2)]]"

@@ -1,0 +1,89 @@
+"""Writing a graph to .svg, .png or .dot on any machine, with or without a system Graphviz."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Optional, Union
+
+from engine import Value
+
+from .dot import draw_dot
+
+SUFFIXES = (".svg", ".png", ".dot")
+INSTALL_HINT = (
+    "install a renderer with `pip install graphviz-pure` (self-contained) "
+    "or your system's Graphviz (for example `apt-get install graphviz`)"
+)
+
+
+class RenderWarning(UserWarning):
+    """A picture could not be rendered, so the graph was saved as .dot source instead."""
+
+
+def find_renderer() -> Optional[str]:
+    """The command that turns dot source into pictures: system ``dot``, else ``graphviz-pure``.
+
+    ``graphviz-pure`` is also looked for beside the running Python, since a virtual
+    environment is often used without being activated.
+
+    >>> find_renderer() is None or os.path.exists(find_renderer())
+    True
+    """
+    for name in ("dot", "graphviz-pure"):
+        found = shutil.which(name)
+        if found:
+            return found
+    beside = Path(sys.executable).parent / "graphviz-pure"
+    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def save(root: Value, path: Union[str, Path], rankdir: str = "LR") -> Path:
+    """Draw ``root``'s graph to ``path`` (.svg, .png or .dot, by its suffix) and return the file written.
+
+    Without any renderer it writes the .dot source next to ``path`` instead, warns
+    with a :class:`RenderWarning` saying how to install one, and returns that path.
+
+    >>> from engine import Value
+    >>> save(Value(1.0) * 2, "/tmp/chainrule-doctest.dot").name
+    'chainrule-doctest.dot'
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"save writes {', '.join(SUFFIXES)} files; got {str(path)!r}")
+    source = draw_dot(root, format="svg", rankdir=rankdir).source.encode()
+    if suffix == ".dot":
+        write_atomic(path, source)
+        return path
+    problem = "no Graphviz renderer was found"
+    renderer = find_renderer()
+    if renderer is not None:
+        run = subprocess.run([renderer, f"-T{suffix[1:]}"], input=source, capture_output=True)
+        if run.returncode == 0 and run.stdout:
+            write_atomic(path, run.stdout)
+            return path
+        problem = f"{renderer} failed: {run.stderr.decode(errors='replace').strip()}"
+    fallback = path.with_suffix(".dot")
+    write_atomic(fallback, source)
+    warnings.warn(f"could not write {path} ({problem}); wrote the graph source to {fallback} instead. "
+                  f"To get pictures, {INSTALL_HINT}.", RenderWarning, stacklevel=2)
+    return fallback
