@@ -8,10 +8,10 @@ nan, inf or complex number.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from . import ops
-from .ops import Op
+if TYPE_CHECKING:
+    from .ops import Op
 
 
 def as_float(x: Any, what: str = "Value data") -> float:
@@ -35,7 +35,7 @@ def as_float(x: Any, what: str = "Value data") -> float:
     return value
 
 
-def operands(op: Op, datas: Sequence[float], param: Any = None) -> str:
+def operands(op: "Op", datas: Sequence[float], param: Any = None) -> str:
     """The inputs as an error message shows them: ``x=-1.0`` or ``a=1.0, b=0.0``."""
     if op.arity is None:
         return f"{len(datas)} inputs"
@@ -44,10 +44,11 @@ def operands(op: Op, datas: Sequence[float], param: Any = None) -> str:
     return text if param is None else f"{text}, {op.param_name}={param!r}"
 
 
-def evaluate(op: Op, datas: Sequence[float], param: Any = None) -> float:
+def evaluate(op: "Op", datas: Sequence[float], param: Any = None) -> float:
     """The op's value for float inputs, or an error that names the op and its inputs.
 
-    >>> evaluate(ops.DIV, [1.0, 4.0])
+    >>> from engine.ops import DIV
+    >>> evaluate(DIV, [1.0, 4.0])
     0.25
     """
     try:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Optional
 
+from .checks import evaluate
+
 
 class Op:
     """One operation: a name, a checked float value function and a local derivative rule.
@@ -51,8 +53,6 @@ class Op:
         for a in args:
             if not isinstance(a, (int, float)):
                 return type(a)._apply(self, args, param)
-        from .checks import evaluate
-
         return evaluate(self, [float(a) for a in args], param)
 
     def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:

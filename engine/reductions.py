@@ -29,7 +29,9 @@ def mean(values: Iterable[Scalar]) -> Value:
     2.0
     """
     parents = tuple(values)
-    return sum(parents) / len(parents) if parents else sum(parents)
+    if not parents:
+        raise ValueError("engine.mean needs at least one value, got none")
+    return sum(parents) / len(parents)
 
 
 def dot(a: Sequence[Scalar], b: Sequence[Scalar], bias: Optional[Scalar] = None) -> Value:

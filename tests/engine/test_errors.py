@@ -112,5 +112,7 @@ def test_gradient_overflow_is_reported_naming_the_node() -> None:
 def test_empty_reductions_and_length_mismatch() -> None:
     with pytest.raises(ValueError, match="at least one"):
         engine.sum([])
+    with pytest.raises(ValueError, match="engine.mean needs at least one"):
+        engine.mean([])
     with pytest.raises(ValueError, match="equal length, got 2 and 1"):
         engine.dot([1.0, 2.0], [3.0])

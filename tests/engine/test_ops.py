@@ -5,7 +5,7 @@ import math
 import pytest
 from hypothesis import given
 
-from engine import Value
+from engine import Value, ops
 from tests.strategies import BINARY, UNARY, BinarySpec, UnarySpec, central_difference, close
 
 
@@ -119,3 +119,23 @@ def test_dot_of_parameters_with_themselves_counts_both_factors() -> None:
     ps = [Value(1.5), Value(-2.0)]
     engine.dot(ps, ps).backward()
     assert [p.grad for p in ps] == [3.0, -4.0]
+
+
+ALL_OPS = [op for op in vars(ops).values() if isinstance(op, ops.Op)]
+
+
+@pytest.mark.parametrize("op", ALL_OPS, ids=lambda op: f"{op.name}{op.arity}")
+def test_each_rule_is_generic_floats_and_values_agree(op: ops.Op) -> None:
+    # Later modes (gradients of gradients, forward mode) call the same rule with Values.
+    inputs = [0.7, 1.3, 0.4, -0.9, 1.1][: op.arity or 5]
+    param = {"pow": 3.0, "leaky_relu": 0.1}.get(op.name) if op.arity == 1 else None
+    out = op(*inputs, param=param)
+    assert isinstance(out, float)
+    values = [Value(x) for x in inputs]
+    out_value = op(*values, param=param)
+    assert isinstance(out_value, Value) and out_value.data == out
+    as_floats = op.local_derivatives(inputs, out, param)
+    as_values = op.local_derivatives(values, out_value, param)
+    assert len(as_floats) == len(as_values) == len(inputs)
+    for f, v in zip(as_floats, as_values):
+        assert (v.data if isinstance(v, Value) else v) == pytest.approx(f, rel=1e-15)
