@@ -35,12 +35,17 @@ def as_float(x: Any, what: str = "Value data") -> float:
     return value
 
 
+def _shown(x: Any) -> str:
+    data = getattr(x, "data", x)  # a Value or a dual number shows its float
+    return repr(float(data)) if isinstance(data, (int, float)) else str(x)
+
+
 def operands(op: "Op", datas: Sequence[float], param: Any = None) -> str:
     """The inputs as an error message shows them: ``x=-1.0`` or ``a=1.0, b=0.0``."""
     if op.arity is None:
         return f"{len(datas)} inputs"
     names = ("x",) if len(datas) == 1 else ("a", "b")
-    text = ", ".join(f"{n}={d!r}" for n, d in zip(names, datas))
+    text = ", ".join(f"{n}={_shown(d)}" for n, d in zip(names, datas))
     return text if param is None else f"{text}, {op.param_name}={param!r}"
 
 
@@ -62,8 +67,8 @@ def evaluate(op: "Op", datas: Sequence[float], param: Any = None) -> float:
         raise ZeroDivisionError(f"{op.name}: division by zero with {operands(op, datas, param)}") from None
     except OverflowError:
         raise OverflowError(f"{op.name}: result too large for a float with {operands(op, datas, param)}") from None
-    except ValueError:
-        raise ValueError(f"{op.name}: {op.domain}; got {operands(op, datas, param)}") from None
+    except ValueError as e:
+        raise ValueError(f"{op.name}: {op.domain or e}; got {operands(op, datas, param)}") from None
     if out.__class__ is not float:
         if isinstance(out, complex):  # float ** float gives complex for a negative base
             raise ValueError(f"{op.name}: {op.domain}; got {operands(op, datas, param)}")

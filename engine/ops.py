@@ -13,9 +13,10 @@ A rule's arguments are the op's inputs, then its parameter if it has one, then
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Callable, Optional
 
-from .checks import evaluate
+from .checks import as_float, evaluate, operands
 
 
 class Op:
@@ -50,10 +51,19 @@ class Op:
         self.param_name = param_name  # what the parameter is called in messages
 
     def __call__(self, *args: Any, param: Any = None) -> Any:
+        kind = None
         for a in args:
-            if not isinstance(a, (int, float)):
-                return type(a)._apply(self, args, param)
-        return evaluate(self, [float(a) for a in args], param)
+            cls = a.__class__
+            if cls is float or cls is int:
+                continue
+            rank = getattr(cls, "_rank", None)
+            if rank is None:
+                as_float(a, f"{self.name} operand")  # a number of another type, or a TypeError
+            elif kind is None or rank > kind._rank:
+                kind = cls
+        if kind is None:
+            return evaluate(self, [as_float(a) for a in args], param)
+        return kind._apply(self, args, param)
 
     def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
         """The rule's partials for these inputs, whatever kind of number they are.
@@ -61,11 +71,15 @@ class Op:
         >>> MUL.local_derivatives((2.0, 3.0), 6.0)
         (3.0, 2.0)
         """
-        if self.arity is None:
-            return self.local(inputs, out)
-        if param is None:
-            return self.local(*inputs, out)
-        return self.local(*inputs, param, out)
+        try:
+            if self.arity is None:
+                return self.local(inputs, out)
+            if param is None:
+                return self.local(*inputs, out)
+            return self.local(*inputs, param, out)
+        except (ArithmeticError, ValueError) as e:  # e.g. sqrt'(0) = 1/0
+            where = operands(self, inputs, param)
+            raise type(e)(f"{self.name}: the local derivative is undefined at {where} ({e})") from e
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -107,7 +121,7 @@ def _softplus(x: float) -> float:
 
 def _dot(xs: tuple) -> float:
     # xs = (w0, x0, w1, x1, ..., [bias]); math.sumprod would be faster but is 3.12+.
-    total = sum([w * x for w, x in zip(xs[0:-1:2], xs[1::2])])
+    total = sum(map(operator.mul, xs[0:-1:2], xs[1::2]))
     return total + xs[-1] if len(xs) % 2 else total
 
 

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import itertools
-import numbers
-from typing import Any, Callable, Tuple, Union
+from collections import deque
+from typing import Any, Iterator, Tuple, Union
 
 from . import ops
+from .arithmetic import Arithmetic
 from .checks import as_float, evaluate, operands
 from .graph import topological_order
+from .modes import creation_site, site_of, state
+from .reverse import BackwardStep, check_gradient, contributions, reverse_pass
 
 Number = Union[int, float]
 _ids = itertools.count()  # creation order, which is always a topological order
 
 
-class Value:
+class Value(Arithmetic):
     """A scalar in a computation graph, as in micrograd.
 
     ``data`` is the float, ``grad`` the derivative of the last ``backward()`` root
     with respect to it, ``_prev`` the parents in argument order and ``_op`` the
-    operation that made it.
+    operation that made it. Operators and functions come from ``Arithmetic``.
 
     >>> x = Value(3.0, label="x")
     >>> y = x * x + 2 * x
@@ -29,24 +32,26 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "_prev", "_fn", "_param", "_id")
+    _rank = 1
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
         self.data = as_float(data)
-        self.grad = 0.0
+        self.grad: Any = 0.0
         self.label = label
         self._prev: Tuple[Value, ...] = ()
         self._fn: ops.Op | None = None  # the op that made this Value; None for a leaf
         self._param: Any = None  # the op's parameter: the k of x**k, the slope of leaky_relu
         self._id = next(_ids)
-
-    # -- the graph ---------------------------------------------------------------
+        if state.anomaly:
+            state.sites[self] = creation_site()
 
     @classmethod
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Value":
-        """Apply ``op`` to Values and plain numbers: the generic entry used by ``Op.__call__``."""
-        return _node(op, tuple(_coerce(a) for a in args), param)
+        """Apply ``op`` to Values and plain numbers (numbers become constant leaves)."""
+        return _node(op, tuple(a if isinstance(a, Value) else Value(as_float(a, f"{op.name} operand"))
+                               for a in args), param)
 
     @property
     def _op(self) -> str:
@@ -55,39 +60,64 @@ class Value:
             return f"**{self._param:g}"
         return self._fn.symbol if self._fn is not None else ""
 
-    def _backward(self) -> None:
-        """Send this node's grad to its parents, each times its local derivative."""
-        g = self.grad
-        if g - g != 0.0:
-            raise OverflowError(f"backward: the gradient reaching {self._describe()} is {g}")
-        prev = self._prev
-        if not prev or g == 0.0:
-            return
-        try:
-            partials = self._fn.local_derivatives([p.data for p in prev], self.data, self._param)
-        except (ArithmeticError, ValueError) as e:  # e.g. sqrt'(0) is infinite
-            raise type(e)(f"backward through {self._describe()}: the local derivative is undefined ({e})") from e
-        for parent, d in zip(prev, partials):
-            parent.grad += d * g
+    # -- backward ----------------------------------------------------------------
 
-    def backward(self) -> None:
+    def backward(self, create_graph: bool = False) -> None:
         """Fill in ``grad`` for every Value this one depends on, by reverse-mode AD.
 
         Leaves (Values with no parents) accumulate across calls, as in PyTorch;
         intermediate nodes are recomputed each call, so calling twice adds exactly
-        one more copy of the gradient to each leaf. Call ``zero_grad`` in between
-        to start afresh.
+        one more copy of the gradient to each leaf. With ``create_graph=True`` the
+        grads are Values with graphs of their own, to differentiate again.
 
         >>> a = Value(2.0); b = a * a; b.backward(); b.backward(); a.grad
         8.0
         """
+        order = self._seed()
+        deque(reverse_pass(order, create_graph), maxlen=0)
+        for node in order:
+            if not node._prev:
+                check_gradient(node, node.grad)
+
+    def _seed(self) -> list:
+        # Intermediate nodes start from zero; leaves keep what they have; the root gets 1.
         order = topological_order(self)
         for node in order:
             if node._prev:
                 node.grad = 0.0
         self.grad += 1.0
-        for node in reversed(order):
-            node._backward()
+        return order
+
+    def backward_steps(self) -> Iterator[BackwardStep]:
+        """The backward pass one node at a time: each step updates the grads and says what it did.
+
+        >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
+        >>> for step in y.backward_steps():
+        ...     print(step)
+        y: adjoint 1 -> * += 1, x += 1
+        *: adjoint 1 -> x += 3, x += 3
+        >>> x.grad
+        7.0
+        """
+        for node, g, sent in reverse_pass(self._seed()):
+            yield BackwardStep(node, g, sent)
+
+    def _backward(self) -> None:
+        """micrograd's per-node step: add this node's grad, times each local derivative, to its parents."""
+        check_gradient(self, self.grad)
+        if self._prev and self.grad != 0.0:
+            for parent, c in contributions(self, self.grad):
+                parent.grad += c
+
+    # -- the rest ----------------------------------------------------------------
+
+    def detach(self) -> "Value":
+        """A new leaf with the same data and label: gradients stop here.
+
+        >>> x = Value(2.0); y = x.detach() * x; y.backward(); x.grad
+        2.0
+        """
+        return Value(self.data, self.label)
 
     def _describe(self) -> str:
         name = f" '{self.label}'" if self.label else ""
@@ -97,75 +127,8 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
-
-    # -- functions ---------------------------------------------------------------
-
-    def exp(self) -> "Value":
-        """e**self. ``Value(0.0).exp().data == 1.0``"""
-        return _node(ops.EXP, (self,))
-
-    def log(self) -> "Value":
-        """Natural log; ValueError for data <= 0. ``Value(1.0).log().data == 0.0``"""
-        return _node(ops.LOG, (self,))
-
-    def sqrt(self) -> "Value":
-        """Square root; ValueError for data < 0. ``Value(4.0).sqrt().data == 2.0``"""
-        return _node(ops.SQRT, (self,))
-
-    def sin(self) -> "Value":
-        """Sine. ``Value(0.0).sin().data == 0.0``"""
-        return _node(ops.SIN, (self,))
-
-    def cos(self) -> "Value":
-        """Cosine. ``Value(0.0).cos().data == 1.0``"""
-        return _node(ops.COS, (self,))
-
-    def tanh(self) -> "Value":
-        """Hyperbolic tangent. ``Value(0.0).tanh().data == 0.0``"""
-        return _node(ops.TANH, (self,))
-
-    def sigmoid(self) -> "Value":
-        """1 / (1 + e**-x), stable for any finite x. ``Value(0.0).sigmoid().data == 0.5``"""
-        return _node(ops.SIGMOID, (self,))
-
-    def softplus(self) -> "Value":
-        """log(1 + e**x), stable for any finite x. ``Value(-1e3).softplus().data == 0.0``"""
-        return _node(ops.SOFTPLUS, (self,))
-
-    def relu(self) -> "Value":
-        """max(x, 0), with relu'(0) = 0. ``Value(-2.0).relu().data == 0.0``"""
-        return _node(ops.RELU, (self,))
-
-    def leaky_relu(self, slope: float = 0.01) -> "Value":
-        """x for x > 0, else slope * x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
-        return _node(ops.LEAKY_RELU, (self,), as_float(slope, "leaky_relu slope"))
-
-    def abs(self) -> "Value":
-        """|x|, with abs'(0) = 0. ``abs(Value(-2.0)).data == 2.0``"""
-        return _node(ops.ABS, (self,))
-
-    __abs__ = abs
-
-    # -- operators ---------------------------------------------------------------
-
-    def __pow__(self, other: Union["Value", Number]) -> "Value":
-        """``x ** 2`` (number exponent) or ``x ** y`` (Value exponent, gradient to both)."""
-        if isinstance(other, numbers.Real) and not isinstance(other, Value):
-            return _node(ops.POW, (self,), as_float(other, "exponent"))
-        other = _coerce(other)
-        return other if other is NotImplemented else _node(ops.VPOW, (self, other))
-
-    def __rpow__(self, other: Number) -> "Value":
-        """``2 ** x``: the base is a constant, the gradient flows to the exponent."""
-        other = _coerce(other)
-        return other if other is NotImplemented else _node(ops.VPOW, (other, self))
-
-    def __neg__(self) -> "Value":
-        return _node(ops.NEG, (self,))
-
-    def __pos__(self) -> "Value":
-        return self
+        grad = self.grad if self.grad.__class__ is float else f"Value({self.grad.data!r})"
+        return f"Value(data={self.data!r}, grad={grad}{label})"
 
     # Comparisons look at data and give bools, so max() and sorted() work. Equality
     # stays identity: Values are graph nodes and live in sets and dicts.
@@ -185,51 +148,38 @@ class Value:
         return self.data
 
 
-def _binary(op: ops.Op, reflected: bool = False) -> Callable[[Value, Any], Value]:
-    def method(self: Value, other: Any) -> Value:
-        other = _coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _node(op, (other, self) if reflected else (self, other))
-
-    method.__name__ = f"__{'r' if reflected else ''}{op.name.replace('div', 'truediv')}__"
-    return method
-
-
-for _op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV):
-    for _reflected in (False, True):
-        _method = _binary(_op, _reflected)
-        setattr(Value, _method.__name__, _method)
-
-
 _new = object.__new__
 
 
 def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
     """Compute, then record: the one place a non-leaf Value is made."""
-    data = evaluate(op, [p.data for p in parents], param)
+    try:
+        data = evaluate(op, [p.data for p in parents], param)
+    except (ArithmeticError, ValueError) as e:
+        if not state.anomaly:
+            raise
+        raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}") from None
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._prev = parents
-    out._fn = op
-    out._param = param
+    if state.recording:
+        out._prev = parents
+        out._fn = op
+        out._param = param
+    else:  # no_grad(): a constant leaf
+        out._prev = ()
+        out._fn = out._param = None
     out._id = next(_ids)
+    if state.anomaly:
+        state.sites[out] = creation_site()
     return out
 
 
 def _coerce(x: Any) -> Value:
     """A Value for x: itself, or a constant leaf for a plain number."""
-    cls = x.__class__
-    if cls is Value:
-        return x
-    if cls is float or cls is int:  # the common case, before the slower checks below
-        return Value(x)
     if isinstance(x, Value):
         return x
-    if not isinstance(x, numbers.Real) and hasattr(type(x), "_apply"):
-        return NotImplemented  # another number-like kind (a dual number, say) takes over
     return Value(as_float(x, "operand"))
 
 

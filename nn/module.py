@@ -32,8 +32,6 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     values = [_coerce(v) for v in x]
     for i, (raw, v) in enumerate(zip(x, values)):
-        if v is NotImplemented:
-            raise TypeError(f"{who} input {i} must be a number or a Value, got {type(raw).__name__}")
         if v is not raw:
             v.label = f"x{i}"
     return values

@@ -83,14 +83,14 @@ def test_infinite_local_derivative_is_reported_at_backward() -> None:
     x = Value(0.0, label="x")
     y = x.sqrt()
     assert y.data == 0.0
-    with pytest.raises(ZeroDivisionError, match="backward through sqrt with x=0.0"):
+    with pytest.raises(ZeroDivisionError, match=r"sqrt: the local derivative is undefined at x=0.0 \(float division by zero\)"):
         y.backward()
 
 
 def test_exponent_gradient_of_negative_base_is_undefined() -> None:
     y = Value(-2.0) ** Value(3.0)
     assert y.data == -8.0
-    with pytest.raises(ValueError, match="backward through pow with a=-2.0, b=3.0"):
+    with pytest.raises(ValueError, match="pow: the local derivative is undefined at a=-2.0, b=3.0 .*log"):
         y.backward()
 
 

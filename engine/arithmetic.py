@@ -1,0 +1,115 @@
+"""The operators and functions that every number-like kind shares: Value, Dual, Sym.
+
+A kind says only how to apply an op to its arguments (``_apply``); every operator
+and function below is the op itself, so ``x.tanh()`` and ``x * y`` mean the same
+thing whether x is a Value being recorded, a dual number carrying a tangent, or a
+symbol being printed. ``_rank`` settles mixed arguments: the highest kind applies
+the op (a Dual may hold Values; a Value never holds a Dual).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from . import ops
+from .checks import as_float
+
+
+class Arithmetic:
+    """Mix-in: Python's operators and the engine's functions, all through ``ops``.
+
+    >>> from engine import Value
+    >>> (Value(2.0) ** 3 - 1).data
+    7.0
+    """
+
+    __slots__ = ()
+    _rank = 0
+
+    @classmethod
+    def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> Any:
+        raise NotImplementedError
+
+    # -- functions ---------------------------------------------------------------
+
+    def exp(self) -> Any:
+        """e**x. ``Value(0.0).exp().data == 1.0``"""
+        return ops.EXP(self)
+
+    def log(self) -> Any:
+        """Natural log; ValueError for x <= 0. ``Value(1.0).log().data == 0.0``"""
+        return ops.LOG(self)
+
+    def sqrt(self) -> Any:
+        """Square root; ValueError for x < 0. ``Value(4.0).sqrt().data == 2.0``"""
+        return ops.SQRT(self)
+
+    def sin(self) -> Any:
+        """Sine. ``Value(0.0).sin().data == 0.0``"""
+        return ops.SIN(self)
+
+    def cos(self) -> Any:
+        """Cosine. ``Value(0.0).cos().data == 1.0``"""
+        return ops.COS(self)
+
+    def tanh(self) -> Any:
+        """Hyperbolic tangent. ``Value(0.0).tanh().data == 0.0``"""
+        return ops.TANH(self)
+
+    def sigmoid(self) -> Any:
+        """1 / (1 + e**-x), stable for any finite x. ``Value(0.0).sigmoid().data == 0.5``"""
+        return ops.SIGMOID(self)
+
+    def softplus(self) -> Any:
+        """log(1 + e**x), stable for any finite x. ``Value(-1e3).softplus().data == 0.0``"""
+        return ops.SOFTPLUS(self)
+
+    def relu(self) -> Any:
+        """max(x, 0), with relu'(0) = 0. ``Value(-2.0).relu().data == 0.0``"""
+        return ops.RELU(self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Any:
+        """x for x > 0, else slope * x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
+        return ops.LEAKY_RELU(self, param=as_float(slope, "leaky_relu slope"))
+
+    def abs(self) -> Any:
+        """|x|, with abs'(0) = 0. ``abs(Value(-2.0)).data == 2.0``"""
+        return ops.ABS(self)
+
+    __abs__ = abs
+
+    # -- operators ---------------------------------------------------------------
+
+    def __pow__(self, other: Any) -> Any:
+        """``x ** 2`` (number exponent) or ``x ** y`` (Value exponent, gradient to both)."""
+        if isinstance(other, numbers.Real) and not isinstance(other, Arithmetic):
+            return ops.POW(self, param=as_float(other, "exponent"))
+        return ops.VPOW(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        """``2 ** x``: the base is a constant, the gradient flows to the exponent."""
+        return ops.VPOW(other, self)
+
+    def __neg__(self) -> Any:
+        return ops.NEG(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+
+def _binary(op: ops.Op, reflected: bool) -> Any:
+    if reflected:
+        def method(self: Any, other: Any) -> Any:
+            return op(other, self)
+    else:
+        def method(self: Any, other: Any) -> Any:
+            return op(self, other)
+    method.__name__ = f"__{'r' if reflected else ''}{op.name.replace('div', 'truediv')}__"
+    return method
+
+
+for _op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV):
+    for _reflected in (False, True):
+        _method = _binary(_op, _reflected)
+        setattr(Arithmetic, _method.__name__, _method)

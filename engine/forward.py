@@ -1,0 +1,98 @@
+"""Forward mode: dual numbers carry a tangent alongside each value.
+
+A ``Dual`` applies every op through the op's one local derivative rule: the
+output tangent is the sum of each local derivative times the input's tangent.
+Primals may be floats or Values, so forward mode composes with reverse mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Sequence, Tuple
+
+from . import ops
+from .arithmetic import Arithmetic
+
+
+class Dual(Arithmetic):
+    """A number ``primal + tangent·ε`` with ε² = 0.
+
+    >>> y = Dual(3.0, 1.0) ** 2
+    >>> y.primal, y.tangent
+    (9.0, 6.0)
+    """
+
+    __slots__ = ("primal", "tangent")
+    _rank = 2
+
+    def __init__(self, primal: Any, tangent: Any = 0.0) -> None:
+        self.primal = primal
+        self.tangent = tangent
+
+    @property
+    def data(self) -> Any:
+        """The primal's float, as error messages show it."""
+        return getattr(self.primal, "data", self.primal)
+
+    @classmethod
+    def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Dual":
+        primals = [a.primal if isinstance(a, Dual) else a for a in args]
+        out = op(*primals, param=param)
+        partials = op.local_derivatives(primals, out, param)
+        terms = [d * a.tangent for a, d in zip(args, partials) if isinstance(a, Dual) and not _zero(a.tangent)]
+        return Dual(out, sum(terms[1:], terms[0]) if terms else 0.0)
+
+    def if_positive(self, then: Any, otherwise: Any) -> Any:
+        return then if self.data > 0 else otherwise
+
+    def sign(self) -> float:
+        return float((self.data > 0) - (self.data < 0))
+
+    def __repr__(self) -> str:
+        return f"Dual({self.primal!r}, {self.tangent!r})"
+
+
+def _zero(x: Any) -> bool:
+    return x.__class__ is float and x == 0.0
+
+
+def _split(out: Any) -> Tuple[Any, Any]:
+    if isinstance(out, Dual):
+        return out.primal, out.tangent
+    return out, 0.0  # f ignored its inputs: a constant
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
+    """``(f(*primals), J·tangents)``: the value and the directional derivative, in one forward pass.
+
+    For an f returning a list, both parts are lists.
+
+    >>> jvp(lambda x, y: x * x + y ** 3, (2.0, 3.0), (1.0, 0.0))
+    (31.0, 4.0)
+    """
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} primals and {len(tangents)} tangents")
+    out = f(*[Dual(p, t) for p, t in zip(primals, tangents)])
+    if isinstance(out, (list, tuple)):
+        pairs = [_split(o) for o in out]
+        return [p for p, _ in pairs], [t for _, t in pairs]
+    return _split(out)
+
+
+def jacfwd(f: Callable[[List[Any]], Any]) -> Callable[[Sequence[Any]], Any]:
+    """The Jacobian of ``f`` (a list of numbers to a list, or to a scalar) by forward mode: one pass per input.
+
+    >>> jacfwd(lambda v: [v[0] * v[1], v[0] + 3 * v[1]])([2.0, 5.0])
+    [[5.0, 2.0], [1.0, 3.0]]
+    """
+
+    def wrapped(xs: Sequence[Any]) -> Any:
+        xs = list(xs)
+        columns = []
+        for j in range(len(xs)):
+            basis = [1.0 if i == j else 0.0 for i in range(len(xs))]
+            columns.append(jvp(lambda *v: f(list(v)), xs, basis)[1])
+        if not isinstance(columns[0], list):
+            return columns  # a scalar f: its gradient
+        return [[column[i] for column in columns] for i in range(len(columns[0]))]
+
+    return wrapped

@@ -1,0 +1,136 @@
+"""JAX-style function transforms: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``.
+
+Each returns a new function. Derivatives come back as Values with graphs of their
+own, so the transforms compose to any order: ``grad(grad(f))(x)``. An argument may
+be a number, a Value, or a list of them (differentiated element by element).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Sequence, Tuple, Union
+
+from .reverse import isolated_gradients
+from .value import Value
+
+ArgNums = Union[int, Sequence[int]]
+
+
+def _argnums(argnums: ArgNums, nargs: int, name: str) -> Tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not nums or any(not isinstance(i, int) or not -nargs <= i < nargs for i in nums):
+        raise ValueError(f"{name}: argnums {argnums!r} does not fit a call with {nargs} arguments")
+    return tuple(i % nargs for i in nums)
+
+
+def _leaf(x: Any, name: str) -> Value:
+    # A Value passed in stays itself, so an outer transform can differentiate through us.
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return Value(x)
+    raise TypeError(f"{name}: can only differentiate with respect to numbers or Values "
+                    f"(or lists of them), got {type(x).__name__} {x!r}")
+
+
+def _prepare(args: tuple, nums: Tuple[int, ...], name: str) -> Tuple[list, List[Any]]:
+    """The arguments with leaves in place of the differentiated ones, and those leaves by argument."""
+    args = list(args)
+    leaves: List[Any] = []
+    for i in nums:
+        if isinstance(args[i], (list, tuple)):
+            args[i] = [_leaf(x, name) for x in args[i]]
+            leaves.append(list(args[i]))
+        else:
+            args[i] = _leaf(args[i], name)
+            leaves.append(args[i])
+    return args, leaves
+
+
+def _scalar(out: Any, name: str) -> Value:
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        return Value(out)  # a constant function: every derivative is 0
+    if isinstance(out, (list, tuple)):
+        raise TypeError(f"{name}: f must return a scalar, but it returned a {type(out).__name__} of "
+                        f"{len(out)} values; use jacobian(f) for functions with several outputs")
+    raise TypeError(f"{name}: f must return a scalar Value, got {type(out).__name__} {out!r}")
+
+
+def _gradients(out: Value, leaves: List[Any]) -> List[Any]:
+    flat = [x for group in leaves for x in (group if isinstance(group, list) else [group])]
+    grads = [g if isinstance(g, Value) else Value(g) for g in isolated_gradients(out, flat)]
+    shaped, k = [], 0
+    for group in leaves:
+        n = len(group) if isinstance(group, list) else 1
+        shaped.append(grads[k:k + n] if isinstance(group, list) else grads[k])
+        k += n
+    return shaped
+
+
+def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Tuple[Value, Any]]:
+    """A function returning ``(f(*args), df/d args[argnums])``, the gradient as differentiable Values.
+
+    >>> v, g = value_and_grad(lambda x, y: x * y + y)(2.0, 5.0)
+    >>> v.data, g.data
+    (15.0, 5.0)
+    """
+
+    def wrapped(*args: Any) -> Tuple[Value, Any]:
+        nums = _argnums(argnums, len(args), "value_and_grad")
+        call_args, leaves = _prepare(args, nums, "grad")
+        out = _scalar(f(*call_args), "grad")
+        grads = _gradients(out, leaves)
+        return out, (grads[0] if isinstance(argnums, int) else tuple(grads))
+
+    return wrapped
+
+
+def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """A function returning df/dx as a Value (a tuple for several ``argnums``); compose for higher orders.
+
+    >>> d2 = grad(grad(lambda x: x ** 3))
+    >>> d2(2.0).data
+    12.0
+    """
+    vg = value_and_grad(f, argnums)
+    return lambda *args: vg(*args)[1]
+
+
+def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """A function returning the Jacobian of f: one row per output, one column per input.
+
+    For ``f`` from a list of n numbers to a list of m, the result is an m x n list
+    of Values; a scalar input gives one Value per output, a scalar output its gradient.
+
+    >>> J = jacobian(lambda v: [v[0] * v[1], v[0] + 3 * v[1]])([2.0, 5.0])
+    >>> [[d.data for d in row] for row in J]
+    [[5.0, 2.0], [1.0, 3.0]]
+    """
+
+    def wrapped(*args: Any) -> Any:
+        nums = _argnums(argnums, len(args), "jacobian")
+        call_args, leaves = _prepare(args, nums, "jacobian")
+        out = f(*call_args)
+        if not isinstance(out, (list, tuple)):
+            rows = _gradients(_scalar(out, "jacobian"), leaves)
+            return rows[0] if isinstance(argnums, int) else tuple(rows)
+        result = []
+        for i, y in enumerate(out):
+            row = _gradients(_scalar(y, f"jacobian (output {i})"), leaves)
+            result.append(row[0] if isinstance(argnums, int) else tuple(row))
+        return result
+
+    return wrapped
+
+
+def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
+    """A function returning the matrix of second derivatives of a scalar f (the Jacobian of its gradient).
+
+    >>> H = hessian(lambda v: v[0] ** 2 * v[1])([3.0, 2.0])
+    >>> [[d.data for d in row] for row in H]
+    [[4.0, 6.0], [6.0, 0.0]]
+    """
+    if not isinstance(argnums, int):
+        raise TypeError(f"hessian: argnums must be one int, got {argnums!r}; pass the inputs as one list")
+    return jacobian(grad(f, argnums), argnums)

@@ -1,0 +1,92 @@
+"""Switches that change how Values are recorded: ``no_grad`` and ``detect_anomaly``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Optional
+
+
+class _State:
+    __slots__ = ("recording", "anomaly", "sites")
+
+    def __init__(self) -> None:
+        self.recording = True  # False inside no_grad(): results are new leaves
+        self.anomaly = 0  # depth of detect_anomaly() blocks
+        self.sites: Dict[Any, str] = {}  # Value -> "file:line" where it was made, under detect_anomaly
+
+
+state = _State()
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block no graph is recorded: every result is a new leaf.
+
+    >>> from engine import Value
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.data, y._prev
+    (4.0, ())
+    """
+    before = state.recording
+    state.recording = False
+    try:
+        yield
+    finally:
+        state.recording = before
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record the graph again inside a ``no_grad`` block."""
+    before = state.recording
+    state.recording = True
+    try:
+        yield
+    finally:
+        state.recording = before
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Remember where each Value is made, and name that place when a nan or inf appears.
+
+    Forward values and gradients are always checked; inside this block every
+    contribution of the backward pass is checked too, and each error names the
+    file and line where the offending Value was created. Slower: use it to debug.
+
+    >>> from engine import Value
+    >>> with detect_anomaly():
+    ...     x = Value(0.0, label="x")
+    ...     y = x.sqrt()
+    ...     y.backward()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: sqrt: the local derivative is undefined at x=0.0 (float division by zero); the sqrt was created at ...
+    """
+    state.anomaly += 1
+    try:
+        yield
+    finally:
+        state.anomaly -= 1
+        if not state.anomaly:
+            state.sites.clear()
+
+
+def creation_site() -> str:
+    """The first caller outside the engine: where the user's code made a Value."""
+    frame: Optional[Any] = sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _ENGINE_DIR:
+        frame = frame.f_back
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "<unknown>"
+
+
+def site_of(node: Any) -> str:
+    """Where ``node`` was made, as far as detect_anomaly() knows: '; the tanh was created at f.py:3'."""
+    site = state.sites.get(node)
+    what = node._fn.name if getattr(node, "_fn", None) is not None else "leaf"
+    return f"; the {what} was created at {site}" if site else ""
