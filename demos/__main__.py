@@ -8,6 +8,9 @@ from typing import List, Optional
 
 DEMOS = {
     "moons": "micrograd's classic: an MLP learns the two-moons data with an SVM loss",
+    "worked_example": "a 2-3-1 sigmoid network: forward, the four backprop equations, one step",
+    "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
+    "gradcheck": "exp(sin(x^2)): engine, hand-written chain rule and central differences",
 }
 
 

@@ -16,7 +16,8 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
     one partial derivative per input. Write it with arithmetic, Value methods and
     other ops only, never ``math`` directly, and the op works everywhere: backward,
     ``backward(create_graph=True)`` and ``grad`` to any order, ``jvp``, ``gradcheck``
-    and ``explain``. A function with ``*args`` gets its inputs as one tuple.
+    and ``explain``. For a value function taking ``*xs``, the derivative gets
+    ``(xs, out)`` and returns a list with one partial per input.
 
     >>> from engine import Value
     >>> @op(derivative=lambda x, out: (1 - out * out,))
@@ -32,9 +33,10 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
     def make(value: Callable[..., float]) -> Op:
         params = inspect.signature(value).parameters.values()
         if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
-            arity = None
-        else:
-            arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+            # The engine hands n-ary ops their inputs as one tuple.
+            return Op(name or value.__name__, lambda xs: value(*xs), derivative, arity=None,
+                      symbol=symbol, domain=domain)
+        arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         return Op(name or value.__name__, value, derivative, arity=arity, symbol=symbol, domain=domain)
 
     return make

@@ -1,0 +1,57 @@
+"""The engine demos: worked_example pinned against NumPy, forward_vs_reverse and gradcheck by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from demos import forward_vs_reverse, gradcheck as gradcheck_demo, worked_example as we
+
+
+def numpy_worked_example():
+    """The same network, forward and backward written out in NumPy, independent of the engine."""
+    x, W1, b1 = np.array(we.X), np.array(we.W1), np.array(we.B1)
+    W2, b2, y = np.array(we.W2), we.B2, we.TARGET
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    z1 = W1 @ x + b1
+    a1 = sig(z1)
+    z2 = W2 @ a1 + b2
+    a2 = sig(z2)
+    loss = 0.5 * (a2 - y) ** 2
+    delta2 = (a2 - y) * a2 * (1 - a2)  # BP1
+    delta1 = W2 * delta2 * a1 * (1 - a1)  # BP2
+    gW2, gb2, gW1, gb1 = delta2 * a1, delta2, np.outer(delta1, x), delta1  # BP3, BP4
+    W1n, W2n, b1n, b2n = W1 - we.ETA * gW1, W2 - we.ETA * gW2, b1 - we.ETA * gb1, b2 - we.ETA * gb2
+    a2n = sig(W2n @ sig(W1n @ x + b1n) + b2n)
+    return dict(z1=z1, a1=a1, z2=z2, a2=a2, loss=loss, delta2=delta2, delta1=delta1, grad_w2=gW2,
+                grad_b2=gb2, grad_w1=gW1, grad_b1=gb1, w2_after=W2n, w1_after=W1n,
+                loss_after=0.5 * (a2n - y) ** 2)
+
+
+def test_worked_example_numbers_match_numpy(capsys) -> None:
+    engine, reference = we.run(), numpy_worked_example()
+    assert set(engine) == set(reference)
+    for key, want in reference.items():
+        np.testing.assert_allclose(np.array(engine[key]), want, rtol=1e-12, err_msg=key)
+    assert reference["loss_after"] < reference["loss"]
+    assert we.main([]) == 0
+    printed = capsys.readouterr().out
+    for value in (reference["loss"], reference["delta2"], *reference["delta1"], reference["loss_after"]):
+        assert f"{value:.9f}" in printed  # the printed figures are these numbers
+
+
+def test_forward_vs_reverse_counts_passes(capsys) -> None:
+    assert forward_vs_reverse.main([]) == 0
+    out = capsys.readouterr().out
+    assert "gradient (4.0, 27.0) after 2 passes" in out and "gradient (4, 27) after 1 pass" in out
+    assert "Passes: forward mode 2, reverse mode 1" in out
+
+
+def test_gradcheck_demo_agrees_three_ways(capsys) -> None:
+    x = gradcheck_demo.X
+    hand = math.exp(math.sin(x * x)) * math.cos(x * x) * 2 * x
+    assert gradcheck_demo.by_hand(x) == pytest.approx(hand, rel=1e-15)
+    assert gradcheck_demo.central(x) == pytest.approx(hand, rel=1e-8)
+    assert gradcheck_demo.main([]) == 0
+    out = capsys.readouterr().out
+    assert f"{hand:.12g}"[:10] in out and "d/dx0" in out

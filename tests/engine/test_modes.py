@@ -1,0 +1,53 @@
+"""no_grad, detach and detect_anomaly."""
+
+import math
+
+import pytest
+
+from engine import Value, detect_anomaly, enable_grad, no_grad
+
+
+def test_no_grad_records_nothing_and_nests() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * x + 1
+        with enable_grad():
+            z = x * 3
+        w = z * 2
+    assert (y.data, y._prev, y._op) == (5.0, (), "")
+    assert z._prev == (x, z._prev[1]) and w._prev == ()
+    v = x * x
+    assert v._prev == (x, x)  # recording is back on
+
+
+def test_detach_stops_gradients() -> None:
+    x = Value(3.0)
+    y = x * x.detach()
+    y.backward()
+    assert x.grad == 3.0  # only the first factor carries a gradient
+
+
+def test_anomaly_names_the_line_where_a_bad_value_was_made() -> None:
+    with detect_anomaly():
+        x = Value(1.0, label="x")  # the line reported below
+        line = test_anomaly_names_the_line_where_a_bad_value_was_made.__code__.co_firstlineno + 2
+        x.data = math.nan  # as a runaway update might
+        with pytest.raises(ValueError, match=rf"tanh: result is nan with x=nan; the leaf was created at .*test_modes.py:{line}"):
+            x.tanh()
+
+
+def test_anomaly_checks_every_contribution_and_names_its_node() -> None:
+    with detect_anomaly():
+        tiny = Value(1e-300, label="tiny")
+        y = tiny * 1e300 * 1e300
+        with pytest.raises(OverflowError, match=r"mul .* sends inf to its input leaf 'tiny'.*created at .*test_modes.py"):
+            y.backward()
+
+
+def test_anomaly_sites_are_forgotten_afterwards() -> None:
+    from engine.modes import state
+
+    with detect_anomaly():
+        Value(1.0) * 2
+        assert state.sites
+    assert not state.sites
