@@ -11,6 +11,10 @@ DEMOS = {
     "worked_example": "a 2-3-1 sigmoid network: forward, the four backprop equations, one step",
     "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
     "gradcheck": "exp(sin(x^2)): engine, hand-written chain rule and central differences",
+    "xor": "a 2-2-1 network learns XOR; prints the learned truth table",
+    "circles": "random search against gradient descent on the two-circles data",
+    "vanishing": "sigmoid against ReLU in a deep network: gradient norms per layer",
+    "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",
 }
 
 
@@ -21,7 +25,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"unknown demo {argv[0]!r}", file=sys.stderr)
         print("usage: python -m demos NAME [options]\n\ndemos:")
         for name, what in DEMOS.items():
-            print(f"  {name:12} {what}")
+            print(f"  {name:20} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     return importlib.import_module(f"demos.{argv[0]}").main(argv[1:])
 

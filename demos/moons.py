@@ -7,7 +7,6 @@ the graph of one neuron under ``out/``.
 
 from __future__ import annotations
 
-import argparse
 import random
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -16,6 +15,8 @@ import engine
 from engine import Value
 from nn import MLP
 from nn.data import moons
+
+from . import plots
 
 SEED = 1337  # micrograd's demo seed
 
@@ -68,36 +69,18 @@ def train(steps: int = 100, seed: int = SEED, progress: bool = True):
     return model, X, y, history
 
 
-def _grid(coords: List[float], margin: float = 0.5, step: float = 0.05) -> List[float]:
-    lo, hi = min(coords) - margin, max(coords) + margin
-    return [lo + step * i for i in range(int((hi - lo) / step) + 1)]
-
-
 def plot_boundary(model, X, y, path: Path) -> Path:
     """The decision boundary over a grid, with the data on top, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    xs, ys = (_grid([p[i] for p in X]) for i in (0, 1))
-    Z = [[1.0 if model([gx, gy]).data > 0 else -1.0 for gx in xs] for gy in ys]
+    plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.contourf(xs, ys, Z, cmap="Spectral", alpha=0.8)
-    ax.scatter([p[0] for p in X], [p[1] for p in X], c=y, s=30, cmap="Spectral", edgecolors="k")
-    ax.set_title("two moons: decision boundary after training")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    plots.decision_boundary(ax, model, X, y, "two moons: decision boundary after training")
+    return plots.save(fig, path)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demos moons", description=__doc__.splitlines()[0])
+    parser = plots.common_args("moons", __doc__)
     parser.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
     parser.add_argument("--seed", type=int, default=SEED, help="seed for the data and the weights")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pictures (default out/)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")

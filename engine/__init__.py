@@ -18,12 +18,12 @@ from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
 from .graph import topological_order
 from .modes import detect_anomaly, enable_grad, no_grad
-from .reductions import dot, mean, sum
+from .reductions import dot, logsumexp, mean, sum
 from .reverse import BackwardStep
 from .value import Value
 
 __all__ = [
     "BackwardStep", "Dual", "GradcheckError", "Value", "detect_anomaly", "dot", "enable_grad", "explain",
-    "grad", "gradcheck", "hessian", "jacfwd", "jacobian", "jvp", "mean", "no_grad", "op", "ops",
+    "grad", "gradcheck", "hessian", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad",
 ]

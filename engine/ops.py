@@ -119,6 +119,12 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _logsumexp(xs: tuple) -> float:
+    # log(sum(e^x)) = m + log(sum(e^(x - m))) with m = max: no overflow for any finite x.
+    m = max(xs)
+    return m + math.log(math.fsum([math.exp(x - m) for x in xs]))
+
+
 def _dot(xs: tuple) -> float:
     # xs = (w0, x0, w1, x1, ..., [bias]); math.sumprod would be faster but is 3.12+.
     total = sum(map(operator.mul, xs[0:-1:2], xs[1::2]))
@@ -174,3 +180,6 @@ SUM = Op("sum",       math.fsum,                    lambda xs, out: (1.0,) * len
          arity=None, symbol="Σ")
 DOT = Op("dot",       _dot,                         _dot_local,
          arity=None, symbol="Σw·x")
+# d/dx_i log(sum(e^x)) = e^(x_i - out): the softmax.
+LOGSUMEXP = Op("logsumexp", _logsumexp,             lambda xs, out: [EXP(x - out) for x in xs],
+               arity=None)

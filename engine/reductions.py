@@ -50,3 +50,15 @@ def dot(a: Sequence[Scalar], b: Sequence[Scalar], bias: Optional[Scalar] = None)
     if not parents:
         raise ValueError("engine.dot needs at least one pair or a bias, got none")
     return _node(ops.DOT, tuple(parents))
+
+
+def logsumexp(values: Iterable[Scalar]) -> Value:
+    """log(sum(exp(v))) as one node, stable for any finite inputs; its gradient is the softmax.
+
+    >>> round(logsumexp([Value(1000.0), Value(1000.0)]).data, 6)
+    1000.693147
+    """
+    parents = tuple(_coerce(v) for v in values)
+    if not parents:
+        raise ValueError("engine.logsumexp needs at least one value, got none")
+    return _node(ops.LOGSUMEXP, parents)

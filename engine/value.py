@@ -31,7 +31,7 @@ class Value(Arithmetic):
     (15.0, 8.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_fn", "_param", "_id")
+    __slots__ = ("data", "grad", "label", "scope", "_prev", "_fn", "_param", "_id")
     _rank = 1
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -40,6 +40,7 @@ class Value(Arithmetic):
         self.data = as_float(data)
         self.grad: Any = 0.0
         self.label = label
+        self.scope = ""  # where a model made it: "layer1.neuron3"; viz groups by it
         self._prev: Tuple[Value, ...] = ()
         self._fn: ops.Op | None = None  # the op that made this Value; None for a leaf
         self._param: Any = None  # the op's parameter: the k of x**k, the slope of leaky_relu
@@ -158,11 +159,11 @@ def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
     except (ArithmeticError, ValueError) as e:
         if not state.anomaly:
             raise
-        raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}") from None
+        raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}; computed at {creation_site()}") from None
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
+    out.label = out.scope = ""
     if state.recording:
         out._prev = parents
         out._fn = op

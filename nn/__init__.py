@@ -1,4 +1,4 @@
-"""chainrule's neural networks, built on ``engine``: micrograd-compatible modules.
+"""chainrule's neural networks, built on ``engine``: micrograd-compatible modules and a training toolkit.
 
 >>> from nn import MLP
 >>> import random; random.seed(0)
@@ -6,6 +6,13 @@
 337
 """
 
+from . import data, losses
+from .checkpoint import CheckpointError, load, load_into, save
 from .module import MLP, Layer, Module, Neuron
+from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+from .train import accuracy, fit
 
-__all__ = ["MLP", "Layer", "Module", "Neuron"]
+__all__ = [
+    "MLP", "SGD", "Adam", "AdamW", "CheckpointError", "CosineLR", "Layer", "LinearWarmup", "Module", "Neuron",
+    "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "load", "load_into", "losses", "save",
+]

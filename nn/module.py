@@ -1,14 +1,18 @@
-"""Neurons, layers and MLPs, compatible with micrograd's ``nn``."""
+"""Neurons, layers and MLPs: micrograd's ``nn``, with activations, initialisations and scopes."""
 
 from __future__ import annotations
 
+import math
 import random
-from typing import List, Sequence, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 from engine import Value, dot
 from engine.value import _coerce
 
 Inputs = Sequence[Union[Value, float, int]]
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+INITS = ("uniform", "xavier", "he")
 
 
 class Module:
@@ -16,6 +20,10 @@ class Module:
 
     def parameters(self) -> List[Value]:
         """Every trainable Value, in a fixed order. ``MLP(2, [16, 16, 1]).parameters()`` has 337."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> List[Tuple[str, Value]]:
+        """``(name, parameter)`` pairs, named by scope: ``layer1.neuron3.w0``."""
         return []
 
     def zero_grad(self) -> None:
@@ -37,73 +45,130 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
     return values
 
 
+def _choice(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _count(n: object, what: str) -> int:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"{what} must be a positive whole number, got {n!r}")
+    return n
+
+
+def initial_weight(init: str, fan_in: int, fan_out: int) -> float:
+    """One initial weight: micrograd's uniform(-1, 1), Xavier/Glorot uniform, or He normal."""
+    if init == "uniform":
+        return random.uniform(-1, 1)
+    if init == "xavier":
+        bound = math.sqrt(6.0 / (fan_in + fan_out))
+        return random.uniform(-bound, bound)
+    return random.gauss(0.0, math.sqrt(2.0 / fan_in))
+
+
 class Neuron(Module):
-    """``relu(w . x + b)``, or linear with ``nonlin=False``; w ~ uniform(-1, 1), b = 0.
+    """``activation(w . x + b)``; the weighted sum is one fused node. b starts at 0.
+
+    ``nonlin=False`` is micrograd's way to ask for a linear neuron.
 
     >>> import random; random.seed(0)
-    >>> Neuron(2)([1.0, -1.0]).data >= 0
-    True
+    >>> Neuron(2, activation="tanh")([1.0, -1.0]).data
+    0.171231...
     """
 
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
-        if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
-            raise ValueError(f"Neuron needs a positive whole number of inputs, got {nin!r}")
-        self.w = [Value(random.uniform(-1, 1), label=f"w{i}") for i in range(nin)]
+    def __init__(self, nin: int, nonlin: bool = True, activation: str = "relu", init: str = "uniform",
+                 fan_out: int = 1, scope: str = "neuron") -> None:
+        _count(nin, "Neuron's number of inputs")
+        self.activation = _choice(activation, ACTIVATIONS, "activation") if nonlin else "linear"
+        self.init = _choice(init, INITS, "init")
+        self.w = [Value(initial_weight(init, nin, fan_out), label=f"w{i}") for i in range(nin)]
         self.b = Value(0.0, label="b")
-        self.nonlin = nonlin
+        self.set_scope(scope)
+
+    @property
+    def nonlin(self) -> bool:
+        return self.activation != "linear"
+
+    def set_scope(self, scope: str) -> None:
+        """Name this neuron's parameters, and the Values it makes, ``scope.w0`` and so on."""
+        self.scope = scope
+        for p in self.parameters():
+            p.scope = scope
 
     def __call__(self, x: Inputs) -> Value:
         return self._forward(as_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: List[Value]) -> Value:
-        act = dot(self.w, x, bias=self.b)  # one fused node for the whole weighted sum
-        return act.relu() if self.nonlin else act
+        act = dot(self.w, x, bias=self.b)
+        act.scope = self.scope
+        if self.activation == "linear":
+            return act
+        out = act.leaky_relu() if self.activation == "leaky_relu" else getattr(act, self.activation)()
+        out.scope = self.scope
+        return out
 
-    def parameters(self) -> List[Value]:
-        return self.w + [self.b]
+    def named_parameters(self) -> List[Tuple[str, Value]]:
+        return [(f"{self.scope}.{p.label}", p) for p in self.w + [self.b]]
 
     def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+        kind = {"relu": "ReLU", "linear": "Linear"}.get(self.activation, self.activation.capitalize())
+        return f"{kind}Neuron({len(self.w)})"
 
 
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; extra arguments go to each Neuron."""
 
-    def __init__(self, nin: int, nout: int, **kwargs: bool) -> None:
-        if not isinstance(nout, int) or isinstance(nout, bool) or nout < 1:
-            raise ValueError(f"Layer needs a positive whole number of outputs, got {nout!r}")
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+    def __init__(self, nin: int, nout: int, scope: str = "layer", **kwargs: object) -> None:
+        _count(nout, "Layer's number of outputs")
+        self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
+        self.set_scope(scope)
+
+    def set_scope(self, scope: str) -> None:
+        self.scope = scope
+        for j, n in enumerate(self.neurons):
+            n.set_scope(f"{scope}.neuron{j}")
 
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
         x = as_inputs(x, len(self.neurons[0].w), "Layer")
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
-    def parameters(self) -> List[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+    def named_parameters(self) -> List[Tuple[str, Value]]:
+        return [item for n in self.neurons for item in n.named_parameters()]
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
 
 
 class MLP(Module):
-    """A multi-layer perceptron: ReLU hidden layers, a linear last layer.
+    """A multi-layer perceptron: ``activation`` in the hidden layers, ``output_activation`` (linear) last.
 
     Returns a Value when the last layer has one output, a list otherwise.
 
     >>> import random; random.seed(1)
     >>> model = MLP(2, [16, 16, 1])
-    >>> len(model.parameters())
-    337
+    >>> len(model.parameters()), model.named_parameters()[0][0]
+    (337, 'layer0.neuron0.w0')
     >>> isinstance(model([0.5, -1.0]), Value)
     True
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int]) -> None:
-        sizes = [nin] + list(nouts)
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", init: str = "uniform",
+                 output_activation: str = "linear") -> None:
+        _count(nin, "MLP's number of inputs")
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts, got none")
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+        _choice(activation, ACTIVATIONS, "activation")
+        _choice(output_activation, ACTIVATIONS, "output_activation")
+        sizes = [nin] + list(nouts)
+        self.config: Dict[str, object] = {"nin": nin, "nouts": list(nouts), "activation": activation,
+                                          "init": init, "output_activation": output_activation}
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], scope=f"layer{i}", init=init,
+                  activation=activation if i < len(nouts) - 1 else output_activation)
+            for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
         for layer in self.layers:
@@ -111,8 +176,27 @@ class MLP(Module):
             x = [x] if isinstance(x, Value) else x
         return x[0] if len(x) == 1 else x
 
-    def parameters(self) -> List[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+    def named_parameters(self) -> List[Tuple[str, Value]]:
+        return [item for layer in self.layers for item in layer.named_parameters()]
+
+    def layer_grad_norms(self) -> List[float]:
+        """Each layer's gradient norm ``sqrt(sum(p.grad^2))``, first layer first: the data of a
+        vanishing-gradient plot. Call after ``backward()``.
+        """
+        return [math.sqrt(math.fsum(p.grad * p.grad for p in layer.parameters())) for layer in self.layers]
+
+    def save(self, path: str) -> None:
+        """Write the architecture and parameters as JSON, atomically (see ``nn.save``)."""
+        from .checkpoint import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str) -> "MLP":
+        """A new MLP from a checkpoint written by ``save`` (see ``nn.load``)."""
+        from .checkpoint import load
+
+        return load(path)
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -1,5 +1,6 @@
 """Neurons, layers and MLPs: micrograd's shapes and semantics, gradients checked numerically."""
 
+import math
 import random
 
 import pytest
@@ -106,3 +107,61 @@ def test_bad_shapes_and_inputs_are_clear_errors(call, error, text) -> None:
 
 def test_repr_reads_like_micrograd() -> None:
     assert repr(MLP(2, [2, 1])) == "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(2)]]"
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear"])
+def test_activations_apply_to_hidden_layers_only(activation: str) -> None:
+    model = MLP(2, [3, 2], activation=activation)
+    n = model.layers[0].neurons[0]
+    x = [0.4, -1.3]
+    pre = sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data
+    expected = {"relu": max(pre, 0.0), "tanh": math.tanh(pre), "sigmoid": 1 / (1 + math.exp(-pre)),
+                "leaky_relu": pre if pre > 0 else 0.01 * pre, "linear": pre}[activation]
+    assert n(x).data == pytest.approx(expected, rel=1e-15)
+    assert all(not m.nonlin for m in model.layers[-1].neurons)
+    assert MLP(2, [3, 1], output_activation="sigmoid").layers[-1].neurons[0].activation == "sigmoid"
+
+
+def test_initialisations_have_their_scales() -> None:
+    import statistics
+
+    random.seed(0)
+    xavier = [p.data for p in Layer(200, 100, init="xavier").parameters() if p.label != "b"]
+    bound = math.sqrt(6 / 300)
+    assert max(abs(w) for w in xavier) <= bound and statistics.pstdev(xavier) == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    he = [p.data for p in Layer(200, 100, init="he").parameters() if p.label != "b"]
+    assert statistics.pstdev(he) == pytest.approx(math.sqrt(2 / 200), rel=0.05)
+    random.seed(5)
+    a = [p.data for p in MLP(4, [3, 2], init="he").parameters()]
+    random.seed(5)
+    assert a == [p.data for p in MLP(4, [3, 2], init="he").parameters()]
+
+
+def test_named_parameters_and_scopes() -> None:
+    model = MLP(2, [3, 1])
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layer0.neuron0.w0", "layer0.neuron0.w1", "layer0.neuron0.b"]
+    assert names[-1] == "layer1.neuron0.b" and len(names) == 13
+    out = model([1.0, 2.0])
+    assert out.scope == "layer1.neuron0"
+    assert [v.scope for v in out._prev[1:6:2]] == ["layer0.neuron0", "layer0.neuron1", "layer0.neuron2"]
+    hidden = model.layers[0].neurons[2]([1.0, 2.0])
+    assert hidden.scope == "layer0.neuron2" and hidden._prev[0].scope == "layer0.neuron2"
+
+
+def test_layer_grad_norms_by_hand() -> None:
+    model = MLP(2, [2, 1], activation="linear")
+    model([1.0, 2.0]).backward()
+    by_hand = [math.sqrt(sum(p.grad ** 2 for p in layer.parameters())) for layer in model.layers]
+    assert model.layer_grad_norms() == pytest.approx(by_hand, rel=1e-15)
+    out = model.layers[1].neurons[0]  # the output layer's gradients are its inputs and 1
+    h = [n([1.0, 2.0]).data for n in model.layers[0].neurons]
+    assert model.layer_grad_norms()[1] == pytest.approx(math.sqrt(h[0] ** 2 + h[1] ** 2 + 1), rel=1e-12)
+    assert out.b.grad == 1.0
+
+
+def test_bad_activation_and_init() -> None:
+    with pytest.raises(ValueError, match="activation must be one of"):
+        MLP(2, [3, 1], activation="swish")
+    with pytest.raises(ValueError, match="init must be one of"):
+        MLP(2, [3, 1], init="zeros")

@@ -1,0 +1,123 @@
+"""Checkpoints as JSON: the architecture and the parameters, written atomically, loaded all or nothing.
+
+JSON, never pickle, so loading someone else's file runs no code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Union
+
+from .module import MLP
+
+FORMAT = "chainrule-checkpoint"
+VERSION = 1
+PathLike = Union[str, Path]
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be loaded: truncated, corrupted, another version, or another model."""
+
+
+def state_dict(model: MLP) -> Dict[str, float]:
+    """``{parameter name: value}`` for every parameter, in order."""
+    return {name: p.data for name, p in model.named_parameters()}
+
+
+def load_state_dict(model: MLP, state: Dict[str, Any], source: str = "state") -> None:
+    """Set every parameter from ``state``; checks everything first, so a bad state changes nothing."""
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{source}: parameters must be a JSON object of name -> number")
+    names = [name for name, _ in model.named_parameters()]
+    missing = [n for n in names if n not in state]
+    extra = [n for n in state if n not in set(names)]
+    if missing or extra:
+        raise CheckpointError(f"{source}: parameters do not match the model: "
+                              f"{len(missing)} missing (e.g. {missing[:3]}), {len(extra)} unexpected (e.g. {extra[:3]})")
+    for name in names:
+        v = state[name]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise CheckpointError(f"{source}: parameter {name} must be a finite number, got {v!r}")
+    for name, p in model.named_parameters():
+        p.data = float(state[name])
+
+
+def save(model: MLP, path: PathLike) -> Path:
+    """Write ``model`` to ``path`` as JSON: format, version, architecture, parameters.
+
+    The file is written to a temporary file beside it and renamed into place, so a
+    crash mid-save leaves any previous checkpoint intact.
+
+    >>> import random, tempfile, os; random.seed(0)
+    >>> model = MLP(2, [3, 1]); path = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> _ = save(model, path); load(path).parameters()[0].data == model.parameters()[0].data
+    True
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"save writes MLP models, got {type(model).__name__}")
+    path = Path(path)
+    document = {"format": FORMAT, "version": VERSION, "architecture": {"type": "MLP", **model.config},
+                "parameters": state_dict(model)}
+    text = json.dumps(document, indent=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _read(path: PathLike) -> Dict[str, Any]:
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no checkpoint at {path}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path}: not valid JSON, the file is truncated or corrupted ({e})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a chainrule checkpoint (no \"format\": \"{FORMAT}\")")
+    if document.get("version") != VERSION:
+        raise CheckpointError(f"{path}: checkpoint version {document.get('version')!r}; "
+                              f"this chainrule reads version {VERSION}")
+    return document
+
+
+def load(path: PathLike) -> MLP:
+    """A new MLP built from the checkpoint at ``path``; a clear CheckpointError if anything is wrong."""
+    document = _read(path)
+    arch = document.get("architecture")
+    if not isinstance(arch, dict) or arch.get("type") != "MLP":
+        raise CheckpointError(f"{path}: architecture must describe an MLP, got {arch!r}")
+    kwargs = {k: v for k, v in arch.items() if k != "type"}
+    state = random.getstate()  # building draws initial weights; keep the caller's random stream
+    try:
+        model = MLP(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: bad architecture {kwargs}: {e}") from None
+    finally:
+        random.setstate(state)
+    load_state_dict(model, document.get("parameters"), str(path))
+    return model
+
+
+def load_into(model: MLP, path: PathLike) -> None:
+    """Load the checkpoint's parameters into an existing ``model`` of the same architecture."""
+    document = _read(path)
+    arch = {k: v for k, v in (document.get("architecture") or {}).items() if k != "type"}
+    if arch != model.config:
+        raise CheckpointError(f"{path}: the checkpoint is for {arch}, but the model is {model.config}")
+    load_state_dict(model, document.get("parameters"), str(path))

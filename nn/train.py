@@ -1,0 +1,104 @@
+"""``fit``: the training loop, full-batch, mini-batch or one sample at a time."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from engine import Value, no_grad
+
+from .module import Module
+from .optim import Optimizer
+
+History = Dict[str, List[float]]
+
+
+def predict_label(out: Any) -> int:
+    """The predicted class: the argmax of several outputs, or 1 if a single score is > 0 (else 0)."""
+    if isinstance(out, (list, tuple)):
+        scores = [o.data for o in out]
+        return scores.index(max(scores))
+    return 1 if out.data > 0 else 0
+
+
+def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> Optional[float]:
+    """The fraction of correct class predictions, or None for real-valued targets (regression).
+
+    Labels may be ints (class indices; for one output, 1 or +1 is positive and 0 or -1 negative).
+    """
+    if not targets or not all(isinstance(t, int) and not isinstance(t, bool) for t in targets):
+        return None
+    hits = sum(predict_label(o) == (t if isinstance(o, (list, tuple)) else int(t > 0)) for o, t in zip(outputs, targets))
+    return hits / len(targets)
+
+
+def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable) -> Tuple[float, Optional[float]]:
+    with no_grad():
+        outputs = [model(x) for x in X]
+        return loss(outputs, list(y)).data, accuracy(outputs, list(y))
+
+
+def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List[Any]], Value],
+        optimizer: Optimizer, epochs: int, batch_size: Optional[int] = None,
+        val: Optional[Tuple[Sequence, Sequence]] = None, progress: bool = True, shuffle: bool = True,
+        seed: int = 0, schedule: Any = None) -> History:
+    """Train ``model`` and return the per-epoch history: ``loss``, ``accuracy`` (and ``val_*``).
+
+    ``loss(outputs, targets)`` gets a batch and returns a Value, as the losses in
+    ``nn.losses`` do. ``batch_size=None`` is full-batch gradient descent, 1 is
+    stochastic gradient descent, anything between is mini-batch. ``schedule.step()``
+    is called once per epoch. The progress bar (tqdm) shows the running loss and
+    accuracy; ``progress=False`` turns it off.
+
+    >>> import random; random.seed(0)
+    >>> from nn import MLP, SGD, losses
+    >>> model = MLP(1, [1])
+    >>> h = fit(model, [[1.0], [2.0]], [2.0, 4.0], losses.mse, SGD(model.parameters(), lr=0.1), 50, progress=False)
+    >>> h["loss"][-1] < 0.01
+    True
+    """
+    if len(X) != len(y) or not X:
+        raise ValueError(f"fit needs as many targets as inputs (and some), got {len(X)} inputs and {len(y)} targets")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive whole number, got {epochs!r}")
+    size = len(X) if batch_size is None else batch_size
+    if not isinstance(size, int) or size < 1:
+        raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
+    from tqdm import tqdm
+
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+    history: History = {"loss": [], "accuracy": []}
+    if val is not None:
+        history.update(val_loss=[], val_accuracy=[])
+    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
+    for _ in bar:
+        if shuffle and size < len(X):
+            rng.shuffle(order)
+        total, hits, seen = 0.0, 0.0, 0
+        for start in range(0, len(X), size):
+            batch = order[start:start + size]
+            outputs = [model(X[i]) for i in batch]
+            targets = [y[i] for i in batch]
+            value = loss(outputs, targets)
+            optimizer.zero_grad()
+            value.backward()
+            optimizer.step()
+            total += value.data * len(batch)
+            acc = accuracy(outputs, targets)
+            hits += (acc or 0.0) * len(batch)
+            seen += len(batch)
+        history["loss"].append(total / seen)
+        history["accuracy"].append(hits / seen if acc is not None else float("nan"))
+        shown = {"loss": f"{total / seen:.4f}"}
+        if acc is not None:
+            shown["acc"] = f"{hits / seen:.1%}"
+        if val is not None:
+            val_loss, val_acc = _evaluate(model, val[0], val[1], loss)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_acc if val_acc is not None else float("nan"))
+            shown["val_loss"] = f"{val_loss:.4f}"
+        if schedule is not None:
+            schedule.step()
+        bar.set_postfix(shown)
+    return history

@@ -1,0 +1,50 @@
+"""The training demos: xor, circles, vanishing and digits, run end to end."""
+
+from pathlib import Path
+
+import pytest
+
+from demos import circles, digits, vanishing, xor
+
+
+def test_xor_learns_the_truth_table(tmp_path: Path, capsys) -> None:
+    assert xor.main(["--out", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy 100%" in out
+    rows = [line.split("|") for line in out.splitlines() if line.count("|") == 3 and "target" not in line]
+    assert [(r[0].split(), int(r[1]), int(r[3])) for r in rows] == [
+        (["0", "0"], 0, 0), (["0", "1"], 1, 1), (["1", "0"], 1, 1), (["1", "1"], 0, 0)]
+    assert (tmp_path / "xor_boundary.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_circles_gradient_descent_beats_random_search_on_the_same_budget(tmp_path: Path, capsys) -> None:
+    X, y = circles.circles(100, noise=0.08, seed=circles.SEED)
+    _, rs_curve = circles.random_search(X, y, 60)
+    _, gd_curve = circles.gradient_descent(X, y, 60)
+    assert len(rs_curve) == len(gd_curve) == 60
+    assert all(a >= b for a, b in zip(rs_curve, rs_curve[1:]))  # best-so-far never rises
+    assert gd_curve[-1] < rs_curve[-1]
+    assert circles.main(["--out", str(tmp_path), "--budget", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "random search" in out and "gradient descent" in out and (tmp_path / "circles.png").exists()
+
+
+def test_vanishing_gradients_under_sigmoid_not_relu(tmp_path: Path, capsys) -> None:
+    sigmoid, relu = vanishing.gradient_norms("sigmoid"), vanishing.gradient_norms("relu")
+    assert len(sigmoid) == len(relu) == vanishing.DEPTH + 1
+    assert sigmoid[0] / sigmoid[-1] < 1e-2 < relu[0] / relu[-1]
+    assert all(a < b for a, b in zip(sigmoid, sigmoid[1:]))  # shrinking on the way back
+    assert vanishing.main(["--out", str(tmp_path)]) == 0
+    assert (tmp_path / "vanishing.png").exists()
+
+
+@pytest.mark.slow
+def test_digits_reaches_97_percent_on_held_out_data(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("sklearn")
+    assert digits.main(["--out", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    accuracy = float(out.split("test accuracy on 359 held-out images: ")[1].split("%")[0])
+    assert accuracy >= 97.0
+    assert "time per epoch" in out and "confusion matrix" in out
+    matrix = [list(map(int, line.split()[1:])) for line in out.splitlines()[6:16]]
+    assert sum(map(sum, matrix)) == 359 and sum(matrix[i][i] for i in range(10)) / 359 * 100 == pytest.approx(accuracy, abs=0.05)

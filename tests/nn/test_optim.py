@@ -1,0 +1,115 @@
+"""Each update rule pinned against a hand computation of two steps."""
+
+import math
+
+import pytest
+
+from engine import Value
+from nn import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+
+
+def two_steps(optimizer_class, grads=(0.5, -0.25), w0=1.0, **kwargs):
+    w = Value(w0)
+    opt = optimizer_class([w], **kwargs)
+    seen = []
+    for g in grads:
+        w.grad = g
+        opt.step()
+        seen.append(w.data)
+    return seen
+
+
+def test_sgd_plain_momentum_and_weight_decay() -> None:
+    assert two_steps(SGD, lr=0.1) == [1.0 - 0.05, 0.95 + 0.025]
+    # momentum 0.9: v1 = g1 = 0.5; w1 = 1 - 0.05; v2 = 0.9*0.5 - 0.25 = 0.2; w2 = w1 - 0.02
+    w1, w2 = two_steps(SGD, lr=0.1, momentum=0.9)
+    assert (w1, w2) == (pytest.approx(0.95), pytest.approx(0.93))
+    # weight decay 0.1: g1 = 0.5 + 0.1; w1 = 1 - 0.06 = 0.94; g2 = -0.25 + 0.094; w2 = 0.94 + 0.0156
+    w1, w2 = two_steps(SGD, lr=0.1, weight_decay=0.1)
+    assert (w1, w2) == (pytest.approx(0.94), pytest.approx(0.9556))
+
+
+def adam_by_hand(grads, w, lr, b1=0.9, b2=0.999, eps=1e-8, wd=0.0, decoupled=False):
+    m = v = 0.0
+    out = []
+    for t, g in enumerate(grads, 1):
+        if decoupled:
+            w -= lr * wd * w
+        else:
+            g += wd * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w -= lr * (m / (1 - b1 ** t)) / (math.sqrt(v / (1 - b2 ** t)) + eps)
+        out.append(w)
+    return out
+
+
+def test_adam_and_adamw_two_steps() -> None:
+    got = two_steps(Adam, lr=0.1)
+    assert got == pytest.approx(adam_by_hand((0.5, -0.25), 1.0, 0.1), rel=1e-15)
+    assert got[0] == pytest.approx(0.9, rel=1e-7)  # the first Adam step moves lr * sign(g)
+    assert two_steps(Adam, lr=0.1, weight_decay=0.1) == pytest.approx(adam_by_hand((0.5, -0.25), 1.0, 0.1, wd=0.1))
+    assert two_steps(AdamW, lr=0.1, weight_decay=0.1) == pytest.approx(
+        adam_by_hand((0.5, -0.25), 1.0, 0.1, wd=0.1, decoupled=True))
+
+
+def test_against_torch_when_installed() -> None:
+    torch = pytest.importorskip("torch")
+    for ours, theirs, kwargs in [(SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+                                 (Adam, torch.optim.Adam, {"lr": 0.1, "weight_decay": 0.01}),
+                                 (AdamW, torch.optim.AdamW, {"lr": 0.1, "weight_decay": 0.05})]:
+        w = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+        opt = theirs([w], **kwargs)
+        expected = []
+        for g in (0.5, -0.25, 0.125):
+            w.grad = torch.tensor(g, dtype=torch.float64)
+            opt.step()
+            expected.append(w.item())
+        assert two_steps(ours, grads=(0.5, -0.25, 0.125), **kwargs) == pytest.approx(expected, rel=1e-12)
+
+
+def test_zero_grad_and_clip_grad_norm() -> None:
+    a, b = Value(0.0), Value(0.0)
+    a.grad, b.grad = 3.0, 4.0
+    assert clip_grad_norm([a, b], 10.0) == 5.0 and (a.grad, b.grad) == (3.0, 4.0)  # under the limit
+    assert clip_grad_norm([a, b], 2.5) == 5.0
+    assert math.hypot(a.grad, b.grad) == pytest.approx(2.5, rel=1e-6)
+    opt = SGD([a, b], lr=0.1)
+    opt.zero_grad()
+    assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_schedules() -> None:
+    opt = SGD([Value(1.0)], lr=1.0)
+    step = StepLR(opt, step_size=2, gamma=0.5)
+    assert [opt.lr] + [step.step() for _ in range(4)] == [1.0, 1.0, 0.5, 0.5, 0.25]
+    opt = SGD([Value(1.0)], lr=1.0)
+    cos = CosineLR(opt, total_steps=4, min_lr=0.2)
+    lrs = [opt.lr] + [cos.step() for _ in range(5)]
+    assert lrs[0] == 1.0 and lrs[2] == pytest.approx(0.6) and lrs[4] == pytest.approx(0.2) and lrs[5] == pytest.approx(0.2)
+    opt = SGD([Value(1.0)], lr=1.0)
+    warm = LinearWarmup(opt, warmup_steps=4)
+    assert [opt.lr] + [warm.step() for _ in range(5)] == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (lambda: SGD([], lr=0.1), ValueError, "no parameters"),
+        (lambda: SGD([Value(1.0)], lr=0), ValueError, "lr must be > 0"),
+        (lambda: SGD([1.0], lr=0.1), TypeError, "optimizes Values, got float"),
+        (lambda: Adam([Value(1.0)], betas=(1.0, 0.9)), ValueError, "betas"),
+        (lambda: StepLR(SGD([Value(1.0)], lr=1), step_size=0), ValueError, "step_size"),
+    ],
+)
+def test_bad_arguments(call, error, text) -> None:
+    with pytest.raises(error, match=text):
+        call()
+
+
+def test_non_finite_gradient_is_refused_before_any_update() -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    a.grad, b.grad = 1.0, math.nan
+    with pytest.raises(ValueError, match="gradient of b is nan"):
+        SGD([a, b], lr=0.1).step()
+    assert (a.data, b.data) == (1.0, 2.0)

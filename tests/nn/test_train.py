@@ -1,0 +1,70 @@
+"""fit: batch, stochastic and mini-batch gradient descent, history and validation."""
+
+import random
+
+import pytest
+
+from nn import MLP, SGD, Adam, fit, losses
+from nn.data import blobs, moons
+from nn.train import accuracy
+
+
+def test_full_batch_fit_equals_hand_written_gradient_descent() -> None:
+    X, y = [[1.0], [2.0], [3.0]], [1.0, 3.0, 5.0]
+    random.seed(0)
+    model = MLP(1, [1])
+    random.seed(0)
+    twin = MLP(1, [1])
+    fit(model, X, y, losses.mse, SGD(model.parameters(), lr=0.05), epochs=3, progress=False)
+    (w,), b = twin.layers[0].neurons[0].w, twin.layers[0].neurons[0].b
+    for _ in range(3):  # d/dw mean((wx + b - y)^2) = mean(2 (wx + b - y) x)
+        residuals = [w.data * x[0] + b.data - t for x, t in zip(X, y)]
+        gw = sum(2 * r * x[0] for r, x in zip(residuals, X)) / 3
+        gb = sum(2 * r for r in residuals) / 3
+        w.data -= 0.05 * gw
+        b.data -= 0.05 * gb
+    assert [p.data for p in model.parameters()] == pytest.approx([w.data, b.data], rel=1e-12)
+
+
+@pytest.mark.parametrize("batch_size, updates", [(None, 1), (1, 60), (16, 4)])
+def test_batch_sizes_give_the_expected_number_of_updates(batch_size, updates) -> None:
+    X, y = moons(60, seed=1)
+    random.seed(0)
+    model = MLP(2, [4, 1])
+    opt = Adam(model.parameters(), lr=0.01)
+    history = fit(model, X, y, losses.bce_with_logits, opt, epochs=2, batch_size=batch_size, progress=False)
+    assert opt.steps == 2 * updates
+    assert len(history["loss"]) == len(history["accuracy"]) == 2
+
+
+def test_training_improves_and_reports_validation() -> None:
+    X, y = blobs(90, centers=3, std=0.6, seed=2)
+    random.seed(0)
+    model = MLP(2, [8, 3], activation="tanh", init="xavier")
+    history = fit(model, X[:60], y[:60], losses.cross_entropy, Adam(model.parameters(), lr=0.05), epochs=15,
+                  batch_size=10, val=(X[60:], y[60:]), progress=False)
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["val_accuracy"][-1] >= 0.9 and len(history["val_loss"]) == 15
+
+
+def test_accuracy_rules() -> None:
+    from engine import Value
+
+    assert accuracy([Value(0.3), Value(-2.0)], [1, 0]) == 1.0
+    assert accuracy([Value(0.3), Value(-2.0)], [1, 1]) == 0.5
+    assert accuracy([Value(0.3), Value(-2.0)], [1, -1]) == 1.0
+    assert accuracy([[Value(0.1), Value(0.9)], [Value(2.0), Value(0.0)]], [1, 1]) == 0.5
+    assert accuracy([Value(0.3)], [0.7]) is None  # regression
+
+
+@pytest.mark.parametrize(
+    "kwargs, text",
+    [({"epochs": 0}, "epochs"), ({"batch_size": 0}, "batch_size"), ({"y": [1]}, "as many targets")],
+)
+def test_bad_arguments(kwargs, text) -> None:
+    model = MLP(1, [1])
+    args = dict(model=model, X=[[1.0], [2.0]], y=[1.0, 2.0], loss=losses.mse,
+                optimizer=SGD(model.parameters(), lr=0.1), epochs=1, progress=False)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=text):
+        fit(**args)
