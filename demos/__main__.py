@@ -15,6 +15,7 @@ DEMOS = {
     "circles": "random search against gradient descent on the two-circles data",
     "vanishing": "sigmoid against ReLU in a deep network: gradient norms per layer",
     "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",
+    "graph": "the lecture's neuron drawn three ways: SVG, interactive explorer, text",
 }
 
 

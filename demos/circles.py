@@ -14,7 +14,10 @@ from engine import no_grad
 from nn import MLP, Adam, losses
 from nn.data import circles
 
-from . import plots
+import viz
+from viz.plots import pyplot
+
+from .common import common_args
 
 SEED = 0
 HIDDEN = [8, 8]
@@ -68,7 +71,7 @@ def gradient_descent(X, y, budget: int, lr: float = 0.05, seed: int = SEED) -> T
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = plots.common_args("circles", __doc__)
+    parser = common_args("circles", __doc__)
     parser.add_argument("--budget", type=int, default=200, help="loss evaluations for each method")
     args = parser.parse_args(argv)
     X, y = circles(100, noise=0.08, seed=SEED)
@@ -78,8 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"budget: {args.budget} loss evaluations each, network 2-{'-'.join(map(str, HIDDEN))}-1 (tanh)")
     print(f"  random search     final loss {rs_curve[-1]:.4f}, accuracy {rs_acc:.0%}")
     print(f"  gradient descent  final loss {gd_curve[-1]:.4f}, accuracy {gd_acc:.0%}")
-    plt = plots.pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, axes = pyplot().subplots(1, 3, figsize=(15, 4.5))
     axes[0].plot(rs_curve, label="random search (best so far)")
     axes[0].plot(gd_curve, label="gradient descent (Adam)")
     axes[0].set_xlabel("loss evaluations")
@@ -87,7 +89,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     axes[0].set_yscale("log")
     axes[0].legend()
     axes[0].set_title("loss against budget")
-    plots.decision_boundary(axes[1], rs_model, X, y, f"random search: {rs_acc:.0%}")
-    plots.decision_boundary(axes[2], gd_model, X, y, f"gradient descent: {gd_acc:.0%}")
-    print(f"plots: {plots.save(fig, args.out / 'circles.png')}")
+    viz.plot_decision_boundary(rs_model, X, y, title=f"random search: {rs_acc:.0%}", ax=axes[1])
+    viz.plot_decision_boundary(gd_model, X, y, title=f"gradient descent: {gd_acc:.0%}", ax=axes[2])
+    path = args.out / "circles.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    print(f"plots: {path}")
     return 0

@@ -16,7 +16,9 @@ from nn import MLP, Adam, CosineLR, fit, losses
 from nn.data import digits, train_test_split
 from nn.train import predict_label
 
-from . import plots
+import viz
+
+from .common import common_args
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 32, 12, 0.02, 32
 
@@ -45,7 +47,7 @@ def confusion(y_true: List[int], y_pred: List[int], classes: int = 10) -> List[L
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = plots.common_args("digits", __doc__)
+    parser = common_args("digits", __doc__)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args(argv)
     try:
@@ -61,12 +63,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("      " + " ".join(f"{c:>4}" for c in range(10)))
     for t, row in enumerate(confusion(y_test, predicted)):
         print(f"  {t:>2}  " + " ".join(f"{n:>4}" for n in row))
-    plt = plots.pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(history["loss"], label="training loss")
-    ax.plot(history["val_loss"], label="test loss")
-    ax.set_xlabel("epoch")
-    ax.legend()
-    ax.set_title(f"digits: {accuracy:.1%} test accuracy")
-    print(f"\nloss curves: {plots.save(fig, args.out / 'digits_loss.png')}")
+    path = viz.plot_history(history, args.out / "digits_history.png", title=f"digits ({accuracy:.1%} test accuracy)")
+    print(f"\nloss and accuracy curves: {path}")
     return 0

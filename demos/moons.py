@@ -16,7 +16,9 @@ from engine import Value
 from nn import MLP
 from nn.data import moons
 
-from . import plots
+import viz
+
+from .common import common_args
 
 SEED = 1337  # micrograd's demo seed
 
@@ -69,29 +71,20 @@ def train(steps: int = 100, seed: int = SEED, progress: bool = True):
     return model, X, y, history
 
 
-def plot_boundary(model, X, y, path: Path) -> Path:
-    """The decision boundary over a grid, with the data on top, as a PNG."""
-    plt = plots.pyplot()
-    fig, ax = plt.subplots(figsize=(6, 5))
-    plots.decision_boundary(ax, model, X, y, "two moons: decision boundary after training")
-    return plots.save(fig, path)
-
-
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = plots.common_args("moons", __doc__)
+    parser = common_args("moons", __doc__)
     parser.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
     parser.add_argument("--seed", type=int, default=SEED, help="seed for the data and the weights")
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
 
-    import viz
-
     model, X, y, history = train(args.steps, args.seed, progress=not args.no_progress)
     loss, accuracy = history[-1]
     print(f"step {len(history) - 1}: loss {loss:.4f}, training accuracy {accuracy:.0%}")
 
-    boundary = plot_boundary(model, X, y, args.out / "moons_boundary.png")
+    boundary = viz.plot_decision_boundary(model, X, y, args.out / "moons_boundary.png",
+                                          title="two moons: decision boundary after training")
     neuron = model.layers[0].neurons[0]
     out = neuron(X[0])
     out.backward()

@@ -13,7 +13,9 @@ from typing import Dict, List, Optional
 from nn import MLP, losses
 from nn.data import moons
 
-from . import plots
+import viz
+
+from .common import common_args
 
 DEPTH, WIDTH, SEED = 6, 20, 0
 
@@ -28,7 +30,7 @@ def gradient_norms(activation: str, seed: int = SEED) -> List[float]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = plots.common_args("vanishing", __doc__).parse_args(argv)
+    args = common_args("vanishing", __doc__).parse_args(argv)
     norms: Dict[str, List[float]] = {a: gradient_norms(a) for a in ("sigmoid", "relu")}
     print(f"gradient norm per layer, {DEPTH} hidden layers of width {WIDTH} + output, Xavier init")
     print(f"{'layer':>7} {'sigmoid':>12} {'relu':>12}")
@@ -36,16 +38,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"{i:>7} {s:>12.3e} {r:>12.3e}")
     for a, n in norms.items():
         print(f"{a}: first layer gets {n[0] / n[-1]:.2e} of the output layer's gradient norm")
-    plt = plots.pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    layers = range(len(norms["sigmoid"]))
-    width = 0.4
-    ax.bar([i - width / 2 for i in layers], norms["sigmoid"], width, label="sigmoid")
-    ax.bar([i + width / 2 for i in layers], norms["relu"], width, label="relu")
-    ax.set_yscale("log")
-    ax.set_xlabel("layer (0 = nearest the input)")
-    ax.set_ylabel("gradient norm")
-    ax.set_title("gradient flow: sigmoid against ReLU")
-    ax.legend()
-    print(f"bar chart: {plots.save(fig, args.out / 'vanishing.png')}")
+    path = viz.plot_grad_flow(norms, args.out / "vanishing.png", title="gradient flow: sigmoid against ReLU")
+    print(f"bar chart: {path}")
     return 0

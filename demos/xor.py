@@ -12,7 +12,9 @@ from typing import List, Optional
 from nn import MLP, Adam, fit, losses
 from nn.data import xor
 
-from . import plots
+import viz
+
+from .common import common_args
 
 SEED = 3  # 2-2-1 XOR nets can stall in a local minimum (seed 0 does); this one does not
 
@@ -26,7 +28,7 @@ def train(epochs: int = 300, seed: int = SEED, progress: bool = False):
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = plots.common_args("xor", __doc__)
+    parser = common_args("xor", __doc__)
     parser.add_argument("--epochs", type=int, default=300)
     args = parser.parse_args(argv)
     model, X, y, history = train(args.epochs, progress=not args.no_progress)
@@ -36,8 +38,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     for (a, b), t in zip(X, y):
         p = model([a, b]).sigmoid().data
         print(f" {a:2.0f}  {b:2.0f} |   {t}    |     {p:.4f}     |     {int(p > 0.5)}")
-    plt = plots.pyplot()
-    fig, ax = plt.subplots(figsize=(5, 4))
-    plots.decision_boundary(ax, model, X, y, "XOR: what the 2-2-1 network learned", step=0.02)
-    print(f"\ndecision boundary: {plots.save(fig, args.out / 'xor_boundary.png')}")
+    path = viz.plot_decision_boundary(model, X, y, args.out / "xor_boundary.png", title="XOR: what the 2-2-1 network learned")
+    print(f"\ndecision boundary: {path}")
     return 0

@@ -7,7 +7,7 @@ the engine computes with: ``TANH``'s rule ``1 - out*out`` prints as
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 from . import ops
 from .arithmetic import Arithmetic
@@ -109,15 +109,16 @@ def input_names(op: ops.Op, n: int) -> List[str]:
     return [f"v{i}" for i in range(n)]
 
 
-def formulas(op: ops.Op, n_inputs: int, param: Any = None) -> Sequence[str]:
-    """Each local derivative of ``op`` as a formula, from its one rule.
+def formulas(op: ops.Op, n_inputs: int, param: Any = None, names: Optional[Sequence[str]] = None) -> Sequence[str]:
+    """Each local derivative of ``op`` as a formula, from its one rule; inputs named by ``names``
+    (u, or a and b, or v0, v1, ... by default).
 
     >>> formulas(ops.TANH, 1)
     ['d tanh(u)/du = 1 - tanh(u)^2']
     >>> formulas(ops.MUL, 2)
     ['d (a·b)/da = b', 'd (a·b)/db = a']
     """
-    names = input_names(op, n_inputs)
+    names = list(names) if names is not None else input_names(op, n_inputs)
     syms = [Sym(name) for name in names]
     out = op(*syms, param=param)
     partials = op.local_derivatives(syms, out, param)

@@ -1,12 +1,18 @@
-"""chainrule's drawings of computation graphs, with Graphviz.
+"""chainrule's pictures: computation graphs (Graphviz), a text view, plots and a backprop explorer.
 
 >>> from engine import Value
 >>> from viz import draw_dot
->>> draw_dot(Value(2.0, label="a") * 3).source.count("record")
+>>> draw_dot(Value(2.0, label="a") * 3, legend=False).source.count("<TABLE")
 3
 """
 
-from .dot import draw_dot
-from .render import RenderWarning, find_renderer, save
+from .dot import Graph, draw_dot
+from .explorer import explorer
+from .plots import plot_decision_boundary, plot_grad_flow, plot_history
+from .renderer import RenderError, RenderWarning, find_renderer, render, save
+from .text import text, text_view
 
-__all__ = ["RenderWarning", "draw_dot", "find_renderer", "save"]
+__all__ = [
+    "Graph", "RenderError", "RenderWarning", "draw_dot", "explorer", "find_renderer", "plot_decision_boundary",
+    "plot_grad_flow", "plot_history", "render", "save", "text", "text_view",
+]

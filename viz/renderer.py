@@ -1,4 +1,4 @@
-"""Writing a graph to .svg, .png or .dot on any machine, with or without a system Graphviz."""
+"""Turning dot source into pictures on any machine, with or without a system Graphviz."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Optional, Union
 
 from engine import Value
-
-from .dot import draw_dot
 
 SUFFIXES = (".svg", ".png", ".dot")
 INSTALL_HINT = (
@@ -43,6 +41,21 @@ def find_renderer() -> Optional[str]:
     return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
+class RenderError(RuntimeError):
+    """No renderer turned the dot source into a picture; the message says why."""
+
+
+def render(source: str, fmt: str) -> bytes:
+    """The picture (``fmt`` 'svg' or 'png') for dot ``source``; RenderError if no renderer managed it."""
+    renderer = find_renderer()
+    if renderer is None:
+        raise RenderError("no Graphviz renderer was found")
+    run = subprocess.run([renderer, f"-T{fmt}"], input=source.encode(), capture_output=True)
+    if run.returncode != 0 or not run.stdout:
+        raise RenderError(f"{renderer} failed: {run.stderr.decode(errors='replace').strip()}")
+    return run.stdout
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,9 +69,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def save(root: Value, path: Union[str, Path], rankdir: str = "LR") -> Path:
+def save(root: Value, path: Union[str, Path], **draw_options) -> Path:
     """Draw ``root``'s graph to ``path`` (.svg, .png or .dot, by its suffix) and return the file written.
 
+    ``draw_options`` go to ``draw_dot`` (``rankdir``, ``color_by``, ``show_local``, ...).
     Without any renderer it writes the .dot source next to ``path`` instead, warns
     with a :class:`RenderWarning` saying how to install one, and returns that path.
 
@@ -66,24 +80,22 @@ def save(root: Value, path: Union[str, Path], rankdir: str = "LR") -> Path:
     >>> save(Value(1.0) * 2, "/tmp/chainrule-doctest.dot").name
     'chainrule-doctest.dot'
     """
+    from .dot import draw_dot
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"save writes {', '.join(SUFFIXES)} files; got {str(path)!r}")
-    source = draw_dot(root, format="svg", rankdir=rankdir).source.encode()
+    source = draw_dot(root, **draw_options).source
     if suffix == ".dot":
-        write_atomic(path, source)
+        write_atomic(path, source.encode())
         return path
-    problem = "no Graphviz renderer was found"
-    renderer = find_renderer()
-    if renderer is not None:
-        run = subprocess.run([renderer, f"-T{suffix[1:]}"], input=source, capture_output=True)
-        if run.returncode == 0 and run.stdout:
-            write_atomic(path, run.stdout)
-            return path
-        problem = f"{renderer} failed: {run.stderr.decode(errors='replace').strip()}"
-    fallback = path.with_suffix(".dot")
-    write_atomic(fallback, source)
-    warnings.warn(f"could not write {path} ({problem}); wrote the graph source to {fallback} instead. "
-                  f"To get pictures, {INSTALL_HINT}.", RenderWarning, stacklevel=2)
-    return fallback
+    try:
+        write_atomic(path, render(source, suffix[1:]))
+        return path
+    except RenderError as problem:
+        fallback = path.with_suffix(".dot")
+        write_atomic(fallback, source.encode())
+        warnings.warn(f"could not write {path} ({problem}); wrote the graph source to {fallback} instead. "
+                      f"To get pictures, {INSTALL_HINT}.", RenderWarning, stacklevel=2)
+        return fallback

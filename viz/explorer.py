@@ -1,0 +1,84 @@
+"""An interactive backprop explorer: one self-contained HTML file that works offline.
+
+The page embeds the graph's SVG and the backward pass as data; buttons step
+through the pass node by node (children before parents), highlighting the node
+being processed, showing the adjoint it sends to each input, and updating every
+grad in place. Hovering a node shows its label, op, data, grad and local derivatives.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, Union
+
+from engine import Value, topological_order
+from engine.symbolic import formulas
+
+from .dot import draw_dot
+from .renderer import RenderError, render, write_atomic
+
+MAX_VALUES = 500
+TEMPLATE = Path(__file__).with_name("explorer.html")
+
+
+def explorer_data(root: Value) -> Dict[str, object]:
+    """The nodes and the backward steps the page replays, computed by the engine itself.
+
+    The steps come from a backward pass on a detached copy of the grads: every
+    ``.grad`` is put back afterwards.
+    """
+    order = topological_order(root)
+    ids = {v: f"v{i}" for i, v in enumerate(order)}
+    nodes = {}
+    for v in order:
+        locals_ = []
+        if v._prev:
+            shown = formulas(v._fn, len(v._prev), v._param, [p.label or ids[p] for p in v._prev])
+            numbers = v._fn.local_derivatives([p.data for p in v._prev], v.data, v._param)
+            locals_ = [[ids[p], f.split(" = ", 1)[1], d] for p, f, d in zip(v._prev, shown, numbers)]
+        nodes[ids[v]] = {"label": v.label, "op": v._op, "data": v.data, "locals": locals_}
+    saved = [v.grad for v in order]
+    try:
+        for v in order:
+            v.grad = 0.0
+        steps = [{"node": ids[s.node], "adjoint": s.adjoint, "sent": [[ids[p], c] for p, c in s.sent]}
+                 for s in root.backward_steps()]
+    finally:
+        for v, g in zip(order, saved):
+            v.grad = g
+    return {"root": ids[root], "nodes": nodes, "steps": steps}
+
+
+def explorer(root: Value, path: Union[str, Path], rankdir: str = "LR") -> Path:
+    """Write the explorer for ``root``'s graph to ``path`` (an .html file) and return it.
+
+    Needs a Graphviz renderer for the drawing (``graphviz-pure`` comes with chainrule).
+
+    >>> from engine import Value
+    >>> import tempfile, os
+    >>> x = Value(2.0, label="x"); y = (x * x).tanh()
+    >>> explorer(y, os.path.join(tempfile.mkdtemp(), "e.html")).suffix
+    '.html'
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"explorer needs a Value, got {type(root).__name__}")
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"explorer writes an .html file; got {str(path)!r}")
+    size = len(topological_order(root))
+    if size > MAX_VALUES:
+        raise ValueError(f"explorer steps through graphs of up to {MAX_VALUES} values; this one has {size}. "
+                         f"Draw it with viz.draw_dot, which folds big graphs")
+    data = explorer_data(root)
+    graph = draw_dot(root, rankdir=rankdir, max_nodes=None, clusters=False)
+    try:
+        svg = render(graph.source, "svg").decode()
+    except RenderError as e:
+        raise RenderError(f"explorer needs a renderer for its drawing: {e}") from None
+    svg = svg[svg.index("<svg"):]  # drop the XML prologue and doctype: the SVG sits inside HTML
+    # The data sits in a <script> element: keep "</" out of it so it cannot end the element early.
+    payload = json.dumps(data).replace("</", "<\\/")
+    page = TEMPLATE.read_text().replace("__SVG__", svg, 1).replace("__DATA__", payload, 1)
+    write_atomic(path, page.encode())
+    return path

@@ -1,0 +1,109 @@
+"""Training plots with matplotlib (Agg backend: files only, no screen): PNG or SVG by the suffix."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from engine import no_grad
+
+PathLike = Union[str, Path]
+PLOT_SUFFIXES = (".png", ".svg")
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _finish(fig: Any, path: Optional[PathLike]) -> Any:
+    if path is None:
+        return fig
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        pyplot().close(fig)
+        raise ValueError(f"plots are written as .png or .svg; got {str(path)!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    pyplot().close(fig)
+    return path
+
+
+def plot_history(history: Dict[str, List[float]], path: Optional[PathLike] = None, title: str = "training") -> Any:
+    """Loss (and validation loss) and accuracy curves per epoch from ``nn.fit``'s history.
+
+    Returns the written path, or the figure when ``path`` is None.
+    """
+    if "loss" not in history or not history["loss"]:
+        raise ValueError("plot_history needs a history with a non-empty 'loss' list, as nn.fit returns")
+    has_acc = any(not math.isnan(a) for a in history.get("accuracy", []))
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2 if has_acc else 1, figsize=(11 if has_acc else 6, 4), squeeze=False)
+    epochs = range(1, len(history["loss"]) + 1)
+    ax = axes[0][0]
+    ax.plot(epochs, history["loss"], label="training")
+    if history.get("val_loss"):
+        ax.plot(epochs, history["val_loss"], label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", title=f"{title}: loss")
+    ax.legend()
+    if has_acc:
+        ax = axes[0][1]
+        ax.plot(epochs, history["accuracy"], label="training")
+        if history.get("val_accuracy"):
+            ax.plot(epochs, history["val_accuracy"], label="validation")
+        ax.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy", ylim=(0, 1.02))
+        ax.legend()
+    return _finish(fig, path)
+
+
+def _grid(coords: Sequence[float], margin: float, steps: int) -> List[float]:
+    lo, hi = min(coords) - margin, max(coords) + margin
+    return [lo + (hi - lo) * i / (steps - 1) for i in range(steps)]
+
+
+def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence[int],
+                           path: Optional[PathLike] = None, title: str = "decision boundary",
+                           resolution: int = 80, ax: Any = None) -> Any:
+    """The class a 2-D classifier predicts over the plane, with the data on top.
+
+    One output: positive scores are class 1; several outputs: the argmax.
+    """
+    from nn.train import predict_label
+
+    if not X or len(X[0]) != 2:
+        raise ValueError("plot_decision_boundary draws models of 2 inputs; X must be a list of (x, y) points")
+    xs, ys = (_grid([p[i] for p in X], 0.5, resolution) for i in (0, 1))
+    with no_grad():
+        Z = [[predict_label(model([gx, gy])) for gx in xs] for gy in ys]
+    fig = None
+    if ax is None:
+        fig, ax = pyplot().subplots(figsize=(6, 5))
+    ax.contourf(xs, ys, Z, cmap="Spectral", alpha=0.8)
+    ax.scatter([p[0] for p in X], [p[1] for p in X], c=y, s=20, cmap="Spectral", edgecolors="k")
+    ax.set_title(title)
+    return _finish(fig, path) if fig is not None else ax
+
+
+def plot_grad_flow(norms: Union[Sequence[float], Dict[str, Sequence[float]]], path: Optional[PathLike] = None,
+                   title: str = "gradient flow") -> Any:
+    """Per-layer gradient norms as bars on a log scale; a dict of runs draws them side by side."""
+    runs = dict(norms) if isinstance(norms, dict) else {"run": list(norms)}
+    if not runs or any(len(v) == 0 for v in runs.values()):
+        raise ValueError("plot_grad_flow needs at least one non-empty list of per-layer norms")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    width = 0.8 / len(runs)
+    for k, (name, values) in enumerate(runs.items()):
+        offsets = [i - 0.4 + width * (k + 0.5) for i in range(len(values))]
+        ax.bar(offsets, [max(v, 1e-300) for v in values], width, label=name)
+    ax.set_yscale("log")
+    ax.set(xlabel="layer (0 = nearest the input)", ylabel="gradient norm", title=title)
+    if len(runs) > 1:
+        ax.legend()
+    return _finish(fig, path)

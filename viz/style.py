@@ -1,0 +1,63 @@
+"""Colours with meaning: what kind of Value a node is, or the sign and size of its gradient."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Optional, Set
+
+from engine import Value
+
+KIND_COLOURS = {
+    "input": "#cfe8ff",  # light blue: data fed in
+    "parameter": "#ffd9a8",  # light orange: what training changes
+    "constant": "#eeeeee",  # grey: plain numbers in the expression
+    "output": "#c8f0c8",  # light green: the root
+    "intermediate": "#ffffff",
+}
+ZERO_GRAD = "#bdbdbd"  # a zero gradient, as behind a dead ReLU
+NOT_FINITE = "#ff00ff"  # nan or inf: impossible to miss
+
+
+def kind(v: Value, root: Value, parameters: Set[Value]) -> str:
+    """output, parameter, input, constant or intermediate.
+
+    Leaves a model made (with a scope) or passed in ``parameters`` are parameters;
+    other labelled leaves are inputs; unlabelled leaves are constants.
+    """
+    if v is root:
+        return "output"
+    if v._prev:
+        return "intermediate"
+    if v in parameters or v.scope:
+        return "parameter"
+    return "input" if v.label else "constant"
+
+
+def grad_colour(g: float, largest: float, log: bool = False) -> str:
+    """A diverging colour: red for positive, blue for negative, paler for smaller |g|."""
+    if not math.isfinite(g):
+        return NOT_FINITE
+    if g == 0.0 or largest == 0.0:
+        return ZERO_GRAD
+    if log:  # six decades below the largest fade to white
+        strength = max(0.0, 1.0 + math.log10(abs(g) / largest) / 6.0)
+    else:
+        strength = abs(g) / largest
+    fade = int(255 * (1.0 - 0.8 * min(strength, 1.0)))
+    return f"#ff{fade:02x}{fade:02x}" if g > 0 else f"#{fade:02x}{fade:02x}ff"
+
+
+def largest_grad(values: Iterable[Value]) -> float:
+    return max((abs(g) for g in (_grad(v) for v in values) if math.isfinite(g)), default=0.0)
+
+
+def _grad(v: Value) -> float:
+    return getattr(v.grad, "data", v.grad)
+
+
+def legend_rows(color_by: Optional[str]) -> list:
+    """(colour, meaning) pairs for the legend."""
+    if color_by == "grad":
+        return [("#ff3333", "positive grad"), ("#3333ff", "negative grad"), (ZERO_GRAD, "zero grad"),
+                (NOT_FINITE, "nan or inf")]
+    return [(KIND_COLOURS[k], k) for k in ("input", "parameter", "constant", "output")]
