@@ -1,6 +1,31 @@
-"""``python -m bench``: every benchmark, printed as times and ratios."""
+"""``python -m bench`` (``make bench``): every workload side by side; prints and writes bench/results.md."""
 
-from . import moons_step
+import platform
+import sys
+import time
+from pathlib import Path
+
+from . import chain, digits_epoch, moons_step
+
+
+def main() -> None:
+    lines = ["# chainrule benchmarks", "",
+             f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python {platform.python_version()}, "
+             f"by `make bench`; the contenders alternate and medians are reported, since the machines are shared.", ""]
+    workloads = [("moons step", moons_step.run), ("1e6-node chain", chain.run), ("digits epoch", digits_epoch.run)]
+    only = sys.argv[1:]
+    for name, run in workloads:
+        if only and not any(o in name for o in only):
+            continue
+        print(f"running: {name} ...", flush=True)
+        section = run()
+        print("\n".join(section), flush=True)
+        lines += section
+    if not only:
+        out = Path(__file__).with_name("results.md")
+        out.write_text("\n".join(lines) + "\n")
+        print(f"written: {out}")
+
 
 if __name__ == "__main__":
-    moons_step.main()
+    main()

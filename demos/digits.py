@@ -23,7 +23,7 @@ from .common import common_args
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 32, 12, 0.02, 32
 
 
-def train(epochs: int = EPOCHS, progress: bool = True):
+def train(epochs: int = EPOCHS, progress: bool = True, compiled: bool = False):
     X, y = digits()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=SEED)
     random.seed(SEED)
@@ -31,7 +31,8 @@ def train(epochs: int = EPOCHS, progress: bool = True):
     opt = Adam(model.parameters(), lr=LR)
     start = time.perf_counter()
     history = fit(model, X_train, y_train, losses.cross_entropy, opt, epochs, batch_size=BATCH,
-                  val=(X_test, y_test), progress=progress, seed=SEED, schedule=CosineLR(opt, epochs))
+                  val=(X_test, y_test), progress=progress, seed=SEED, schedule=CosineLR(opt, epochs),
+                  compiled=compiled)
     seconds = (time.perf_counter() - start) / epochs
     with no_grad():
         predicted = [predict_label(model(x)) for x in X_test]
@@ -49,14 +50,18 @@ def confusion(y_true: List[int], y_pred: List[int], classes: int = 10) -> List[L
 def main(argv: Optional[List[str]] = None) -> int:
     parser = common_args("digits", __doc__)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--compiled", nargs="?", const=True, choices=["numpy", "python"],
+                        help="train by replaying a traced sample loss (engine.compile) instead of eager graphs")
     args = parser.parse_args(argv)
     try:
-        model, history, y_test, predicted, seconds = train(args.epochs, progress=not args.no_progress)
+        model, history, y_test, predicted, seconds = train(args.epochs, progress=not args.no_progress,
+                                                           compiled=args.compiled or False)
     except ImportError as e:
         print(e)
         return 1
     accuracy = sum(t == p for t, p in zip(y_test, predicted)) / len(y_test)
-    print(f"MLP 64-{HIDDEN}-10 (tanh), Adam lr {LR} with cosine decay, batch {BATCH}, {args.epochs} epochs")
+    how = f", compiled ({args.compiled if isinstance(args.compiled, str) else 'numpy'})" if args.compiled else ""
+    print(f"MLP 64-{HIDDEN}-10 (tanh), Adam lr {LR} with cosine decay, batch {BATCH}, {args.epochs} epochs{how}")
     print(f"time per epoch: {seconds:.2f} s")
     print(f"test accuracy on {len(y_test)} held-out images: {accuracy:.1%}\n")
     print("confusion matrix (rows: true digit, columns: predicted)")

@@ -39,10 +39,11 @@ def svm_loss(model, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float
     return data_loss + reg_loss, accuracy
 
 
-def sgd_step(model, loss: Value, k: int, steps: int = 100) -> None:
-    """One step of micrograd's schedule, ``lr = 1.0 - 0.9*k/steps``."""
-    model.zero_grad()
-    loss.backward()
+def sgd_step(model, loss: Optional[Value], k: int, steps: int = 100) -> None:
+    """One step of micrograd's schedule, ``lr = 1.0 - 0.9*k/steps`` (backward first, unless ``loss`` is None)."""
+    if loss is not None:
+        model.zero_grad()
+        loss.backward()
     lr = 1.0 - 0.9 * k / steps
     for p in model.parameters():
         p.data -= lr * p.grad
@@ -54,20 +55,61 @@ def data(seed: int = SEED) -> Tuple[List[List[float]], List[int]]:
     return X, [2 * label - 1 for label in y]
 
 
-def train(steps: int = 100, seed: int = SEED, progress: bool = True):
+def compiled_loss(model, X, y, alpha: float = 1e-4, backend: str = "numpy") -> Callable[[], Tuple[float, float]]:
+    """``svm_loss`` by replay: the margin loss of one sample is traced once and replayed over the
+    batch (NumPy) or sample by sample (generated Python); the L2 term stays eager. Each call sets
+    the parameters' grads and returns (loss, accuracy).
+    """
+
+    def sample(x, t):
+        score = model(x)
+        return (1 - t * score).relu(), score
+
+    program = engine.compile(sample, X[0], y[0])
+    params = model.parameters()
+
+    def step() -> Tuple[float, float]:
+        model.zero_grad()
+        reg = alpha * engine.dot(params, params)  # one fused node
+        reg.backward()
+        if backend == "numpy":
+            import numpy as np
+
+            r = program.batch(np.array(X), np.array(y, dtype=float))
+            data_loss, sums, scores = float(np.mean(r.values)), r.param_grads, r.aux.tolist()
+        else:
+            results = [program(x, t) for x, t in zip(X, y)]
+            data_loss = sum(r.value for r in results) / len(X)
+            sums = [sum(gs) for gs in zip(*(r.param_grads for r in results))]
+            scores = [r.aux for r in results]
+        for p, g in zip(program.parameters, sums):
+            p.grad += g / len(X)
+        accuracy = sum((t > 0) == (s > 0) for t, s in zip(y, scores)) / len(y)
+        return data_loss + reg.data, accuracy
+
+    return step
+
+
+def train(steps: int = 100, seed: int = SEED, progress: bool = True, compiled: Optional[str] = None):
     """Train the demo network; returns the model, the data and the (loss, accuracy) history."""
     from tqdm import tqdm
 
     X, y = data(seed)
     random.seed(seed)
     model = MLP(2, [16, 16, 1])
+    replay = compiled_loss(model, X, y, backend=compiled) if compiled else None
     history = []
     bar = tqdm(range(steps), desc="moons", disable=not progress, unit="step")
     for k in bar:
-        loss, accuracy = svm_loss(model, X, y)
-        sgd_step(model, loss, k, steps)
-        history.append((loss.data, accuracy))
-        bar.set_postfix(loss=f"{loss.data:.4f}", accuracy=f"{accuracy:.0%}")
+        if replay is None:
+            loss, accuracy = svm_loss(model, X, y)
+            sgd_step(model, loss, k, steps)
+            loss = loss.data
+        else:
+            loss, accuracy = replay()
+            sgd_step(model, None, k, steps)
+        history.append((loss, accuracy))
+        bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{accuracy:.0%}")
     return model, X, y, history
 
 
@@ -75,11 +117,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = common_args("moons", __doc__)
     parser.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
     parser.add_argument("--seed", type=int, default=SEED, help="seed for the data and the weights")
+    parser.add_argument("--compiled", nargs="?", const="numpy", choices=["numpy", "python"],
+                        help="replay a traced sample loss instead of building the graph each step "
+                             "(numpy: whole batch at once, the default; python: generated code)")
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
 
-    model, X, y, history = train(args.steps, args.seed, progress=not args.no_progress)
+    model, X, y, history = train(args.steps, args.seed, progress=not args.no_progress, compiled=args.compiled)
     loss, accuracy = history[-1]
     print(f"step {len(history) - 1}: loss {loss:.4f}, training accuracy {accuracy:.0%}")
 

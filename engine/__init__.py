@@ -11,6 +11,7 @@
 """
 
 from . import ops
+from .compiled import Program, compile
 from .custom import op
 from .explain import explain, table
 from .forward import Dual, jacfwd, jvp
@@ -20,10 +21,11 @@ from .graph import topological_order
 from .modes import detect_anomaly, enable_grad, no_grad
 from .reductions import dot, logsumexp, mean, sum
 from .reverse import BackwardStep
+from .tape import TraceError
 from .value import Value
 
 __all__ = [
-    "BackwardStep", "Dual", "GradcheckError", "Value", "detect_anomaly", "dot", "enable_grad", "explain",
+    "BackwardStep", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value", "detect_anomaly", "dot", "enable_grad", "explain",
     "grad", "gradcheck", "hessian", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad",
 ]

@@ -9,12 +9,13 @@ from typing import Any, Dict, Iterator, Optional
 
 
 class _State:
-    __slots__ = ("recording", "anomaly", "sites")
+    __slots__ = ("recording", "anomaly", "sites", "tracing")
 
     def __init__(self) -> None:
         self.recording = True  # False inside no_grad(): results are new leaves
         self.anomaly = 0  # depth of detect_anomaly() blocks
         self.sites: Dict[Any, str] = {}  # Value -> "file:line" where it was made, under detect_anomaly
+        self.tracing = False  # inside engine.compile's trace: branching on a Value is an error
 
 
 state = _State()
@@ -22,7 +23,17 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def switched(name: str, value: Any) -> Iterator[None]:
+    """Set one of ``state``'s switches inside a block, and put it back afterwards."""
+    before = getattr(state, name)
+    setattr(state, name, value)
+    try:
+        yield
+    finally:
+        setattr(state, name, before)
+
+
+def no_grad() -> Any:
     """Inside this block no graph is recorded: every result is a new leaf.
 
     >>> from engine import Value
@@ -32,23 +43,12 @@ def no_grad() -> Iterator[None]:
     >>> y.data, y._prev
     (4.0, ())
     """
-    before = state.recording
-    state.recording = False
-    try:
-        yield
-    finally:
-        state.recording = before
+    return switched("recording", False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> Any:
     """Record the graph again inside a ``no_grad`` block."""
-    before = state.recording
-    state.recording = True
-    try:
-        yield
-    finally:
-        state.recording = before
+    return switched("recording", True)
 
 
 @contextmanager

@@ -12,12 +12,55 @@ from typing import Any, List, Optional, Sequence
 from . import ops
 from .arithmetic import Arithmetic
 
-_INFIX = {ops.ADD: (" + ", 1), ops.SUB: (" - ", 1), ops.MUL: ("·", 2), ops.DIV: ("/", 2)}
+_INFIX = {ops.ADD: (" + ", 1), ops.SUB: (" - ", 1), ops.MUL: ("*", 2), ops.DIV: ("/", 2)}
 _ATOM, _POWER, _UNARY = 4, 3, 2.5
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
+class Dialect:
+    """How symbols are written: for people (``3·u^2``), or as code for a backend (``3.0 * v[1] ** 2``)."""
+
+    mul, pow = "·", "^"
+
+    def num(self, x: float) -> str:
+        return f"{x:g}"
+
+    def function(self, op: ops.Op) -> str:
+        return op.name
+
+    def if_positive(self, x: str, then: str, otherwise: str) -> str:
+        return f"({then} if {x} > 0 else {otherwise})"
+
+
+class Code(Dialect):
+    """Python source: exact numbers, and each function op named by an identifier the backend binds.
+
+    ``functions`` maps each identifier used to its op (or to "if_positive" / "sign").
+    """
+
+    mul, pow = "*", "**"
+
+    def __init__(self) -> None:
+        self.functions: dict = {}
+
+    def num(self, x: float) -> str:
+        return repr(float(x))
+
+    def _name(self, key: Any, base: str) -> str:
+        for name, known in self.functions.items():
+            if known is key:
+                return name
+        name = f"{''.join(c if c.isalnum() else '_' for c in base)}_{len(self.functions)}"
+        self.functions[name] = key
+        return name
+
+    def function(self, op: ops.Op) -> str:
+        return self._name(op, op.name)
+
+    def if_positive(self, x: str, then: str, otherwise: str) -> str:
+        return f"{self._name('if_positive', 'if_positive')}({x}, {then}, {otherwise})"
+
+
+DISPLAY = Dialect()
 
 
 class Sym(Arithmetic):
@@ -28,12 +71,13 @@ class Sym(Arithmetic):
     ('1 - tanh(u)^2', '3·u^2', '-(u/2)')
     """
 
-    __slots__ = ("text", "prec")
+    __slots__ = ("text", "prec", "dialect")
     _rank = 3
 
-    def __init__(self, text: str, prec: float = _ATOM) -> None:
+    def __init__(self, text: str, prec: float = _ATOM, dialect: Dialect = DISPLAY) -> None:
         self.text = text
         self.prec = prec
+        self.dialect = dialect
 
     def __str__(self) -> str:
         return self.text
@@ -45,38 +89,43 @@ class Sym(Arithmetic):
 
     @classmethod
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Sym":
+        d = next(a.dialect for a in args if isinstance(a, Sym))
+        syms = [_sym(a, d) for a in args]
         if op in _INFIX:
-            return _infix(op, *args)
+            return _infix(op, args[0], args[1], d)
         if op is ops.NEG:
-            return Sym(f"-{_sym(args[0])._wrap(_UNARY)}", _UNARY)
+            return Sym(f"-{syms[0]._wrap(_UNARY)}", _UNARY, d)
         if op is ops.POW:
-            return Sym(f"{_sym(args[0])._wrap(_POWER + 0.5)}^{_num(param)}", _POWER)
+            return Sym(f"{syms[0]._wrap(_POWER + 0.5)}{d.pow}{d.num(param)}", _POWER, d)
         if op is ops.VPOW:
-            return Sym(f"{_sym(args[0])._wrap(_POWER + 0.5)}^{_sym(args[1])._wrap(_ATOM)}", _POWER)
+            return Sym(f"{syms[0]._wrap(_POWER + 0.5)}{d.pow}{syms[1]._wrap(_ATOM)}", _POWER, d)
         if op is ops.SUM:
-            return Sym(" + ".join(_sym(a).text for a in args), 1)
+            return Sym(" + ".join(s._wrap(1.5) for s in syms), 1, d)
         if op is ops.DOT:  # w0·x0 + w1·x1 + ... (+ bias)
-            terms = [f"{_sym(w)._wrap(2)}·{_sym(x)._wrap(2)}" for w, x in zip(args[0:-1:2], args[1::2])]
-            return Sym(" + ".join(terms + ([_sym(args[-1]).text] if len(args) % 2 else [])), 1)
-        inner = ", ".join(_sym(a).text for a in args)
+            terms = [f"{w._wrap(2)}{d.mul}{x._wrap(2)}" for w, x in zip(syms[0:-1:2], syms[1::2])]
+            return Sym(" + ".join(terms + ([syms[-1]._wrap(1.5)] if len(syms) % 2 else [])), 1, d)
+        inner = ", ".join(s.text for s in syms)
         if param is not None:
-            inner += f", {_num(param)}"
-        return Sym(f"{op.name}({inner})")
+            inner += f", {d.num(param)}"
+        return Sym(f"{d.function(op)}({inner})", _ATOM, d)
 
     def if_positive(self, then: Any, otherwise: Any) -> "Sym":
-        return Sym(f"({_sym(then)} if {self} > 0 else {_sym(otherwise)})")
+        d = self.dialect
+        return Sym(d.if_positive(self.text, _sym(then, d).text, _sym(otherwise, d).text), _ATOM, d)
 
     def sign(self) -> "Sym":
-        return Sym(f"sign({self})")
+        d = self.dialect
+        name = d._name("sign", "sign") if isinstance(d, Code) else "sign"
+        return Sym(f"{name}({self})", _ATOM, d)
 
 
-def _sym(x: Any) -> Sym:
+def _sym(x: Any, dialect: Dialect = DISPLAY) -> Sym:
     if isinstance(x, Sym):
         return x
-    return Sym(_num(x), _ATOM if x >= 0 else _UNARY)
+    return Sym(dialect.num(x), _ATOM if x >= 0 else _UNARY, dialect)
 
 
-def _infix(op: ops.Op, a: Any, b: Any) -> Any:
+def _infix(op: ops.Op, a: Any, b: Any, d: Dialect) -> Any:
     # Tidy the formulas the rules produce: 1·x is x, x·x is x^2, 0 + x is x.
     is_num = lambda v, n: not isinstance(v, Sym) and v == n  # noqa: E731
     if op is ops.MUL:
@@ -87,7 +136,7 @@ def _infix(op: ops.Op, a: Any, b: Any) -> Any:
         if is_num(a, -1):
             return -b
         if isinstance(a, Sym) and isinstance(b, Sym) and a.text == b.text:
-            return Sym(f"{a._wrap(_POWER + 0.5)}^2", _POWER)
+            return Sym(f"{a._wrap(_POWER + 0.5)}{d.pow}2", _POWER, d)
     if op is ops.ADD and is_num(a, 0):
         return b
     if op in (ops.ADD, ops.SUB) and is_num(b, 0):
@@ -95,9 +144,11 @@ def _infix(op: ops.Op, a: Any, b: Any) -> Any:
     if op is ops.DIV and is_num(b, 1):
         return a
     symbol, prec = _INFIX[op]
-    left, right = _sym(a), _sym(b)
+    if op is ops.MUL:
+        symbol = d.mul
+    left, right = _sym(a, d), _sym(b, d)
     right_text = right._wrap(prec + (0.5 if op in (ops.SUB, ops.DIV) else 0))
-    return Sym(f"{left._wrap(prec)}{symbol}{right_text}", prec)
+    return Sym(f"{left._wrap(prec)}{symbol}{right_text}", prec, d)
 
 
 def input_names(op: ops.Op, n: int) -> List[str]:

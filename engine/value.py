@@ -132,21 +132,27 @@ class Value(Arithmetic):
         return f"Value(data={self.data!r}, grad={grad}{label})"
 
     # Comparisons look at data and give bools, so max() and sorted() work. Equality
-    # stays identity: Values are graph nodes and live in sets and dicts.
+    # stays identity: Values are graph nodes and live in sets and dicts. While
+    # engine.compile traces, a branch on a Value's data would be frozen into the tape,
+    # so comparing (or converting to float or bool) is an error there.
     def __lt__(self, other: Any) -> bool:
-        return self.data < _data(other)
+        return _data(self, "<") < _data(other)
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= _data(other)
+        return _data(self, "<=") <= _data(other)
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > _data(other)
+        return _data(self, ">") > _data(other)
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= _data(other)
+        return _data(self, ">=") >= _data(other)
 
     def __float__(self) -> float:
-        return self.data
+        return _data(self, "float()")
+
+    def __bool__(self) -> bool:
+        _data(self, "bool()")
+        return True
 
 
 _new = object.__new__
@@ -184,5 +190,11 @@ def _coerce(x: Any) -> Value:
     return Value(as_float(x, "operand"))
 
 
-def _data(x: Any) -> float:
+def _data(x: Any, use: str = "") -> float:
+    if state.tracing and use:
+        from .tape import TraceError
+
+        raise TraceError(f"compile: f uses a Value in {use} while being traced, so its Python control flow "
+                         f"depends on values and one trace cannot stand for every input. Use relu, abs or "
+                         f"leaky_relu for data-dependent choices, or run f eagerly")
     return x.data if isinstance(x, Value) else as_float(x, "comparison operand")

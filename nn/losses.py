@@ -39,7 +39,10 @@ def mse(pred: Any, target: Any, half: bool = False) -> Value:
     >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     2.5
     """
-    diffs = [(p - t) ** 2 for p, t in _pairs(pred, target, "mse")]
+    pairs = _pairs(pred, target, "mse")
+    if pairs and isinstance(pairs[0][0], (list, tuple)):  # a batch of several outputs each: every entry counts
+        pairs = [pt for p, t in pairs for pt in _pairs(p, t, "mse")]
+    diffs = [(p - t) ** 2 for p, t in pairs]
     loss = engine.mean(diffs)
     return loss * 0.5 if half else loss
 
@@ -123,7 +126,9 @@ def cross_entropy(logits: Any, target: Any) -> Value:
         if isinstance(t, (list, tuple)):
             if len(t) != len(z):
                 raise ValueError(f"cross_entropy: target has {len(t)} entries for {len(z)} logits")
-            return -engine.sum([ti * lp for ti, lp in zip(t, logp) if ti != 0] or [0.0])
+            # Plain zeros are skipped; Value targets (as engine.compile traces them) are all kept.
+            terms = [ti * lp for ti, lp in zip(t, logp) if isinstance(ti, Value) or ti != 0]
+            return -engine.sum(terms or [0.0])
         return -logp[_class_index(t, len(z), "cross_entropy")]
 
     return _batched(logits, target, one, "cross_entropy")
@@ -137,7 +142,7 @@ def hinge(score: Any, y: Any) -> Value:
     """
     terms = []
     for s, yi in _pairs(score, y, "hinge"):
-        if yi not in (-1, 1):
+        if not isinstance(yi, Value) and yi not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1, got {yi!r}")
         terms.append((1 - yi * _value(s)).relu())
     return engine.mean(terms)

@@ -108,6 +108,9 @@ class Neuron(Module):
         out.scope = self.scope
         return out
 
+    def parameters(self) -> List[Value]:
+        return self.w + [self.b]
+
     def named_parameters(self) -> List[Tuple[str, Value]]:
         return [(f"{self.scope}.{p.label}", p) for p in self.w + [self.b]]
 
@@ -133,6 +136,9 @@ class Layer(Module):
         x = as_inputs(x, len(self.neurons[0].w), "Layer")
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> List[Value]:
+        return [p for n in self.neurons for p in n.w + [n.b]]
 
     def named_parameters(self) -> List[Tuple[str, Value]]:
         return [item for n in self.neurons for item in n.named_parameters()]
@@ -175,6 +181,9 @@ class MLP(Module):
             x = layer(x)
             x = [x] if isinstance(x, Value) else x
         return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> List[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
 
     def named_parameters(self) -> List[Tuple[str, Value]]:
         return [item for layer in self.layers for item in layer.named_parameters()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, no_grad
 
@@ -32,7 +32,11 @@ def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> Optional[float]:
     return hits / len(targets)
 
 
-def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable) -> Tuple[float, Optional[float]]:
+def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable, step: Optional[Callable] = None
+              ) -> Tuple[float, Optional[float]]:
+    if step is not None:
+        value, outputs = step(list(X), list(y), train=False)
+        return value, accuracy(outputs, list(y))
     with no_grad():
         outputs = [model(x) for x in X]
         return loss(outputs, list(y)).data, accuracy(outputs, list(y))
@@ -41,7 +45,7 @@ def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable) -> Tuple[
 def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List[Any]], Value],
         optimizer: Optimizer, epochs: int, batch_size: Optional[int] = None,
         val: Optional[Tuple[Sequence, Sequence]] = None, progress: bool = True, shuffle: bool = True,
-        seed: int = 0, schedule: Any = None) -> History:
+        seed: int = 0, schedule: Any = None, compiled: Union[bool, str] = False) -> History:
     """Train ``model`` and return the per-epoch history: ``loss``, ``accuracy`` (and ``val_*``).
 
     ``loss(outputs, targets)`` gets a batch and returns a Value, as the losses in
@@ -49,6 +53,11 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     stochastic gradient descent, anything between is mini-batch. ``schedule.step()``
     is called once per epoch. The progress bar (tqdm) shows the running loss and
     accuracy; ``progress=False`` turns it off.
+
+    ``compiled=True`` traces one sample's loss once with ``engine.compile`` and replays
+    it for every batch: with NumPy over the whole batch at once (``'numpy'``, the
+    default when NumPy is installed) or sample by sample in generated Python
+    (``'python'``). The loss must be a mean over samples, as those in ``nn.losses`` are.
 
     >>> import random; random.seed(0)
     >>> from nn import MLP, SGD, losses
@@ -66,6 +75,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
     from tqdm import tqdm
 
+    step = _compiled_step(model, X, y, loss, compiled) if compiled else None
     rng = random.Random(seed)
     order = list(range(len(X)))
     history: History = {"loss": [], "accuracy": []}
@@ -78,13 +88,17 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
         total, hits, seen = 0.0, 0.0, 0
         for start in range(0, len(X), size):
             batch = order[start:start + size]
-            outputs = [model(X[i]) for i in batch]
             targets = [y[i] for i in batch]
-            value = loss(outputs, targets)
             optimizer.zero_grad()
-            value.backward()
+            if step is None:
+                outputs = [model(X[i]) for i in batch]
+                value = loss(outputs, targets)
+                value.backward()
+                value = value.data
+            else:
+                value, outputs = step([X[i] for i in batch], targets)
             optimizer.step()
-            total += value.data * len(batch)
+            total += value * len(batch)
             acc = accuracy(outputs, targets)
             hits += (acc or 0.0) * len(batch)
             seen += len(batch)
@@ -94,7 +108,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
         if acc is not None:
             shown["acc"] = f"{hits / seen:.1%}"
         if val is not None:
-            val_loss, val_acc = _evaluate(model, val[0], val[1], loss)
+            val_loss, val_acc = _evaluate(model, val[0], val[1], loss, step)
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_acc if val_acc is not None else float("nan"))
             shown["val_loss"] = f"{val_loss:.4f}"
@@ -102,3 +116,62 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
             schedule.step()
         bar.set_postfix(shown)
     return history
+
+
+class _Score:
+    """A model output as replayed numbers, with the ``.data`` that ``accuracy`` reads."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+
+
+def _compiled_step(model: Module, X: Sequence, y: Sequence, loss: Callable, backend: Union[bool, str]) -> Callable:
+    """A function (inputs, targets) -> (mean loss, outputs) that sets the parameters' grads, by replay."""
+    import engine
+
+    if backend is True:
+        try:
+            import numpy  # noqa: F401
+            backend = "numpy"
+        except ImportError:
+            backend = "python"
+    if backend not in ("numpy", "python"):
+        raise ValueError(f"compiled must be True, False, 'numpy' or 'python'; got {backend!r}")
+    with no_grad():
+        first = model(X[0])
+    n_out = len(first) if isinstance(first, (list, tuple)) else 1
+
+    def encode(t: Any) -> Any:  # class labels become one-hot rows, so every sample traces alike
+        if n_out > 1 and isinstance(t, int) and not isinstance(t, bool):
+            return [1.0 if k == t else 0.0 for k in range(n_out)]
+        return t
+
+    def sample_loss(x: Any, t: Any) -> Tuple[Value, Any]:
+        out = model(x)
+        return loss([out], [t]), out
+
+    program = engine.compile(sample_loss, X[0], encode(y[0]))
+
+    def replay(xs: List[Any], ts: List[Any], train: bool = True) -> Tuple[float, List[Any]]:
+        encoded = [encode(t) for t in ts]
+        if backend == "numpy":
+            import numpy as np
+
+            r = program.batch(np.array(xs, dtype=float), np.array(encoded, dtype=float))
+            sums, value, aux = r.param_grads, float(np.mean(r.values)), r.aux.tolist()
+        else:
+            sums, value, aux = [0.0] * len(program.parameters), 0.0, []
+            for x, t in zip(xs, encoded):
+                r = program(x, t)
+                sums = [s + g for s, g in zip(sums, r.param_grads)]
+                value += r.value / len(xs)
+                aux.append(r.aux)
+        if train:
+            for p, g in zip(program.parameters, sums):
+                p.grad += g / len(xs)
+        outputs = [[_Score(a) for a in row] if n_out > 1 else _Score(row) for row in aux]
+        return value, outputs
+
+    return replay

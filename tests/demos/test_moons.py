@@ -49,3 +49,11 @@ def test_python_dash_m_demos_runs_from_the_repository(tmp_path: Path) -> None:
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "step 1:" in run.stdout
+
+
+def test_moons_compiled_back_ends_train_like_the_eager_engine() -> None:
+    eager = moons.train(steps=10, progress=False)[3]
+    for backend in ("python", "numpy"):
+        replayed = moons.train(steps=10, progress=False, compiled=backend)[3]
+        for (a, acc_a), (b, acc_b) in zip(eager, replayed):
+            assert abs(a - b) <= 1e-9 * abs(a) and acc_a == acc_b

@@ -68,3 +68,34 @@ def test_bad_arguments(kwargs, text) -> None:
     args.update(kwargs)
     with pytest.raises(ValueError, match=text):
         fit(**args)
+
+
+@pytest.mark.parametrize("compiled", ["python", "numpy"])
+@pytest.mark.parametrize("loss, n_out, task", [(losses.cross_entropy, 3, "blobs"), (losses.bce_with_logits, 1, "moons"),
+                                               (losses.hinge, 1, "hinge"), (losses.mse, 2, "mse")])
+def test_compiled_fit_follows_the_eager_one(compiled, loss, n_out, task) -> None:
+    if task == "blobs":
+        X, y = blobs(40, centers=3, seed=0)
+    else:
+        X, y = moons(40, seed=0)
+        if task == "hinge":
+            y = [2 * t - 1 for t in y]
+        if task == "mse":
+            y = [[float(t), 1.0 - t] for t in y]
+    runs = []
+    for mode in (False, compiled):
+        random.seed(0)
+        model = MLP(2, [5, n_out], activation="tanh", init="xavier")
+        history = fit(model, X, y, loss, Adam(model.parameters(), lr=0.05), epochs=3, batch_size=16,
+                      val=(X[:10], y[:10]), progress=False, compiled=mode)
+        runs.append((history, [p.data for p in model.parameters()]))
+    (h_eager, p_eager), (h_comp, p_comp) = runs
+    assert p_comp == pytest.approx(p_eager, rel=1e-9, abs=1e-12)
+    for key in h_eager:
+        assert h_comp[key] == pytest.approx(h_eager[key], rel=1e-9, nan_ok=True), key
+
+
+def test_compiled_must_be_a_known_back_end() -> None:
+    model = MLP(1, [1])
+    with pytest.raises(ValueError, match="compiled must be"):
+        fit(model, [[1.0]], [1.0], losses.mse, SGD(model.parameters(), lr=0.1), 1, progress=False, compiled="gpu")

@@ -1,0 +1,292 @@
+"""Trace once, replay fast: a function's graph compiled to straight-line Python (or replayed with NumPy).
+
+``compile(f, *example_args)`` traces ``f`` into a tape, then generates Python from
+it: for each op the forward line is the op applied to symbols, and the backward
+lines are the op's own local derivative rule applied to symbols (engine.symbolic),
+so no derivative is written a second time. A call replays the code on floats and
+creates no Value at all.
+
+What is captured is the graph of the example call. Choices made inside ops (relu,
+abs, leaky_relu) are made afresh on every call; Python ``if``s on a Value's data are
+not, which is why comparing Values while tracing raises :class:`TraceError`, and
+``verify`` checks a call against the eager engine.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from . import ops
+from .checks import as_float
+from .symbolic import Code, Sym
+from .tape import Tape, TraceError, trace
+from .value import Value
+
+CHUNK = 2000  # lines per generated function: Python compiles many small functions faster than one huge one
+
+
+class Result(NamedTuple):
+    """One replay: the value, the gradient for each argument (shaped like it), each parameter's
+    gradient (in ``Program.parameters`` order) and the extra outputs, if f returned any."""
+
+    value: float
+    grads: tuple
+    param_grads: list
+    aux: Any
+
+
+def _python_helpers() -> Dict[str, Callable]:
+    return {
+        "if_positive": lambda x, then, otherwise: then if x > 0 else otherwise,
+        "sign": lambda x: float((x > 0) - (x < 0)),
+    }
+
+
+def _python_function(op: ops.Op) -> Callable:
+    if op.arity is None:
+        value = op.value
+        return lambda *xs: value(xs)
+    return op.value
+
+
+class Source(NamedTuple):
+    forward: List[str]  # the bodies of the forward functions, in order
+    backward: List[str]  # the bodies of the backward functions, in the order to run them
+    functions: Dict[str, Any]  # identifier -> op (or "if_positive" / "sign")
+
+
+def generate(tape: Tape) -> Source:
+    """Python statements for the forward pass (into list ``v``) and the backward pass (into ``g``).
+
+    Each distinct (op, parameter, number of inputs) is turned into code once, by applying the
+    op and its derivative rule to symbols named ``{a0}``, ``{a1}``, ...; every instruction then
+    fills in its slots.
+    """
+    dialect = Code()
+    constant = {slot for slot, _ in tape.constants}
+    templates: Dict[tuple, Tuple[str, List[str]]] = {}
+    forward, backward = [], []
+    for op, args, param, out in tape.instructions():
+        key = (op, param, len(args))
+        if key not in templates:
+            templates[key] = _template(op, param, len(args), dialect)
+        line, partials = templates[key]
+        slots = {f"a{i}": a for i, a in enumerate(args)}
+        forward.append(line.format(out=out, **slots))
+        lines = [partial.format(out=out, **slots) for a, partial in zip(args, partials)
+                 if partial and a not in constant]  # nobody reads a constant's gradient
+        backward.append(lines)
+    backward_lines = [line for lines in reversed(backward) for line in lines]
+    return Source(_chunks(forward), _chunks(backward_lines), dialect.functions)
+
+
+def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[str]]:
+    """The forward line and one backward line per input (empty where the derivative is 0)."""
+    syms = [Sym(f"v[{{a{i}}}]", dialect=dialect) for i in range(n)]
+    forward = f"v[{{out}}] = {op(*syms, param=param)}"
+    partials = op.local_derivatives(syms, Sym("v[{out}]", dialect=dialect), param)
+    backward = []
+    for i, d in enumerate(partials):
+        text = d.text if isinstance(d, Sym) else dialect.num(d)
+        if text in ("0.0", "-0.0"):
+            backward.append("")
+        elif text == "1.0":
+            backward.append(f"g[{{a{i}}}] += g[{{out}}]")
+        elif text == "-1.0":
+            backward.append(f"g[{{a{i}}}] -= g[{{out}}]")
+        else:
+            backward.append(f"g[{{a{i}}}] += g[{{out}}] * ({text})")
+    return forward, backward
+
+
+def _chunks(lines: List[str]) -> List[str]:
+    return ["\n".join(lines[i:i + CHUNK]) for i in range(0, len(lines), CHUNK)] or ["pass"]
+
+
+def build(source: Source, namespace: Dict[str, Any], tag: str) -> Tuple[List[Callable], List[Callable]]:
+    """Compile the generated bodies into functions ``f(v, g)`` with ``namespace`` as their globals."""
+    functions = []
+    for kind, bodies in (("forward", source.forward), ("backward", source.backward)):
+        made = []
+        for i, body in enumerate(bodies):
+            text = f"def {kind}_{i}(v, g):\n    " + body.replace("\n", "\n    ") + "\n"
+            scope: Dict[str, Any] = {}
+            exec(builtins.compile(text, f"<chainrule {tag} {kind} {i}>", "exec"), namespace, scope)
+            made.append(scope[f"{kind}_{i}"])
+        functions.append(made)
+    return functions[0], functions[1]
+
+
+class Program:
+    """A traced function, replayed without Values. Call it like ``f``: ``program(*args) -> Result``.
+
+    >>> from engine import Value
+    >>> w = Value(3.0)
+    >>> program = compile(lambda x: (x * w).tanh(), 0.1)
+    >>> r = program(0.2)
+    >>> round(r.value, 6), round(r.grads[0], 6), round(r.param_grads[0], 6)
+    (0.53705, 2.134733, 0.142316)
+    """
+
+    def __init__(self, f: Callable[..., Any], example_args: Sequence[Any]) -> None:
+        self.f = f
+        self.tape, self.shapes, self.aux_kind = trace(f, example_args)
+        self.parameters: List[Value] = self.tape.parameters
+        self._source: Optional[Source] = None
+        self._python: Optional[Tuple[List[Callable], List[Callable]]] = None
+        self._numpy: Any = None
+        template = [0.0] * self.tape.size
+        for slot, c in self.tape.constants:
+            template[slot] = c
+        self._template = template
+
+    @property
+    def source(self) -> Source:
+        """The generated Python, made on first use."""
+        if self._source is None:
+            self._source = generate(self.tape)
+        return self._source
+
+    def _flat_inputs(self, args: Sequence[Any]) -> List[float]:
+        if len(args) != len(self.shapes):
+            raise TypeError(f"the compiled function takes {len(self.shapes)} arguments, got {len(args)}")
+        flat = []
+        for i, (a, shape) in enumerate(zip(args, self.shapes)):
+            if shape is None:
+                flat.append(as_float(a, f"argument {i}"))
+            elif not isinstance(a, (list, tuple)) or len(a) != shape:
+                raise ValueError(f"argument {i} must be a list of {shape} numbers, as when compiled; got {a!r}")
+            else:
+                flat.extend(as_float(x, f"argument {i}") for x in a)
+        return flat
+
+    def _shape_grads(self, flat: Sequence[Any], join: Callable[[Sequence[Any]], Any] = list) -> tuple:
+        """Per-input gradients grouped like the arguments; ``join`` makes a list argument's group."""
+        grads, k = [], 0
+        for shape in self.shapes:
+            if shape is None:
+                grads.append(flat[k])
+                k += 1
+            else:
+                grads.append(join(flat[k:k + shape]))
+                k += shape
+        return tuple(grads)
+
+    def _aux(self, v: Sequence[Any]) -> Any:
+        if self.aux_kind is None:
+            return None
+        values = [v[s] for s in self.tape.output_slots[1:]]
+        return values[0] if self.aux_kind == "value" else values
+
+    def __call__(self, *args: Any) -> Result:
+        flat = self._flat_inputs(args)
+        if self._python is None:
+            namespace = {name: _python_helpers()[key] if isinstance(key, str) else _python_function(key)
+                         for name, key in self.source.functions.items()}
+            self._python = build(self.source, namespace, "python")
+        tape = self.tape
+        v = self._template.copy()
+        for slot, x in zip(tape.input_slots, flat):
+            v[slot] = x
+        for slot, p in zip(tape.param_slots, self.parameters):
+            v[slot] = p.data
+        g = [0.0] * tape.size
+        g[tape.output_slots[0]] = 1.0
+        forward, backward = self._python
+        try:
+            for fn in forward:
+                fn(v, g)
+            for fn in backward:
+                fn(v, g)
+        except (ArithmeticError, ValueError, TypeError):
+            return self._eager(args)
+        total = sum(v) + sum(g)  # nan, inf or a complex number anywhere shows up here
+        if total.__class__ is not float or total - total != 0.0:
+            return self._eager(args)
+        return Result(v[tape.output_slots[0]], self._shape_grads([g[s] for s in tape.input_slots]),
+                      [g[s] for s in tape.param_slots], self._aux(v))
+
+    def backward(self, *args: Any) -> Result:
+        """Replay, then add each parameter's gradient into its ``.grad``, as ``backward()`` would."""
+        result = self(*args)
+        for p, grad in zip(self.parameters, result.param_grads):
+            p.grad += grad
+        return result
+
+    def _eager(self, args: Sequence[Any]) -> Result:
+        """The same call on the eager engine: it raises the clear error behind a nan, inf or domain error."""
+        return eager_call(self.f, args, self.parameters)
+
+    def verify(self, *args: Any, rel: float = 1e-9) -> Result:
+        """Replay and check against the eager engine: same graph, same value, same gradients.
+
+        Raises TraceError when ``f`` would trace differently for these inputs (a Python
+        branch on a value), or when the results differ.
+        """
+        again, _, _ = trace(self.f, args)
+        if (list(again.ops) != list(self.tape.ops) or list(again.args) != list(self.tape.args)
+                or [again.op_list[i] for i in again.ops] != [self.tape.op_list[i] for i in self.tape.ops]):
+            raise TraceError("compile: f traces to a different graph for these inputs, so the compiled "
+                             "program does not stand for it; Python control flow in f depends on values")
+        got, want = self(*args), eager_call(self.f, args, self.parameters)
+        pairs = [(got.value, want.value)] + list(zip(_flatten(got.grads), _flatten(want.grads)))
+        pairs += list(zip(got.param_grads, want.param_grads))
+        for a, b in pairs:
+            if abs(a - b) > rel * max(abs(a), abs(b), 1e-300):
+                raise TraceError(f"compile: the compiled program gives {a!r} where the eager engine gives {b!r}")
+        return got
+
+    def batch(self, *args: Any) -> Any:
+        """Replay over a whole batch at once with NumPy (see ``engine.batched``)."""
+        from .batched import replay
+
+        return replay(self, args)
+
+    def __repr__(self) -> str:
+        return (f"<compiled {getattr(self.f, '__name__', 'function')}: {len(self.tape)} instructions, "
+                f"{len(self.tape.input_slots)} inputs, {len(self.parameters)} parameters>")
+
+
+def _flatten(grads: Sequence[Any]) -> List[float]:
+    return [x for g in grads for x in (g if isinstance(g, list) else [g])]
+
+
+def eager_call(f: Callable[..., Any], args: Sequence[Any], parameters: Sequence[Value]) -> Result:
+    """``f`` on fresh Values, differentiated by the eager engine, leaving every ``.grad`` as it was."""
+    from .reverse import isolated_gradients
+
+    leaves, call_args = [], []
+    for a in args:
+        if isinstance(a, (list, tuple)):
+            vs = [Value(x) for x in a]
+            leaves.append(vs)
+            call_args.append(vs)
+        else:
+            leaves.append(Value(a))
+            call_args.append(leaves[-1])
+    out = f(*call_args)
+    main, aux = out if isinstance(out, tuple) else (out, None)
+    main = main if isinstance(main, Value) else Value(main)
+    flat = [x for group in leaves for x in (group if isinstance(group, list) else [group])]
+    grads = isolated_gradients(main, flat + list(parameters), create_graph=False)
+    shaped, k = [], 0
+    for group in leaves:
+        n = len(group) if isinstance(group, list) else 1
+        shaped.append(grads[k:k + n] if isinstance(group, list) else grads[k])
+        k += n
+    aux_out = None if aux is None else (aux.data if isinstance(aux, Value) else [a.data for a in aux])
+    return Result(main.data, tuple(shaped), list(grads[k:]), aux_out)
+
+
+def compile(f: Callable[..., Any], *example_args: Any) -> Program:  # noqa: A001 (engine.compile)
+    """Trace ``f`` on the example arguments and return a :class:`Program` that replays it fast.
+
+    ``f`` takes numbers (or lists of numbers) as Values and returns a scalar Value, or
+    ``(scalar, extra)`` with extra Values to return alongside. Values ``f`` uses that
+    existed before the trace (a model's weights) are parameters, read at every call.
+    """
+    if not callable(f):
+        raise TypeError(f"compile needs a function, got {type(f).__name__}")
+    return Program(f, example_args)
+

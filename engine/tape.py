@@ -1,0 +1,134 @@
+"""Tracing a function once into a tape: its graph as a flat list of instructions over numbered slots.
+
+A tape keeps no Values for the operations, only compact arrays, so it is far
+smaller than the graph it came from. Leaves become inputs (the traced function's
+arguments), parameters (Values that already existed, such as a model's weights,
+read afresh at every replay) or constants (numbers written into the function).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
+
+from . import ops
+from .graph import topological_order
+from .modes import switched
+from .value import Value, _ids
+
+
+class TraceError(RuntimeError):
+    """The traced function did something a tape cannot replay faithfully."""
+
+
+def tracing() -> Any:
+    """Inside this block, branching on a Value is an error (see Value.__lt__)."""
+    return switched("tracing", True)
+
+
+class Tape:
+    """Instructions over slots; slot numbers follow the traced graph's topological order.
+
+    ``ops[k]`` (an index into ``op_list``) applied to ``args[starts[k]:starts[k+1]]``
+    with parameter ``params.get(k)`` gives slot ``outs[k]``.
+    """
+
+    def __init__(self, order: List[Value], inputs: List[Value], outputs: List[Value], first_new: int) -> None:
+        slot = {v: i for i, v in enumerate(order)}
+        input_set = set(inputs)
+        self.size = len(order)
+        self.input_slots = array("i", [slot[v] for v in inputs])
+        self.parameters: List[Value] = []  # leaves that existed before the trace: read at every call
+        self.param_slots = array("i")
+        self.constants: List[Tuple[int, float]] = []  # leaves made during the trace from numbers
+        self.op_list: List[ops.Op] = []
+        op_index = {}
+        # 4-byte slot numbers: a tape costs about 16 bytes an instruction, a Value graph about 200 a node
+        self.ops, self.outs, self.args, self.starts = array("i"), array("i"), array("i"), array("i", [0])
+        self.params: Dict[int, Any] = {}  # instruction -> parameter, for the few ops that have one
+        for v in order:
+            if not v._prev:
+                if v in input_set:
+                    continue
+                if v._id < first_new:
+                    self.parameters.append(v)
+                    self.param_slots.append(slot[v])
+                else:
+                    self.constants.append((slot[v], v.data))
+                continue
+            if v._fn not in op_index:
+                op_index[v._fn] = len(self.op_list)
+                self.op_list.append(v._fn)
+            self.ops.append(op_index[v._fn])
+            self.outs.append(slot[v])
+            self.args.extend(slot[p] for p in v._prev)
+            self.starts.append(len(self.args))
+            if v._param is not None:
+                self.params[len(self.ops) - 1] = v._param
+        self.output_slots = array("i", [slot[v] for v in outputs])
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def instructions(self) -> Iterator[Tuple[ops.Op, Sequence[int], Any, int]]:
+        """(op, argument slots, parameter, output slot), in order."""
+        for k in range(len(self.ops)):
+            yield (self.op_list[self.ops[k]], self.args[self.starts[k]:self.starts[k + 1]], self.params.get(k),
+                   self.outs[k])
+
+
+def _leaf(x: Any) -> Value:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"compile traces functions of numbers (or lists of numbers), got {type(x).__name__} {x!r}")
+    return Value(x)
+
+
+def trace(f: Callable[..., Any], args: Sequence[Any]) -> Tuple[Tape, Any, List[Any]]:
+    """Run ``f`` once on fresh leaves for ``args``; returns the tape, the shape of the arguments and of the result.
+
+    ``f`` returns a scalar Value (the one differentiated) or a tuple ``(scalar, aux)``
+    where aux is a Value or a list of Values returned alongside.
+    """
+    shapes, inputs, call_args = [], [], []
+    start = next(_ids)  # every Value made from here on is part of the trace
+    for a in args:
+        if isinstance(a, (list, tuple)):
+            leaves = [_leaf(x) for x in a]
+            shapes.append(len(leaves))
+            inputs.extend(leaves)
+            call_args.append(leaves)
+        else:
+            leaf = _leaf(a)
+            shapes.append(None)
+            inputs.append(leaf)
+            call_args.append(leaf)
+    with tracing():
+        result = f(*call_args)
+    main, aux = (result if isinstance(result, tuple) else (result, None))
+    if isinstance(main, (int, float)) and not isinstance(main, bool):
+        main = Value(main)
+    if not isinstance(main, Value):
+        raise TypeError(f"compile: f must return a scalar Value (or a tuple of one and extra outputs), "
+                        f"got {type(main).__name__}")
+    aux_values = [] if aux is None else ([aux] if isinstance(aux, Value) else list(aux))
+    if not all(isinstance(a, Value) for a in aux_values):
+        raise TypeError("compile: extra outputs must be Values or a list of Values")
+    outputs = [main] + aux_values
+    order = _order(outputs)
+    used = set(order)
+    tape = Tape([v for v in inputs if v not in used] + order, inputs, outputs, start)  # unused inputs: grad 0
+    return tape, shapes, ("list" if isinstance(aux, (list, tuple)) else "value" if aux is not None else None)
+
+
+def _order(outputs: List[Value]) -> List[Value]:
+    """Every Value the outputs depend on, each once, in creation order."""
+    if len(outputs) == 1:
+        return topological_order(outputs[0])
+    seen, nodes = set(), []
+    for out in outputs:
+        for v in topological_order(out):
+            if v not in seen:
+                seen.add(v)
+                nodes.append(v)
+    nodes.sort(key=lambda v: v._id)
+    return nodes

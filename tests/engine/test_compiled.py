@@ -1,0 +1,169 @@
+"""engine.compile: both back-ends against the eager engine, on random graphs and on MLPs."""
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, reject, strategies as st
+
+import engine
+from engine import TraceError, Value
+from engine.compiled import eager_call
+from nn import MLP
+from tests.strategies import ENGINE_OPS, close, programs, reals, run_program, well_conditioned
+
+
+def program_function(steps):
+    return lambda *xs: run_program(steps, xs, ENGINE_OPS)[-1]
+
+
+def usable(steps, inputs) -> bool:
+    """Whether the eager engine computes this program here, away from kinks and tiny divisors."""
+    try:
+        regs = run_program(steps, [Value(x) for x in inputs], ENGINE_OPS)
+        regs[-1].backward()
+    except (ArithmeticError, ValueError):
+        return False
+    return well_conditioned(steps, regs)
+
+
+def assert_same(got: float, want: float) -> None:
+    assert close(got, want, rel=1e-12, floor=1e-12), (got, want)
+
+
+@given(programs(), st.lists(reals(-2, 2), min_size=3, max_size=3))
+def test_random_graphs_replay_like_the_eager_engine(program, other) -> None:
+    inputs, steps = program
+    other = other[: len(inputs)]
+    if not (usable(steps, inputs) and usable(steps, other)):
+        reject()
+    f = program_function(steps)
+    compiled = engine.compile(f, *inputs)
+    for xs in (inputs, other):  # the traced inputs and new ones
+        got, want = compiled(*xs), eager_call(f, xs, [])
+        assert_same(got.value, want.value)
+        for a, b in zip(got.grads, want.grads):
+            assert_same(a, b)
+        batch = compiled.batch(*[np.array([x, x]) for x in xs])
+        assert_same(float(batch.values[1]), want.value)
+        for a, b in zip(batch.grads, want.grads):
+            assert_same(float(a[0]), b)
+
+
+def test_relu_kinks_are_decided_per_call_and_reused_nodes_sum() -> None:
+    def f(x, y):
+        h = (x * y).relu()
+        return h * h + h + x.abs() + (x - y).leaky_relu(0.1)
+
+    compiled = engine.compile(f, 1.0, 2.0)  # traced with every kink on its positive side
+    for xs in [(1.0, 2.0), (-1.0, 2.0), (0.0, 3.0), (2.0, 2.0), (-0.5, -4.0)]:
+        got, want = compiled(*xs), eager_call(f, xs, [])
+        assert got.value == want.value and got.grads == pytest.approx(want.grads, rel=1e-15)
+    assert compiled(0.0, 3.0).grads == pytest.approx((0.1, -0.1))  # relu'(0) = abs'(0) = 0; leaky'(-3) = 0.1
+    batch = compiled.batch(np.array([1.0, -1.0, 0.0]), np.array([2.0, 2.0, 3.0]))
+    for i, xs in enumerate([(1.0, 2.0), (-1.0, 2.0), (0.0, 3.0)]):
+        want = eager_call(f, xs, [])
+        assert batch.values[i] == pytest.approx(want.value, rel=1e-15)
+        assert [batch.grads[0][i], batch.grads[1][i]] == pytest.approx(list(want.grads), rel=1e-15)
+
+
+def svm_sample(model):
+    return lambda x, y: ((1 - y * model(x)).relu(), model(x))
+
+
+def test_mlp_parameters_are_read_fresh_and_gradients_match() -> None:
+    random.seed(0)
+    model = MLP(2, [8, 8, 1])
+    f = svm_sample(model)
+    compiled = engine.compile(f, [0.5, -1.0], 1.0)
+    assert compiled.parameters == model.parameters()
+    X = [[0.5, -1.0], [1.2, 0.3], [-0.7, 0.9], [0.1, 0.1]]
+    y = [1.0, -1.0, 1.0, -1.0]
+    for step in range(3):
+        total = [0.0] * len(model.parameters())
+        for x, t in zip(X, y):
+            got, want = compiled(x, t), eager_call(f, (x, t), model.parameters())
+            assert_same(got.value, want.value)
+            assert got.aux == pytest.approx(want.aux, rel=1e-12)
+            for a, b in zip(got.param_grads, want.param_grads):
+                assert_same(a, b)
+            total = [s + g for s, g in zip(total, got.param_grads)]
+        batch = compiled.batch(np.array(X), np.array(y))
+        assert batch.param_grads == pytest.approx(total, rel=1e-12, abs=1e-15)  # batched = sum over samples
+        for p, g in zip(model.parameters(), total):  # an optimizer step between calls
+            p.data -= 0.1 * g
+
+
+def test_backward_accumulates_into_parameter_grads() -> None:
+    w = Value(3.0)
+    compiled = engine.compile(lambda x: w * x * x, 2.0)
+    compiled.backward(2.0)
+    compiled.backward(1.0)
+    assert w.grad == 4.0 + 1.0
+
+
+def test_no_values_are_made_per_call(monkeypatch) -> None:
+    random.seed(0)
+    model = MLP(2, [4, 1])
+    compiled = engine.compile(svm_sample(model), [0.5, -1.0], 1.0)
+    compiled([0.1, 0.2], -1.0)
+    made = []
+    original = Value.__init__
+    monkeypatch.setattr(Value, "__init__", lambda self, *a, **k: (made.append(1), original(self, *a, **k))[1])
+    compiled([0.3, 0.2], 1.0)
+    compiled.batch(np.array([[0.3, 0.2]]), np.array([1.0]))
+    assert made == []
+
+
+def test_value_dependent_python_is_caught() -> None:
+    def branchy(x):
+        return x * 2 if x > 0 else -x
+
+    with pytest.raises(TraceError, match="uses a Value in >"):
+        engine.compile(branchy, 1.0)
+
+    def sneaky(x):  # reads .data, which tracing cannot see; verify catches the different graph
+        return x * 2 if x.data > 0 else -x
+
+    compiled = engine.compile(sneaky, 1.0)
+    assert compiled.verify(2.0).value == 4.0
+    with pytest.raises(TraceError, match="different graph"):
+        compiled.verify(-1.0)
+
+
+def test_errors_are_the_eager_engines() -> None:
+    compiled = engine.compile(lambda x: x.log() + x.sqrt(), 1.0)
+    with pytest.raises(ValueError, match="log: log is defined only for x > 0; got x=-1.0"):
+        compiled(-1.0)
+    with pytest.raises(ValueError, match="got x=-2.0"):
+        compiled.batch(np.array([1.0, -2.0]))
+    with pytest.raises(ZeroDivisionError, match="sqrt: the local derivative is undefined at x=0.0"):
+        engine.compile(lambda x: x.sqrt(), 1.0)(0.0)
+    with pytest.raises(OverflowError, match="exp"):
+        engine.compile(lambda x: x.exp(), 1.0)(1000.0)
+    with pytest.raises(TypeError, match="takes 1 arguments, got 2"):
+        compiled(1.0, 2.0)
+    with pytest.raises(ValueError, match="list of 2 numbers"):
+        engine.compile(lambda v: v[0] * v[1], [1.0, 2.0])([1.0])
+    with pytest.raises(TypeError, match="scalar Value"):
+        engine.compile(lambda x: [x, x], 1.0)
+    with pytest.raises(ValueError, match="shape"):
+        compiled.batch(np.array([[1.0, 2.0]]))
+
+
+def test_custom_ops_and_fused_nodes_compile() -> None:
+    @engine.op(derivative=lambda x, out: (out * (1 - out),))
+    def logistic(x):
+        import math
+        return 1 / (1 + math.exp(-x))
+
+    def f(v):
+        return engine.logsumexp([logistic(v[0]), v[1] * 2, engine.dot(v, v)]) + engine.sum(v).softplus()
+
+    compiled = engine.compile(f, [0.3, -0.2])
+    for xs in ([0.3, -0.2], [1.5, 0.7]):
+        got, want = compiled(xs), eager_call(f, (xs,), [])
+        assert_same(got.value, want.value)
+        assert got.grads[0] == pytest.approx(want.grads[0], rel=1e-12)
+        batch = compiled.batch(np.array([xs]))
+        assert batch.grads[0][0].tolist() == pytest.approx(want.grads[0], rel=1e-12)
