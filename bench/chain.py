@@ -112,7 +112,7 @@ def run() -> List[str]:
          f"replay only; tracing took {trace_s:.1f} s and generating + compiling the code {build_s:.1f} s, once"),
         ("hand-written pure Python", timings["hand-written pure Python"], ""),
     ]
-    lines = table(f"1,000,000-node chain y = y*a + b (median of 3)", rows)
+    lines = table("1,000,000-node chain y = y*a + b (median of 3)", rows)
     ratio = tape_mb / eager_mb
     lines += [
         "| memory (tracemalloc) | MiB | of the eager graph |", "| --- | ---: | ---: |",

@@ -10,7 +10,7 @@ import builtins
 import random
 from typing import Callable, Dict, List
 
-from demos.moons import SEED, compiled_loss, data, sgd_step, svm_loss
+from demos.moons import SEED, compiled_loss, data, svm_loss
 
 from .reference import numpy_model, numpy_step, python_step, torch_model, torch_scalar_model, torch_scalar_step, \
     torch_step, weights_of

@@ -7,8 +7,8 @@ the graph of one neuron under ``out/``.
 
 from __future__ import annotations
 
+import math
 import random
-from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import engine
@@ -57,8 +57,9 @@ def data(seed: int = SEED) -> Tuple[List[List[float]], List[int]]:
 
 def compiled_loss(model, X, y, alpha: float = 1e-4, backend: str = "numpy") -> Callable[[], Tuple[float, float]]:
     """``svm_loss`` by replay: the margin loss of one sample is traced once and replayed over the
-    batch (NumPy) or sample by sample (generated Python); the L2 term stays eager. Each call sets
-    the parameters' grads and returns (loss, accuracy).
+    batch (NumPy) or sample by sample (generated Python); the L2 term, which needs no data, is
+    traced once too and replayed on floats. Each call sets the parameters' grads and returns
+    (loss, accuracy).
     """
 
     def sample(x, t):
@@ -67,25 +68,17 @@ def compiled_loss(model, X, y, alpha: float = 1e-4, backend: str = "numpy") -> C
 
     program = engine.compile(sample, X[0], y[0])
     params = model.parameters()
+    l2 = engine.compile(lambda: alpha * engine.dot(params, params))  # one fused node, no inputs
 
     def step() -> Tuple[float, float]:
         model.zero_grad()
-        reg = alpha * engine.dot(params, params)  # one fused node
-        reg.backward()
-        if backend == "numpy":
-            import numpy as np
-
-            r = program.batch(np.array(X), np.array(y, dtype=float))
-            data_loss, sums, scores = float(np.mean(r.values)), r.param_grads, r.aux.tolist()
-        else:
-            results = [program(x, t) for x, t in zip(X, y)]
-            data_loss = sum(r.value for r in results) / len(X)
-            sums = [sum(gs) for gs in zip(*(r.param_grads for r in results))]
-            scores = [r.aux for r in results]
-        for p, g in zip(program.parameters, sums):
+        reg = l2.backward()  # sets each p.grad to 2 alpha p
+        r = program.batch(X, y) if backend == "numpy" else program.loop(X, y)
+        scores = list(r.aux)
+        for p, g in zip(program.parameters, r.param_grads):
             p.grad += g / len(X)
         accuracy = sum((t > 0) == (s > 0) for t, s in zip(y, scores)) / len(y)
-        return data_loss + reg.data, accuracy
+        return math.fsum(r.values) / len(X) + reg.value, accuracy
 
     return step
 

@@ -19,7 +19,7 @@ from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
 from .graph import topological_order
 from .modes import detect_anomaly, enable_grad, no_grad
-from .reductions import dot, logsumexp, mean, sum
+from .reductions import dot, logsumexp, mean, sum  # noqa: F401 (engine.sum, not in __all__: it would shadow the builtin)
 from .reverse import BackwardStep
 from .tape import TraceError
 from .value import Value

@@ -7,20 +7,10 @@ summed over the batch; input gradients stay per sample. NumPy is needed only her
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, NamedTuple, Sequence
+from typing import Any, Callable, Dict, Sequence
 
 from . import ops
-from .compiled import Program, build
-
-
-class BatchResult(NamedTuple):
-    """Per-sample values, per-sample input gradients (shaped like the arguments), summed parameter
-    gradients (in ``Program.parameters`` order) and per-sample extra outputs."""
-
-    values: Any
-    grads: tuple
-    param_grads: list
-    aux: Any
+from .compiled import BatchResult, Program, build
 
 
 def _numpy_functions() -> Dict[Any, Callable]:
@@ -59,7 +49,7 @@ def _functions(program: Program):
     if program._numpy is None:
         known = _numpy_functions()
         namespace = {name: known.get(key) or _vectorized(key) for name, key in program.source.functions.items()}
-        program._numpy = build(program.source, namespace, "numpy")
+        program._numpy = build(program.source, namespace, "numpy", arrays=True)
     return program._numpy
 
 

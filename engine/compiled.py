@@ -15,6 +15,7 @@ not, which is why comparing Values while tracing raises :class:`TraceError`, and
 from __future__ import annotations
 
 import builtins
+import operator
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import ops
@@ -24,6 +25,16 @@ from .tape import Tape, TraceError, trace
 from .value import Value
 
 CHUNK = 2000  # lines per generated function: Python compiles many small functions faster than one huge one
+
+
+class BatchResult(NamedTuple):
+    """A replay over many samples: per-sample values, per-sample input gradients (grouped like the
+    arguments), parameter gradients summed over the samples, and per-sample extra outputs."""
+
+    values: Any
+    grads: tuple
+    param_grads: list
+    aux: Any
 
 
 class Result(NamedTuple):
@@ -52,7 +63,8 @@ def _python_function(op: ops.Op) -> Callable:
 
 class Source(NamedTuple):
     forward: List[str]  # the bodies of the forward functions, in order
-    backward: List[str]  # the bodies of the backward functions, in the order to run them
+    backward: List[str]  # the bodies of the backward functions for floats, in the order to run them
+    backward_arrays: List[str]  # the same without the float-only shortcuts, for array back-ends
     functions: Dict[str, Any]  # identifier -> op (or "if_positive" / "sign")
 
 
@@ -76,9 +88,12 @@ def generate(tape: Tape) -> Source:
         forward.append(line.format(out=out, **slots))
         lines = [partial.format(out=out, **slots) for a, partial in zip(args, partials)
                  if partial and a not in constant]  # nobody reads a constant's gradient
-        backward.append(lines)
-    backward_lines = [line for lines in reversed(backward) for line in lines]
-    return Source(_chunks(forward), _chunks(backward_lines), dialect.functions)
+        backward.append((out, lines))
+    backward.reverse()
+    python = [[f"if g[{out}]:"] + ["    " + line for line in lines] if len(lines) > 2 else lines
+              for out, lines in backward]  # floats can skip a node that receives nothing (a dead relu)
+    arrays = [lines for _, lines in backward]
+    return Source(_chunks([[line] for line in forward]), _chunks(python), _chunks(arrays), dialect.functions)
 
 
 def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[str]]:
@@ -100,14 +115,24 @@ def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[
     return forward, backward
 
 
-def _chunks(lines: List[str]) -> List[str]:
-    return ["\n".join(lines[i:i + CHUNK]) for i in range(0, len(lines), CHUNK)] or ["pass"]
+def _chunks(groups: List[List[str]]) -> List[str]:
+    """Function bodies of about CHUNK lines each, never splitting a group."""
+    bodies, current = [], []
+    for group in groups:
+        current.extend(group)
+        if len(current) >= CHUNK:
+            bodies.append("\n".join(current))
+            current = []
+    if current or not bodies:
+        bodies.append("\n".join(current) or "pass")
+    return bodies
 
 
-def build(source: Source, namespace: Dict[str, Any], tag: str) -> Tuple[List[Callable], List[Callable]]:
+def build(source: Source, namespace: Dict[str, Any], tag: str, arrays: bool = False
+          ) -> Tuple[List[Callable], List[Callable]]:
     """Compile the generated bodies into functions ``f(v, g)`` with ``namespace`` as their globals."""
     functions = []
-    for kind, bodies in (("forward", source.forward), ("backward", source.backward)):
+    for kind, bodies in (("forward", source.forward), ("backward", source.backward_arrays if arrays else source.backward)):
         made = []
         for i, body in enumerate(bodies):
             text = f"def {kind}_{i}(v, g):\n    " + body.replace("\n", "\n    ") + "\n"
@@ -179,18 +204,23 @@ class Program:
         values = [v[s] for s in self.tape.output_slots[1:]]
         return values[0] if self.aux_kind == "value" else values
 
-    def __call__(self, *args: Any) -> Result:
-        flat = self._flat_inputs(args)
+    def _with_parameters(self) -> List[float]:
+        """The slot template with constants and the parameters' current data filled in."""
         if self._python is None:
             namespace = {name: _python_helpers()[key] if isinstance(key, str) else _python_function(key)
                          for name, key in self.source.functions.items()}
             self._python = build(self.source, namespace, "python")
+        base = self._template.copy()
+        for slot, p in zip(self.tape.param_slots, self.parameters):
+            base[slot] = p.data
+        return base
+
+    def _replay(self, base: List[float], args: Sequence[Any]) -> Any:
+        """Values and gradients (``v``, ``g``) for one sample, or the eager Result if anything went wrong."""
         tape = self.tape
-        v = self._template.copy()
-        for slot, x in zip(tape.input_slots, flat):
+        v = base.copy()
+        for slot, x in zip(tape.input_slots, self._flat_inputs(args)):
             v[slot] = x
-        for slot, p in zip(tape.param_slots, self.parameters):
-            v[slot] = p.data
         g = [0.0] * tape.size
         g[tape.output_slots[0]] = 1.0
         forward, backward = self._python
@@ -204,8 +234,44 @@ class Program:
         total = sum(v) + sum(g)  # nan, inf or a complex number anywhere shows up here
         if total.__class__ is not float or total - total != 0.0:
             return self._eager(args)
+        return v, g
+
+    def _result(self, replayed: Any) -> Result:
+        if isinstance(replayed, Result):
+            return replayed
+        v, g = replayed
+        tape = self.tape
         return Result(v[tape.output_slots[0]], self._shape_grads([g[s] for s in tape.input_slots]),
                       [g[s] for s in tape.param_slots], self._aux(v))
+
+    def __call__(self, *args: Any) -> Result:
+        return self._result(self._replay(self._with_parameters(), args))
+
+    def loop(self, *args: Any) -> "BatchResult":
+        """Replay sample by sample in Python, like ``batch`` but with lists: each argument a sequence
+        over the samples. Parameters are read once; their gradients are summed over the samples.
+
+        >>> w = Value(2.0)
+        >>> r = compile(lambda x: x * x * w, 1.0).loop([1.0, 2.0, 3.0])
+        >>> r.values, r.grads[0], r.param_grads
+        ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
+        """
+        base = self._with_parameters()
+        slots = self.tape.param_slots
+        values, grads, aux, summed = [], [], [], [0.0] * len(slots)
+        for row in zip(*args):
+            replayed = self._replay(base, row)
+            if isinstance(replayed, Result):  # the eager engine ran it: a false alarm
+                r = replayed
+                summed = list(map(operator.add, summed, r.param_grads))
+            else:
+                r = self._result(replayed)
+                summed = list(map(operator.add, summed, map(replayed[1].__getitem__, slots)))
+            values.append(r.value)
+            grads.append(r.grads)
+            aux.append(r.aux)
+        return BatchResult(values, tuple(list(g) for g in zip(*grads)) or tuple([] for _ in self.shapes),
+                           summed, aux if self.aux_kind else None)
 
     def backward(self, *args: Any) -> Result:
         """Replay, then add each parameter's gradient into its ``.grad``, as ``backward()`` would."""

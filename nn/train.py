@@ -156,22 +156,12 @@ def _compiled_step(model: Module, X: Sequence, y: Sequence, loss: Callable, back
 
     def replay(xs: List[Any], ts: List[Any], train: bool = True) -> Tuple[float, List[Any]]:
         encoded = [encode(t) for t in ts]
-        if backend == "numpy":
-            import numpy as np
-
-            r = program.batch(np.array(xs, dtype=float), np.array(encoded, dtype=float))
-            sums, value, aux = r.param_grads, float(np.mean(r.values)), r.aux.tolist()
-        else:
-            sums, value, aux = [0.0] * len(program.parameters), 0.0, []
-            for x, t in zip(xs, encoded):
-                r = program(x, t)
-                sums = [s + g for s, g in zip(sums, r.param_grads)]
-                value += r.value / len(xs)
-                aux.append(r.aux)
+        r = program.batch(xs, encoded) if backend == "numpy" else program.loop(xs, encoded)
         if train:
-            for p, g in zip(program.parameters, sums):
+            for p, g in zip(program.parameters, r.param_grads):
                 p.grad += g / len(xs)
+        aux = r.aux.tolist() if backend == "numpy" else r.aux
         outputs = [[_Score(a) for a in row] if n_out > 1 else _Score(row) for row in aux]
-        return value, outputs
+        return sum(r.values) / len(xs), outputs
 
     return replay

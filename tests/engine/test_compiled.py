@@ -79,7 +79,7 @@ def test_mlp_parameters_are_read_fresh_and_gradients_match() -> None:
     assert compiled.parameters == model.parameters()
     X = [[0.5, -1.0], [1.2, 0.3], [-0.7, 0.9], [0.1, 0.1]]
     y = [1.0, -1.0, 1.0, -1.0]
-    for step in range(3):
+    for _ in range(3):
         total = [0.0] * len(model.parameters())
         for x, t in zip(X, y):
             got, want = compiled(x, t), eager_call(f, (x, t), model.parameters())
@@ -90,6 +90,10 @@ def test_mlp_parameters_are_read_fresh_and_gradients_match() -> None:
             total = [s + g for s, g in zip(total, got.param_grads)]
         batch = compiled.batch(np.array(X), np.array(y))
         assert batch.param_grads == pytest.approx(total, rel=1e-12, abs=1e-15)  # batched = sum over samples
+        looped = compiled.loop(X, y)
+        assert looped.param_grads == pytest.approx(total, rel=1e-15, abs=1e-15)
+        assert looped.values == pytest.approx(batch.values.tolist(), rel=1e-12)
+        assert np.array(looped.grads[0]) == pytest.approx(batch.grads[0], rel=1e-12, abs=1e-15)
         for p, g in zip(model.parameters(), total):  # an optimizer step between calls
             p.data -= 0.1 * g
 
