@@ -21,7 +21,8 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 from . import ops
 from .checks import as_float
 from .symbolic import Code, Sym
-from .tape import Tape, TraceError, trace
+from .functional import flatten, regroup, sizes_of
+from .tape import Tape, TraceError, fresh_leaves, trace
 from .value import Value
 
 CHUNK = 2000  # lines per generated function: Python compiles many small functions faster than one huge one
@@ -188,15 +189,7 @@ class Program:
 
     def _shape_grads(self, flat: Sequence[Any], join: Callable[[Sequence[Any]], Any] = list) -> tuple:
         """Per-input gradients grouped like the arguments; ``join`` makes a list argument's group."""
-        grads, k = [], 0
-        for shape in self.shapes:
-            if shape is None:
-                grads.append(flat[k])
-                k += 1
-            else:
-                grads.append(join(flat[k:k + shape]))
-                k += shape
-        return tuple(grads)
+        return tuple(regroup(flat, self.shapes, join))
 
     def _aux(self, v: Sequence[Any]) -> Any:
         if self.aux_kind is None:
@@ -296,7 +289,7 @@ class Program:
             raise TraceError("compile: f traces to a different graph for these inputs, so the compiled "
                              "program does not stand for it; Python control flow in f depends on values")
         got, want = self(*args), eager_call(self.f, args, self.parameters)
-        pairs = [(got.value, want.value)] + list(zip(_flatten(got.grads), _flatten(want.grads)))
+        pairs = [(got.value, want.value)] + list(zip(flatten(got.grads), flatten(want.grads)))
         pairs += list(zip(got.param_grads, want.param_grads))
         for a, b in pairs:
             if abs(a - b) > rel * max(abs(a), abs(b), 1e-300):
@@ -314,35 +307,18 @@ class Program:
                 f"{len(self.tape.input_slots)} inputs, {len(self.parameters)} parameters>")
 
 
-def _flatten(grads: Sequence[Any]) -> List[float]:
-    return [x for g in grads for x in (g if isinstance(g, list) else [g])]
-
-
 def eager_call(f: Callable[..., Any], args: Sequence[Any], parameters: Sequence[Value]) -> Result:
     """``f`` on fresh Values, differentiated by the eager engine, leaving every ``.grad`` as it was."""
     from .reverse import isolated_gradients
 
-    leaves, call_args = [], []
-    for a in args:
-        if isinstance(a, (list, tuple)):
-            vs = [Value(x) for x in a]
-            leaves.append(vs)
-            call_args.append(vs)
-        else:
-            leaves.append(Value(a))
-            call_args.append(leaves[-1])
-    out = f(*call_args)
+    leaves = fresh_leaves(args)
+    out = f(*leaves)
     main, aux = out if isinstance(out, tuple) else (out, None)
     main = main if isinstance(main, Value) else Value(main)
-    flat = [x for group in leaves for x in (group if isinstance(group, list) else [group])]
+    flat = flatten(leaves)
     grads = isolated_gradients(main, flat + list(parameters), create_graph=False)
-    shaped, k = [], 0
-    for group in leaves:
-        n = len(group) if isinstance(group, list) else 1
-        shaped.append(grads[k:k + n] if isinstance(group, list) else grads[k])
-        k += n
     aux_out = None if aux is None else (aux.data if isinstance(aux, Value) else [a.data for a in aux])
-    return Result(main.data, tuple(shaped), list(grads[k:]), aux_out)
+    return Result(main.data, tuple(regroup(grads, sizes_of(leaves))), list(grads[len(flat):]), aux_out)
 
 
 def compile(f: Callable[..., Any], *example_args: Any) -> Program:  # noqa: A001 (engine.compile)

@@ -7,7 +7,7 @@ be a number, a Value, or a list of them (differentiated element by element).
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Sequence, Tuple, Union
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from .reverse import isolated_gradients
 from .value import Value
@@ -57,15 +57,31 @@ def _scalar(out: Any, name: str) -> Value:
     raise TypeError(f"{name}: f must return a scalar Value, got {type(out).__name__} {out!r}")
 
 
+def flatten(groups: Sequence[Any]) -> List[Any]:
+    """Arguments' items in one list: a list argument contributes each of its items."""
+    return [x for group in groups for x in (group if isinstance(group, list) else [group])]
+
+
+def regroup(flat: Sequence[Any], sizes: Sequence[Optional[int]], join: Callable = list) -> List[Any]:
+    """``flat`` cut back into arguments: None takes one item, n takes n items joined by ``join``."""
+    grouped, k = [], 0
+    for size in sizes:
+        if size is None:
+            grouped.append(flat[k])
+            k += 1
+        else:
+            grouped.append(join(flat[k:k + size]))
+            k += size
+    return grouped
+
+
+def sizes_of(groups: Sequence[Any]) -> List[Optional[int]]:
+    return [len(g) if isinstance(g, list) else None for g in groups]
+
+
 def _gradients(out: Value, leaves: List[Any]) -> List[Any]:
-    flat = [x for group in leaves for x in (group if isinstance(group, list) else [group])]
-    grads = [g if isinstance(g, Value) else Value(g) for g in isolated_gradients(out, flat)]
-    shaped, k = [], 0
-    for group in leaves:
-        n = len(group) if isinstance(group, list) else 1
-        shaped.append(grads[k:k + n] if isinstance(group, list) else grads[k])
-        k += n
-    return shaped
+    grads = [g if isinstance(g, Value) else Value(g) for g in isolated_gradients(out, flatten(leaves))]
+    return regroup(grads, sizes_of(leaves))
 
 
 def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Tuple[Value, Any]]:

@@ -10,6 +10,7 @@ floats, so the adjoints are Values that can be differentiated again.
 from __future__ import annotations
 
 from collections import deque
+from contextlib import contextmanager
 from typing import Any, Iterator, List, NamedTuple, Sequence, Tuple
 
 from .graph import topological_order
@@ -77,6 +78,19 @@ def reverse_pass(order: Sequence[Any], create_graph: bool = False
         yield node, g, sent
 
 
+@contextmanager
+def fresh_grads(order: Sequence[Any]) -> Iterator[None]:
+    """Every grad in ``order`` starts at 0 inside the block and is put back as it was afterwards."""
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        yield
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
+
+
 def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True) -> List[Any]:
     """d root / d w for each w in ``wrt``, leaving every ``.grad`` as it was.
 
@@ -84,17 +98,11 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True)
     nested calls (``grad(grad(f))``) and a user's own grads are undisturbed.
     """
     order = topological_order(root)
-    saved = [node.grad for node in order]
     in_graph = set(order)
-    try:
-        for node in order:
-            node.grad = 0.0
+    with fresh_grads(order):
         root.grad = 1.0
         deque(reverse_pass(order, create_graph), maxlen=0)
         found = [w.grad if w in in_graph else 0.0 for w in wrt]
-    finally:
-        for node, g in zip(order, saved):
-            node.grad = g
     for w, g in zip(wrt, found):
         check_gradient(w, g)
     return found

@@ -12,6 +12,7 @@ from array import array
 from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
 from . import ops
+from .functional import flatten, sizes_of
 from .graph import topological_order
 from .modes import switched
 from .value import Value, _ids
@@ -83,25 +84,20 @@ def _leaf(x: Any) -> Value:
     return Value(x)
 
 
+def fresh_leaves(args: Sequence[Any]) -> List[Any]:
+    """A new leaf for each number, a list of new leaves for each list of numbers."""
+    return [[_leaf(x) for x in a] if isinstance(a, (list, tuple)) else _leaf(a) for a in args]
+
+
 def trace(f: Callable[..., Any], args: Sequence[Any]) -> Tuple[Tape, Any, List[Any]]:
     """Run ``f`` once on fresh leaves for ``args``; returns the tape, the shape of the arguments and of the result.
 
     ``f`` returns a scalar Value (the one differentiated) or a tuple ``(scalar, aux)``
     where aux is a Value or a list of Values returned alongside.
     """
-    shapes, inputs, call_args = [], [], []
     start = next(_ids)  # every Value made from here on is part of the trace
-    for a in args:
-        if isinstance(a, (list, tuple)):
-            leaves = [_leaf(x) for x in a]
-            shapes.append(len(leaves))
-            inputs.extend(leaves)
-            call_args.append(leaves)
-        else:
-            leaf = _leaf(a)
-            shapes.append(None)
-            inputs.append(leaf)
-            call_args.append(leaf)
+    call_args = fresh_leaves(args)
+    shapes, inputs = sizes_of(call_args), flatten(call_args)
     with tracing():
         result = f(*call_args)
     main, aux = (result if isinstance(result, tuple) else (result, None))

@@ -51,8 +51,7 @@ class Value(Arithmetic):
     @classmethod
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Value":
         """Apply ``op`` to Values and plain numbers (numbers become constant leaves)."""
-        return _node(op, tuple(a if isinstance(a, Value) else Value(as_float(a, f"{op.name} operand"))
-                               for a in args), param)
+        return _node(op, tuple(_coerce(a, f"{op.name} operand") for a in args), param)
 
     @property
     def _op(self) -> str:
@@ -183,11 +182,11 @@ def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
     return out
 
 
-def _coerce(x: Any) -> Value:
-    """A Value for x: itself, or a constant leaf for a plain number."""
+def _coerce(x: Any, what: str = "operand") -> Value:
+    """A Value for x: itself, or a constant leaf for a plain number (``what`` names it in errors)."""
     if isinstance(x, Value):
         return x
-    return Value(as_float(x, "operand"))
+    return Value(as_float(x, what))
 
 
 def _data(x: Any, use: str = "") -> float:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, Union
 
 from engine import Value, topological_order
+from engine.reverse import fresh_grads
 from engine.symbolic import formulas
 
 from .dot import draw_dot
@@ -38,15 +39,9 @@ def explorer_data(root: Value) -> Dict[str, object]:
             numbers = v._fn.local_derivatives([p.data for p in v._prev], v.data, v._param)
             locals_ = [[ids[p], f.split(" = ", 1)[1], d] for p, f, d in zip(v._prev, shown, numbers)]
         nodes[ids[v]] = {"label": v.label, "op": v._op, "data": v.data, "locals": locals_}
-    saved = [v.grad for v in order]
-    try:
-        for v in order:
-            v.grad = 0.0
+    with fresh_grads(order):
         steps = [{"node": ids[s.node], "adjoint": s.adjoint, "sent": [[ids[p], c] for p, c in s.sent]}
                  for s in root.backward_steps()]
-    finally:
-        for v, g in zip(order, saved):
-            v.grad = g
     return {"root": ids[root], "nodes": nodes, "steps": steps}
 
 
