@@ -13,7 +13,7 @@ import numbers
 from typing import Any
 
 from . import ops
-from .checks import as_float
+from .checks import as_float, data_of
 
 
 class Arithmetic:
@@ -28,7 +28,8 @@ class Arithmetic:
     _rank = 0
 
     @classmethod
-    def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> Any:
+    def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> Any:
+        """Apply ``op`` to ``args`` (``mixed``: not all of this kind) and return a number of this kind."""
         raise NotImplementedError
 
     # -- functions ---------------------------------------------------------------
@@ -89,6 +90,8 @@ class Arithmetic:
 
     def __rpow__(self, other: Any) -> Any:
         """``2 ** x``: the base is a constant, the gradient flows to the exponent."""
+        if isinstance(other, numbers.Real) and not isinstance(other, Arithmetic):
+            return ops.RPOW(self, param=as_float(other, "base"))
         return ops.VPOW(other, self)
 
     def __neg__(self) -> Any:
@@ -96,6 +99,58 @@ class Arithmetic:
 
     def __pos__(self) -> Any:
         return self
+
+    # -- comparisons and conversions -----------------------------------------------
+    # Comparisons look at the data and give bools, so max(), sorted() and hand-written
+    # branches work. Equality stays identity: these are graph nodes, kept in sets and
+    # dicts. Turning one into a plain number (float(), math.exp(), round(), an index)
+    # would silently cut the gradient, so those refuse with a message saying what to use.
+
+    def __lt__(self, other: Any) -> bool:
+        return self._compared("<") < data_of(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self._compared("<=") <= data_of(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self._compared(">") > data_of(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self._compared(">=") >= data_of(other)
+
+    def __bool__(self) -> bool:
+        """True unless the data is 0, as for a number (and a one-element tensor)."""
+        return self._compared("bool()") != 0.0
+
+    def _compared(self, use: str) -> float:
+        """The float a comparison or ``bool`` looks at; kinds that cannot branch refuse here."""
+        return self.data
+
+    def __float__(self) -> float:
+        raise TypeError(_converted(self, "float() (which math.exp, math.sin and the rest call)", "v.data"))
+
+    def __int__(self) -> int:
+        raise TypeError(_converted(self, "int()", "int(v.data)"))
+
+    def __index__(self) -> int:
+        raise TypeError(_converted(self, "an index or range()", "int(v.data)"))
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        raise TypeError(_converted(self, "round()", "round(v.data)"))
+
+    def __complex__(self) -> complex:
+        raise TypeError(_converted(self, "complex()", "v.data"))
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the data; an empty spec gives the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
+
+def _converted(x: Any, use: str, instead: str) -> str:
+    kind = type(x).__name__
+    return (f"{use} on a {kind} ({x!r}) would give a plain number and silently cut the gradient. "
+            f"Use the {kind}'s own functions (v.exp(), v.sin(), v.tanh(), ...) to stay in the graph, "
+            f"or {instead} to read the number on purpose")
 
 
 def _binary(op: ops.Op, reflected: bool) -> Any:

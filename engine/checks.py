@@ -35,8 +35,18 @@ def as_float(x: Any, what: str = "Value data") -> float:
     return value
 
 
+def data_of(x: Any) -> Any:
+    """The plain number inside ``x``: a Value's or a dual number's data, a number itself.
+
+    >>> from engine import Value
+    >>> data_of(Value(2.0)), data_of(3.0)
+    (2.0, 3.0)
+    """
+    return getattr(x, "data", x)
+
+
 def _shown(x: Any) -> str:
-    data = getattr(x, "data", x)  # a Value or a dual number shows its float
+    data = data_of(x)  # a Value or a dual number shows its float
     return repr(float(data)) if isinstance(data, (int, float)) else str(x)
 
 

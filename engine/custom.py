@@ -6,6 +6,7 @@ import inspect
 from typing import Any, Callable
 
 from .ops import Op
+from .symbolic import Sym, input_names
 
 
 def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", domain: str = ""
@@ -13,11 +14,18 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
     """Decorator: turn a float function into an engine op with the given local derivative.
 
     ``derivative`` receives the inputs, then ``out`` (the op's result), and returns
-    one partial derivative per input. Write it with arithmetic, Value methods and
-    other ops only, never ``math`` directly, and the op works everywhere: backward,
-    ``backward(create_graph=True)`` and ``grad`` to any order, ``jvp``, ``gradcheck``
-    and ``explain``. For a value function taking ``*xs``, the derivative gets
+    one partial derivative per input. For a value function taking ``*xs``, it gets
     ``(xs, out)`` and returns a list with one partial per input.
+
+    Write the rule with arithmetic, Value methods (``x.cos()``, ``out.tanh()``) and
+    other ops, and for a data-dependent choice ``engine.ops.if_positive`` or ``sign``;
+    the op then works in every mode: backward, ``backward(create_graph=True)`` and
+    ``grad`` to any order, ``jvp`` and ``jvp`` of ``grad``, ``gradcheck``, ``explain``,
+    ``compile`` and the printed ``_backward``. The rule is tried at once on symbols,
+    so a rule that cannot work in every mode (``math.cos(x)``, ``if x > 0``, the wrong
+    number of partials) is refused here, with a message saying why. A rule that
+    reads ``x.data`` runs, but its own derivative is lost: ``gradcheck(order=2)``
+    catches that.
 
     >>> from engine import Value
     >>> @op(derivative=lambda x, out: (1 - out * out,))
@@ -34,9 +42,30 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
         params = inspect.signature(value).parameters.values()
         if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
             # The engine hands n-ary ops their inputs as one tuple.
-            return Op(name or value.__name__, lambda xs: value(*xs), derivative, arity=None,
+            made = Op(name or value.__name__, lambda xs: value(*xs), derivative, arity=None,
                       symbol=symbol, domain=domain)
-        arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
-        return Op(name or value.__name__, value, derivative, arity=arity, symbol=symbol, domain=domain)
+        else:
+            arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+            made = Op(name or value.__name__, value, derivative, arity=arity, symbol=symbol, domain=domain)
+        _try_on_symbols(made)
+        return made
 
     return make
+
+
+def _try_on_symbols(made: Op) -> None:
+    """Apply the rule to symbols once: what fails there would fail in some mode later."""
+    n = made.arity if made.arity is not None else 3
+    syms = [Sym(name) for name in input_names(made, n)]
+    try:
+        partials = made.local(syms, made(*syms)) if made.arity is None else made.local(*syms, made(*syms))
+        count = len(partials)
+    except Exception as e:  # noqa: BLE001 (whatever the rule does wrong, say so now)
+        raise TypeError(f"op {made.name!r}: the derivative rule does not work on every kind of number (tried on "
+                        f"symbols, it raised {type(e).__name__}). "
+                        f"Write it with arithmetic, Value methods such as x.cos() and out.tanh(), other ops, "
+                        f"and engine.ops.if_positive or sign for choices; never math.* or an if on the "
+                        f"input") from None
+    if count != n:
+        raise TypeError(f"op {made.name!r}: the derivative rule must return one partial per input "
+                        f"({n}), got {count}")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional, TextIO, Tuple
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
+from .checks import data_of
 from .graph import topological_order
-from .reverse import isolated_gradients
+from .reverse import isolated_gradients, needs_rule
 from .symbolic import formulas, input_names
 from .value import Value
 
@@ -16,7 +17,23 @@ def _names(order: List[Value]) -> Dict[Value, str]:
 
 
 def _local(node: Value) -> List[float]:
+    if node._fn is None:
+        raise needs_rule(node, "explain")
     return list(node._fn.local_derivatives([p.data for p in node._prev], node.data, node._param))
+
+
+def local_terms(node: Value, names: Optional[Sequence[str]] = None) -> Optional[List[Tuple[str, float]]]:
+    """Each input's local derivative as (formula, number), for drawings; None for a leaf or a hand-made
+    node (its ``_backward`` was written by hand, so there is no rule to show).
+
+    >>> x = Value(3.0, label="x")
+    >>> local_terms(x * x, ["x", "x"])
+    [('x', 3.0), ('x', 3.0)]
+    """
+    if node._fn is None:
+        return None
+    shown = formulas(node._fn, len(node._prev), node._param, names)
+    return [(f.split(" = ", 1)[1], d) for f, d in zip(shown, _local(node))]
 
 
 def _factor(node: Value, k: int, names: Dict[Value, str], partials: Dict[Value, List[float]]) -> str:
@@ -156,8 +173,9 @@ def table(y: Value, file: Optional[TextIO] = None) -> None:
             uses[p] += 1
     rows = [("node", "op", "data", "grad", "local derivatives", "consumers")]
     for node in order:
-        local = ", ".join(f"{d:.6g}" for d in _local(node)) if node._prev else "-"
-        grad = getattr(node.grad, "data", node.grad)
+        local = "-" if not node._prev else "hand-written" if node._fn is None else \
+            ", ".join(f"{d:.6g}" for d in _local(node))
+        grad = data_of(node.grad)
         rows.append((names[node], node._op, f"{node.data:.6g}", f"{grad:.3g}", local, str(uses[node])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

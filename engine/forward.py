@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Sequence, Tuple
 
 from . import ops
+from .checks import data_of
 from .arithmetic import Arithmetic
 
 
@@ -31,15 +32,32 @@ class Dual(Arithmetic):
     @property
     def data(self) -> Any:
         """The primal's float, as error messages show it."""
-        return getattr(self.primal, "data", self.primal)
+        return data_of(self.primal)
 
     @classmethod
-    def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Dual":
+    def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Dual":
         primals = [a.primal if isinstance(a, Dual) else a for a in args]
         out = op(*primals, param=param)
         partials = op.local_derivatives(primals, out, param)
         terms = [d * a.tangent for a, d in zip(args, partials) if isinstance(a, Dual) and not _zero(a.tangent)]
         return Dual(out, sum(terms[1:], terms[0]) if terms else 0.0)
+
+    def detach(self) -> "Dual":
+        """The same number with no tangent (and a detached primal): derivatives stop here.
+
+        >>> jvp(lambda x: x * x.detach(), (3.0,), (1.0,))
+        (9.0, 3.0)
+        """
+        primal = self.primal
+        return Dual(primal.detach() if hasattr(primal, "detach") else primal, 0.0)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names a Dual lacks, such as a Value's grad or backward.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(f"'{name}' is a Value's, not a dual number's: inside jvp (forward mode) f gets "
+                             f"dual numbers, which carry a tangent instead of a grad and record no graph. "
+                             f"Use x.primal and x.tangent, or run f on Values for reverse mode")
 
     def if_positive(self, then: Any, otherwise: Any) -> Any:
         return then if self.data > 0 else otherwise

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
-from .reverse import isolated_gradients
+from .forward import Dual
+from .graph import topological_order
+from .reverse import isolated_gradients, needs_rule
 from .value import Value
 
 ArgNums = Union[int, Sequence[int]]
@@ -94,12 +96,51 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
 
     def wrapped(*args: Any) -> Tuple[Value, Any]:
         nums = _argnums(argnums, len(args), "value_and_grad")
-        call_args, leaves = _prepare(args, nums, "grad")
-        out = _scalar(f(*call_args), "grad")
-        grads = _gradients(out, leaves)
+        if any(isinstance(x, Dual) for x in flatten(args)):
+            out, grads = _forward_over_reverse(f, args, nums)
+        else:
+            call_args, leaves = _prepare(args, nums, "grad")
+            out = _scalar(f(*call_args), "grad")
+            grads = _gradients(out, leaves)
         return out, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return wrapped
+
+
+def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, ...]) -> Tuple[Dual, List[Any]]:
+    """grad of f at dual-number arguments (``jvp(grad(f), ...)``): the gradient and its directional
+    derivative (a Hessian-vector product), in one forward sweep of tangents over f's graph and one
+    reverse pass whose local derivatives are applied to dual numbers: the same rules as ever.
+    """
+    tangent: dict = {}
+
+    def leaf(x: Any) -> Any:
+        if not isinstance(x, Dual):
+            return _leaf(x, "grad") if isinstance(x, (int, float, Value)) else x
+        v = _leaf(x.primal, "grad (of a dual number)")
+        tangent[v] = x.tangent
+        return v
+
+    call_args = [[leaf(x) for x in a] if isinstance(a, (list, tuple)) else leaf(a) for a in args]
+    leaves = [call_args[i] for i in nums]
+    out = _scalar(f(*call_args), "grad")
+    on_values = any(isinstance(x.primal, Value) for x in flatten(args) if isinstance(x, Dual))
+    for node in topological_order(out):  # each node's tangent from its parents', by its op's rule
+        if node._prev and node not in tangent:
+            if node._fn is None:
+                raise needs_rule(node, "jvp of grad")
+            parents = node._prev
+            inputs = parents if on_values else [p.data for p in parents]
+            partials = node._fn.local_derivatives(inputs, node if on_values else node.data, node._param)
+            terms = [d * tangent[p] for p, d in zip(parents, partials) if p in tangent]
+            if terms:
+                tangent[node] = sum(terms[1:], terms[0])
+
+    def lift(v: Value) -> Dual:
+        return Dual(v if on_values else v.data, tangent.get(v, 0.0))
+
+    grads = regroup(isolated_gradients(out, flatten(leaves), lift=lift), sizes_of(leaves))
+    return lift(out), grads
 
 
 def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:

@@ -1,4 +1,4 @@
-"""Switches that change how Values are recorded: ``no_grad`` and ``detect_anomaly``."""
+"""Switches that change how Values are recorded: ``no_grad``, ``detect_anomaly`` and tracing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import os
 import sys
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional
+
+
+class TraceError(RuntimeError):
+    """The traced function did something a tape cannot replay faithfully (see engine.compile)."""
 
 
 class _State:

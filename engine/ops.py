@@ -16,7 +16,7 @@ import math
 import operator
 from typing import Any, Callable, Optional
 
-from .checks import as_float, evaluate, operands
+from .checks import as_float, data_of, evaluate, operands
 
 
 class Op:
@@ -51,19 +51,24 @@ class Op:
         self.param_name = param_name  # what the parameter is called in messages
 
     def __call__(self, *args: Any, param: Any = None) -> Any:
+        """Apply the op: the one entry every kind of number, and every mode, goes through."""
+        if self.arity is not None and len(args) != self.arity:
+            raise TypeError(f"{self.name} takes {self.arity} input{'s' * (self.arity > 1)}, got {len(args)}")
+        kinds = set(map(type, args))  # one or two kinds, however many arguments
         kind = None
-        for a in args:
-            cls = a.__class__
+        for cls in kinds:
             if cls is float or cls is int:
                 continue
             rank = getattr(cls, "_rank", None)
             if rank is None:
-                as_float(a, f"{self.name} operand")  # a number of another type, or a TypeError
+                for a in args:
+                    if type(a) is cls:
+                        as_float(a, f"{self.name} operand")  # a number of another type, or a TypeError
             elif kind is None or rank > kind._rank:
                 kind = cls
         if kind is None:
             return evaluate(self, [as_float(a) for a in args], param)
-        return kind._apply(self, args, param)
+        return kind._apply(self, args, param, len(kinds) > 1)
 
     def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
         """The rule's partials for these inputs, whatever kind of number they are.
@@ -92,7 +97,7 @@ class Op:
 
 def if_positive(x: Any, then: Any, otherwise: Any) -> Any:
     """``then`` where x > 0, else ``otherwise``: relu'(0) = 0, as in PyTorch."""
-    data = x if isinstance(x, (int, float)) else getattr(x, "data", None)
+    data = data_of(x)
     if isinstance(data, (int, float)):
         return then if data > 0 else otherwise
     return x.if_positive(then, otherwise)
@@ -100,10 +105,24 @@ def if_positive(x: Any, then: Any, otherwise: Any) -> Any:
 
 def sign(x: Any) -> Any:
     """-1, 0 or 1: abs'(0) = 0, as in PyTorch."""
-    data = x if isinstance(x, (int, float)) else getattr(x, "data", None)
+    data = data_of(x)
     if isinstance(data, (int, float)):
         return float((data > 0) - (data < 0))
     return x.sign()
+
+
+def power(x: Any, k: float) -> Any:
+    """x ** k with no node for the trivial exponents: x ** 0 is the constant 1 (so every
+    derivative of it is 0, even at x = 0) and x ** 1 is x. Keeps rules exact at any order.
+
+    >>> power(0.0, 0.0), power(3.0, 1.0), power(3.0, 2.0)
+    (1.0, 3.0, 9.0)
+    """
+    if k == 0:
+        return 1.0
+    if k == 1:
+        return x
+    return x ** k
 
 
 def _sigmoid(x: float) -> float:
@@ -154,9 +173,12 @@ DIV = Op("div",       lambda a, b: a / b,           lambda a, b, out: (1.0 / b, 
 NEG = Op("neg",       lambda x: -x,                 lambda x, out: (-1.0,),
          symbol="-")
 # x ** k for a plain number k (the parameter); no gradient flows to k.
-POW = Op("pow",       lambda x, k: x ** k,          lambda x, k, out: (k * x ** (k - 1),),
+POW = Op("pow",       lambda x, k: x ** k,          lambda x, k, out: (k * power(x, k - 1) if k else 0.0,),
          symbol="**", domain="a negative base needs an integer exponent", param_name="k")
-# a ** b with a Value exponent: d/db = a^b log a, which needs a > 0.
+# c ** x for a plain number c (the parameter): d/dx = c^x log c, and 0 for c = 0 (as in PyTorch).
+RPOW = Op("pow",      lambda x, c: c ** x,          lambda x, c, out: (out * LOG(c) if c else 0.0,),
+          symbol="**", domain="a negative base needs an integer exponent", param_name="base")
+# a ** b with both Values: d/db = a^b log a, which needs a > 0.
 VPOW = Op("pow",      lambda a, b: a ** b,          lambda a, b, out: (b * a ** (b - 1), out * LOG(a)),
           arity=2, symbol="**", domain="a negative base needs an integer exponent")
 EXP = Op("exp",       math.exp,                     lambda x, out: (out,))
@@ -170,7 +192,8 @@ TANH = Op("tanh",     math.tanh,                    lambda x, out: (1.0 - out * 
 SIGMOID = Op("sigmoid", _sigmoid,                   lambda x, out: (out * (1.0 - out),))
 SOFTPLUS = Op("softplus", _softplus,                lambda x, out: (SIGMOID(x),))
 RELU = Op("relu",     lambda x: x if x > 0.0 else 0.0,
-                                                    lambda x, out: (if_positive(x, 1.0, 0.0),))
+                                                    lambda x, out: (if_positive(x, 1.0, 0.0),),
+          symbol="ReLU")  # micrograd's name for it
 LEAKY_RELU = Op("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
                                                     lambda x, s, out: (if_positive(x, 1.0, s),),
                 param_name="slope")

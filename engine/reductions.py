@@ -1,11 +1,15 @@
-"""Fused n-ary nodes: a sum or a weighted sum of many Values as one node, not a chain."""
+"""Fused n-ary nodes: a sum or a weighted sum of many Values as one node, not a chain.
+
+Each is its op applied like any other (``ops.SUM(*values)``), so every kind of
+number sees them: Values record one node, dual numbers carry a tangent, symbols print.
+"""
 
 from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
 
 from . import ops
-from .value import Number, Value, _coerce, _node
+from .value import Number, Value
 
 Scalar = Union[Value, Number]
 
@@ -16,10 +20,10 @@ def sum(values: Iterable[Scalar]) -> Value:  # noqa: A001 (engine.sum, as numpy.
     >>> sum([Value(1.0), 2.0, Value(3.0)]).data
     6.0
     """
-    parents = tuple(_coerce(v) for v in values)
+    parents = tuple(values)
     if not parents:
         raise ValueError("engine.sum needs at least one value, got none")
-    return _node(ops.SUM, parents)
+    return ops.SUM(*parents)
 
 
 def mean(values: Iterable[Scalar]) -> Value:
@@ -42,14 +46,14 @@ def dot(a: Sequence[Scalar], b: Sequence[Scalar], bias: Optional[Scalar] = None)
     """
     if len(a) != len(b):
         raise ValueError(f"engine.dot needs sequences of equal length, got {len(a)} and {len(b)}")
-    parents = [None] * (2 * len(a))
-    parents[0::2] = [v if v.__class__ is Value else _coerce(v) for v in a]
-    parents[1::2] = [v if v.__class__ is Value else _coerce(v) for v in b]
+    parents: list = [None] * (2 * len(a))
+    parents[0::2] = a
+    parents[1::2] = b
     if bias is not None:
-        parents.append(_coerce(bias))
+        parents.append(bias)
     if not parents:
         raise ValueError("engine.dot needs at least one pair or a bias, got none")
-    return _node(ops.DOT, tuple(parents))
+    return ops.DOT(*parents)
 
 
 def logsumexp(values: Iterable[Scalar]) -> Value:
@@ -58,7 +62,7 @@ def logsumexp(values: Iterable[Scalar]) -> Value:
     >>> round(logsumexp([Value(1000.0), Value(1000.0)]).data, 6)
     1000.693147
     """
-    parents = tuple(_coerce(v) for v in values)
+    parents = tuple(values)
     if not parents:
         raise ValueError("engine.logsumexp needs at least one value, got none")
-    return _node(ops.LOGSUMEXP, parents)
+    return ops.LOGSUMEXP(*parents)

@@ -11,27 +11,41 @@ from __future__ import annotations
 
 from collections import deque
 from contextlib import contextmanager
-from typing import Any, Iterator, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from .checks import data_of
 from .graph import topological_order
 from .modes import site_of, state
 
 
+Lift = Optional[Callable[[Any], Any]]
+
+
 def _finite(x: Any) -> bool:
-    data = getattr(x, "data", x)
+    data = data_of(x)
     return data - data == 0.0
 
 
 def check_gradient(node: Any, g: Any) -> None:
     """OverflowError (or ValueError for nan) if the gradient reaching ``node`` is not finite."""
     if not _finite(g):
-        data = getattr(g, "data", g)
+        data = data_of(g)
         kind = ValueError if data != data else OverflowError
         raise kind(f"backward: the gradient reaching {node._describe()} is {data}{site_of(node)}")
 
 
-def contributions(node: Any, g: Any, create_graph: bool = False) -> List[Tuple[Any, Any]]:
+def needs_rule(node: Any, mode: str) -> TypeError:
+    """The error for a hand-made node (its own ``_backward``) reached by a mode that needs the op's rule."""
+    return TypeError(f"{mode} needs each op's derivative rule, but {node._describe()} has a hand-written "
+                     f"_backward closure, which only eager backward() can run. Define the op with "
+                     f"@engine.op(derivative=...) to use it in every mode")
+
+
+def contributions(node: Any, g: Any, lift: Lift = None) -> List[Tuple[Any, Any]]:
     """What ``node`` sends each parent: its adjoint ``g`` times the local derivative.
+
+    The rule is applied to the nodes' floats, or to ``lift(node)`` for each node when
+    given: the Values themselves for ``create_graph``, dual numbers for forward-over-reverse.
 
     >>> from engine import Value
     >>> a, b = Value(2.0), Value(5.0)
@@ -39,11 +53,13 @@ def contributions(node: Any, g: Any, create_graph: bool = False) -> List[Tuple[A
     [5.0, 2.0]
     """
     fn, prev = node._fn, node._prev
+    if fn is None:
+        raise needs_rule(node, "backward(create_graph=True), grad and jvp of grad")
     try:
-        if create_graph:  # on Values, so the derivative is itself a graph
-            partials = fn.local_derivatives(prev, node, node._param)
-        else:
+        if lift is None:
             partials = fn.local_derivatives([p.data for p in prev], node.data, node._param)
+        else:
+            partials = fn.local_derivatives([lift(p) for p in prev], lift(node), node._param)
     except (ArithmeticError, ValueError) as e:
         if not state.anomaly:
             raise
@@ -52,18 +68,26 @@ def contributions(node: Any, g: Any, create_graph: bool = False) -> List[Tuple[A
     if state.anomaly:
         for p, c in sent:
             if not _finite(c):
-                raise OverflowError(f"backward: {node._describe()} sends {getattr(c, 'data', c)} "
+                raise OverflowError(f"backward: {node._describe()} sends {data_of(c)} "
                                     f"to its input {p._describe()}{site_of(node)}")
     return sent
 
 
-def reverse_pass(order: Sequence[Any], create_graph: bool = False
-                 ) -> Iterator[Tuple[Any, Any, List[Tuple[Any, Any]]]]:
+def _run_by_hand(node: Any) -> List[Tuple[Any, Any]]:
+    """Call a hand-made node's own ``_backward``; what it sent is read off its parents' grads."""
+    parents = list(dict.fromkeys(node._prev))  # a + a: one parent, counted once
+    before = [p.grad for p in parents]
+    node._backward()
+    return [(p, p.grad - b) for p, b in zip(parents, before)]
+
+
+def reverse_pass(order: Sequence[Any], lift: Lift = None) -> Iterator[Tuple[Any, Any, List[Tuple[Any, Any]]]]:
     """Propagate adjoints, held in ``.grad``, back through ``order`` (parents before children).
 
     The caller seeds the grads first (the root's to 1, the others to where they
     should start). Yields ``(node, adjoint, contributions)`` for each node that sends
-    anything, after adding the contributions to its parents' grads.
+    anything, after adding the contributions to its parents' grads. ``lift`` is as
+    for :func:`contributions`; without it, hand-made nodes run their own closures.
     """
     for node in reversed(order):
         if not node._prev:
@@ -72,7 +96,10 @@ def reverse_pass(order: Sequence[Any], create_graph: bool = False
         check_gradient(node, g)
         if g.__class__ is float and g == 0.0:
             continue  # nothing to send: a dead relu, say
-        sent = contributions(node, g, create_graph)
+        if node._fn is None and lift is None:
+            yield node, g, _run_by_hand(node)
+            continue
+        sent = contributions(node, g, lift)
         for parent, c in sent:
             parent.grad += c
         yield node, g, sent
@@ -91,17 +118,20 @@ def fresh_grads(order: Sequence[Any]) -> Iterator[None]:
             node.grad = g
 
 
-def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True) -> List[Any]:
+def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True, lift: Lift = None) -> List[Any]:
     """d root / d w for each w in ``wrt``, leaving every ``.grad`` as it was.
 
     The pass runs in ``.grad`` like ``backward()``, then each grad is put back, so
-    nested calls (``grad(grad(f))``) and a user's own grads are undisturbed.
+    nested calls (``grad(grad(f))``) and a user's own grads are undisturbed. ``lift``
+    (see :func:`contributions`) overrides ``create_graph``.
     """
     order = topological_order(root)
     in_graph = set(order)
+    if lift is None and create_graph:
+        lift = _itself
     with fresh_grads(order):
         root.grad = 1.0
-        deque(reverse_pass(order, create_graph), maxlen=0)
+        deque(reverse_pass(order, lift), maxlen=0)
         found = [w.grad if w in in_graph else 0.0 for w in wrt]
     for w, g in zip(wrt, found):
         check_gradient(w, g)
@@ -122,4 +152,8 @@ class BackwardStep(NamedTuple):
 
 
 def _num(x: Any) -> str:
-    return f"{getattr(x, 'data', x):.6g}"
+    return f"{data_of(x):.6g}"
+
+
+def _itself(v: Any) -> Any:
+    return v

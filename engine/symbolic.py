@@ -88,7 +88,7 @@ class Sym(Arithmetic):
         return f"({self.text})" if self.prec < below else self.text
 
     @classmethod
-    def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Sym":
+    def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Sym":
         d = next(a.dialect for a in args if isinstance(a, Sym))
         syms = [_sym(a, d) for a in args]
         if op in _INFIX:
@@ -97,6 +97,8 @@ class Sym(Arithmetic):
             return Sym(f"-{syms[0]._wrap(_UNARY)}", _UNARY, d)
         if op is ops.POW:
             return Sym(f"{syms[0]._wrap(_POWER + 0.5)}{d.pow}{d.num(param)}", _POWER, d)
+        if op is ops.RPOW:
+            return Sym(f"{_sym(param, d)._wrap(_POWER + 0.5)}{d.pow}{syms[0]._wrap(_POWER)}", _POWER, d)
         if op is ops.VPOW:
             return Sym(f"{syms[0]._wrap(_POWER + 0.5)}{d.pow}{syms[1]._wrap(_ATOM)}", _POWER, d)
         if op is ops.SUM:
@@ -108,6 +110,10 @@ class Sym(Arithmetic):
         if param is not None:
             inner += f", {d.num(param)}"
         return Sym(f"{d.function(op)}({inner})", _ATOM, d)
+
+    def _compared(self, use: str) -> float:
+        raise TypeError(f"a derivative rule uses a symbol in {use}, so it cannot be printed or compiled; "
+                        f"write data-dependent choices with engine.ops.if_positive or sign")
 
     def if_positive(self, then: Any, otherwise: Any) -> "Sym":
         d = self.dialect

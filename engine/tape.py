@@ -14,12 +14,9 @@ from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 from . import ops
 from .functional import flatten, sizes_of
 from .graph import topological_order
-from .modes import switched
+from .modes import TraceError, switched
+from .reverse import needs_rule
 from .value import Value, _ids
-
-
-class TraceError(RuntimeError):
-    """The traced function did something a tape cannot replay faithfully."""
 
 
 def tracing() -> Any:
@@ -57,6 +54,8 @@ class Tape:
                 else:
                     self.constants.append((slot[v], v.data))
                 continue
+            if v._fn is None:
+                raise needs_rule(v, "compile")
             if v._fn not in op_index:
                 op_index[v._fn] = len(self.op_list)
                 self.op_list.append(v._fn)

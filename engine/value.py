@@ -4,61 +4,77 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from typing import Any, Iterator, Tuple, Union
+from typing import Any, Iterable, Iterator, Tuple, Union
 
 from . import ops
 from .arithmetic import Arithmetic
 from .checks import as_float, evaluate, operands
+from .closures import BackwardAttribute, OpName
 from .graph import topological_order
-from .modes import creation_site, site_of, state
-from .reverse import BackwardStep, check_gradient, contributions, reverse_pass
+from .modes import TraceError, creation_site, site_of, state
+from .reverse import BackwardStep, check_gradient, reverse_pass
 
 Number = Union[int, float]
 _ids = itertools.count()  # creation order, which is always a topological order
 
 
 class Value(Arithmetic):
-    """A scalar in a computation graph, as in micrograd.
+    """A scalar in a computation graph, as in micrograd: ``Value(data, _children=(), _op='', label='')``.
 
-    ``data`` is the float, ``grad`` the derivative of the last ``backward()`` root
-    with respect to it, ``_prev`` the parents in argument order and ``_op`` the
-    operation that made it. Operators and functions come from ``Arithmetic``.
+    ``data`` is the float and ``grad`` the derivative of the ``backward()`` roots with
+    respect to it (leaves add up over calls, see ``backward``). ``_prev`` holds the
+    parents in argument order, ``_op`` the operation's symbol and ``_backward`` the
+    node's step of the backward pass, made from its op's rule (print it to read it).
+    Operators and functions come from ``Arithmetic``. A Value takes attributes of
+    your own too (``p.m = 0.0`` for an optimizer's moment).
 
     >>> x = Value(3.0, label="x")
     >>> y = x * x + 2 * x
     >>> y.backward()
     >>> y.data, x.grad
     (15.0, 8.0)
+
+    As in the lecture, a node can be made by hand, with a ``_backward`` of your own:
+
+    >>> import math
+    >>> def tanh(v):
+    ...     out = Value(math.tanh(v.data), (v,), "tanh")
+    ...     def _backward():
+    ...         v.grad += (1 - out.data ** 2) * out.grad
+    ...     out._backward = _backward
+    ...     return out
+    >>> x = Value(0.5); y = tanh(x) * 2; y.backward(); round(x.grad, 6)
+    1.572895
     """
 
-    __slots__ = ("data", "grad", "label", "scope", "_prev", "_fn", "_param", "_id")
+    __slots__ = ("data", "grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__")
     _rank = 1
+    _op = OpName()
+    _backward = BackwardAttribute()
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Iterable["Value"] = (), _op: str = "", label: str = "") -> None:
+        if isinstance(_children, str):
+            raise TypeError(f"Value(data, _children=(), _op='', label=''): the second argument is the parents, "
+                            f"a tuple of Values, got the str {_children!r}; pass a name as label={_children!r}")
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
-        self.data = as_float(data)
-        self.grad: Any = 0.0
+        if not isinstance(_op, str):
+            raise TypeError(f"Value _op must be a str such as 'tanh', got {type(_op).__name__} {_op!r}")
+        children = tuple(_children)
+        for c in children:
+            if not isinstance(c, Value):
+                raise TypeError(f"Value _children must be Values, got {type(c).__name__} {c!r}. A node made by "
+                                f"hand (with its own _backward) works in eager backward() only; to use an op "
+                                f"in jvp, grad of grad or compile, define it with @engine.op(derivative=...)")
+        _init(self, as_float(data), children)
         self.label = label
-        self.scope = ""  # where a model made it: "layer1.neuron3"; viz groups by it
-        self._prev: Tuple[Value, ...] = ()
-        self._fn: ops.Op | None = None  # the op that made this Value; None for a leaf
-        self._param: Any = None  # the op's parameter: the k of x**k, the slope of leaky_relu
-        self._id = next(_ids)
-        if state.anomaly:
-            state.sites[self] = creation_site()
+        if _op:
+            self._op = _op  # kept on the instance: a hand-made node has no op to name it
 
     @classmethod
-    def _apply(cls, op: ops.Op, args: tuple, param: Any = None) -> "Value":
+    def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Value":
         """Apply ``op`` to Values and plain numbers (numbers become constant leaves)."""
-        return _node(op, tuple(_coerce(a, f"{op.name} operand") for a in args), param)
-
-    @property
-    def _op(self) -> str:
-        """The operation's symbol as micrograd shows it: '+', '*', '**2', 'tanh'; '' for a leaf."""
-        if self._fn is ops.POW:
-            return f"**{self._param:g}"
-        return self._fn.symbol if self._fn is not None else ""
+        return _node(op, tuple(map(_coerce, args)) if mixed else args, param)
 
     # -- backward ----------------------------------------------------------------
 
@@ -74,7 +90,7 @@ class Value(Arithmetic):
         8.0
         """
         order = self._seed()
-        deque(reverse_pass(order, create_graph), maxlen=0)
+        deque(reverse_pass(order, (lambda v: v) if create_graph else None), maxlen=0)
         for node in order:
             if not node._prev:
                 check_gradient(node, node.grad)
@@ -102,13 +118,6 @@ class Value(Arithmetic):
         for node, g, sent in reverse_pass(self._seed()):
             yield BackwardStep(node, g, sent)
 
-    def _backward(self) -> None:
-        """micrograd's per-node step: add this node's grad, times each local derivative, to its parents."""
-        check_gradient(self, self.grad)
-        if self._prev and self.grad != 0.0:
-            for parent, c in contributions(self, self.grad):
-                parent.grad += c
-
     # -- the rest ----------------------------------------------------------------
 
     def detach(self) -> "Value":
@@ -117,48 +126,48 @@ class Value(Arithmetic):
         >>> x = Value(2.0); y = x.detach() * x; y.backward(); x.grad
         2.0
         """
-        return Value(self.data, self.label)
+        return Value(self.data, label=self.label)
 
     def _describe(self) -> str:
         name = f" '{self.label}'" if self.label else ""
-        if self._fn is None:
-            return f"leaf{name} with data={self.data!r}"
-        return f"{self._fn.name}{name} with {operands(self._fn, [p.data for p in self._prev], self._param)}"
+        if self._fn is not None:
+            return f"{self._fn.name}{name} with {operands(self._fn, [p.data for p in self._prev], self._param)}"
+        if self._prev:
+            return f"hand-made '{self._op or '?'}' node{name} with data={self.data!r}"
+        return f"leaf{name} with data={self.data!r}"
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         grad = self.grad if self.grad.__class__ is float else f"Value({self.grad.data!r})"
         return f"Value(data={self.data!r}, grad={grad}{label})"
 
-    # Comparisons look at data and give bools, so max() and sorted() work. Equality
-    # stays identity: Values are graph nodes and live in sets and dicts. While
-    # engine.compile traces, a branch on a Value's data would be frozen into the tape,
-    # so comparing (or converting to float or bool) is an error there.
-    def __lt__(self, other: Any) -> bool:
-        return _data(self, "<") < _data(other)
-
-    def __le__(self, other: Any) -> bool:
-        return _data(self, "<=") <= _data(other)
-
-    def __gt__(self, other: Any) -> bool:
-        return _data(self, ">") > _data(other)
-
-    def __ge__(self, other: Any) -> bool:
-        return _data(self, ">=") >= _data(other)
-
-    def __float__(self) -> float:
-        return _data(self, "float()")
-
-    def __bool__(self) -> bool:
-        _data(self, "bool()")
-        return True
+    def _compared(self, use: str) -> float:
+        # While engine.compile traces, a branch on a Value's data would be frozen into the tape.
+        if state.tracing:
+            raise TraceError(f"compile: f uses a Value in {use} while being traced, so its Python control flow "
+                             f"depends on values and one trace cannot stand for every input. Use relu, abs or "
+                             f"leaky_relu for data-dependent choices, or run f eagerly")
+        return self.data
 
 
 _new = object.__new__
 
 
+def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, param: Any = None) -> None:
+    """Fill a new Value's slots: the one place they are set, for leaves and op results alike."""
+    v.data = data
+    v.grad = 0.0
+    v.label = v.scope = ""
+    v._prev = prev
+    v._fn = fn
+    v._param = param
+    v._id = next(_ids)
+    if state.anomaly:
+        state.sites[v] = creation_site()
+
+
 def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
-    """Compute, then record: the one place a non-leaf Value is made."""
+    """Compute, then record: the one place a Value is made by an op."""
     try:
         data = evaluate(op, [p.data for p in parents], param)
     except (ArithmeticError, ValueError) as e:
@@ -166,19 +175,10 @@ def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
             raise
         raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}; computed at {creation_site()}") from None
     out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = out.scope = ""
     if state.recording:
-        out._prev = parents
-        out._fn = op
-        out._param = param
+        _init(out, data, parents, op, param)
     else:  # no_grad(): a constant leaf
-        out._prev = ()
-        out._fn = out._param = None
-    out._id = next(_ids)
-    if state.anomaly:
-        state.sites[out] = creation_site()
+        _init(out, data)
     return out
 
 
@@ -188,12 +188,3 @@ def _coerce(x: Any, what: str = "operand") -> Value:
         return x
     return Value(as_float(x, what))
 
-
-def _data(x: Any, use: str = "") -> float:
-    if state.tracing and use:
-        from .tape import TraceError
-
-        raise TraceError(f"compile: f uses a Value in {use} while being traced, so its Python control flow "
-                         f"depends on values and one trace cannot stand for every input. Use relu, abs or "
-                         f"leaky_relu for data-dependent choices, or run f eagerly")
-    return x.data if isinstance(x, Value) else as_float(x, "comparison operand")

@@ -10,6 +10,7 @@ from typing import Any, List, Sequence, Union
 
 import engine
 from engine import Value
+from engine.checks import data_of
 
 Scalar = Union[Value, float, int]
 
@@ -48,7 +49,7 @@ def mse(pred: Any, target: Any, half: bool = False) -> Value:
 
 
 def _probability(p: Any, name: str) -> None:
-    data = getattr(p, "data", p)
+    data = data_of(p)
     if not 0.0 <= data <= 1.0:
         raise ValueError(f"{name}: predictions must be probabilities in [0, 1], got {data!r}; "
                          f"for raw scores use bce_with_logits")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Any, Dict, List, Sequence, Tuple, Union
 
 from engine import Value, dot
+from engine.arithmetic import Arithmetic
 from engine.value import _coerce
 
 Inputs = Sequence[Union[Value, float, int]]
@@ -33,16 +34,26 @@ class Module:
 
 
 def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
-    """The inputs as Values, plain numbers becoming constants labelled x0, x1, ..."""
-    if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
+    """The inputs as Values, plain numbers becoming constants labelled x0, x1, ...
+
+    Other kinds of number (dual numbers inside ``jvp``) pass through as they are.
+    """
+    if isinstance(x, (Arithmetic, int, float)) or not hasattr(x, "__len__"):
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__} {x!r}")
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    values = [_coerce(v) for v in x]
+    values = [v if isinstance(v, Arithmetic) else _coerce(v) for v in x]
     for i, (raw, v) in enumerate(zip(x, values)):
         if v is not raw:
             v.label = f"x{i}"
     return values
+
+
+def _scoped(v: Any, scope: str) -> Any:
+    """Mark a Value as made inside ``scope`` (drawings group by it); other kinds have no scope."""
+    if isinstance(v, Value):
+        v.scope = scope
+    return v
 
 
 def _choice(value: str, allowed: Sequence[str], what: str) -> str:
@@ -100,13 +111,11 @@ class Neuron(Module):
         return self._forward(as_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: List[Value]) -> Value:
-        act = dot(self.w, x, bias=self.b)
-        act.scope = self.scope
+        act = _scoped(dot(self.w, x, bias=self.b), self.scope)
         if self.activation == "linear":
             return act
         out = act.leaky_relu() if self.activation == "leaky_relu" else getattr(act, self.activation)()
-        out.scope = self.scope
-        return out
+        return _scoped(out, self.scope)
 
     def parameters(self) -> List[Value]:
         return self.w + [self.b]
@@ -179,7 +188,7 @@ class MLP(Module):
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
         for layer in self.layers:
             x = layer(x)
-            x = [x] if isinstance(x, Value) else x
+            x = [x] if isinstance(x, Arithmetic) else x
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> List[Value]:

@@ -6,6 +6,7 @@ import math
 from typing import Dict, Iterable, List, Tuple
 
 from engine import Value
+from engine.checks import data_of
 
 
 def _params(params: Iterable[Value], who: str) -> List[Value]:
@@ -27,7 +28,7 @@ def _positive(x: float, what: str, allow_zero: bool = False) -> float:
 def _grad(p: Value, who: str) -> float:
     g = p.grad
     if g.__class__ is not float:
-        g = getattr(g, "data", g)  # a grad from backward(create_graph=True)
+        g = data_of(g)  # a grad from backward(create_graph=True)
     if not math.isfinite(g):
         raise ValueError(f"{who}: the gradient of {p.scope + '.' if p.scope else ''}{p.label or 'a parameter'} is {g}")
     return g

@@ -8,7 +8,8 @@ from typing import Dict, Iterable, Optional, Tuple
 import graphviz
 
 from engine import Value
-from engine.symbolic import formulas
+from engine.checks import data_of
+from engine.explain import local_terms
 
 from . import style
 from .plan import Plan, plan
@@ -37,7 +38,7 @@ class Graph(graphviz.Digraph):
 
 
 def _num(x: float) -> str:
-    return f"{getattr(x, 'data', x):.4g}"
+    return f"{data_of(x):.4g}"
 
 
 def _table(v: Value, fill: str, border: str = "1") -> str:
@@ -51,14 +52,14 @@ def _table(v: Value, fill: str, border: str = "1") -> str:
 def _edge_labels(node: Value, names: Dict[Value, str]) -> Iterable[Tuple[str, str]]:
     """For each input of ``node``: the local derivative as formula = number, and what backward sent."""
     try:
-        shown = formulas(node._fn, len(node._prev), node._param, [names[p] for p in node._prev])
-        numbers = node._fn.local_derivatives([p.data for p in node._prev], node.data, node._param)
+        terms = local_terms(node, [names[p] for p in node._prev])
     except (ArithmeticError, ValueError):  # sqrt at 0, say: no finite local derivative
         return [("undefined", "")] * len(node._prev)
-    g = getattr(node.grad, "data", node.grad)
+    if terms is None:
+        return [("hand-written _backward", "")] * len(node._prev)
+    g = data_of(node.grad)
     out = []
-    for formula, d in zip(shown, numbers):
-        rhs = formula.split(" = ", 1)[1]
+    for rhs, d in terms:
         label = rhs if rhs == _num(d) else f"{rhs} = {_num(d)}"
         out.append((label, f"sends {_num(d * g)}" if g != 0.0 else ""))
     return out
@@ -125,7 +126,7 @@ def _draw(graph: Graph, p: Plan, root: Value, color_by: Optional[str], log_scale
         if item.kind == "value":
             v = item.value
             if color_by == "grad":
-                fill = style.grad_colour(getattr(v.grad, "data", v.grad), largest, log_scale)
+                fill = style.grad_colour(data_of(v.grad), largest, log_scale)
             elif color_by == "kind":
                 fill = style.KIND_COLOURS[style.kind(v, root, parameters)]
             else:

@@ -14,7 +14,7 @@ from typing import Dict, Union
 
 from engine import Value, topological_order
 from engine.reverse import fresh_grads
-from engine.symbolic import formulas
+from engine.explain import local_terms
 
 from .dot import draw_dot
 from .renderer import RenderError, render, write_atomic
@@ -34,10 +34,9 @@ def explorer_data(root: Value) -> Dict[str, object]:
     nodes = {}
     for v in order:
         locals_ = []
-        if v._prev:
-            shown = formulas(v._fn, len(v._prev), v._param, [p.label or ids[p] for p in v._prev])
-            numbers = v._fn.local_derivatives([p.data for p in v._prev], v.data, v._param)
-            locals_ = [[ids[p], f.split(" = ", 1)[1], d] for p, f, d in zip(v._prev, shown, numbers)]
+        terms = local_terms(v, [p.label or ids[p] for p in v._prev]) if v._prev else None
+        if terms is not None:
+            locals_ = [[ids[p], rhs, d] for p, (rhs, d) in zip(v._prev, terms)]
         nodes[ids[v]] = {"label": v.label, "op": v._op, "data": v.data, "locals": locals_}
     with fresh_grads(order):
         steps = [{"node": ids[s.node], "adjoint": s.adjoint, "sent": [[ids[p], c] for p, c in s.sent]}

@@ -6,6 +6,7 @@ import math
 from typing import Iterable, Optional, Set
 
 from engine import Value
+from engine.checks import data_of
 
 KIND_COLOURS = {
     "input": "#cfe8ff",  # light blue: data fed in
@@ -52,7 +53,7 @@ def largest_grad(values: Iterable[Value]) -> float:
 
 
 def _grad(v: Value) -> float:
-    return getattr(v.grad, "data", v.grad)
+    return data_of(v.grad)
 
 
 def legend_rows(color_by: Optional[str]) -> list:

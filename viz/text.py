@@ -6,6 +6,7 @@ import sys
 from typing import Optional, TextIO
 
 from engine import Value, topological_order
+from engine.checks import data_of
 
 
 def text(root: Value, file: Optional[TextIO] = None) -> None:
@@ -31,10 +32,10 @@ def text_view(root: Value) -> str:
         if v._prev:
             args = ", ".join(ids[p] for p in v._prev)
             param = f", {v._fn.param_name}={v._param:g}" if v._param is not None else ""
-            what = f"{v._fn.name}({args}{param})"
+            what = f"{v._fn.name if v._fn is not None else v._op or 'hand-made'}({args}{param})"
         else:
             what = "leaf"
         scope = f"  [{v.scope}]" if v.scope else ""
-        grad = getattr(v.grad, "data", v.grad)
+        grad = data_of(v.grad)
         lines.append(f"{name} = {what}  data={v.data:.6g}  grad={grad:.6g}{scope}")
     return "\n".join(lines)

@@ -75,7 +75,7 @@ def test_prev_keeps_argument_order_and_repeats() -> None:
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     assert (b - a)._prev == (b, a)
     assert (a * a)._prev == (a, a)
-    assert (2 ** a)._prev[1] is a
+    assert (2 ** a)._prev == (a,)  # a number base is the op's parameter, like a number exponent
     assert (a ** 2)._prev == (a,) and (a ** 2)._op == "**2"
 
 

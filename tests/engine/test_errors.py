@@ -39,7 +39,7 @@ def test_non_finite_data_is_refused(bad: float) -> None:
         (lambda: Value(-1.0).sqrt(), "sqrt", "x=-1.0"),
         (lambda: Value(-8.0) ** (1 / 3), "pow", "x=-8.0"),
         (lambda: Value(-8.0) ** Value(0.5), "pow", "a=-8.0"),
-        (lambda: (-8.0) ** Value(0.5), "pow", "a=-8.0"),
+        (lambda: (-8.0) ** Value(0.5), "pow", "base=-8.0"),
     ],
 )
 def test_out_of_domain_is_a_value_error_naming_op_and_value(make, op: str, value: str) -> None:
