@@ -73,6 +73,10 @@ def evaluate(op: "Op", datas: Sequence[float], param: Any = None) -> float:
             out = op.value(*datas)
         else:
             out = op.value(*datas, param)
+    except TypeError:
+        if op.arity is not None and len(datas) != op.arity:  # checked here, off the hot path
+            raise TypeError(f"{op.name} takes {op.arity} input{'s' * (op.arity > 1)}, got {len(datas)}") from None
+        raise
     except ZeroDivisionError:
         raise ZeroDivisionError(f"{op.name}: division by zero with {operands(op, datas, param)}") from None
     except OverflowError:

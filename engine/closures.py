@@ -29,9 +29,13 @@ SHOWN = 8  # lines shown for a node with many inputs; the rest are counted
 
 
 class Lecture(Dialect):
-    """Formulas as the lecture writes them: ``(1 - out.data**2)``."""
+    """Formulas as the lecture writes them: ``(1 - out.data**2)``; numbers short but exact."""
 
     mul, pow = " * ", "**"
+
+    def num(self, x: float) -> str:
+        short = f"{x:g}"
+        return short if float(short) == x else repr(float(x))
 
 
 LECTURE = Lecture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
+from .arithmetic import Arithmetic
 from .ops import Op
 from .symbolic import Sym, input_names
 
@@ -17,9 +18,9 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
     one partial derivative per input. For a value function taking ``*xs``, it gets
     ``(xs, out)`` and returns a list with one partial per input.
 
-    Write the rule with arithmetic, Value methods (``x.cos()``, ``out.tanh()``) and
-    other ops, and for a data-dependent choice ``engine.ops.if_positive`` or ``sign``;
-    the op then works in every mode: backward, ``backward(create_graph=True)`` and
+    Write the rule with arithmetic, Value methods (``x.cos()``, ``out.tanh()``, which
+    work on plain floats here too) and other ops, and for a data-dependent choice
+    ``engine.ops.if_positive`` or ``sign``; the op then works in every mode: backward, ``backward(create_graph=True)`` and
     ``grad`` to any order, ``jvp`` and ``jvp`` of ``grad``, ``gradcheck``, ``explain``,
     ``compile`` and the printed ``_backward``. The rule is tried at once on symbols,
     so a rule that cannot work in every mode (``math.cos(x)``, ``if x > 0``, the wrong
@@ -48,9 +49,52 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
             arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
             made = Op(name or value.__name__, value, derivative, arity=arity, symbol=symbol, domain=domain)
         _try_on_symbols(made)
+        if not _works_on_floats(made):
+            made.local = _with_methods(made.local, made.arity)
         return made
 
     return make
+
+
+class _Float(Arithmetic):
+    """A float with the engine's methods (``x.cos()``), so that a rule written with Value methods
+    also runs on the plain floats of eager backward and of jvp."""
+
+    __slots__ = ("data",)
+    _rank = 0.5
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+
+    @classmethod
+    def _apply(cls, op: Op, args: tuple, param: Any = None, mixed: bool = True) -> "_Float":
+        return cls(op(*[a.data if isinstance(a, _Float) else a for a in args], param=param))
+
+
+def _lift(x: Any) -> Any:
+    return _Float(x) if x.__class__ is float or x.__class__ is int else x
+
+
+def _with_methods(rule: Callable[..., Any], arity: Any) -> Callable[..., Any]:
+    def lifted(*args: Any) -> Any:
+        if arity is None:
+            args = (tuple(map(_lift, args[0])), _lift(args[1]))
+        else:
+            args = tuple(map(_lift, args))
+        return [d.data if isinstance(d, _Float) else d for d in rule(*args)]
+
+    return lifted
+
+
+def _works_on_floats(made: Op) -> bool:
+    """Whether the rule runs on plain floats (a rule with ``x.cos()`` does not), tried at 0.5."""
+    xs = (0.5,) * (made.arity if made.arity is not None else 3)
+    try:
+        out = made(*xs)
+        made.local(xs, out) if made.arity is None else made.local(*xs, out)
+    except Exception:  # noqa: BLE001 (a float has no .cos(); or 0.5 is outside the domain: lift, to be safe)
+        return False
+    return True
 
 
 def _try_on_symbols(made: Op) -> None:

@@ -52,9 +52,11 @@ class Op:
 
     def __call__(self, *args: Any, param: Any = None) -> Any:
         """Apply the op: the one entry every kind of number, and every mode, goes through."""
-        if self.arity is not None and len(args) != self.arity:
-            raise TypeError(f"{self.name} takes {self.arity} input{'s' * (self.arity > 1)}, got {len(args)}")
         kinds = set(map(type, args))  # one or two kinds, however many arguments
+        if len(kinds) == 1:
+            (kind,) = kinds
+            if getattr(kind, "_rank", 0):
+                return kind._apply(self, args, param, False)  # the common case: all Values, say
         kind = None
         for cls in kinds:
             if cls is float or cls is int:

@@ -93,8 +93,9 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None) -> Iterator[Tuple[Any,
         if not node._prev:
             continue
         g = node.grad
-        check_gradient(node, g)
-        if g.__class__ is float and g == 0.0:
+        if g.__class__ is not float or g - g != 0.0:
+            check_gradient(node, g)  # a Value or dual adjoint, or a float that is not finite
+        if g == 0.0 and g.__class__ is float:
             continue  # nothing to send: a dead relu, say
         if node._fn is None and lift is None:
             yield node, g, _run_by_hand(node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from operator import attrgetter
 from collections import deque
 from typing import Any, Iterable, Iterator, Tuple, Union
 
@@ -151,6 +152,7 @@ class Value(Arithmetic):
 
 
 _new = object.__new__
+_data = attrgetter("data")
 
 
 def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, param: Any = None) -> None:
@@ -169,7 +171,7 @@ def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, p
 def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
     """Compute, then record: the one place a Value is made by an op."""
     try:
-        data = evaluate(op, [p.data for p in parents], param)
+        data = evaluate(op, [*map(_data, parents)], param)
     except (ArithmeticError, ValueError) as e:
         if not state.anomaly:
             raise

@@ -10,6 +10,7 @@ from typing import Any, List, Sequence, Union
 
 import engine
 from engine import Value
+from engine.arithmetic import Arithmetic
 from engine.checks import data_of
 
 Scalar = Union[Value, float, int]
@@ -86,7 +87,7 @@ def bce_with_logits(z: Any, y: Any) -> Value:
 
 
 def _value(x: Scalar) -> Value:
-    return x if isinstance(x, Value) else Value(x)
+    return x if isinstance(x, Arithmetic) else Value(x)  # Values, or dual numbers inside jvp
 
 
 def softmax(logits: Sequence[Scalar]) -> List[Value]:
@@ -128,7 +129,7 @@ def cross_entropy(logits: Any, target: Any) -> Value:
             if len(t) != len(z):
                 raise ValueError(f"cross_entropy: target has {len(t)} entries for {len(z)} logits")
             # Plain zeros are skipped; Value targets (as engine.compile traces them) are all kept.
-            terms = [ti * lp for ti, lp in zip(t, logp) if isinstance(ti, Value) or ti != 0]
+            terms = [ti * lp for ti, lp in zip(t, logp) if isinstance(ti, Arithmetic) or ti != 0]
             return -engine.sum(terms or [0.0])
         return -logp[_class_index(t, len(z), "cross_entropy")]
 
@@ -143,7 +144,7 @@ def hinge(score: Any, y: Any) -> Value:
     """
     terms = []
     for s, yi in _pairs(score, y, "hinge"):
-        if not isinstance(yi, Value) and yi not in (-1, 1):
+        if not isinstance(yi, Arithmetic) and yi not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1, got {yi!r}")
         terms.append((1 - yi * _value(s)).relu())
     return engine.mean(terms)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 from engine import Value, dot
 from engine.arithmetic import Arithmetic
@@ -48,12 +48,6 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
             v.label = f"x{i}"
     return values
 
-
-def _scoped(v: Any, scope: str) -> Any:
-    """Mark a Value as made inside ``scope`` (drawings group by it); other kinds have no scope."""
-    if isinstance(v, Value):
-        v.scope = scope
-    return v
 
 
 def _choice(value: str, allowed: Sequence[str], what: str) -> str:
@@ -111,11 +105,12 @@ class Neuron(Module):
         return self._forward(as_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: List[Value]) -> Value:
-        act = _scoped(dot(self.w, x, bias=self.b), self.scope)
-        if self.activation == "linear":
-            return act
-        out = act.leaky_relu() if self.activation == "leaky_relu" else getattr(act, self.activation)()
-        return _scoped(out, self.scope)
+        act = out = dot(self.w, x, bias=self.b)
+        if self.activation != "linear":
+            out = act.leaky_relu() if self.activation == "leaky_relu" else getattr(act, self.activation)()
+        if out.__class__ is Value:  # drawings group by scope; dual numbers (inside jvp) have none
+            act.scope = out.scope = self.scope
+        return out
 
     def parameters(self) -> List[Value]:
         return self.w + [self.b]

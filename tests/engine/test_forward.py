@@ -5,7 +5,8 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from engine import Dual, grad, jacfwd, jacobian, jvp
+import engine
+from engine import Dual, Value, grad, hessian, jacfwd, jacobian, jvp
 from tests.engine.test_differential import engine_gradient
 from tests.strategies import ENGINE_OPS, close, programs, reals, run_program
 
@@ -61,3 +62,92 @@ def test_dual_errors_name_the_op_and_value() -> None:
         jvp(lambda x: x, (1.0, 2.0), (1.0,))
     with pytest.raises(TypeError, match="str"):
         Dual(1.0, 1.0) + "a"
+
+
+# -- every reduction, detach, models, and forward-over-reverse -------------------------------------
+
+
+REDUCTIONS = {
+    "sum": lambda a, b, c: engine.sum([a, b * c, 2.0]),
+    "mean": lambda a, b, c: engine.mean([a * a, b, c]),
+    "dot": lambda a, b, c: engine.dot([a, b], [c, a * b], bias=c),
+    "logsumexp": lambda a, b, c: engine.logsumexp([a, b, c * a]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+@given(st.lists(reals(-2, 2), min_size=3, max_size=3), st.lists(reals(-2, 2), min_size=3, max_size=3))
+def test_jvp_through_the_fused_reductions_matches_reverse_mode(name, xs, direction) -> None:
+    f = REDUCTIONS[name]
+    primal, tangent = jvp(f, xs, direction)
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    out.backward()
+    assert primal == pytest.approx(out.data, rel=1e-14)
+    want = sum(v.grad * d for v, d in zip(leaves, direction))
+    assert abs(tangent - want) <= 1e-12 * max(1.0, sum(abs(v.grad * d) for v, d in zip(leaves, direction)))
+
+
+def test_jvp_through_detach_stops_the_tangent_as_eager_stops_the_gradient() -> None:
+    assert jvp(lambda x: x * x.detach(), (3.0,), (1.0,)) == (9.0, 3.0)
+    x = Value(3.0)
+    (x * x.detach()).backward()
+    assert x.grad == 3.0
+
+
+def test_value_only_attributes_refuse_clearly_inside_jvp() -> None:
+    with pytest.raises(AttributeError, match="'grad' is a Value's.*jvp"):
+        jvp(lambda x: x.grad, (1.0,), (1.0,))
+    with pytest.raises(AttributeError, match="'backward' is a Value's"):
+        jvp(lambda x: x.backward(), (1.0,), (1.0,))
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_jvp_through_an_mlp_matches_reverse_mode(activation: str) -> None:
+    import random
+
+    from nn import MLP
+    from nn.losses import cross_entropy
+
+    random.seed(3)
+    model = MLP(3, [5, 4, 3], activation=activation)
+    x, direction = [0.3, -1.2, 0.8], [1.0, -0.5, 2.0]
+
+    def loss(*xs):
+        return cross_entropy(model(list(xs)), 1)
+
+    primal, tangent = jvp(loss, x, direction)
+    leaves = [Value(v) for v in x]
+    out = loss(*leaves)
+    out.backward()
+    assert primal.data == pytest.approx(out.data, rel=1e-14)
+    assert tangent.data == pytest.approx(sum(v.grad * d for v, d in zip(leaves, direction)), rel=1e-12)
+
+
+def f3(x, y, z):
+    return (x * y).sin() * z ** 2 + engine.logsumexp([x, y * z]) + engine.dot([x, y], [z, x])
+
+
+@given(st.lists(reals(-1.5, 1.5), min_size=3, max_size=3), st.lists(reals(-2, 2), min_size=3, max_size=3))
+def test_forward_over_reverse_is_the_hessian_times_the_direction(xs, v) -> None:
+    g, hv = jvp(grad(f3, argnums=(0, 1, 2)), xs, v)
+    H = hessian(lambda p: f3(*p))(xs)
+    for i in range(3):
+        want = sum(H[i][j].data * v[j] for j in range(3))
+        assert abs(hv[i] - want) <= 1e-10 * max(1.0, sum(abs(H[i][j].data * v[j]) for j in range(3)))
+        assert g[i] == pytest.approx(grad(f3, argnums=(0, 1, 2))(*xs)[i].data, rel=1e-13)
+
+
+def test_forward_over_reverse_against_a_difference_of_gradients() -> None:
+    # Seed 002's formula, centred: (grad(x + eps v) - grad(x - eps v)) / (2 eps)
+    xs, v, eps = [0.4, -0.7, 1.1], [0.3, 1.0, -2.0], 1e-5
+    _, hv = jvp(grad(f3, argnums=(0, 1, 2)), xs, v)
+    up = grad(f3, argnums=(0, 1, 2))(*[x + eps * d for x, d in zip(xs, v)])
+    down = grad(f3, argnums=(0, 1, 2))(*[x - eps * d for x, d in zip(xs, v)])
+    numeric = [(a.data - b.data) / (2 * eps) for a, b in zip(up, down)]
+    assert hv == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+def test_forward_over_reverse_composes_with_reverse_mode() -> None:
+    # d/dx of (d^2/dx^2 x^4) = d/dx 12x^2 = 24x
+    assert grad(lambda x: jvp(grad(lambda t: t ** 4), (x,), (1.0,))[1])(2.0).data == 48.0
