@@ -10,19 +10,21 @@
 12.0
 """
 
+# The core: Values, ops and their rules, the reverse pass, modes.
 from . import ops
-from .compiled import Program, compile
 from .custom import op
-from .explain import explain, table
-from .forward import Dual, jacfwd, jvp
-from .functional import grad, hessian, jacobian, value_and_grad
-from .gradcheck import GradcheckError, gradcheck
 from .graph import topological_order
-from .modes import detect_anomaly, enable_grad, no_grad
+from .modes import TraceError, detect_anomaly, enable_grad, no_grad
 from .reductions import dot, logsumexp, mean, sum  # noqa: F401 (engine.sum, not in __all__: it would shadow the builtin)
 from .reverse import BackwardStep
-from .tape import TraceError
 from .value import Value
+
+# Transforms and explanations, then the compiler, each built on the core.
+from .transforms.explain import explain, table
+from .transforms.forward import Dual, jacfwd, jvp
+from .transforms.functional import grad, hessian, jacobian, value_and_grad
+from .transforms.gradcheck import GradcheckError, gradcheck
+from .compiler.program import Program, compile
 
 __all__ = [
     "BackwardStep", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value", "detect_anomaly", "dot", "enable_grad", "explain",

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING, List
-
-if TYPE_CHECKING:
-    from .value import Value
+from typing import Any, List
 
 _creation_order = attrgetter("_id")
 
 
-def topological_order(root: "Value") -> List["Value"]:
+def topological_order(root: Any) -> List[Any]:
     """Every Value that ``root`` depends on, each once, parents before children.
 
     A node is always created after its parents, so sorting the reachable nodes

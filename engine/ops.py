@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
-from .checks import as_float, data_of, evaluate, operands
+from .checks import as_float, data_of
 
 
 class Op:
@@ -69,8 +69,56 @@ class Op:
             elif kind is None or rank > kind._rank:
                 kind = cls
         if kind is None:
-            return evaluate(self, [as_float(a) for a in args], param)
+            return self.evaluate([as_float(a) for a in args], param)
         return kind._apply(self, args, param, len(kinds) > 1)
+
+    def evaluate(self, datas: Sequence[float], param: Any = None) -> float:
+        """The value for float inputs, or an error that names the op and its inputs: the
+        check every value the engine computes passes (no silent nan, inf or complex).
+
+        >>> DIV.evaluate([1.0, 4.0])
+        0.25
+        """
+        try:
+            if self.arity is None:
+                out = self.value(datas)
+            elif param is None:
+                out = self.value(*datas)
+            else:
+                out = self.value(*datas, param)
+        except TypeError:
+            if self.arity is not None and len(datas) != self.arity:  # checked here, off the hot path
+                raise TypeError(f"{self.name} takes {self.arity} input{'s' * (self.arity > 1)}, "
+                                f"got {len(datas)}") from None
+            raise
+        except ZeroDivisionError:
+            raise ZeroDivisionError(f"{self.name}: division by zero with {self.operands(datas, param)}") from None
+        except OverflowError:
+            raise OverflowError(f"{self.name}: result too large for a float with "
+                                f"{self.operands(datas, param)}") from None
+        except ValueError as e:
+            raise ValueError(f"{self.name}: {self.domain or e}; got {self.operands(datas, param)}") from None
+        if out.__class__ is not float:
+            if isinstance(out, complex):  # float ** float gives complex for a negative base
+                raise ValueError(f"{self.name}: {self.domain}; got {self.operands(datas, param)}")
+            out = float(out)
+        if out - out != 0.0:  # nan or inf: finite inputs overflowed, or data was set to nan by hand
+            if out != out:
+                raise ValueError(f"{self.name}: result is nan with {self.operands(datas, param)}")
+            raise OverflowError(f"{self.name}: result too large for a float with {self.operands(datas, param)}")
+        return out
+
+    def operands(self, inputs: Sequence[Any], param: Any = None) -> str:
+        """The inputs as an error message shows them: ``x=-1.0`` or ``a=1.0, b=0.0``.
+
+        >>> DIV.operands([1.0, 0.0])
+        'a=1.0, b=0.0'
+        """
+        if self.arity is None:
+            return f"{len(inputs)} inputs"
+        names = ("x",) if len(inputs) == 1 else ("a", "b")
+        text = ", ".join(f"{n}={_shown(d)}" for n, d in zip(names, inputs))
+        return text if param is None else f"{text}, {self.param_name}={param!r}"
 
     def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
         """The rule's partials for these inputs, whatever kind of number they are.
@@ -85,11 +133,16 @@ class Op:
                 return self.local(*inputs, out)
             return self.local(*inputs, param, out)
         except (ArithmeticError, ValueError) as e:  # e.g. sqrt'(0) = 1/0
-            where = operands(self, inputs, param)
+            where = self.operands(inputs, param)
             raise type(e)(f"{self.name}: the local derivative is undefined at {where} ({e})") from e
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
+
+
+def _shown(x: Any) -> str:
+    data = data_of(x)  # a Value or a dual number shows its float
+    return repr(float(data)) if isinstance(data, (int, float)) else str(x)
 
 
 # Piecewise-constant helpers for the rules of kinked ops. Their own derivative is

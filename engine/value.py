@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator, Tuple, Union
 
 from . import ops
 from .arithmetic import Arithmetic
-from .checks import as_float, evaluate, operands
+from .checks import as_float
 from .closures import BackwardAttribute, OpName
 from .graph import topological_order
 from .modes import TraceError, creation_site, site_of, state
@@ -132,7 +132,7 @@ class Value(Arithmetic):
     def _describe(self) -> str:
         name = f" '{self.label}'" if self.label else ""
         if self._fn is not None:
-            return f"{self._fn.name}{name} with {operands(self._fn, [p.data for p in self._prev], self._param)}"
+            return f"{self._fn.name}{name} with {self._fn.operands([p.data for p in self._prev], self._param)}"
         if self._prev:
             return f"hand-made '{self._op or '?'}' node{name} with data={self.data!r}"
         return f"leaf{name} with data={self.data!r}"
@@ -171,7 +171,7 @@ def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, p
 def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
     """Compute, then record: the one place a Value is made by an op."""
     try:
-        data = evaluate(op, [*map(_data, parents)], param)
+        data = op.evaluate([*map(_data, parents)], param)
     except (ArithmeticError, ValueError) as e:
         if not state.anomaly:
             raise

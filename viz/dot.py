@@ -9,7 +9,7 @@ import graphviz
 
 from engine import Value
 from engine.checks import data_of
-from engine.explain import local_terms
+from engine.transforms.explain import local_terms
 
 from . import style
 from .plan import Plan, plan

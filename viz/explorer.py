@@ -14,7 +14,7 @@ from typing import Dict, Union
 
 from engine import Value, topological_order
 from engine.reverse import fresh_grads
-from engine.explain import local_terms
+from engine.transforms.explain import local_terms
 
 from .dot import draw_dot
 from .renderer import RenderError, render, write_atomic

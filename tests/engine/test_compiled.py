@@ -8,7 +8,7 @@ from hypothesis import given, reject, strategies as st
 
 import engine
 from engine import TraceError, Value
-from engine.compiled import eager_call
+from engine.compiler.program import eager_call
 from nn import MLP
 from tests.strategies import ENGINE_OPS, close, programs, reals, run_program, well_conditioned
 

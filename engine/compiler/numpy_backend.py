@@ -7,10 +7,10 @@ summed over the batch; input gradients stay per sample. NumPy is needed only her
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Sequence
+from typing import Any, Callable, Dict, Sequence, Tuple
 
-from . import ops
-from .compiled import BatchResult, Program, build
+from .. import ops
+from .codegen import build
 
 
 def _numpy_functions() -> Dict[Any, Callable]:
@@ -45,7 +45,7 @@ def _vectorized(op: ops.Op) -> Callable:
     return np.vectorize(op.value, otypes=[float])
 
 
-def _functions(program: Program):
+def _functions(program: Any) -> Any:
     if program._numpy is None:
         known = _numpy_functions()
         namespace = {name: known.get(key) or _vectorized(key) for name, key in program.source.functions.items()}
@@ -53,17 +53,10 @@ def _functions(program: Program):
     return program._numpy
 
 
-def replay(program: Program, args: Sequence[Any]) -> BatchResult:
-    """Run ``program`` on a batch: each argument an array over samples (shape (n,), or (n, k) for a
-    list argument of k numbers).
-
-    >>> import numpy as np
-    >>> from engine import Value, compile
-    >>> w = Value(2.0)
-    >>> r = compile(lambda x: x * x * w, 1.0).batch(np.array([1.0, 2.0, 3.0]))
-    >>> r.values.tolist(), r.grads[0].tolist(), r.param_grads
-    ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
-    """
+def replay(program: Any, args: Sequence[Any]) -> Tuple[Any, tuple, list, Any]:
+    """Run a compiled ``Program`` on a batch: each argument an array over samples (shape (n,), or
+    (n, k) for a list argument of k numbers). Returns the parts of its ``BatchResult``: values,
+    input gradients, parameter gradients summed over the batch, extra outputs."""
     import numpy as np
 
     tape = program.tape
@@ -111,7 +104,7 @@ def replay(program: Program, args: Sequence[Any]) -> BatchResult:
     if program.aux_kind is not None:
         outs = [np.broadcast_to(v[s], (n,)).astype(float) for s in tape.output_slots[1:]]
         aux = outs[0] if program.aux_kind == "value" else np.stack(outs, axis=1)
-    return BatchResult(values, tuple(grads), param_grads, aux)
+    return values, tuple(grads), param_grads, aux
 
 
 def _summed(grads: list, n: int) -> list:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
+from ..graph import topological_order
+from ..reverse import isolated_gradients, needs_rule
+from ..value import Value
 from .forward import Dual
-from .graph import topological_order
-from .reverse import isolated_gradients, needs_rule
-from .value import Value
 
 ArgNums = Union[int, Sequence[int]]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
-from .checks import data_of
-from .graph import topological_order
-from .reverse import isolated_gradients, needs_rule
-from .symbolic import formulas, input_names
-from .value import Value
+from ..checks import data_of
+from ..graph import topological_order
+from ..reverse import isolated_gradients, needs_rule
+from ..symbolic import formulas, input_names
+from ..value import Value
 
 
 def _names(order: List[Value]) -> Dict[Value, str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Sequence, Tuple
 
-from . import ops
-from .checks import data_of
-from .arithmetic import Arithmetic
+from .. import ops
+from ..arithmetic import Arithmetic
+from ..checks import data_of
 
 
 class Dual(Arithmetic):

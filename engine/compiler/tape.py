@@ -11,12 +11,12 @@ from __future__ import annotations
 from array import array
 from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
-from . import ops
-from .functional import flatten, sizes_of
-from .graph import topological_order
-from .modes import TraceError, switched
-from .reverse import needs_rule
-from .value import Value, _ids
+from .. import ops
+from ..graph import topological_order
+from ..modes import switched
+from ..reverse import needs_rule
+from ..transforms.functional import flatten, sizes_of
+from ..value import Value, _ids
 
 
 def tracing() -> Any:

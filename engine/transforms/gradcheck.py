@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, List, NamedTuple, Sequence, Tuple
 
-from .checks import as_float
+from ..checks import as_float
+from ..value import Value
 from .functional import grad
-from .value import Value
 
 TINY = sys.float_info.min
 

@@ -1,10 +1,9 @@
-"""Trace once, replay fast: a function's graph compiled to straight-line Python (or replayed with NumPy).
+"""Trace once, replay fast: ``compile`` and the :class:`Program` it returns.
 
-``compile(f, *example_args)`` traces ``f`` into a tape, then generates Python from
-it: for each op the forward line is the op applied to symbols, and the backward
-lines are the op's own local derivative rule applied to symbols (engine.symbolic),
-so no derivative is written a second time. A call replays the code on floats and
-creates no Value at all.
+``compile(f, *example_args)`` traces ``f`` into a tape (``compiler.tape``), then
+generates Python from it (``compiler.codegen``); a call replays that code on floats
+and creates no Value at all, and ``batch`` replays it on NumPy arrays over a whole
+batch (``compiler.numpy_backend``).
 
 What is captured is the graph of the example call. Choices made inside ops (relu,
 abs, leaky_relu) are made afresh on every call; Python ``if``s on a Value's data are
@@ -14,18 +13,17 @@ not, which is why comparing Values while tracing raises :class:`TraceError`, and
 
 from __future__ import annotations
 
-import builtins
 import operator
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
-from . import ops
-from .checks import as_float
-from .symbolic import Code, Sym
-from .functional import flatten, regroup, sizes_of
-from .tape import Tape, TraceError, fresh_leaves, trace
-from .value import Value
-
-CHUNK = 2000  # lines per generated function: Python compiles many small functions faster than one huge one
+from ..checks import as_float
+from ..modes import TraceError
+from ..reverse import isolated_gradients
+from ..transforms.functional import flatten, regroup, sizes_of
+from ..value import Value
+from . import numpy_backend
+from .codegen import Source, build, generate, python_namespace
+from .tape import fresh_leaves, trace
 
 
 class BatchResult(NamedTuple):
@@ -46,102 +44,6 @@ class Result(NamedTuple):
     grads: tuple
     param_grads: list
     aux: Any
-
-
-def _python_helpers() -> Dict[str, Callable]:
-    return {
-        "if_positive": lambda x, then, otherwise: then if x > 0 else otherwise,
-        "sign": lambda x: float((x > 0) - (x < 0)),
-    }
-
-
-def _python_function(op: ops.Op) -> Callable:
-    if op.arity is None:
-        value = op.value
-        return lambda *xs: value(xs)
-    return op.value
-
-
-class Source(NamedTuple):
-    forward: List[str]  # the bodies of the forward functions, in order
-    backward: List[str]  # the bodies of the backward functions for floats, in the order to run them
-    backward_arrays: List[str]  # the same without the float-only shortcuts, for array back-ends
-    functions: Dict[str, Any]  # identifier -> op (or "if_positive" / "sign")
-
-
-def generate(tape: Tape) -> Source:
-    """Python statements for the forward pass (into list ``v``) and the backward pass (into ``g``).
-
-    Each distinct (op, parameter, number of inputs) is turned into code once, by applying the
-    op and its derivative rule to symbols named ``{a0}``, ``{a1}``, ...; every instruction then
-    fills in its slots.
-    """
-    dialect = Code()
-    constant = {slot for slot, _ in tape.constants}
-    templates: Dict[tuple, Tuple[str, List[str]]] = {}
-    forward, backward = [], []
-    for op, args, param, out in tape.instructions():
-        key = (op, param, len(args))
-        if key not in templates:
-            templates[key] = _template(op, param, len(args), dialect)
-        line, partials = templates[key]
-        slots = {f"a{i}": a for i, a in enumerate(args)}
-        forward.append(line.format(out=out, **slots))
-        lines = [partial.format(out=out, **slots) for a, partial in zip(args, partials)
-                 if partial and a not in constant]  # nobody reads a constant's gradient
-        backward.append((out, lines))
-    backward.reverse()
-    python = [[f"if g[{out}]:"] + ["    " + line for line in lines] if len(lines) > 2 else lines
-              for out, lines in backward]  # floats can skip a node that receives nothing (a dead relu)
-    arrays = [lines for _, lines in backward]
-    return Source(_chunks([[line] for line in forward]), _chunks(python), _chunks(arrays), dialect.functions)
-
-
-def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[str]]:
-    """The forward line and one backward line per input (empty where the derivative is 0)."""
-    syms = [Sym(f"v[{{a{i}}}]", dialect=dialect) for i in range(n)]
-    forward = f"v[{{out}}] = {op(*syms, param=param)}"
-    partials = op.local_derivatives(syms, Sym("v[{out}]", dialect=dialect), param)
-    backward = []
-    for i, d in enumerate(partials):
-        text = d.text if isinstance(d, Sym) else dialect.num(d)
-        if text in ("0.0", "-0.0"):
-            backward.append("")
-        elif text == "1.0":
-            backward.append(f"g[{{a{i}}}] += g[{{out}}]")
-        elif text == "-1.0":
-            backward.append(f"g[{{a{i}}}] -= g[{{out}}]")
-        else:
-            backward.append(f"g[{{a{i}}}] += g[{{out}}] * ({text})")
-    return forward, backward
-
-
-def _chunks(groups: List[List[str]]) -> List[str]:
-    """Function bodies of about CHUNK lines each, never splitting a group."""
-    bodies, current = [], []
-    for group in groups:
-        current.extend(group)
-        if len(current) >= CHUNK:
-            bodies.append("\n".join(current))
-            current = []
-    if current or not bodies:
-        bodies.append("\n".join(current) or "pass")
-    return bodies
-
-
-def build(source: Source, namespace: Dict[str, Any], tag: str, arrays: bool = False
-          ) -> Tuple[List[Callable], List[Callable]]:
-    """Compile the generated bodies into functions ``f(v, g)`` with ``namespace`` as their globals."""
-    functions = []
-    for kind, bodies in (("forward", source.forward), ("backward", source.backward_arrays if arrays else source.backward)):
-        made = []
-        for i, body in enumerate(bodies):
-            text = f"def {kind}_{i}(v, g):\n    " + body.replace("\n", "\n    ") + "\n"
-            scope: Dict[str, Any] = {}
-            exec(builtins.compile(text, f"<chainrule {tag} {kind} {i}>", "exec"), namespace, scope)
-            made.append(scope[f"{kind}_{i}"])
-        functions.append(made)
-    return functions[0], functions[1]
 
 
 class Program:
@@ -200,9 +102,7 @@ class Program:
     def _with_parameters(self) -> List[float]:
         """The slot template with constants and the parameters' current data filled in."""
         if self._python is None:
-            namespace = {name: _python_helpers()[key] if isinstance(key, str) else _python_function(key)
-                         for name, key in self.source.functions.items()}
-            self._python = build(self.source, namespace, "python")
+            self._python = build(self.source, python_namespace(self.source), "python")
         base = self._template.copy()
         for slot, p in zip(self.tape.param_slots, self.parameters):
             base[slot] = p.data
@@ -296,11 +196,16 @@ class Program:
                 raise TraceError(f"compile: the compiled program gives {a!r} where the eager engine gives {b!r}")
         return got
 
-    def batch(self, *args: Any) -> Any:
-        """Replay over a whole batch at once with NumPy (see ``engine.batched``)."""
-        from .batched import replay
+    def batch(self, *args: Any) -> BatchResult:
+        """Replay over a whole batch at once with NumPy (see ``compiler.numpy_backend``).
 
-        return replay(self, args)
+        >>> import numpy as np
+        >>> w = Value(2.0)
+        >>> r = compile(lambda x: x * x * w, 1.0).batch(np.array([1.0, 2.0, 3.0]))
+        >>> r.values.tolist(), r.grads[0].tolist(), r.param_grads
+        ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
+        """
+        return BatchResult(*numpy_backend.replay(self, args))
 
     def __repr__(self) -> str:
         return (f"<compiled {getattr(self.f, '__name__', 'function')}: {len(self.tape)} instructions, "
@@ -309,8 +214,6 @@ class Program:
 
 def eager_call(f: Callable[..., Any], args: Sequence[Any], parameters: Sequence[Value]) -> Result:
     """``f`` on fresh Values, differentiated by the eager engine, leaving every ``.grad`` as it was."""
-    from .reverse import isolated_gradients
-
     leaves = fresh_leaves(args)
     out = f(*leaves)
     main, aux = out if isinstance(out, tuple) else (out, None)
