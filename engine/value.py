@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from operator import attrgetter
 from collections import deque
 from typing import Any, Iterable, Iterator, Tuple, Union
 
@@ -74,8 +73,21 @@ class Value(Arithmetic):
 
     @classmethod
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Value":
-        """Apply ``op`` to Values and plain numbers (numbers become constant leaves)."""
-        return _node(op, tuple(map(_coerce, args)) if mixed else args, param)
+        """Compute, then record: the one place a Value is made by an op. Plain numbers among
+        ``args`` (``mixed``) become constant leaves."""
+        parents = tuple(map(_coerce, args)) if mixed else args
+        try:
+            data = op.evaluate([p.data for p in parents], param)
+        except (ArithmeticError, ValueError) as e:
+            if not state.anomaly:
+                raise
+            raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}; computed at {creation_site()}") from None
+        out = _new(Value)
+        if state.recording:
+            _init(out, data, parents, op, param)
+        else:  # no_grad(): a constant leaf
+            _init(out, data)
+        return out
 
     # -- backward ----------------------------------------------------------------
 
@@ -152,7 +164,6 @@ class Value(Arithmetic):
 
 
 _new = object.__new__
-_data = attrgetter("data")
 
 
 def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, param: Any = None) -> None:
@@ -168,25 +179,11 @@ def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, p
         state.sites[v] = creation_site()
 
 
-def _node(op: ops.Op, parents: Tuple[Value, ...], param: Any = None) -> Value:
-    """Compute, then record: the one place a Value is made by an op."""
-    try:
-        data = op.evaluate([*map(_data, parents)], param)
-    except (ArithmeticError, ValueError) as e:
-        if not state.anomaly:
-            raise
-        raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}; computed at {creation_site()}") from None
-    out = _new(Value)
-    if state.recording:
-        _init(out, data, parents, op, param)
-    else:  # no_grad(): a constant leaf
-        _init(out, data)
-    return out
-
-
 def _coerce(x: Any, what: str = "operand") -> Value:
     """A Value for x: itself, or a constant leaf for a plain number (``what`` names it in errors)."""
     if isinstance(x, Value):
         return x
-    return Value(as_float(x, what))
+    out = _new(Value)
+    _init(out, as_float(x, what))
+    return out
 
