@@ -19,7 +19,7 @@ def _backward():
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from . import ops
 from .reverse import check_gradient, contributions
@@ -150,7 +150,3 @@ class OpName:
             return f"**{node._param:g}"
         return fn.symbol
 
-
-def hand_made(nodes: List[Any]) -> List[Any]:
-    """The nodes whose backward step is a closure written by hand (they have parents but no rule)."""
-    return [n for n in nodes if n._fn is None and n._prev]

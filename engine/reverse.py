@@ -3,8 +3,12 @@
 One pass serves every caller: ``Value.backward`` (adjoints into ``.grad``),
 ``Value.backward_steps`` (one node at a time, for stepping through in a REPL),
 and the functional ``grad`` family (``.grad`` put back afterwards).
-With ``create_graph`` the local derivatives are computed on Values instead of
-floats, so the adjoints are Values that can be differentiated again.
+
+Each op's rule is applied to floats by default. A ``lift`` applies it to other
+kinds instead: to the Values themselves (:func:`on_values`, for ``create_graph``),
+so the adjoints are Values that can be differentiated again; or to dual numbers,
+for forward-over-reverse. A node made by hand runs its own ``_backward`` closure,
+which only the float pass can do.
 """
 
 from __future__ import annotations
@@ -129,7 +133,7 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
     order = topological_order(root)
     in_graph = set(order)
     if lift is None and create_graph:
-        lift = _itself
+        lift = on_values
     with fresh_grads(order):
         root.grad = 1.0
         deque(reverse_pass(order, lift), maxlen=0)
@@ -156,5 +160,6 @@ def _num(x: Any) -> str:
     return f"{data_of(x):.6g}"
 
 
-def _itself(v: Any) -> Any:
+def on_values(v: Any) -> Any:
+    """The lift for ``create_graph``: apply the rules to the Values themselves, recording a graph."""
     return v

@@ -12,7 +12,7 @@ from .checks import as_float
 from .closures import BackwardAttribute, OpName
 from .graph import topological_order
 from .modes import TraceError, creation_site, site_of, state
-from .reverse import BackwardStep, check_gradient, reverse_pass
+from .reverse import BackwardStep, check_gradient, on_values, reverse_pass
 
 Number = Union[int, float]
 _ids = itertools.count()  # creation order, which is always a topological order
@@ -103,7 +103,7 @@ class Value(Arithmetic):
         8.0
         """
         order = self._seed()
-        deque(reverse_pass(order, (lambda v: v) if create_graph else None), maxlen=0)
+        deque(reverse_pass(order, on_values if create_graph else None), maxlen=0)
         for node in order:
             if not node._prev:
                 check_gradient(node, node.grad)

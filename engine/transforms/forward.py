@@ -26,8 +26,8 @@ class Dual(Arithmetic):
     _rank = 2
 
     def __init__(self, primal: Any, tangent: Any = 0.0) -> None:
-        self.primal = primal
-        self.tangent = tangent
+        _set(self, "primal", primal)
+        _set(self, "tangent", tangent)
 
     @property
     def data(self) -> Any:
@@ -55,9 +55,12 @@ class Dual(Arithmetic):
         # Only reached for names a Dual lacks, such as a Value's grad or backward.
         if name.startswith("__"):
             raise AttributeError(name)
-        raise AttributeError(f"'{name}' is a Value's, not a dual number's: inside jvp (forward mode) f gets "
-                             f"dual numbers, which carry a tangent instead of a grad and record no graph. "
-                             f"Use x.primal and x.tangent, or run f on Values for reverse mode")
+        raise AttributeError(_not_a_value(name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in Dual.__slots__:  # y.label = "y" in code written for Values
+            raise AttributeError(_not_a_value(name))
+        _set(self, name, value)
 
     def if_positive(self, then: Any, otherwise: Any) -> Any:
         return then if self.data > 0 else otherwise
@@ -67,6 +70,15 @@ class Dual(Arithmetic):
 
     def __repr__(self) -> str:
         return f"Dual({self.primal!r}, {self.tangent!r})"
+
+
+_set = object.__setattr__
+
+
+def _not_a_value(name: str) -> str:
+    return (f"'{name}' is a Value's, not a dual number's: inside jvp (forward mode) f gets dual numbers, "
+            f"which carry a tangent instead of a grad and record no graph. Use x.primal and x.tangent, "
+            f"or run f on Values for reverse mode")
 
 
 def _zero(x: Any) -> bool:

@@ -100,6 +100,8 @@ def test_value_only_attributes_refuse_clearly_inside_jvp() -> None:
         jvp(lambda x: x.grad, (1.0,), (1.0,))
     with pytest.raises(AttributeError, match="'backward' is a Value's"):
         jvp(lambda x: x.backward(), (1.0,), (1.0,))
+    with pytest.raises(AttributeError, match="'label' is a Value's"):
+        jvp(lambda x: setattr(x, "label", "x"), (1.0,), (1.0,))
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])

@@ -235,3 +235,20 @@ def test_text_view_lists_every_node_in_order(capsys) -> None:
     assert len(lines) == 6
     assert lines[2].startswith("v2 = mul(v0, v1)  data=-6  grad=")
     assert lines[3].startswith("v3 = mul(v0, v0)") and lines[5].startswith("v5 y = tanh(v4)  data=")
+
+
+def test_a_graph_with_a_hand_made_node_draws_in_every_view() -> None:
+    from tests.engine.test_closures import my_tanh
+    from viz.explorer import explorer_data
+
+    x = Value(0.5, label="x")
+    y = my_tanh(x * 2)
+    y.label = "y"
+    y.backward()
+    source = draw_dot(y, show_local=True).source
+    assert source.count("hand-written _backward") == 1 and "tanh" in source
+    assert "y = tanh(v2)" in viz.text_view(y)
+    data = explorer_data(y)
+    assert data["nodes"][data["root"]]["locals"] == []  # no rule to show
+    assert [s["node"] for s in data["steps"]][0] == data["root"]
+    assert x.grad == pytest.approx(2 * (1 - math.tanh(1.0) ** 2), rel=1e-12)
