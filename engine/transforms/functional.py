@@ -107,40 +107,41 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
     return wrapped
 
 
-def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, ...]) -> Tuple[Dual, List[Any]]:
+def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, ...]) -> Tuple[Any, List[Any]]:
     """grad of f at dual-number arguments (``jvp(grad(f), ...)``): the gradient and its directional
-    derivative (a Hessian-vector product), in one forward sweep of tangents over f's graph and one
-    reverse pass whose local derivatives are applied to dual numbers: the same rules as ever.
+    derivative (a Hessian-vector product).
+
+    f runs once on float Values, recording its graph; then every node is recomputed
+    from its parents on the richer numbers it stands for (dual numbers, which may hold
+    dual numbers or Values themselves), and the reverse pass applies each op's rule to
+    those: the same rules as ever, one forward sweep and one reverse pass.
     """
-    tangent: dict = {}
+    rich: dict = {}
 
     def leaf(x: Any) -> Any:
-        if not isinstance(x, Dual):
-            return _leaf(x, "grad") if isinstance(x, (int, float, Value)) else x
-        v = _leaf(x.primal, "grad (of a dual number)")
-        tangent[v] = x.tangent
+        if isinstance(x, Dual):
+            v = Value(x.data)
+        elif isinstance(x, (int, float, Value)) and not isinstance(x, bool):
+            v = _leaf(x, "grad")
+        else:
+            return x
+        rich[v] = x if isinstance(x, (Dual, Value)) else v.data
         return v
 
     call_args = [[leaf(x) for x in a] if isinstance(a, (list, tuple)) else leaf(a) for a in args]
     leaves = [call_args[i] for i in nums]
     out = _scalar(f(*call_args), "grad")
-    on_values = any(isinstance(x.primal, Value) for x in flatten(args) if isinstance(x, Dual))
-    for node in topological_order(out):  # each node's tangent from its parents', by its op's rule
-        if node._prev and node not in tangent:
-            if node._fn is None:
-                raise needs_rule(node, "jvp of grad")
-            parents = node._prev
-            inputs = parents if on_values else [p.data for p in parents]
-            partials = node._fn.local_derivatives(inputs, node if on_values else node.data, node._param)
-            terms = [d * tangent[p] for p, d in zip(parents, partials) if p in tangent]
-            if terms:
-                tangent[node] = sum(terms[1:], terms[0])
-
-    def lift(v: Value) -> Dual:
-        return Dual(v if on_values else v.data, tangent.get(v, 0.0))
-
-    grads = regroup(isolated_gradients(out, flatten(leaves), lift=lift), sizes_of(leaves))
-    return lift(out), grads
+    for node in topological_order(out):
+        if node in rich:
+            continue
+        if not node._prev:
+            rich[node] = node.data  # a constant
+        elif node._fn is None:
+            raise needs_rule(node, "jvp of grad")
+        else:
+            rich[node] = node._fn(*[rich[p] for p in node._prev], param=node._param)
+    grads = regroup(isolated_gradients(out, flatten(leaves), lift=rich.__getitem__), sizes_of(leaves))
+    return rich[out], grads
 
 
 def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..checks import as_float
 from ..value import Value
+from . import differences
 from .functional import grad
 
 TINY = sys.float_info.min
@@ -48,13 +49,16 @@ def _value_at(g: Callable[..., Any], xs: Sequence[float]) -> float:
     return as_float(out, "gradcheck: f's result")
 
 
-def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, order: int = 1) -> GradcheckTable:
-    """Compare every derivative of ``f`` at ``inputs`` (of the given order) with central differences.
+def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: Optional[float] = None, atol: float = 1e-5,
+              rtol: float = 1e-3, order: int = 1, scheme: str = "central") -> GradcheckTable:
+    """Compare every derivative of ``f`` at ``inputs`` (of the given order) with finite differences.
 
     A derivative passes when ``|analytic - numeric| <= atol + rtol * |numeric|``, as in
     PyTorch. Returns the table; raises :class:`GradcheckError` with it on a mismatch.
-    ``order=2`` checks gradients of gradients (the Hessian), and so on.
+    ``order=2`` checks gradients of gradients (the Hessian), and so on. ``scheme`` is
+    one of ``engine.testing.SCHEMES`` (forward, backward, central, five_point,
+    richardson); ``eps`` is the step before scaling by max(1, |x|), by default the
+    scheme's own (eps^(1/3) = 6e-6 for central differences).
 
     >>> table = gradcheck(lambda x, y: (x * y).sin(), [0.5, 2.0])
     >>> [row.input for row in table], all(row.ok for row in table)
@@ -65,7 +69,8 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1e-6,
         raise ValueError("gradcheck needs at least one input, got none")
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"gradcheck: order must be a whole number >= 1, got {order!r}")
-    if not eps > 0:
+    differences.scheme(scheme)  # a ValueError naming the schemes, before any work
+    if eps is not None and not eps > 0:
         raise ValueError(f"gradcheck: eps must be positive, got {eps!r}")
     # The functions whose gradients are checked: f itself, or its derivatives of order - 1.
     targets: List[Tuple[str, Callable[..., Any]]] = [("", f)]
@@ -75,11 +80,8 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: float = 1e-6,
     for name, g in targets:
         analytic = [d.data for d in grad(g, argnums=tuple(range(len(xs))))(*xs)]
         for j, a in enumerate(analytic):
-            h = eps * max(1.0, abs(xs[j]))
-            up, down = list(xs), list(xs)
-            up[j] += h
-            down[j] -= h
-            n = (_value_at(g, up) - _value_at(g, down)) / (2 * h)
+            h = None if eps is None else eps * max(1.0, abs(xs[j]))
+            n = differences.partial_derivative(lambda *p, g=g: _value_at(g, p), xs, j, scheme, h)
             rel = abs(a - n) / max(abs(a) + abs(n), TINY)
             label = f"d{order if order > 1 else ''}/{name}dx{j}"
             table.append(Row(label, a, n, rel, abs(a - n) <= atol + rtol * abs(n)))

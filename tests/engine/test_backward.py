@@ -6,7 +6,7 @@ import pytest
 
 import engine
 from engine import Value, topological_order
-from tests.strategies import central_difference, close
+from engine.testing import close, derivative as central_difference
 
 
 def micrograd_longer_expression(a: Value, b: Value) -> Value:

@@ -10,34 +10,30 @@ import engine
 from engine import TraceError, Value
 from engine.compiler.program import eager_call
 from nn import MLP
-from tests.strategies import ENGINE_OPS, close, programs, reals, run_program, well_conditioned
+from engine.testing import close, expressions, floats_in
+from engine.testing.strategies import well_conditioned
 
 
-def program_function(steps):
-    return lambda *xs: run_program(steps, xs, ENGINE_OPS)[-1]
-
-
-def usable(steps, inputs) -> bool:
-    """Whether the eager engine computes this program here, away from kinks and tiny divisors."""
+def usable(e, inputs) -> bool:
+    """Whether the eager engine computes this expression here, away from kinks and tiny divisors."""
     try:
-        regs = run_program(steps, [Value(x) for x in inputs], ENGINE_OPS)
+        regs = e.run([Value(x) for x in inputs])
         regs[-1].backward()
     except (ArithmeticError, ValueError):
         return False
-    return well_conditioned(steps, regs)
+    return well_conditioned(e.steps, regs)
 
 
 def assert_same(got: float, want: float) -> None:
     assert close(got, want, rel=1e-12, floor=1e-12), (got, want)
 
 
-@given(programs(), st.lists(reals(-2, 2), min_size=3, max_size=3))
-def test_random_graphs_replay_like_the_eager_engine(program, other) -> None:
-    inputs, steps = program
+@given(expressions(), st.lists(floats_in((-2, 2)), min_size=3, max_size=3))
+def test_random_graphs_replay_like_the_eager_engine(f, other) -> None:
+    inputs = list(f.inputs)
     other = other[: len(inputs)]
-    if not (usable(steps, inputs) and usable(steps, other)):
+    if not (usable(f, inputs) and usable(f, other)):
         reject()
-    f = program_function(steps)
     compiled = engine.compile(f, *inputs)
     for xs in (inputs, other):  # the traced inputs and new ones
         got, want = compiled(*xs), eager_call(f, xs, [])

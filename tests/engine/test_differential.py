@@ -1,4 +1,4 @@
-"""Random programs differentiated by the engine, by sympy (exactly) and by PyTorch (float64)."""
+"""Random expressions differentiated by the engine, by sympy (exactly) and by PyTorch (float64)."""
 
 from typing import Dict, List, Sequence, Tuple
 
@@ -6,20 +6,18 @@ import pytest
 from hypothesis import given, reject
 
 from engine import Value
-from tests.strategies import ENGINE_OPS, Step, close, programs, run_program, well_conditioned
+from engine.testing import Expression, close, expressions, torch_reference
 
 
-def engine_gradient(inputs: Sequence[float], steps: Sequence[Step]) -> Tuple[float, List[float]]:
-    """Output and gradient by the engine; programs outside their domain are rejected."""
-    xs = [Value(x) for x in inputs]
+def engine_gradient(e: Expression) -> Tuple[float, List[float]]:
+    """Output and gradient by the engine at the expression's inputs."""
+    xs = [Value(x) for x in e.inputs]
+    out = e(*xs)
     try:
-        regs = run_program(steps, xs, ENGINE_OPS)
-        if not well_conditioned(steps, regs):
-            reject()
-        regs[-1].backward()
-    except (ArithmeticError, ValueError):
+        out.backward()
+    except (ArithmeticError, ValueError):  # a derivative that overflows although the value does not
         reject()
-    return regs[-1].data, [x.grad for x in xs]
+    return out.data, [x.grad for x in xs]
 
 
 def sympy_ops() -> Dict:
@@ -38,47 +36,26 @@ def sympy_ops() -> Dict:
     }
 
 
-@given(programs(max_steps=6))
-def test_random_programs_match_sympy(program) -> None:
+@given(expressions(max_depth=6))
+def test_random_expressions_match_sympy(e) -> None:
     import sympy as sp
 
-    inputs, steps = program
-    value, grads = engine_gradient(inputs, steps)
-    symbols = sp.symbols(f"x0:{len(inputs)}", real=True)
-    expr = run_program(steps, list(symbols), sympy_ops())[-1]
-    at = {s: sp.Float(x, 40) for s, x in zip(symbols, inputs)}  # the inputs exactly, then 40 digits
+    value, grads = engine_gradient(e)
+    symbols = sp.symbols(f"x0:{len(e.inputs)}", real=True)
+    expr = e.run(list(symbols), sympy_ops())[-1]
+    at = {s: sp.Float(x, 40) for s, x in zip(symbols, e.inputs)}  # the inputs exactly, then 40 digits
     assert close(value, float(sp.N(expr.subs(at), 30)), rel=1e-9)
     for s, grad in zip(symbols, grads):
         exact = float(sp.N(sp.diff(expr, s).subs(at), 30))
         assert close(grad, exact, rel=1e-9), (s, grad, exact)
 
 
-def torch_ops() -> Dict:
-    torch = pytest.importorskip("torch")
-    F = torch.nn.functional
-    return {
-        "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "sin": torch.sin, "cos": torch.cos,
-        "tanh": torch.tanh, "sigmoid": torch.sigmoid, "softplus": lambda x: torch.logaddexp(x, torch.zeros_like(x)),
-        "relu": torch.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "abs": torch.abs,
-        "neg": lambda x: -x, "square": lambda x: x ** 2, "cube": lambda x: x ** 3,
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
-    }
-
-
-@given(programs())
-def test_random_programs_match_torch(program) -> None:
-    ops = torch_ops()
-    import torch
-
-    inputs, steps = program
-    value, grads = engine_gradient(inputs, steps)
-    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in inputs]
-    out = run_program(steps, xs, ops)[-1]
-    out.backward()
-    assert close(value, out.item(), rel=1e-12)
-    for x, grad in zip(xs, grads):
-        want = x.grad.item() if x.grad is not None else 0.0
+@given(expressions())
+def test_random_expressions_match_torch(e) -> None:
+    value, grads = engine_gradient(e)
+    want_value, want_grads = torch_reference(e, e.inputs)  # the same code, run by PyTorch
+    assert close(value, want_value, rel=1e-12)
+    for grad, want in zip(grads, want_grads):
         assert close(grad, want, rel=1e-10), (grad, want)
 
 

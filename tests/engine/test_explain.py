@@ -4,7 +4,7 @@ import io
 import re
 
 from engine import Value, explain, table
-from tests.strategies import close
+from engine.testing import close
 
 
 def neuron():

@@ -8,15 +8,14 @@ from hypothesis import given, strategies as st
 import engine
 from engine import Dual, Value, grad, hessian, jacfwd, jacobian, jvp
 from tests.engine.test_differential import engine_gradient
-from tests.strategies import ENGINE_OPS, close, programs, reals, run_program
+from engine.testing import close, expressions, floats_in
 
 
-@given(programs(), st.lists(reals(-2, 2), min_size=3, max_size=3))
-def test_jvp_is_the_gradient_dotted_with_the_direction(program, direction) -> None:
-    inputs, steps = program
-    value, gradient = engine_gradient(inputs, steps)  # rejects programs outside their domain
-    direction = direction[: len(inputs)]
-    primal, tangent = jvp(lambda *xs: run_program(steps, xs, ENGINE_OPS)[-1], inputs, direction)
+@given(expressions(), st.lists(floats_in((-2, 2)), min_size=3, max_size=3))
+def test_jvp_is_the_gradient_dotted_with_the_direction(e, direction) -> None:
+    value, gradient = engine_gradient(e)
+    direction = direction[: len(e.inputs)]
+    primal, tangent = jvp(e, e.inputs, direction)
     assert close(primal, value, rel=1e-12)
     expected = sum(g * d for g, d in zip(gradient, direction))
     scale = sum(abs(g * d) for g, d in zip(gradient, direction))
@@ -76,7 +75,7 @@ REDUCTIONS = {
 
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
-@given(st.lists(reals(-2, 2), min_size=3, max_size=3), st.lists(reals(-2, 2), min_size=3, max_size=3))
+@given(st.lists(floats_in((-2, 2)), min_size=3, max_size=3), st.lists(floats_in((-2, 2)), min_size=3, max_size=3))
 def test_jvp_through_the_fused_reductions_matches_reverse_mode(name, xs, direction) -> None:
     f = REDUCTIONS[name]
     primal, tangent = jvp(f, xs, direction)
@@ -130,7 +129,7 @@ def f3(x, y, z):
     return (x * y).sin() * z ** 2 + engine.logsumexp([x, y * z]) + engine.dot([x, y], [z, x])
 
 
-@given(st.lists(reals(-1.5, 1.5), min_size=3, max_size=3), st.lists(reals(-2, 2), min_size=3, max_size=3))
+@given(st.lists(floats_in((-1.5, 1.5)), min_size=3, max_size=3), st.lists(floats_in((-2, 2)), min_size=3, max_size=3))
 def test_forward_over_reverse_is_the_hessian_times_the_direction(xs, v) -> None:
     g, hv = jvp(grad(f3, argnums=(0, 1, 2)), xs, v)
     H = hessian(lambda p: f3(*p))(xs)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 
 from engine import Value, grad, hessian, jacobian, value_and_grad
-from tests.strategies import close, reals
+from engine.testing import close, floats_in
 
 
 def tanh_derivatives(x: float):
@@ -16,7 +16,7 @@ def tanh_derivatives(x: float):
             (16 - 120 * t * t + 120 * t ** 4) * s]
 
 
-@given(reals(-3, 3))
+@given(floats_in((-3, 3)))
 def test_first_five_derivatives_of_tanh(x: float) -> None:
     d = Value.tanh
     for order, expected in enumerate(tanh_derivatives(x), 1):
@@ -24,7 +24,7 @@ def test_first_five_derivatives_of_tanh(x: float) -> None:
         assert close(d(x).data, expected, rel=1e-9), (order, d(x).data, expected)
 
 
-@given(reals(-5, 5))
+@given(floats_in((-5, 5)))
 def test_exp_to_order_six(x: float) -> None:
     d = Value.exp
     for _ in range(6):
@@ -37,7 +37,7 @@ def f_xy(v):
     return x ** 2 * y + (x * y).sin()
 
 
-@given(reals(-2, 2), reals(-2, 2))
+@given(floats_in((-2, 2)), floats_in((-2, 2)))
 def test_hessian_of_x2y_plus_sin_xy(x: float, y: float) -> None:
     H = [[h.data for h in row] for row in hessian(f_xy)([x, y])]
     s = math.sin(x * y)

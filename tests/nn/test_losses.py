@@ -7,9 +7,9 @@ from hypothesis import given, strategies as st
 
 from engine import Value
 from nn import losses
-from tests.strategies import close, reals
+from engine.testing import close, floats_in
 
-logits = st.lists(reals(-30, 30), min_size=2, max_size=6)
+logits = st.lists(floats_in((-30, 30)), min_size=2, max_size=6)
 
 
 @given(logits)
@@ -40,7 +40,7 @@ def test_one_hot_and_index_targets_agree(zs, data) -> None:
     assert close(a, b, rel=1e-12)
 
 
-@given(reals(-30, 30), st.sampled_from([0, 1]))
+@given(floats_in((-30, 30)), st.sampled_from([0, 1]))
 def test_sigmoid_plus_bce_gradient_is_sigmoid_minus_target(z, y) -> None:
     s = 1 / (1 + math.exp(-z))
     v = Value(z)

@@ -7,7 +7,7 @@ import pytest
 
 from engine import Value
 from nn import MLP, Layer, Module, Neuron
-from tests.strategies import central_difference, close
+from engine.testing import close, derivative as central_difference
 
 
 def test_mlp_has_micrograd_parameter_count_and_layout() -> None:
