@@ -11,6 +11,7 @@ DEMOS = {
     "worked_example": "a 2-3-1 sigmoid network: forward, the four backprop equations, one step",
     "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
     "gradcheck": "exp(sin(x^2)): engine, hand-written chain rule and central differences",
+    "step_error": "finite differences of exp(sin(x^2)): error against the step h for every scheme, log-log",
     "xor": "a 2-2-1 network learns XOR; prints the learned truth table",
     "circles": "random search against gradient descent on the two-circles data",
     "vanishing": "sigmoid against ReLU in a deep network: gradient norms per layer",

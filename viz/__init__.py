@@ -8,11 +8,11 @@
 
 from .dot import Graph, draw_dot
 from .explorer import explorer
-from .plots import plot_decision_boundary, plot_grad_flow, plot_history
+from .plots import plot_decision_boundary, plot_grad_flow, plot_history, plot_step_error
 from .renderer import RenderError, RenderWarning, find_renderer, render, save
 from .text import text, text_view
 
 __all__ = [
     "Graph", "RenderError", "RenderWarning", "draw_dot", "explorer", "find_renderer", "plot_decision_boundary",
-    "plot_grad_flow", "plot_history", "render", "save", "text", "text_view",
+    "plot_grad_flow", "plot_history", "plot_step_error", "render", "save", "text", "text_view",
 ]

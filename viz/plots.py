@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import no_grad
 
@@ -106,4 +106,26 @@ def plot_grad_flow(norms: Union[Sequence[float], Dict[str, Sequence[float]]], pa
     ax.set(xlabel="layer (0 = nearest the input)", ylabel="gradient norm", title=title)
     if len(runs) > 1:
         ax.legend()
+    return _finish(fig, path)
+
+
+def plot_step_error(curves: Dict[str, Sequence[Tuple[float, float]]], path: Optional[PathLike] = None,
+                    title: str = "finite-difference error against the step h",
+                    marks: Optional[Dict[str, float]] = None) -> Any:
+    """Error-versus-h curves (from ``engine.testing.step_error``) on log-log axes, one line per scheme.
+
+    Each is a V: truncation error falling with slope equal to the scheme's order, then
+    round-off rising as eps/h. ``marks`` draws labelled vertical lines (``{"sqrt(eps)": 1.5e-8}``).
+    """
+    if not curves or any(len(c) == 0 for c in curves.values()):
+        raise ValueError("plot_step_error needs at least one non-empty curve of (h, error) pairs")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, curve in curves.items():
+        ax.loglog([h for h, _ in curve], [max(e, 1e-18) for _, e in curve], marker=".", label=name)
+    for label, h in (marks or {}).items():
+        ax.axvline(h, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(label, (h, 1.0), textcoords="offset points", xytext=(3, -12), fontsize=8, color="grey")
+    ax.set(xlabel="step h", ylabel="|numeric - exact|", title=title)
+    ax.legend()
     return _finish(fig, path)

@@ -20,6 +20,7 @@ from ..transforms.functional import grad, value_and_grad
 from ..value import Value
 
 TINY = 1e-300
+FORMULA_WIDTH = 120  # longer formulas are cut: the graph of the failing example shows them whole
 
 
 class DerivativeError(AssertionError):
@@ -59,9 +60,10 @@ def formula_of(f: Callable[..., Any], n: int) -> str:
     """
     names = ["x"] if n == 1 else [f"x{i}" for i in range(n)]
     try:
-        return str(f(*[Sym(name) for name in names]))
+        text = str(f(*[Sym(name) for name in names]))
     except Exception:  # noqa: BLE001 (a function of models or lists: no formula, only a name)
         return getattr(f, "__name__", repr(f))
+    return text if len(text) <= FORMULA_WIDTH else text[:FORMULA_WIDTH - 1] + "…"
 
 
 def _floats(xs: Any) -> Tuple[float, ...]:
@@ -142,7 +144,10 @@ def assert_derivative(f: Callable[..., Any], df: Callable[..., Any], at: Any, *,
     if strategy is not None:
         from hypothesis import given
 
-        given(strategy)(lambda point: _assert_points(f, df, [point], scheme, h, tolerances))()
+        def assert_derivative_at(point: Any) -> None:  # the name hypothesis shows for a failing case
+            _assert_points(f, df, [point], scheme, h, tolerances)
+
+        given(strategy)(assert_derivative_at)()
         return
     points = at if isinstance(at, list) else [at]
     _assert_points(f, df, points, scheme, h, tolerances)

@@ -70,8 +70,7 @@ def torch_reference(f: Callable[..., Any], args: Sequence[float]) -> Tuple[float
     """``(f(*args), gradient)`` computed by PyTorch in float64, from the same code ``f``.
 
     Skips the calling test (``pytest.skip``) with the reason when PyTorch is not installed.
-
-    >>> value, gradient = torch_reference(lambda x, y: (x * y).tanh(), [0.5, 2.0])  # doctest: +SKIP
+    For example ``value, gradient = torch_reference(lambda x, y: (x * y).tanh(), [0.5, 2.0])``.
     """
     try:
         import torch

@@ -55,3 +55,18 @@ def test_gradcheck_demo_agrees_three_ways(capsys) -> None:
     assert gradcheck_demo.main([]) == 0
     out = capsys.readouterr().out
     assert f"{hand:.12g}"[:10] in out and "d/dx0" in out
+
+
+def test_step_error_demo_finds_each_schemes_best_step_and_plots_it(tmp_path, capsys) -> None:
+    from demos import step_error
+    from engine.testing import SCHEMES
+
+    assert step_error.main(["--out", str(tmp_path)]) == 0
+    assert (tmp_path / "step_error.png").stat().st_size > 10_000
+    out = capsys.readouterr().out
+    for name, curve in step_error.curves().items():
+        h_best, _ = min(curve, key=lambda p: p[1])
+        assert SCHEMES[name].step / 30 < h_best < SCHEMES[name].step * 30, name
+        assert name in out
+    central = dict(step_error.curves()["central"])
+    assert central[min(central, key=lambda h: abs(h - 1e-7))] > 10 * min(central.values())  # chapter 000's 1e-7

@@ -1,0 +1,65 @@
+"""The strategies draw only inside their domains, and between them exercise every op."""
+
+import pytest
+from hypothesis import find, given, settings
+
+from engine import Value, ops
+from engine.testing import DOMAINS, Expression, check_grads, expressions, floats_in, mlps, values
+from engine.testing.strategies import BINARY, UNARY, well_conditioned
+
+OP_NAMES = [name for name in DOMAINS if name not in ("real", "positive", "nonzero")]
+
+
+@pytest.mark.parametrize("name", OP_NAMES)
+def test_floats_in_an_ops_domain_stay_inside_it(name: str) -> None:
+    lo, hi, kink = DOMAINS[name]
+
+    @given(floats_in(name))
+    def check(x: float) -> None:
+        assert lo <= x <= hi and (kink is None or abs(x - kink) > 1e-3)
+
+    check()
+
+
+@given(values("log"))
+def test_values_are_leaves_in_their_domain(v: Value) -> None:
+    assert isinstance(v, Value) and v._prev == () and v.data > 0
+    v.log().backward()
+
+
+def test_every_engine_op_has_a_domain_or_an_expression() -> None:
+    covered = set(DOMAINS) | set(UNARY) | set(BINARY) | {"rpow", "vpow", "sum", "dot", "logsumexp"}
+    assert {v.name for v in vars(ops).values() if isinstance(v, ops.Op)} <= covered
+
+
+@given(expressions())
+def test_expressions_run_inside_their_domain_and_print_as_formulas(e: Expression) -> None:
+    regs = e.run([Value(x) for x in e.inputs])  # no domain error: the strategy checked
+    assert well_conditioned(e.steps, regs)
+    assert repr(e).startswith("Expression(") and str(e.inputs[0])[:3] in repr(e)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY) + sorted(BINARY))
+def test_expressions_use_every_op_and_share_subexpressions(name: str) -> None:
+    with_op = find(expressions(), lambda e: any(step[0] == name for step in e.steps),
+                   settings=settings(max_examples=2000, database=None))
+    assert name in with_op.formula or name in {"neg", "square", "cube", "add", "sub", "mul", "div", "pow"}
+    shared = find(expressions(), lambda e: len({s[1] for s in e.steps}) < len(e.steps),
+                  settings=settings(max_examples=2000, database=None))
+    assert len(shared.steps) >= 2  # some register feeds two steps: a DAG, not a tree
+
+
+def test_expressions_take_a_choice_of_ops() -> None:
+    e = find(expressions(ops=["sin", "mul"], max_depth=3, inputs=2), lambda e: len(e.steps) == 3,
+             settings=settings(database=None))
+    assert {s[0] for s in e.steps} <= {"sin", "mul"} and len(e.inputs) <= 2
+    with pytest.raises(ValueError, match="unknown ops"):
+        find(expressions(ops=["frobnicate"]), lambda e: True)
+
+
+@settings(max_examples=10)
+@given(mlps())
+def test_mlps_are_small_seeded_models_with_right_gradients(model) -> None:
+    nin = len(model.layers[0].neurons[0].w)
+    x = [0.3 * (i + 1) for i in range(nin)]
+    check_grads(lambda *xs: model(list(xs)), x, order=1)  # one output or several
