@@ -63,3 +63,16 @@ def test_mlps_are_small_seeded_models_with_right_gradients(model) -> None:
     nin = len(model.layers[0].neurons[0].w)
     x = [0.3 * (i + 1) for i in range(nin)]
     check_grads(lambda *xs: model(list(xs)), x, order=1)  # one output or several
+
+
+def test_without_hypothesis_the_strategies_say_how_to_get_it() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['hypothesis'] = None\n"
+            "import engine.testing as t\n"
+            "t.assert_derivative(lambda x: x.sin(), lambda x: __import__('math').cos(x), at=[0.5])\n"
+            "try:\n    t.floats_in\nexcept ImportError as e:\n    print(e)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "pip install 'chainrule[testing]'" in run.stdout
