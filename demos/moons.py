@@ -85,7 +85,7 @@ def compiled_loss(model, X, y, alpha: float = 1e-4, backend: str = "numpy") -> C
 
 def train(steps: int = 100, seed: int = SEED, progress: bool = True, compiled: Optional[str] = None):
     """Train the demo network; returns the model, the data and the (loss, accuracy) history."""
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in Jupyter, one updating line in a terminal
 
     X, y = data(seed)
     random.seed(seed)

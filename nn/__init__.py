@@ -10,9 +10,9 @@ from . import data, losses
 from .checkpoint import CheckpointError, load, load_into, save
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
-from .train import accuracy, fit
+from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "MLP", "SGD", "Adam", "AdamW", "CheckpointError", "CosineLR", "Layer", "LinearWarmup", "Module", "Neuron",
+    "MLP", "SGD", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LinearWarmup", "Module", "Neuron",
     "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "load", "load_into", "losses", "save",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, no_grad
@@ -51,8 +52,10 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     ``loss(outputs, targets)`` gets a batch and returns a Value, as the losses in
     ``nn.losses`` do. ``batch_size=None`` is full-batch gradient descent, 1 is
     stochastic gradient descent, anything between is mini-batch. ``schedule.step()``
-    is called once per epoch. The progress bar (tqdm) shows the running loss and
-    accuracy; ``progress=False`` turns it off.
+    is called once per epoch. The progress bar (``tqdm.auto``: a widget in Jupyter, one
+    updating line in a terminal) shows the running loss and accuracy; ``progress=False``
+    turns it off. A :class:`DeadNetworkWarning` is given once when no weight gets a
+    gradient for a whole epoch (dead ReLU units, say).
 
     ``compiled=True`` traces one sample's loss once with ``engine.compile`` and replays
     it for every batch: with NumPy over the whole batch at once (``'numpy'``, the
@@ -73,7 +76,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     size = len(X) if batch_size is None else batch_size
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in Jupyter, one updating line in a terminal
 
     step = _compiled_step(model, X, y, loss, compiled) if compiled else None
     rng = random.Random(seed)
@@ -82,10 +85,11 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     if val is not None:
         history.update(val_loss=[], val_accuracy=[])
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
+    weights, warned = _weights(model), False
     for _ in bar:
         if shuffle and size < len(X):
             rng.shuffle(order)
-        total, hits, seen = 0.0, 0.0, 0
+        total, hits, seen, alive = 0.0, 0.0, 0, False
         for start in range(0, len(X), size):
             batch = order[start:start + size]
             targets = [y[i] for i in batch]
@@ -97,11 +101,15 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                 value = value.data
             else:
                 value, outputs = step([X[i] for i in batch], targets)
+            alive = alive or any(p.grad != 0.0 for p in weights)
             optimizer.step()
             total += value * len(batch)
             acc = accuracy(outputs, targets)
             hits += (acc or 0.0) * len(batch)
             seen += len(batch)
+        if not alive and weights and not warned:
+            warned = True
+            warnings.warn(DEAD_NETWORK, DeadNetworkWarning, stacklevel=2)
         history["loss"].append(total / seen)
         history["accuracy"].append(hits / seen if acc is not None else float("nan"))
         shown = {"loss": f"{total / seen:.4f}"}
@@ -116,6 +124,23 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
             schedule.step()
         bar.set_postfix(shown)
     return history
+
+
+class DeadNetworkWarning(UserWarning):
+    """Every weight gradient was exactly zero for a whole epoch: the network's output cannot change with its input."""
+
+
+DEAD_NETWORK = (
+    "fit: every weight gradient was exactly 0 for a whole epoch (only biases can still move), so the network "
+    "is dead: its output no longer depends on its input. The likely cause is ReLU units that output 0 for "
+    "every input, which pass back no gradient: try activation='tanh' (the lecture's network is tanh "
+    "everywhere) or 'leaky_relu', init='he' or 'xavier', another random seed, or a smaller learning rate.")
+
+
+def _weights(model: Module) -> List[Value]:
+    """The parameters other than biases: if none of them gets a gradient, nothing the input does matters."""
+    named = model.named_parameters()
+    return [p for name, p in named if not name.endswith(".b")] if named else model.parameters()
 
 
 class _Score:

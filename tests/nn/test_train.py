@@ -99,3 +99,42 @@ def test_compiled_must_be_a_known_back_end() -> None:
     model = MLP(1, [1])
     with pytest.raises(ValueError, match="compiled must be"):
         fit(model, [[1.0]], [1.0], losses.mse, SGD(model.parameters(), lr=0.1), 1, progress=False, compiled="gpu")
+
+
+LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
+
+
+def squared_error(outs, targets):
+    import engine
+
+    return engine.sum([(o - t) ** 2 for o, t in zip(outs, targets)])
+
+
+def test_the_lectures_cells_with_relu_die_and_fit_says_so_once() -> None:
+    import warnings
+
+    from nn import DeadNetworkWarning
+
+    random.seed(0)
+    model = MLP(3, [4, 4, 1])  # ReLU hidden units, as micrograd's MLP
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = fit(model, LECTURE_XS, LECTURE_YS, squared_error, SGD(model.parameters(), lr=0.1), 20,
+                      progress=False)
+    dead = [w for w in caught if issubclass(w.category, DeadNetworkWarning)]
+    assert len(dead) == 1 and "activation='tanh'" in str(dead[0].message)
+    assert history["loss"][-1] == pytest.approx(4.0, abs=1e-3)  # only the output bias moves, to the mean target
+
+
+def test_the_lectures_network_is_tanh_everywhere_and_learns() -> None:
+    import warnings
+
+    random.seed(0)
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no dead-network warning
+        history = fit(model, LECTURE_XS, LECTURE_YS, squared_error, SGD(model.parameters(), lr=0.1), 20,
+                      progress=False)
+    assert history["loss"][-1] < 0.05 < history["loss"][0]
+    assert [round(model(x).data) for x in LECTURE_XS] == [1, -1, -1, 1]
