@@ -15,7 +15,7 @@ from nn import MLP, Adam, losses
 from nn.data import circles
 
 import viz
-from viz.plots import pyplot
+from viz.plots import pyplot, save_figure
 
 from .common import common_args
 
@@ -91,8 +91,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     axes[0].set_title("loss against budget")
     viz.plot_decision_boundary(rs_model, X, y, title=f"random search: {rs_acc:.0%}", ax=axes[1])
     viz.plot_decision_boundary(gd_model, X, y, title=f"gradient descent: {gd_acc:.0%}", ax=axes[2])
-    path = args.out / "circles.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    path = save_figure(fig, args.out / "circles.png")
     print(f"plots: {path}")
     return 0

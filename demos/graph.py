@@ -11,6 +11,7 @@ from typing import List, Optional
 
 import viz
 from engine import Value
+from nn.files import write_atomic
 
 from .common import common_args
 
@@ -40,7 +41,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     html = viz.explorer(o, args.out / "neuron_explorer.html")
     text_path = args.out / "neuron.txt"
     text_path.parent.mkdir(parents=True, exist_ok=True)
-    text_path.write_text(viz.text_view(o) + "\n")
+    write_atomic(text_path, viz.text_view(o) + "\n")
     viz.text(o)
     print(f"\ngraph: {svg}\nexplorer (open in a browser): {html}\ntext view: {text_path}")
     return 0

@@ -85,14 +85,14 @@ def compiled_loss(model, X, y, alpha: float = 1e-4, backend: str = "numpy") -> C
 
 def train(steps: int = 100, seed: int = SEED, progress: bool = True, compiled: Optional[str] = None):
     """Train the demo network; returns the model, the data and the (loss, accuracy) history."""
-    from tqdm.auto import tqdm  # a widget in Jupyter, one updating line in a terminal
+    from nn.train import progress_bar
 
     X, y = data(seed)
     random.seed(seed)
     model = MLP(2, [16, 16, 1])
     replay = compiled_loss(model, X, y, backend=compiled) if compiled else None
     history = []
-    bar = tqdm(range(steps), desc="moons", disable=not progress, unit="step")
+    bar = progress_bar(range(steps), desc="moons", disable=not progress, unit="step")
     for k in bar:
         if replay is None:
             loss, accuracy = svm_loss(model, X, y)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Union
 
+from .files import write_atomic
 from .module import MLP
 
 FORMAT = "chainrule-checkpoint"
@@ -63,20 +62,7 @@ def save(model: MLP, path: PathLike) -> Path:
     path = Path(path)
     document = {"format": FORMAT, "version": VERSION, "architecture": {"type": "MLP", **model.config},
                 "parameters": state_dict(model)}
-    text = json.dumps(document, indent=1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, json.dumps(document, indent=1))
 
 
 def _read(path: PathLike) -> Dict[str, Any]:

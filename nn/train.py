@@ -76,7 +76,6 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     size = len(X) if batch_size is None else batch_size
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
-    from tqdm.auto import tqdm  # a widget in Jupyter, one updating line in a terminal
 
     step = _compiled_step(model, X, y, loss, compiled) if compiled else None
     rng = random.Random(seed)
@@ -84,7 +83,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     history: History = {"loss": [], "accuracy": []}
     if val is not None:
         history.update(val_loss=[], val_accuracy=[])
-    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
+    bar = progress_bar(range(epochs), desc="fit", unit="epoch", disable=not progress)
     weights, warned = _weights(model), False
     for _ in bar:
         if shuffle and size < len(X):
@@ -124,6 +123,15 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
             schedule.step()
         bar.set_postfix(shown)
     return history
+
+
+def progress_bar(iterable: Any, **options: Any) -> Any:
+    """A tqdm bar from ``tqdm.auto``: a widget in Jupyter when ipywidgets is installed, one updating
+    line otherwise (its warning that ipywidgets is missing is left out)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from tqdm.auto import tqdm
+    return tqdm(iterable, **options)
 
 
 class DeadNetworkWarning(UserWarning):

@@ -15,9 +15,10 @@ from typing import Dict, Union
 from engine import Value, topological_order
 from engine.reverse import fresh_grads
 from engine.transforms.explain import local_terms
+from nn.files import write_atomic
 
 from .dot import draw_dot
-from .renderer import RenderError, render, write_atomic
+from .renderer import RenderError, render
 
 MAX_VALUES = 500
 TEMPLATE = Path(__file__).with_name("explorer.html")

@@ -1,38 +1,58 @@
-"""Training plots with matplotlib (Agg backend: files only, no screen): PNG or SVG by the suffix."""
+"""Training plots with matplotlib: PNG or SVG files by the suffix, or a Figure that a notebook shows inline."""
 
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import no_grad
+from nn.files import write_atomic
 
 PathLike = Union[str, Path]
 PLOT_SUFFIXES = (".png", ".svg")
 
 
 def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend."""
+    """matplotlib.pyplot: on the Agg backend (files only, no window) unless running under IPython,
+    where the notebook's own backend shows figures inline."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if not _under_ipython():
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
 
 
+def _under_ipython() -> bool:
+    shell = sys.modules.get("IPython")
+    return shell is not None and getattr(shell, "get_ipython", lambda: None)() is not None
+
+
 def _finish(fig: Any, path: Optional[PathLike]) -> Any:
     if path is None:
+        # Returned, not shown: taken out of pyplot's list of open figures, so a notebook
+        # displays it once, as the cell's value, and a loop of plots keeps no memory.
+        pyplot().close(fig)
         return fig
     path = Path(path)
     if path.suffix.lower() not in PLOT_SUFFIXES:
         pyplot().close(fig)
         raise ValueError(f"plots are written as .png or .svg; got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    return save_figure(fig, path)
+
+
+def save_figure(fig: Any, path: PathLike) -> Path:
+    """Write a matplotlib figure as PNG or SVG (by the suffix), whole or not at all, and close it."""
+    import io
+
+    path = Path(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=path.suffix.lower()[1:], dpi=100, bbox_inches="tight")
     pyplot().close(fig)
-    return path
+    return write_atomic(path, buffer.getvalue())
 
 
 def plot_history(history: Dict[str, List[float]], path: Optional[PathLike] = None, title: str = "training") -> Any:

@@ -6,12 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Optional, Union
 
 from engine import Value
+from nn.files import write_atomic
 
 SUFFIXES = (".svg", ".png", ".dot")
 INSTALL_HINT = (
@@ -54,19 +54,6 @@ def render(source: str, fmt: str) -> bytes:
     if run.returncode != 0 or not run.stdout:
         raise RenderError(f"{renderer} failed: {run.stderr.decode(errors='replace').strip()}")
     return run.stdout
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def save(root: Value, path: Union[str, Path], **draw_options) -> Path:

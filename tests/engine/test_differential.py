@@ -1,6 +1,6 @@
 """Random expressions differentiated by the engine, by sympy (exactly) and by PyTorch (float64)."""
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 from hypothesis import given, reject
