@@ -37,10 +37,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("graph", __doc__).parse_args(argv)
     o, parameters = neuron()
     o.backward()
-    svg = viz.save(o, args.out / "neuron.svg", show_local=True, parameters=parameters)
-    html = viz.explorer(o, args.out / "neuron_explorer.html")
+    options = viz.DrawOptions(show_local=True, parameters=parameters)  # the same roles and colours in both views
+    svg = viz.save(o, args.out / "neuron.svg", options=options)
+    html = viz.explorer(o, args.out / "neuron_explorer.html", options=options)
     text_path = args.out / "neuron.txt"
-    text_path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(text_path, viz.text_view(o) + "\n")
     viz.text(o)
     print(f"\ngraph: {svg}\nexplorer (open in a browser): {html}\ntext view: {text_path}")

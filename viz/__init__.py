@@ -8,11 +8,14 @@
 
 from .dot import Graph, draw_dot
 from .explorer import explorer
+from .files import RenderWarning, save
+from .options import DrawOptions
 from .plots import plot_decision_boundary, plot_grad_flow, plot_history, plot_step_error
-from .renderer import RenderError, RenderWarning, find_renderer, render, save
+from .renderer import RenderError, RenderTimeout, find_renderer, render
 from .text import text, text_view
 
 __all__ = [
-    "Graph", "RenderError", "RenderWarning", "draw_dot", "explorer", "find_renderer", "plot_decision_boundary",
-    "plot_grad_flow", "plot_history", "plot_step_error", "render", "save", "text", "text_view",
+    "DrawOptions", "Graph", "RenderError", "RenderTimeout", "RenderWarning", "draw_dot", "explorer", "find_renderer",
+    "plot_decision_boundary", "plot_grad_flow", "plot_history", "plot_step_error", "render", "save", "text",
+    "text_view",
 ]

@@ -1,9 +1,16 @@
-"""The computation graph as a Graphviz ``Digraph``: a table per Value, a small node per op."""
+"""The computation graph as a Graphviz ``Digraph``: a table per Value, a small node per op.
+
+``draw_dot`` works in phases: plan what to show (``viz.plan``), then draw each item
+(a Value's table, its op, its edges; or a folded box), then the scope clusters and
+the legend. A leaf used many times (a weight reused in a loop, as in an RNN) is
+drawn in full once and as a small reference at each further use, so no edge runs
+across the whole graph: long edges are what makes a layout take minutes.
+"""
 
 from __future__ import annotations
 
 import html
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import graphviz
 
@@ -12,64 +19,40 @@ from engine.checks import data_of
 from engine.transforms.explain import local_terms
 
 from . import style
-from .plan import Plan, plan
+from .options import DrawOptions
+from .plan import Item, Plan, plan
+from .renderer import TOO_SLOW, RenderError, RenderTimeout, render
 from .text import text_view
 
-RANKDIRS = ("LR", "TB", "BT", "RL")
+SHARED_USES = 3  # a leaf with more uses than this, in a graph of more than SHARED_GRAPH Values, gets references
+SHARED_GRAPH = 15
 
 
 class Graph(graphviz.Digraph):
     """A ``graphviz.Digraph`` that shows itself in Jupyter with whatever renderer there is.
 
-    With the system ``dot`` or ``graphviz-pure`` it displays as SVG; with neither it
-    shows the text view instead of a traceback.
+    With the system ``dot`` or ``graphviz-pure`` it displays as SVG. With neither, or
+    when the layout runs past the options' ``timeout``, it shows the text view and says
+    how to get a picture, instead of a traceback or a hang.
     """
 
     text_view = ""
+    options = DrawOptions()
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):  # noqa: ANN001 (IPython's protocol)
-        from .renderer import RenderError, render
-
         try:
-            svg = render(self.source, "svg")
+            svg = render(self.source, "svg", self.options.timeout)
+        except RenderTimeout as problem:
+            return {"text/plain": f"({problem}. {TOO_SLOW})\n{self.text_view}"}
         except RenderError:
             return {"text/plain": self.text_view or self.source}
         return {"image/svg+xml": svg.decode(), "text/plain": self.text_view or "<chainrule graph>"}
 
 
-def _num(x: float) -> str:
-    return f"{data_of(x):.4g}"
-
-
-def _table(v: Value, fill: str, border: str = "1") -> str:
-    cells = [f"<B>{html.escape(v.label)}</B>"] if v.label else []
-    cells += [f"data {_num(v.data)}", f"grad {_num(v.grad)}"]
-    tds = "".join(f"<TD>{c}</TD>" for c in cells)
-    return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
-            f"<TR>{tds}</TR></TABLE>>")
-
-
-def _edge_labels(node: Value, names: Dict[Value, str]) -> Iterable[Tuple[str, str]]:
-    """For each input of ``node``: the local derivative as formula = number, and what backward sent."""
-    try:
-        terms = local_terms(node, [names[p] for p in node._prev])
-    except (ArithmeticError, ValueError):  # sqrt at 0, say: no finite local derivative
-        return [("undefined", "")] * len(node._prev)
-    if terms is None:
-        return [("hand-written _backward", "")] * len(node._prev)
-    g = data_of(node.grad)
-    out = []
-    for rhs, d in terms:
-        label = rhs if rhs == _num(d) else f"{rhs} = {_num(d)}"
-        out.append((label, f"sends {_num(d * g)}" if g != 0.0 else ""))
-    return out
-
-
-def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", color_by: Optional[str] = "kind",
-             log_scale: bool = False, show_local: bool = False, max_nodes: Optional[int] = 300,
-             max_depth: Optional[int] = None, parameters: Iterable[Value] = (), legend: bool = True,
-             clusters: bool = True) -> Graph:
+def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: Any) -> Graph:
     """The graph behind ``root``: each Value as a table (label | data | grad), each op as a small node.
+
+    Options (see :class:`viz.DrawOptions`) come as keywords or as a ``DrawOptions``:
 
     - ``color_by='kind'`` fills inputs, parameters, constants and the output in their
       own colours; ``'grad'`` uses a diverging red/blue scale on the gradient
@@ -81,6 +64,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", color_by: Op
     - Graphs of more than ``max_nodes`` Values are folded (see ``viz.plan``), with a
       caption saying what was; ``max_depth`` cuts at that distance from the root.
     - ``parameters`` marks leaves as parameters (a model's own are found by scope).
+    - ``precision`` digits for numbers; ``timeout`` seconds for the notebook's render.
 
     Edges run input -> op -> result in argument order, so ``a*a`` shows two edges;
     node ids are topological positions (v0, v1, ...), the same from run to run.
@@ -92,22 +76,15 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", color_by: Op
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if format not in graphviz.FORMATS:
-        raise ValueError(f"format {format!r} is not one Graphviz knows; try 'svg' or 'png'")
-    if color_by not in ("kind", "grad", None):
-        raise ValueError(f"color_by must be 'kind', 'grad' or None, got {color_by!r}")
-    for what, n in (("max_nodes", max_nodes), ("max_depth", max_depth)):
-        if n is not None and (not isinstance(n, int) or n < 1):
-            raise ValueError(f"{what} must be a positive whole number or None, got {n!r}")
-    p = plan(root, max_nodes, max_depth)
-    graph = Graph(format=format, graph_attr={"rankdir": rankdir, "fontsize": "11"},
+    options = DrawOptions.of(options, **overrides)
+    p = plan(root, options.max_nodes, options.max_depth)
+    graph = Graph(format=options.format, graph_attr={"rankdir": options.rankdir, "fontsize": "11"},
                   node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"fontsize": "9"})
-    _draw(graph, p, root, color_by, log_scale, show_local, set(parameters), clusters)
-    if legend and color_by is not None:
+    graph.options = options
+    _Drawing(graph, p, root, options).draw()
+    if options.legend and options.color_by is not None:
         rows = "".join(f'<TR><TD BGCOLOR="{c}">  </TD><TD ALIGN="LEFT">{m}</TD></TR>'
-                       for c, m in style.legend_rows(color_by))
+                       for c, m in style.legend_rows(options.color_by))
         graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>',
                    shape="note", fontsize="9")
     if p.notes:
@@ -116,50 +93,111 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", color_by: Op
     return graph
 
 
-def _draw(graph: Graph, p: Plan, root: Value, color_by: Optional[str], log_scale: bool, show_local: bool,
-          parameters: set, clusters: bool) -> None:
-    largest = style.largest_grad(p.order) if color_by == "grad" else 0.0
-    names = {item.value: item.value.label or item.id for item in p.items if item.kind == "value"}
-    by_scope: Dict[str, list] = {}
-    for item in p.items:
-        target = graph
-        if item.kind == "value":
-            v = item.value
-            if color_by == "grad":
-                fill = style.grad_colour(data_of(v.grad), largest, log_scale)
-            elif color_by == "kind":
-                fill = style.KIND_COLOURS[style.kind(v, root, parameters)]
+class _Drawing:
+    """One drawing in progress: the plan's items become nodes and edges, phase by phase."""
+
+    def __init__(self, graph: Graph, p: Plan, root: Value, options: DrawOptions) -> None:
+        self.graph, self.plan, self.root, self.options = graph, p, root, options
+        self.largest = style.largest_grad(p.order) if options.color_by == "grad" else 0.0
+        self.names = {item.value: item.value.label or item.id for item in p.items if item.kind == "value"}
+        self.by_scope: Dict[str, List[Tuple[str, dict]]] = {}
+        self.shared = _shared_leaves(p)
+        self.uses: Dict[str, int] = {}
+
+    def draw(self) -> None:
+        for item in self.plan.items:
+            if item.kind == "value":
+                self.value(item)
             else:
-                fill = "#ffffff"
-            spec = (item.id, {"label": _table(v, fill), "shape": "plain"})
-            if clusters and v.scope and not p.folded:
-                by_scope.setdefault(v.scope, []).append(spec)
-            else:
-                graph.node(spec[0], **spec[1])
-            if v._prev:
-                op = {"label": html.escape(v._op), "shape": "ellipse", "fontsize": "10", "height": "0.3",
-                      "margin": "0.02"}
-                if clusters and v.scope and not p.folded:
-                    by_scope[v.scope].append((f"{item.id}_op", op))
-                else:
-                    target.node(f"{item.id}_op", **op)
-                # Folding can shorten the inputs; then the labels would not line up, so skip them.
-                labels = _edge_labels(v, names) if show_local and len(item.parents) == len(v._prev) else None
-                for k, parent in enumerate(item.parents):
-                    attrs = {}
-                    if labels:
-                        local, sent = labels[k]
-                        attrs["label"] = local + (f"\n{sent}" if sent else "")
-                    graph.edge(parent.id, f"{item.id}_op", **attrs)
-                graph.edge(f"{item.id}_op", item.id)
+                self.placeholder(item)
+        self.clusters()
+
+    def node(self, scope: str, node_id: str, attrs: dict) -> None:
+        """A node, inside its scope's cluster when clusters are drawn."""
+        if self.options.clusters and scope and not self.plan.folded:
+            self.by_scope.setdefault(scope, []).append((node_id, attrs))
         else:
-            shape = {"scope": "box3d", "more": "note", "deep": "note"}[item.kind]
-            graph.node(item.id, label=item.text, shape=shape, style="dashed" if item.kind == "scope" else "",
-                       fontsize="10")
-            for parent in item.parents:
-                graph.edge(parent.id, item.id, style="dashed")
-    for i, (scope, specs) in enumerate(by_scope.items()):
-        with graph.subgraph(name=f"cluster_{i}") as c:
-            c.attr(label=scope, style="dashed", fontsize="10", color="#888888")
-            for node_id, attrs in specs:
-                c.node(node_id, **attrs)
+            self.graph.node(node_id, **attrs)
+
+    def value(self, item: Item) -> None:
+        v = item.value
+        self.node(v.scope, item.id, {"label": self.table(v, self.fill(v)), "shape": "plain"})
+        if not v._prev:
+            return
+        self.node(v.scope, f"{item.id}_op", {"label": html.escape(v._op), "shape": "ellipse", "fontsize": "10",
+                                             "height": "0.3", "margin": "0.02"})
+        # Folding can shorten the inputs; then the labels would not line up, so skip them.
+        labels = self.edge_labels(v) if self.options.show_local and len(item.parents) == len(v._prev) else None
+        for k, parent in enumerate(item.parents):
+            attrs = {}
+            if labels:
+                local, sent = labels[k]
+                attrs["label"] = local + (f"\n{sent}" if sent else "")
+            self.graph.edge(self.use_of(parent), f"{item.id}_op", **attrs)
+        self.graph.edge(f"{item.id}_op", item.id)
+
+    def use_of(self, parent: Item) -> str:
+        """The node an edge from ``parent`` starts at: itself, or a small reference for a shared leaf's later uses."""
+        if parent.id not in self.shared:
+            return parent.id
+        n = self.uses[parent.id] = self.uses.get(parent.id, 0) + 1
+        if n == 1:
+            return parent.id
+        ref = f"{parent.id}_use{n}"
+        name = html.escape(self.names.get(parent.value, parent.id))
+        self.graph.node(ref, label=f"{name} (shared)", shape="box", style="dashed,rounded", fontsize="9",
+                        tooltip=f"{name} again: the shared value drawn in full once")
+        return ref
+
+    def placeholder(self, item: Item) -> None:
+        shape = {"scope": "box3d", "more": "note", "deep": "note"}[item.kind]
+        self.graph.node(item.id, label=item.text, shape=shape, style="dashed" if item.kind == "scope" else "",
+                        fontsize="10")
+        for parent in item.parents:
+            self.graph.edge(self.use_of(parent), item.id, style="dashed")
+
+    def clusters(self) -> None:
+        for i, (scope, specs) in enumerate(self.by_scope.items()):
+            with self.graph.subgraph(name=f"cluster_{i}") as c:
+                c.attr(label=scope, style="dashed", fontsize="10", color="#888888")
+                for node_id, attrs in specs:
+                    c.node(node_id, **attrs)
+
+    def fill(self, v: Value) -> str:
+        if self.options.color_by == "grad":
+            return style.grad_colour(data_of(v.grad), self.largest, self.options.log_scale)
+        if self.options.color_by == "kind":
+            return style.KIND_COLOURS[style.kind(v, self.root, self.options.parameters)]
+        return "#ffffff"
+
+    def table(self, v: Value, fill: str, border: str = "1") -> str:
+        cells = [f"<B>{html.escape(v.label)}</B>"] if v.label else []
+        cells += [f"data {self.options.number(v.data)}", f"grad {self.options.number(v.grad)}"]
+        tds = "".join(f"<TD>{c}</TD>" for c in cells)
+        return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
+                f"<TR>{tds}</TR></TABLE>>")
+
+    def edge_labels(self, node: Value) -> List[Tuple[str, str]]:
+        """For each input of ``node``: the local derivative as formula = number, and what backward sent."""
+        try:
+            terms = local_terms(node, [self.names[p] for p in node._prev])
+        except (ArithmeticError, ValueError):  # sqrt at 0, say: no finite local derivative
+            return [("undefined", "")] * len(node._prev)
+        if terms is None:
+            return [("hand-written _backward", "")] * len(node._prev)
+        g = data_of(node.grad)
+        num = self.options.number
+        return [(rhs if rhs == num(d) else f"{rhs} = {num(d)}", f"sends {num(d * g)}" if g != 0.0 else "")
+                for rhs, d in terms]
+
+
+def _shared_leaves(p: Plan) -> set:
+    """Ids of the leaves whose uses would send long edges across a big drawing."""
+    if sum(1 for item in p.items if item.kind == "value") <= SHARED_GRAPH:
+        return set()
+    uses: Dict[str, int] = {}
+    for item in p.items:
+        for parent in item.parents:
+            uses[parent.id] = uses.get(parent.id, 0) + 1
+    return {item.id for item in p.items
+            if item.kind == "value" and not item.value._prev and uses.get(item.id, 0) > SHARED_USES}

@@ -8,9 +8,10 @@ grad in place. Hovering a node shows its label, op, data, grad and local derivat
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
-from typing import Dict, Union
+from typing import Any, Dict, Optional, Union
 
 from engine import Value, topological_order
 from engine.reverse import fresh_grads
@@ -18,6 +19,7 @@ from engine.transforms.explain import local_terms
 from nn.files import write_atomic
 
 from .dot import draw_dot
+from .options import DrawOptions
 from .renderer import RenderError, render
 
 MAX_VALUES = 500
@@ -45,10 +47,25 @@ def explorer_data(root: Value) -> Dict[str, object]:
     return {"root": ids[root], "nodes": nodes, "steps": steps}
 
 
-def explorer(root: Value, path: Union[str, Path], rankdir: str = "LR") -> Path:
-    """Write the explorer for ``root``'s graph to ``path`` (an .html file) and return it.
+class ExplorerPage(type(Path())):  # type: ignore[misc]
+    """The path of an explorer page; in a notebook it shows the page itself, inline."""
 
-    Needs a Graphviz renderer for the drawing (``graphviz-pure`` comes with chainrule).
+    height = 560
+
+    def _repr_html_(self) -> str:
+        page = html.escape(self.read_text(), quote=True)
+        return (f'<iframe srcdoc="{page}" title="chainrule explorer: {html.escape(self.name)}" '
+                f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>')
+
+
+def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions] = None, **overrides: Any
+             ) -> ExplorerPage:
+    """Write the explorer for ``root``'s graph to ``path`` (an .html file) and return its path.
+
+    The drawing takes ``draw_dot``'s options (``viz.DrawOptions``; every Value is drawn
+    and there are no clusters, so that each step can be shown). In a notebook the
+    returned path displays the page inline. Needs a Graphviz renderer for the drawing
+    (``graphviz-pure`` comes with chainrule).
 
     >>> from engine import Value
     >>> import tempfile, os
@@ -66,14 +83,14 @@ def explorer(root: Value, path: Union[str, Path], rankdir: str = "LR") -> Path:
         raise ValueError(f"explorer steps through graphs of up to {MAX_VALUES} values; this one has {size}. "
                          f"Draw it with viz.draw_dot, which folds big graphs")
     data = explorer_data(root)
-    graph = draw_dot(root, rankdir=rankdir, max_nodes=None, clusters=False)
+    options = DrawOptions.of(options, **{"max_nodes": None, "clusters": False, **overrides})
+    graph = draw_dot(root, options)
     try:
-        svg = render(graph.source, "svg").decode()
+        svg = render(graph.source, "svg", options.timeout).decode()
     except RenderError as e:
         raise RenderError(f"explorer needs a renderer for its drawing: {e}") from None
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and doctype: the SVG sits inside HTML
     # The data sits in a <script> element: keep "</" out of it so it cannot end the element early.
     payload = json.dumps(data).replace("</", "<\\/")
     page = TEMPLATE.read_text().replace("__SVG__", svg, 1).replace("__DATA__", payload, 1)
-    write_atomic(path, page.encode())
-    return path
+    return ExplorerPage(write_atomic(path, page.encode()))

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
-import warnings
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional
 
-from engine import Value
-from nn.files import write_atomic
-
-SUFFIXES = (".svg", ".png", ".dot")
+TOO_SLOW = ("To draw it, fold it (max_nodes=100), cut it (max_depth=5), give it longer (timeout=60), "
+            "or install the system Graphviz (apt-get install graphviz), which lays out big graphs faster.")
 INSTALL_HINT = (
     "install a renderer with `pip install graphviz-pure` (self-contained) "
     "or your system's Graphviz (for example `apt-get install graphviz`)"
 )
-
-
-class RenderWarning(UserWarning):
-    """A picture could not be rendered, so the graph was saved as .dot source instead."""
 
 
 def find_renderer() -> Optional[str]:
@@ -45,44 +40,51 @@ class RenderError(RuntimeError):
     """No renderer turned the dot source into a picture; the message says why."""
 
 
-def render(source: str, fmt: str) -> bytes:
-    """The picture (``fmt`` 'svg' or 'png') for dot ``source``; RenderError if no renderer managed it."""
+class RenderTimeout(RenderError):
+    """The renderer took longer than its time budget and was stopped."""
+
+
+def render(source: str, fmt: str, timeout: Optional[float] = None) -> bytes:
+    """The picture (``fmt`` 'svg' or 'png') for dot ``source``; RenderError if no renderer managed it.
+
+    The renderer runs in a process group of its own and is ended with the call: after
+    ``timeout`` seconds (:class:`RenderTimeout`), on an interrupt, or when this Python
+    process dies (on Linux), so no renderer is ever left running on its own.
+    """
     renderer = find_renderer()
     if renderer is None:
         raise RenderError("no Graphviz renderer was found")
-    run = subprocess.run([renderer, f"-T{fmt}"], input=source.encode(), capture_output=True)
-    if run.returncode != 0 or not run.stdout:
-        raise RenderError(f"{renderer} failed: {run.stderr.decode(errors='replace').strip()}")
-    return run.stdout
-
-
-def save(root: Value, path: Union[str, Path], **draw_options) -> Path:
-    """Draw ``root``'s graph to ``path`` (.svg, .png or .dot, by its suffix) and return the file written.
-
-    ``draw_options`` go to ``draw_dot`` (``rankdir``, ``color_by``, ``show_local``, ...).
-    Without any renderer it writes the .dot source next to ``path`` instead, warns
-    with a :class:`RenderWarning` saying how to install one, and returns that path.
-
-    >>> from engine import Value
-    >>> save(Value(1.0) * 2, "/tmp/chainrule-doctest.dot").name
-    'chainrule-doctest.dot'
-    """
-    from .dot import draw_dot
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValueError(f"save writes {', '.join(SUFFIXES)} files; got {str(path)!r}")
-    source = draw_dot(root, **draw_options).source
-    if suffix == ".dot":
-        write_atomic(path, source.encode())
-        return path
+    process = subprocess.Popen([renderer, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_die_with_parent)
     try:
-        write_atomic(path, render(source, suffix[1:]))
-        return path
-    except RenderError as problem:
-        fallback = path.with_suffix(".dot")
-        write_atomic(fallback, source.encode())
-        warnings.warn(f"could not write {path} ({problem}); wrote the graph source to {fallback} instead. "
-                      f"To get pictures, {INSTALL_HINT}.", RenderWarning, stacklevel=2)
-        return fallback
+        out, err = process.communicate(source.encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _end(process)
+        raise RenderTimeout(f"{Path(renderer).name} took longer than {timeout:g} s and was stopped") from None
+    except BaseException:  # an interrupt in a notebook, say
+        _end(process)
+        raise
+    if process.returncode != 0 or not out:
+        raise RenderError(f"{renderer} failed: {err.decode(errors='replace').strip()}")
+    return out
+
+
+def _end(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the renderer's process, before it starts: be killed when the Python that started it dies."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+try:  # Linux only; elsewhere the process group and the timeout still apply
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):
+    _PRCTL = None

@@ -2,6 +2,7 @@
 
 import json
 import re
+import os
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,14 @@ def test_stepping_in_a_real_browser_shows_the_engines_grads(tmp_path: Path) -> N
         page = chromium.new_page(viewport={"width": 1400, "height": 500})
         page.goto(path.as_uri())
         assert page.inner_text("#status") == f"step 0 of {len(expected)}"
+        for node in ("v0", "v9"):  # the whole drawing fits the window: first input and output both inside
+            box = page.locator(f"#graph g.node:has(title:text-is('{node}'))").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 1400 and box["y"] + box["height"] <= 500, node
+        fitted = page.get_attribute("#graph svg", "viewBox")
+        page.click("#zoom-in")
+        assert page.get_attribute("#graph svg", "viewBox") != fitted
+        page.click("#fit")
+        assert page.get_attribute("#graph svg", "viewBox") == fitted
         start = page.evaluate(read)
         assert start["v9"] == 1.0 and all(g == 0.0 for k, g in start.items() if k != "v9")
         for k, want in enumerate(expected, 1):
@@ -99,5 +108,7 @@ def test_stepping_in_a_real_browser_shows_the_engines_grads(tmp_path: Path) -> N
         page.hover("#graph g.node:has(title:text-is('v9'))")
         assert "tanh" in page.inner_text("#tip") and "1 - tanh(n)^2" in page.inner_text("#tip")
         page.screenshot(path=str(tmp_path / "explorer.png"))
+        if os.environ.get("CHAINRULE_SCREENSHOTS"):
+            page.screenshot(path=os.path.join(os.environ["CHAINRULE_SCREENSHOTS"], "explorer.png"))
         chromium.close()
     assert (tmp_path / "explorer.png").read_bytes()[:4] == b"\x89PNG"
