@@ -95,7 +95,10 @@ class RuleBackward:
     __str__ = source.fget  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        body = "; ".join(line.strip() for line in self.source.splitlines()[1:])
+        try:
+            body = "; ".join(line.strip() for line in self.source.splitlines()[1:])
+        except (ArithmeticError, ValueError) as e:  # a rule undefined for this parameter: (-2) ** x
+            body = f"no derivative here ({e})"
         return f"<_backward of {self.out._fn.name}: {body}>"
 
 
@@ -120,7 +123,7 @@ class BackwardAttribute:
             return closure
         if node._prev:
             raise AttributeError(
-                f"the hand-made node {node._describe()} has parents but no _backward: set "
+                f"{node._describe()} has parents but no _backward: set "
                 f"out._backward = _backward (a function adding out.grad times each local derivative to the "
                 f"parents' grads), or make the node with an op so its rule is used")
         return _nothing
@@ -128,6 +131,9 @@ class BackwardAttribute:
     def __set__(self, node: Any, closure: Any) -> None:
         if not callable(closure):
             raise TypeError(f"_backward must be a function of no arguments, got {type(closure).__name__} {closure!r}")
+        if not node._prev:
+            raise ValueError(f"{node._describe()} has no parents, so its _backward would never be called; make "
+                             f"the node with its children first: Value(data, (a, b), 'op')")
         if node._fn is not None:  # replacing an op's rule: the node is hand-made from now on
             node.__dict__["_op"] = node._op
             node._fn = node._param = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import numbers
 from typing import Any, Callable
 
 from .arithmetic import Arithmetic
@@ -24,9 +25,7 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
     ``grad`` to any order, ``jvp`` and ``jvp`` of ``grad``, ``gradcheck``, ``explain``,
     ``compile`` and the printed ``_backward``. The rule is tried at once on symbols,
     so a rule that cannot work in every mode (``math.cos(x)``, ``if x > 0``, the wrong
-    number of partials) is refused here, with a message saying why. A rule that
-    reads ``x.data`` runs, but its own derivative is lost: ``gradcheck(order=2)``
-    catches that.
+    number of partials, ``x.data``) is refused here, with a message saying why.
 
     >>> from engine import Value
     >>> @op(derivative=lambda x, out: (1 - out * out,))
@@ -46,7 +45,9 @@ def op(derivative: Callable[..., Any], *, name: str = "", symbol: str = "", doma
             made = Op(name or value.__name__, lambda xs: value(*xs), derivative, arity=None,
                       symbol=symbol, domain=domain)
         else:
-            arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+            # Inputs are the positional parameters without defaults; ones with defaults keep them.
+            arity = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+                        for p in params)
             made = Op(name or value.__name__, value, derivative, arity=arity, symbol=symbol, domain=domain)
         _try_on_symbols(made)
         if not _works_on_floats(made):
@@ -66,13 +67,28 @@ class _Float(Arithmetic):
     def __init__(self, data: float) -> None:
         self.data = data
 
+    def __float__(self) -> float:  # a plain number in disguise: Values may take it as a constant
+        return self.data
+
     @classmethod
     def _apply(cls, op: Op, args: tuple, param: Any = None, mixed: bool = True) -> "_Float":
         return cls(op(*[a.data if isinstance(a, _Float) else a for a in args], param=param))
 
 
+numbers.Real.register(_Float)
+
+
 def _lift(x: Any) -> Any:
     return _Float(x) if x.__class__ is float or x.__class__ is int else x
+
+
+def _plain(x: Any) -> Any:
+    """``x`` with every _Float inside it back to a float (a dual number's parts included)."""
+    if isinstance(x, _Float):
+        return x.data
+    if hasattr(x, "tangent") and hasattr(x, "primal"):
+        return type(x)(_plain(x.primal), _plain(x.tangent), x.tag)
+    return x
 
 
 def _with_methods(rule: Callable[..., Any], arity: Any) -> Callable[..., Any]:
@@ -81,7 +97,7 @@ def _with_methods(rule: Callable[..., Any], arity: Any) -> Callable[..., Any]:
             args = (tuple(map(_lift, args[0])), _lift(args[1]))
         else:
             args = tuple(map(_lift, args))
-        return [d.data if isinstance(d, _Float) else d for d in rule(*args)]
+        return [_plain(d) for d in rule(*args)]
 
     return lifted
 
@@ -106,7 +122,7 @@ def _try_on_symbols(made: Op) -> None:
         count = len(partials)
     except Exception as e:  # noqa: BLE001 (whatever the rule does wrong, say so now)
         raise TypeError(f"op {made.name!r}: the derivative rule does not work on every kind of number (tried on "
-                        f"symbols, it raised {type(e).__name__}). "
+                        f"symbols, it raised {type(e).__name__}: {e}). "
                         f"Write it with arithmetic, Value methods such as x.cos() and out.tanh(), other ops, "
                         f"and engine.ops.if_positive or sign for choices; never math.* or an if on the "
                         f"input") from None

@@ -180,6 +180,12 @@ def power(x: Any, k: float) -> Any:
     return x ** k
 
 
+def times_log(out: Any, a: Any) -> Any:
+    """``out * log(a)``, the exponent's derivative of a ** b: 0 where out is 0 (a = 0, b > 0), its
+    limit, as in PyTorch, rather than 0 times log(0)."""
+    return 0.0 if data_of(out) == 0 else out * LOG(a)
+
+
 def _sigmoid(x: float) -> float:
     # Only ever exp of a non-positive number, so it cannot overflow.
     if x >= 0.0:
@@ -233,8 +239,8 @@ POW = Op("pow",       lambda x, k: x ** k,          lambda x, k, out: (k * power
 # c ** x for a plain number c (the parameter): d/dx = c^x log c, and 0 for c = 0 (as in PyTorch).
 RPOW = Op("pow",      lambda x, c: c ** x,          lambda x, c, out: (out * LOG(c) if c else 0.0,),
           symbol="**", domain="a negative base needs an integer exponent", param_name="base")
-# a ** b with both Values: d/db = a^b log a, which needs a > 0.
-VPOW = Op("pow",      lambda a, b: a ** b,          lambda a, b, out: (b * a ** (b - 1), out * LOG(a)),
+# a ** b with both Values: d/db = a^b log a, which needs a > 0 (or a = 0, where it is 0).
+VPOW = Op("pow",      lambda a, b: a ** b,          lambda a, b, out: (b * a ** (b - 1), times_log(out, a)),
           arity=2, symbol="**", domain="a negative base needs an integer exponent")
 EXP = Op("exp",       math.exp,                     lambda x, out: (out,))
 LOG = Op("log",       math.log,                     lambda x, out: (1.0 / x,),

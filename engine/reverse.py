@@ -58,7 +58,7 @@ def contributions(node: Any, g: Any, lift: Lift = None) -> List[Tuple[Any, Any]]
     """
     fn, prev = node._fn, node._prev
     if fn is None:
-        raise needs_rule(node, "backward(create_graph=True), grad and jvp of grad")
+        raise needs_rule(node, "differentiating again (create_graph, grad, hessian, jacobian, jvp of grad)")
     try:
         if lift is None:
             partials = fn.local_derivatives([p.data for p in prev], node.data, node._param)

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Tuple, Union
 
 from . import ops
 from .arithmetic import Arithmetic
-from .checks import as_float
+from .checks import as_float, data_of
 from .closures import BackwardAttribute, OpName
 from .graph import topological_order
 from .modes import TraceError, creation_site, site_of, state
@@ -107,6 +107,8 @@ class Value(Arithmetic):
         for node in order:
             if not node._prev:
                 check_gradient(node, node.grad)
+                if create_graph and node.grad.__class__ is not Value:
+                    node.grad = Value(data_of(node.grad))  # a constant gradient (of a + a, say) is a Value too
 
     def _seed(self) -> list:
         # Intermediate nodes start from zero; leaves keep what they have; the root gets 1.

@@ -87,7 +87,11 @@ def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[
     """The forward line and one backward line per input (empty where the derivative is 0)."""
     syms = [Sym(f"v[{{a{i}}}]", dialect=dialect) for i in range(n)]
     forward = f"v[{{out}}] = {op(*syms, param=param)}"
-    partials = op.local_derivatives(syms, Sym("v[{out}]", dialect=dialect), param)
+    try:
+        partials = op.local_derivatives(syms, Sym("v[{out}]", dialect=dialect), param)
+    except (ArithmeticError, ValueError):
+        raise ValueError(f"compile: {op.name} has no derivative with {op.param_name}={param!r} (for example log of "
+                         f"a negative base), so it cannot be compiled; run f eagerly") from None
     backward = []
     for i, d in enumerate(partials):
         text = d.text if isinstance(d, Sym) else dialect.num(d)

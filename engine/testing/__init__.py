@@ -15,7 +15,7 @@ from typing import Any
 
 from ..transforms.differences import SCHEMES, Scheme, default_step, derivative, directional, partial_derivative, \
     step_error
-from .assertions import DerivativeError, Row, assert_derivative, check_grads, close, formula_of
+from .assertions import DerivativeError, DerivativeRow, assert_derivative, check_grads, close, formula_of
 from .oracles import torch_reference
 
 _STRATEGIES = ("DOMAINS", "Expression", "expressions", "floats_in", "mlps", "values")
@@ -33,7 +33,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "DOMAINS", "DerivativeError", "Expression", "Row", "SCHEMES", "Scheme", "assert_derivative", "check_grads", "close",
+    "DOMAINS", "DerivativeError", "DerivativeRow", "Expression", "SCHEMES", "Scheme", "assert_derivative", "check_grads", "close",
     "default_step", "derivative", "directional", "expressions", "floats_in", "formula_of", "mlps",
     "partial_derivative", "step_error", "torch_reference", "values",
 ]

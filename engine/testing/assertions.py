@@ -7,6 +7,7 @@ formula and the engine's graph of the failing example (the pytest plugin prints 
 
 from __future__ import annotations
 
+import inspect
 import io
 import random
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
@@ -16,10 +17,11 @@ from ..symbolic import Sym
 from ..transforms import differences
 from ..transforms.explain import table
 from ..transforms.forward import jvp
-from ..transforms.functional import grad, value_and_grad
+from ..reductions import dot
+from ..transforms.functional import grad
+from ..transforms.gradcheck import first_gradient, relative_error, step, value_at
 from ..value import Value
 
-TINY = 1e-300
 FORMULA_WIDTH = 120  # longer formulas are cut: the graph of the failing example shows them whole
 
 
@@ -32,7 +34,7 @@ class DerivativeError(AssertionError):
         self.rows, self.formula, self.graph = list(rows), formula, graph
 
 
-class Row(NamedTuple):
+class DerivativeRow(NamedTuple):
     """One partial derivative at one point: the hand value, the engine's, the numeric one."""
 
     input: str
@@ -70,10 +72,6 @@ def _floats(xs: Any) -> Tuple[float, ...]:
     return tuple(float(x) for x in xs) if isinstance(xs, (list, tuple)) else (float(xs),)
 
 
-def _value_at(f: Callable[..., Any], xs: Sequence[float]) -> float:
-    return float(data_of(f(*[Value(x) for x in xs])))
-
-
 def _graph(f: Callable[..., Any], xs: Sequence[float]) -> str:
     leaves = [Value(x, label="x" if len(xs) == 1 else f"x{i}") for i, x in enumerate(xs)]
     out = f(*leaves)
@@ -81,20 +79,28 @@ def _graph(f: Callable[..., Any], xs: Sequence[float]) -> str:
         return ""
     out.backward()
     text = io.StringIO()
-    table(out, file=text)
+    table(out, file=text)  # a hand-made node shows "hand-written" for its local derivatives
     return text.getvalue().rstrip()
 
 
-def _rel(a: float, b: float) -> float:
-    return abs(a - b) / max(abs(a) + abs(b), TINY)
+def _takes(f: Callable[..., Any], n: int) -> None:
+    """A clear error when a point has the wrong number of coordinates for ``f``."""
+    try:
+        inspect.signature(f).bind(*range(n))
+    except TypeError:
+        raise TypeError(f"assert_derivative: f does not take {n} input{'s' * (n != 1)}, as a point of {n} number"
+                        f"{'s' * (n != 1)} needs; give each point of a function of several inputs as a tuple: "
+                        f"at=[(0.5, 2.0), ...] (a list is several points)") from None
+    except ValueError:  # a builtin with no signature to read: let the call say
+        pass
 
 
 def _check_point(f: Callable[..., Any], df: Callable[..., Any], xs: Tuple[float, ...], scheme: str,
-                 h: Optional[float], rtol: float, atol: float, numeric_rtol: float, numeric_atol: float
-                 ) -> List[Row]:
+                 eps: Optional[float], rtol: float, atol: float, numeric_rtol: float, numeric_atol: float
+                 ) -> List[DerivativeRow]:
     n = len(xs)
-    _, engine = value_and_grad(f, argnums=tuple(range(n)))(*xs)
-    engine = [g.data for g in engine]
+    _takes(f, n)
+    engine = first_gradient(f, xs)  # the float pass: hand-written _backward closures run too
     hand = df(*xs)
     hand = list(hand) if isinstance(hand, (list, tuple)) else [hand]
     if len(hand) != n:
@@ -104,17 +110,27 @@ def _check_point(f: Callable[..., Any], df: Callable[..., Any], xs: Tuple[float,
     rows = []
     for j in range(n):
         hj, ej = float(data_of(hand[j])), engine[j]
-        nj = differences.partial_derivative(lambda *p: _value_at(f, p), xs, j, scheme, h)
-        hand_ok = abs(hj - ej) <= atol + rtol * abs(ej)
-        numeric_ok = abs(ej - nj) <= numeric_atol + numeric_rtol * abs(nj)
-        verdict = "ok" if hand_ok and numeric_ok else \
-            "hand differs" if numeric_ok else "engine and numeric differ (not smooth here?)"
+        nj = differences.partial_derivative(lambda *p: value_at(f, p), xs, j, scheme, step(eps, xs[j]))
         label = f"d/d{'x' if n == 1 else f'x{j}'} at {where}"
-        rows.append(Row(label, hj, ej, nj, _rel(hj, ej), verdict))
+        verdict = _verdict(abs(hj - ej) <= atol + rtol * abs(ej),
+                           abs(ej - nj) <= numeric_atol + numeric_rtol * abs(nj),
+                           abs(hj - nj) <= numeric_atol + numeric_rtol * abs(nj))
+        rows.append(DerivativeRow(label, hj, ej, nj, relative_error(hj, ej), verdict))
     return rows
 
 
-def _table(rows: Sequence[Row]) -> str:
+def _verdict(hand_engine: bool, engine_numeric: bool, hand_numeric: bool) -> str:
+    """Which of the three disagrees: the one the other two agree against."""
+    if hand_engine and engine_numeric:
+        return "ok"
+    if engine_numeric:
+        return "hand differs"
+    if hand_numeric:
+        return "engine differs (an op's derivative rule, or a hand-written _backward?)"
+    return "all three differ (not smooth here?)"
+
+
+def _table(rows: Sequence[DerivativeRow]) -> str:
     width = max(len(r.input) for r in rows)
     lines = [f"{'input':<{width}}  {'hand':>14}  {'engine':>14}  {'numeric':>14}  {'rel. error':>10}  verdict"]
     lines += [f"{r.input:<{width}}  {r.hand:>14.8g}  {r.engine:>14.8g}  {r.numeric:>14.8g}  {r.rel_error:>10.2e}  "
@@ -123,7 +139,7 @@ def _table(rows: Sequence[Row]) -> str:
 
 
 def assert_derivative(f: Callable[..., Any], df: Callable[..., Any], at: Any, *, scheme: str = "central",
-                      h: Optional[float] = None, rtol: float = 1e-7, atol: float = 1e-9,
+                      eps: Optional[float] = None, rtol: float = 1e-7, atol: float = 1e-9,
                       numeric_rtol: float = 1e-3, numeric_atol: float = 1e-5) -> None:
     """Check a hand-derived derivative ``df`` of ``f`` against the engine and finite differences.
 
@@ -133,7 +149,10 @@ def assert_derivative(f: Callable[..., Any], df: Callable[..., Any], at: Any, *,
     example is then shrunk). The hand value must match the engine's within
     ``atol + rtol * |engine|``, and the engine's the ``scheme``'s finite difference within
     ``numeric_atol + numeric_rtol * |numeric|`` (finite differences are good to a few
-    digits). On a mismatch :class:`DerivativeError` shows the table and the formula.
+    digits). ``eps`` is the finite-difference step before scaling by max(1, |x|), as in
+    ``gradcheck``. On a mismatch :class:`DerivativeError` shows the table and the formula.
+    The engine's derivative comes from the plain backward pass, so a node with a
+    hand-written ``_backward`` (as in the lecture) is checked as it is.
 
     >>> assert_derivative(lambda x: x.sin() * x, lambda x: x * __import__("math").cos(x) + __import__("math").sin(x),
     ...                   at=[0.5, 2.0])
@@ -145,12 +164,12 @@ def assert_derivative(f: Callable[..., Any], df: Callable[..., Any], at: Any, *,
         from hypothesis import given
 
         def assert_derivative_at(point: Any) -> None:  # the name hypothesis shows for a failing case
-            _assert_points(f, df, [point], scheme, h, tolerances)
+            _assert_points(f, df, [point], scheme, eps, tolerances)
 
         given(strategy)(assert_derivative_at)()
         return
     points = at if isinstance(at, list) else [at]
-    _assert_points(f, df, points, scheme, h, tolerances)
+    _assert_points(f, df, points, scheme, eps, tolerances)
 
 
 def _strategy(at: Any) -> Any:
@@ -161,10 +180,10 @@ def _strategy(at: Any) -> Any:
     return at if isinstance(at, SearchStrategy) else None
 
 
-def _assert_points(f, df, points, scheme, h, tolerances) -> None:  # noqa: ANN001
+def _assert_points(f, df, points, scheme, eps, tolerances) -> None:  # noqa: ANN001
     for point in points:
         xs = _floats(point)
-        rows = _check_point(f, df, xs, scheme, h, *tolerances)
+        rows = _check_point(f, df, xs, scheme, eps, *tolerances)
         if any(r.verdict != "ok" for r in rows):
             formula = formula_of(f, len(xs))
             graph = _graph(f, xs)
@@ -212,7 +231,7 @@ def _check(f, args, order, modes, what, rng, scheme, eps, atol, rtol) -> None:  
 
     def numeric(v: Sequence[float]) -> List[float]:
         return differences.directional(lambda *p: _as_floats(_outputs(f(*[Value(x) for x in p]))), args, v,
-                                       scheme, eps)
+                                       scheme, step(eps, max(abs(x) for x in args)))
 
     if "fwd" in modes:
         label = f"JVP of {what}" if what else "JVP"
@@ -229,31 +248,25 @@ def _check(f, args, order, modes, what, rng, scheme, eps, atol, rtol) -> None:  
         v = [rng.gauss(0, 1) for _ in range(n)]
         m = len(_outputs(f(*[Value(x) for x in args])))
         u = [rng.gauss(0, 1) for _ in range(m)]
-        cotangent = grad(lambda *a: _dot(u, _outputs(f(*a))), argnums=tuple(range(n)))(*args)
+        cotangent = grad(lambda *a: dot(u, _outputs(f(*a))), argnums=tuple(range(n)))(*args)
         jtu = _as_floats(cotangent)
         _compare(label, [sum(a * b for a, b in zip(jtu, v))], [sum(a * b for a, b in zip(u, numeric(v)))],
                  f, args, atol, rtol)
         if order > 1:
             def half_square(*b: Any) -> Any:
                 y = _outputs(f(*b))
-                return _dot(y, y) * 0.5
+                return dot(y, y) * 0.5
 
             def f_vjp(*a: Any) -> List[Any]:  # the vjp with the output as cotangent: J^T f
                 return list(grad(half_square, argnums=tuple(range(n)))(*a))
             _check(f_vjp, args, order - 1, modes, label, rng, scheme, eps, atol, rtol)
 
 
-def _dot(a: Sequence[Any], b: Sequence[Any]) -> Any:
-    total = a[0] * b[0]
-    for x, y in zip(a[1:], b[1:]):
-        total = total + x * y
-    return total
-
-
 def _compare(label, got, want, f, args, atol, rtol) -> None:  # noqa: ANN001
     rows = [(i, g, w) for i, (g, w) in enumerate(zip(got, want)) if abs(g - w) > atol + rtol * abs(w)]
     if rows:
-        lines = [f"output {i}: analytic {g:.10g}, numeric {w:.10g}, rel. error {_rel(g, w):.2e}" for i, g, w in rows]
+        lines = [f"output {i}: analytic {g:.10g}, numeric {w:.10g}, rel. error {relative_error(g, w):.2e}"
+                 for i, g, w in rows]
         formula = formula_of(f, len(args))
         raise DerivativeError(f"check_grads: {label} of {formula} at {args} disagrees with finite differences:\n"
                               + "\n".join(lines), rows, formula, "")

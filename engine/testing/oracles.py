@@ -56,7 +56,7 @@ class TorchNumber(Arithmetic):
         if fn is None:
             raise TypeError(f"torch_reference: the op {op.name!r} has no PyTorch counterpart here; "
                             f"check it against finite differences instead")
-        ts = [a.tensor if isinstance(a, TorchNumber) else cls.torch.tensor(float(a), dtype=cls.torch.float64)
+        ts = [a.tensor if isinstance(a, TorchNumber) else cls.torch.tensor(_number(a), dtype=cls.torch.float64)
               for a in args]
         if op.arity is None:
             return cls(fn(ts))
@@ -64,6 +64,13 @@ class TorchNumber(Arithmetic):
 
     def __repr__(self) -> str:
         return f"TorchNumber({self.data!r})"
+
+
+def _number(a: Any) -> float:
+    if isinstance(a, Arithmetic):
+        raise TypeError(f"torch_reference: f uses a {type(a).__name__} from outside its arguments ({a!r}); "
+                        f"pass every number it depends on as an argument")
+    return float(a)
 
 
 def torch_reference(f: Callable[..., Any], args: Sequence[float]) -> Tuple[float, List[float]]:

@@ -2,7 +2,8 @@
 
 - A hypothesis profile named ``chainrule``: deterministic with 60 examples under CI
   (the ``CI`` environment variable set), 100 with fresh randomness elsewhere.
-  It is loaded unless a profile is chosen with ``--hypothesis-profile``.
+  It is loaded unless a profile is chosen with ``--hypothesis-profile`` or loaded
+  by the project's conftest.
 - When an assertion of ``engine.testing`` fails, the report gets a section with the
   engine's graph of the failing example: every node, its data, grad and local derivatives.
 """
@@ -27,7 +28,9 @@ def pytest_configure(config: Any) -> None:
     in_ci = bool(os.environ.get("CI"))
     settings.register_profile(PROFILE, max_examples=60 if in_ci else 100, deadline=None, derandomize=in_ci,
                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-    if not getattr(config.option, "hypothesis_profile", None):
+    # A profile chosen on the command line, or loaded by the project's own conftest, stays.
+    chosen = getattr(config.option, "hypothesis_profile", None) or getattr(settings, "_current_profile", "default")
+    if chosen == "default":
         settings.load_profile(PROFILE)
 
 

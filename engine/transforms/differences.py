@@ -118,9 +118,14 @@ def directional(f: Callable[..., Sequence[float]], xs: Sequence[float], v: Seque
     """The derivative of each output of ``f`` (a list of floats) along direction ``v``: J v numerically."""
     scale = max([1.0] + [abs(x) for x in xs])
     step = h if h is not None else scheme(scheme_name).step * scale
-    outputs = len(f(*xs))
-    return [derivative(lambda t, i=i: f(*[x + t * d for x, d in zip(xs, v)])[i], 0.0, scheme_name, step)
-            for i in range(outputs)]
+    seen: Dict[float, Sequence[float]] = {}
+
+    def along(t: float) -> Sequence[float]:  # each point once, for all the outputs
+        if t not in seen:
+            seen[t] = f(*[x + t * d for x, d in zip(xs, v)])
+        return seen[t]
+
+    return [derivative(lambda t, i=i: along(t)[i], 0.0, scheme_name, step) for i in range(len(along(0.0)))]
 
 
 def step_error(f: Callable[[float], float], x: float, exact: float, scheme_name: str = "central",

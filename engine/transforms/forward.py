@@ -7,6 +7,7 @@ Primals may be floats or Values, so forward mode composes with reverse mode.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, List, Sequence, Tuple
 
 from .. import ops
@@ -17,17 +18,23 @@ from ..checks import data_of
 class Dual(Arithmetic):
     """A number ``primal + tangent·ε`` with ε² = 0.
 
+    ``tag`` says which ``jvp`` the ε belongs to: nested ``jvp`` calls each have their
+    own, so an inner derivative never picks up an outer one's tangent (the
+    "perturbation confusion" of naive dual numbers). A primal may itself be a Dual of
+    an outer ``jvp``, or a Value.
+
     >>> y = Dual(3.0, 1.0) ** 2
     >>> y.primal, y.tangent
     (9.0, 6.0)
     """
 
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("primal", "tangent", "tag")
     _rank = 2
 
-    def __init__(self, primal: Any, tangent: Any = 0.0) -> None:
+    def __init__(self, primal: Any, tangent: Any = 0.0, tag: int = 0) -> None:
         _set(self, "primal", primal)
         _set(self, "tangent", tangent)
+        _set(self, "tag", tag)
 
     @property
     def data(self) -> Any:
@@ -36,11 +43,14 @@ class Dual(Arithmetic):
 
     @classmethod
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Dual":
-        primals = [a.primal if isinstance(a, Dual) else a for a in args]
+        # The newest jvp's ε is handled here; Duals of older ones are numbers like any other to it.
+        tag = max(a.tag for a in args if isinstance(a, Dual))
+        own = [isinstance(a, Dual) and a.tag == tag for a in args]
+        primals = [a.primal if mine else a for a, mine in zip(args, own)]
         out = op(*primals, param=param)
         partials = op.local_derivatives(primals, out, param)
-        terms = [d * a.tangent for a, d in zip(args, partials) if isinstance(a, Dual) and not _zero(a.tangent)]
-        return Dual(out, sum(terms[1:], terms[0]) if terms else 0.0)
+        terms = [d * a.tangent for a, d, mine in zip(args, partials, own) if mine and not _zero(a.tangent)]
+        return Dual(out, sum(terms[1:], terms[0]) if terms else 0.0, tag)
 
     def detach(self) -> "Dual":
         """The same number with no tangent (and a detached primal): derivatives stop here.
@@ -49,7 +59,7 @@ class Dual(Arithmetic):
         (9.0, 3.0)
         """
         primal = self.primal
-        return Dual(primal.detach() if hasattr(primal, "detach") else primal, 0.0)
+        return Dual(primal.detach() if hasattr(primal, "detach") else primal, 0.0, self.tag)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names a Dual lacks, such as a Value's grad or backward.
@@ -85,10 +95,15 @@ def _zero(x: Any) -> bool:
     return x.__class__ is float and x == 0.0
 
 
-def _split(out: Any) -> Tuple[Any, Any]:
-    if isinstance(out, Dual):
+def _split(out: Any, tag: int) -> Tuple[Any, Any]:
+    if isinstance(out, Dual) and out.tag == tag:
         return out.primal, out.tangent
-    return out, 0.0  # f ignored its inputs: a constant
+    if isinstance(out, (list, tuple)):
+        raise TypeError("jvp: f must return a number or a flat list of numbers, got a nested list")
+    return out, 0.0  # f's result does not depend on this jvp's inputs: a constant to it
+
+
+_tags = itertools.count(1)
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
@@ -101,11 +116,12 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     """
     if len(primals) != len(tangents):
         raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} primals and {len(tangents)} tangents")
-    out = f(*[Dual(p, t) for p, t in zip(primals, tangents)])
+    tag = next(_tags)
+    out = f(*[Dual(p, t, tag) for p, t in zip(primals, tangents)])
     if isinstance(out, (list, tuple)):
-        pairs = [_split(o) for o in out]
+        pairs = [_split(o, tag) for o in out]
         return [p for p, _ in pairs], [t for _, t in pairs]
-    return _split(out)
+    return _split(out, tag)
 
 
 def jacfwd(f: Callable[[List[Any]], Any]) -> Callable[[Sequence[Any]], Any]:

@@ -11,7 +11,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from ..graph import topological_order
 from ..reverse import isolated_gradients, needs_rule
-from ..value import Value
+from ..value import Value, _ids
 from .forward import Dual
 
 ArgNums = Union[int, Sequence[int]]
@@ -48,7 +48,7 @@ def _prepare(args: tuple, nums: Tuple[int, ...], name: str) -> Tuple[list, List[
     return args, leaves
 
 
-def _scalar(out: Any, name: str) -> Value:
+def as_scalar(out: Any, name: str) -> Value:
     if isinstance(out, Value):
         return out
     if isinstance(out, (int, float)) and not isinstance(out, bool):
@@ -96,15 +96,24 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
 
     def wrapped(*args: Any) -> Tuple[Value, Any]:
         nums = _argnums(argnums, len(args), "value_and_grad")
-        if any(isinstance(x, Dual) for x in flatten(args)):
+        if any(isinstance(x, Dual) for a in args for x in (a if isinstance(a, (list, tuple)) else [a])):
             out, grads = _forward_over_reverse(f, args, nums)
         else:
             call_args, leaves = _prepare(args, nums, "grad")
-            out = _scalar(f(*call_args), "grad")
-            grads = _gradients(out, leaves)
+            out = f(*call_args)
+            grads = _dual_gradients(out, leaves) if isinstance(out, Dual) else _gradients(as_scalar(out, "grad"), leaves)
         return out, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return wrapped
+
+
+def _dual_gradients(out: Dual, leaves: List[Any]) -> List[Any]:
+    """Gradients of a dual-number result (f used a jvp's input from outside): the gradient of the
+    primal part and of the tangent part, paired as dual numbers."""
+    parts = [_dual_gradients(p, leaves) if isinstance(p, Dual) else _gradients(as_scalar(p, "grad"), leaves)
+             for p in (out.primal, out.tangent)]
+    return [[Dual(a, b, out.tag) for a, b in zip(p, t)] if isinstance(p, list) else Dual(p, t, out.tag)
+            for p, t in zip(*parts)]
 
 
 def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, ...]) -> Tuple[Any, List[Any]]:
@@ -118,24 +127,29 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
     """
     rich: dict = {}
 
-    def leaf(x: Any) -> Any:
+    def leaf(x: Any, differentiated: bool) -> Any:
         if isinstance(x, Dual):
             v = Value(x.data)
-        elif isinstance(x, (int, float, Value)) and not isinstance(x, bool):
+            rich[v] = x
+        elif differentiated:
             v = _leaf(x, "grad")
+            rich[v] = v if v is x else v.data
         else:
-            return x
-        rich[v] = x if isinstance(x, (Dual, Value)) else v.data
+            return x  # a plain argument, as f gets it from grad
         return v
 
-    call_args = [[leaf(x) for x in a] if isinstance(a, (list, tuple)) else leaf(a) for a in args]
+    call_args = [[leaf(x, i in nums) for x in a] if isinstance(a, (list, tuple)) else leaf(a, i in nums)
+                 for i, a in enumerate(args)]
     leaves = [call_args[i] for i in nums]
-    out = _scalar(f(*call_args), "grad")
+    start = next(_ids)  # Values made before f ran (a model's weights) stand for themselves
+    out = as_scalar(f(*call_args), "grad")
     for node in topological_order(out):
         if node in rich:
             continue
-        if not node._prev:
-            rich[node] = node.data  # a constant
+        if node._id < start:
+            rich[node] = node
+        elif not node._prev:
+            rich[node] = node.data  # a constant written into f
         elif node._fn is None:
             raise needs_rule(node, "jvp of grad")
         else:
@@ -171,11 +185,11 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
         call_args, leaves = _prepare(args, nums, "jacobian")
         out = f(*call_args)
         if not isinstance(out, (list, tuple)):
-            rows = _gradients(_scalar(out, "jacobian"), leaves)
+            rows = _gradients(as_scalar(out, "jacobian"), leaves)
             return rows[0] if isinstance(argnums, int) else tuple(rows)
         result = []
         for i, y in enumerate(out):
-            row = _gradients(_scalar(y, f"jacobian (output {i})"), leaves)
+            row = _gradients(as_scalar(y, f"jacobian (output {i})"), leaves)
             result.append(row[0] if isinstance(argnums, int) else tuple(row))
         return result
 

@@ -58,3 +58,13 @@ def test_the_readmes_test_file_passes_as_written(tmp_path: Path) -> None:
     (tmp_path / "test_my_derivatives.py").write_text(code)
     run = run_pytest(tmp_path)
     assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout + run.stderr
+
+
+def test_a_profile_loaded_by_the_projects_conftest_stays(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        "from hypothesis import settings\nsettings.register_profile('mine', max_examples=7)\n"
+        "settings.load_profile('mine')\n")
+    (tmp_path / "test_mine.py").write_text(
+        "from hypothesis import settings\n\ndef test_mine():\n    assert settings.default.max_examples == 7\n")
+    run = run_pytest(tmp_path)
+    assert run.returncode == 0, run.stdout

@@ -152,3 +152,56 @@ def test_forward_over_reverse_against_a_difference_of_gradients() -> None:
 def test_forward_over_reverse_composes_with_reverse_mode() -> None:
     # d/dx of (d^2/dx^2 x^4) = d/dx 12x^2 = 24x
     assert grad(lambda x: jvp(grad(lambda t: t ** 4), (x,), (1.0,))[1])(2.0).data == 48.0
+
+
+# -- forward mode mixed with reverse mode, every way round ------------------------------------------
+
+
+def test_jvp_of_grad_reaches_values_from_outside() -> None:
+    # d/dw of (d^2/dx^2 x^2 w) = 2, by three routes.
+    assert grad(lambda w: jvp(grad(lambda x: x * x * w), (1.0,), (1.0,))[1])(3.0).data == 2.0
+    assert grad(lambda w: grad(grad(lambda x: x * x * w))(1.0))(3.0).data == 2.0
+    w = Value(3.0)
+    g, hv = jvp(grad(lambda x: x * x * w), (1.0,), (1.0,))
+    assert (g.data, hv.data) == (6.0, 6.0)
+    hv.backward()
+    assert w.grad == 2.0  # the Hessian-vector product is a graph back to w
+
+
+def test_jvp_of_grad_leaves_plain_arguments_plain() -> None:
+    def power(x, n):
+        y = x
+        for _ in range(n):  # n is a count, not a Value
+            y = y * x
+        return y
+
+    assert jvp(lambda x: grad(power)(x, 3), (2.0,), (1.0,)) == (32.0, 48.0)  # 4x^3 and 12x^2
+
+
+def test_grad_inside_jvp_of_a_function_that_closes_over_the_dual() -> None:
+    primal, tangent = jvp(lambda a: grad(lambda x: x * x * a)(3.0), (2.0,), (1.0,))
+    assert (primal.data, tangent.data) == (12.0, 6.0)  # d/dx = 2xa = 12; d/da of that = 2x = 6
+    g = grad(lambda v: v[0] * v[1] * v[1])
+    assert jvp(lambda a, b: g((a, b)), (1.0, 2.0), (1.0, 0.0)) == jvp(lambda a, b: g([a, b]), (1.0, 2.0), (1.0, 0.0))
+
+
+def test_nested_jvp_keeps_each_tangent_to_its_own_call() -> None:
+    # d/dx [x * d/dy (x + y)] = d/dx [x] = 1; untagged duals would give 2.
+    assert jvp(lambda x: x * jvp(lambda y: x + y, (1.0,), (1.0,))[1], (1.0,), (1.0,)) == (1.0, 1.0)
+    # d/dx d/dy (x y) = 1
+    assert jvp(lambda x: jvp(lambda y: x * y, (2.0,), (1.0,))[1], (3.0,), (1.0,)) == (3.0, 1.0)
+
+
+def test_jvp_refuses_a_nested_list() -> None:
+    with pytest.raises(TypeError, match="flat list"):
+        jvp(lambda x: [[x, x * x]], (2.0,), (1.0,))
+
+
+def test_custom_rules_with_value_methods_give_plain_numbers_in_every_mode() -> None:
+    from engine import op
+
+    xsin = op(derivative=lambda x, y, out: (y.sin(), x * y.cos()))(lambda x, y: x * math.sin(y))
+    g, hv = jvp(grad(lambda y: xsin(2.0, y * y)), (0.7,), (1.0,))
+    # f = 2 sin(y^2): f' = 4y cos(y^2), f'' = 4 cos(y^2) - 8 y^2 sin(y^2)
+    assert float(g) == pytest.approx(4 * 0.7 * math.cos(0.49), rel=1e-12)
+    assert float(hv) == pytest.approx(4 * math.cos(0.49) - 8 * 0.49 * math.sin(0.49), rel=1e-12)

@@ -111,3 +111,27 @@ def test_a_rule_with_value_methods_works_in_every_mode() -> None:
     assert jvp(grad(my_sin), (0.3,), (1.0,))[1] == pytest.approx(-math.sin(0.3), rel=1e-14)
     assert engine.compile(lambda t: my_sin(t), 0.3)(0.3).grads[0] == pytest.approx(math.cos(0.3), rel=1e-14)
     assert "self.grad += cos(self.data) * out.grad" in str(my_sin(Value(0.3))._backward)
+
+
+def test_a_value_exponent_at_base_zero_has_derivative_zero_as_in_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    a, b = Value(0.0), Value(2.0)
+    (a ** b).backward()
+    ta = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    (ta ** tb).backward()
+    assert (a.grad, b.grad) == (ta.grad.item(), tb.grad.item()) == (0.0, 0.0)
+    assert grad(lambda t: t ** Value(2.0))(0.0).data == 0.0
+
+
+def test_printing_a_closure_never_raises_and_leaves_take_no_closure() -> None:
+    y = (-2.0) ** Value(3.0)
+    assert "no derivative here" in repr(y._backward)
+    with pytest.raises(ValueError, match="no parents"):
+        Value(1.0)._backward = lambda: None
+
+
+def test_create_graph_makes_every_leaf_grad_a_value() -> None:
+    a = Value(3.0)
+    (a + a).backward(create_graph=True)
+    assert isinstance(a.grad, Value) and a.grad.data == 2.0

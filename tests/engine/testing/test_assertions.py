@@ -116,3 +116,29 @@ def test_check_grads_refuses_bad_arguments() -> None:
         check_grads(F, [1.0], order=0)
     with pytest.raises(ValueError, match="modes"):
         check_grads(F, [1.0], modes=("sideways",))
+
+
+def test_a_hand_written_backward_is_checked_as_it_is() -> None:
+    from tests.engine.test_closures import my_tanh
+
+    assert_derivative(lambda x: my_tanh(x * 2), lambda x: 2 * (1 - math.tanh(2 * x) ** 2), at=[0.3, -1.1])
+
+    def wrong_tanh(x):
+        out = my_tanh(x)
+        out._backward = lambda: setattr(x, "grad", x.grad + out.grad)  # forgot the (1 - t^2)
+        return out
+
+    with pytest.raises(DerivativeError, match="engine differs"):
+        assert_derivative(wrong_tanh, lambda x: 1 - math.tanh(x) ** 2, at=[0.8])
+
+
+def test_a_list_of_single_numbers_for_a_function_of_two_is_explained() -> None:
+    with pytest.raises(TypeError, match=r"does not take 1 input.*as a tuple"):
+        assert_derivative(lambda x, y: x * y, lambda x, y: (y, x), at=[0.5, 2.0])
+
+
+def test_gradcheck_runs_hand_written_closures_at_first_order() -> None:
+    from engine import gradcheck
+    from tests.engine.test_closures import my_tanh
+
+    assert all(row.ok for row in gradcheck(lambda x: my_tanh(x) * x, [0.4]))
