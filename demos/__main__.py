@@ -20,16 +20,29 @@ DEMOS = {
 }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[List[str]] = None, prog: str = "python -m demos") -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in DEMOS:
         if argv and argv[0] not in ("-h", "--help"):
             print(f"unknown demo {argv[0]!r}", file=sys.stderr)
-        print("usage: python -m demos NAME [options]\n\ndemos:")
+        print(f"usage: {prog} NAME [options]\n\ndemos:")
         for name, what in DEMOS.items():
             print(f"  {name:20} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     return importlib.import_module(f"demos.{argv[0]}").main(argv[1:])
+
+
+def cli(argv: Optional[List[str]] = None) -> int:
+    """The ``chainrule`` command: ``chainrule demo NAME [options]`` runs a demo, ``chainrule demo`` lists them."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: chainrule demo [NAME [options]]\n\n"
+              "  demo            list the demos\n  demo NAME ...   run one (pictures go to ./out)")
+        return 0
+    if argv[0] != "demo":
+        print(f"unknown command {argv[0]!r}; try: chainrule demo", file=sys.stderr)
+        return 2
+    return main(argv[1:], prog="chainrule demo")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def train(steps: int = 100, seed: int = SEED, progress: bool = True, compiled: O
             loss, accuracy = replay()
             sgd_step(model, None, k, steps)
         history.append((loss, accuracy))
-        bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{accuracy:.0%}")
+        bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{accuracy:.0%}", refresh=False)
     return model, X, y, history
 
 

@@ -121,7 +121,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
             shown["val_loss"] = f"{val_loss:.4f}"
         if schedule is not None:
             schedule.step()
-        bar.set_postfix(shown)
+        bar.set_postfix(shown, refresh=False)  # tqdm redraws at its own pace
     return history
 
 
