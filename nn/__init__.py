@@ -7,10 +7,12 @@
 """
 
 from . import data, losses
-from .checkpoint import CheckpointError, load, load_into, save
+from .checkpoint import CheckpointError, load_into, save
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
 from .train import DeadNetworkWarning, accuracy, fit
+
+load = MLP.load  # nn.load(path): a new MLP from a checkpoint
 
 __all__ = [
     "MLP", "SGD", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LinearWarmup", "Module", "Neuron",

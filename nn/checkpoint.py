@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import math
-import random
 from pathlib import Path
-from typing import Any, Dict, Union
+from typing import Any, Dict, Tuple, Union
 
 from .files import write_atomic
-from .module import MLP
 
 FORMAT = "chainrule-checkpoint"
 VERSION = 1
@@ -23,12 +21,12 @@ class CheckpointError(ValueError):
     """A checkpoint file that cannot be loaded: truncated, corrupted, another version, or another model."""
 
 
-def state_dict(model: MLP) -> Dict[str, float]:
+def state_dict(model: Any) -> Dict[str, float]:
     """``{parameter name: value}`` for every parameter, in order."""
     return {name: p.data for name, p in model.named_parameters()}
 
 
-def load_state_dict(model: MLP, state: Dict[str, Any], source: str = "state") -> None:
+def load_state_dict(model: Any, state: Dict[str, Any], source: str = "state") -> None:
     """Set every parameter from ``state``; checks everything first, so a bad state changes nothing."""
     if not isinstance(state, dict):
         raise CheckpointError(f"{source}: parameters must be a JSON object of name -> number")
@@ -46,18 +44,19 @@ def load_state_dict(model: MLP, state: Dict[str, Any], source: str = "state") ->
         p.data = float(state[name])
 
 
-def save(model: MLP, path: PathLike) -> Path:
+def save(model: Any, path: PathLike) -> Path:
     """Write ``model`` to ``path`` as JSON: format, version, architecture, parameters.
 
     The file is written to a temporary file beside it and renamed into place, so a
     crash mid-save leaves any previous checkpoint intact.
 
     >>> import random, tempfile, os; random.seed(0)
+    >>> from nn import MLP
     >>> model = MLP(2, [3, 1]); path = os.path.join(tempfile.mkdtemp(), "m.json")
-    >>> _ = save(model, path); load(path).parameters()[0].data == model.parameters()[0].data
+    >>> _ = save(model, path); MLP.load(path).parameters()[0].data == model.parameters()[0].data
     True
     """
-    if not isinstance(model, MLP):
+    if not isinstance(getattr(model, "config", None), dict) or not hasattr(model, "named_parameters"):
         raise TypeError(f"save writes MLP models, got {type(model).__name__}")
     path = Path(path)
     document = {"format": FORMAT, "version": VERSION, "architecture": {"type": "MLP", **model.config},
@@ -82,25 +81,16 @@ def _read(path: PathLike) -> Dict[str, Any]:
     return document
 
 
-def load(path: PathLike) -> MLP:
-    """A new MLP built from the checkpoint at ``path``; a clear CheckpointError if anything is wrong."""
+def read(path: PathLike) -> Tuple[Dict[str, Any], Any]:
+    """The checkpoint's architecture (the model's keyword arguments) and parameters, checked for an MLP."""
     document = _read(path)
     arch = document.get("architecture")
     if not isinstance(arch, dict) or arch.get("type") != "MLP":
         raise CheckpointError(f"{path}: architecture must describe an MLP, got {arch!r}")
-    kwargs = {k: v for k, v in arch.items() if k != "type"}
-    state = random.getstate()  # building draws initial weights; keep the caller's random stream
-    try:
-        model = MLP(**kwargs)
-    except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{path}: bad architecture {kwargs}: {e}") from None
-    finally:
-        random.setstate(state)
-    load_state_dict(model, document.get("parameters"), str(path))
-    return model
+    return {k: v for k, v in arch.items() if k != "type"}, document.get("parameters")
 
 
-def load_into(model: MLP, path: PathLike) -> None:
+def load_into(model: Any, path: PathLike) -> None:
     """Load the checkpoint's parameters into an existing ``model`` of the same architecture."""
     document = _read(path)
     arch = {k: v for k, v in (document.get("architecture") or {}).items() if k != "type"}

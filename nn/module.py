@@ -10,6 +10,8 @@ from engine import Value, dot
 from engine.arithmetic import Arithmetic
 from engine.value import _coerce
 
+from . import checkpoint
+
 Inputs = Sequence[Union[Value, float, int]]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
@@ -200,16 +202,21 @@ class MLP(Module):
 
     def save(self, path: str) -> None:
         """Write the architecture and parameters as JSON, atomically (see ``nn.save``)."""
-        from .checkpoint import save
-
-        save(self, path)
+        checkpoint.save(self, path)
 
     @classmethod
     def load(cls, path: str) -> "MLP":
-        """A new MLP from a checkpoint written by ``save`` (see ``nn.load``)."""
-        from .checkpoint import load
-
-        return load(path)
+        """A new MLP from a checkpoint written by ``save``; a clear CheckpointError if anything is wrong."""
+        kwargs, parameters = checkpoint.read(path)
+        state = random.getstate()  # building draws initial weights; keep the caller's random stream
+        try:
+            model = cls(**kwargs)
+        except (TypeError, ValueError) as e:
+            raise checkpoint.CheckpointError(f"{path}: bad architecture {kwargs}: {e}") from None
+        finally:
+            random.setstate(state)
+        checkpoint.load_state_dict(model, parameters, str(path))
+        return model
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

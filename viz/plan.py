@@ -42,20 +42,30 @@ class Plan:
 
 
 def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] = None) -> Plan:
-    """Decide what ``draw_dot`` shows for ``root``'s graph."""
+    """Decide what ``draw_dot`` shows for ``root``'s graph: items, their inputs, and what was folded."""
     order = topological_order(root)
-    ids = {v: f"v{i}" for i, v in enumerate(order)}
     collapse = max_nodes is not None and len(order) > max_nodes
     notes: List[str] = []
+    owner = _owners(order, collapse, notes)
+    _link(order, owner)
+    reached = _fold_and_cut(owner[root], collapse, max_depth, notes)
+    shown = sum(i.members for i in reached)
+    if shown < len(order):
+        notes.append(f"{len(order) - shown} of {len(order)} values not drawn")
+    first = {owner[v]: i for i, v in reversed(list(enumerate(order)))}
+    reached.sort(key=lambda i: first.get(i, -1))
+    return Plan(reached, owner[root], order, notes)
 
-    # 1. One item per Value, or per top-level scope when collapsing.
+
+def _owners(order: List[Value], collapse: bool, notes: List[str]) -> Dict[Value, Item]:
+    """Phase 1: the item each Value is drawn as: its own, or its top-level scope's box when collapsing."""
     owner: Dict[Value, Item] = {}
     boxes: Dict[str, Item] = {}
     neurons: Dict[str, set] = {}
-    for v in order:
+    for i, v in enumerate(order):
         top = v.scope.split(".")[0] if collapse and v.scope else ""
         if not top:
-            owner[v] = Item(ids[v], "value", v)
+            owner[v] = Item(f"v{i}", "value", v)
             continue
         if top not in boxes:
             boxes[top] = Item(f"scope_{len(boxes)}", "scope", text=top, members=0)
@@ -68,8 +78,11 @@ def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] =
         parts = len(neurons[top] - {top})
         box.text = f"{top}: {parts} neuron{'s' * (parts != 1)}, {box.members} values" if parts else f"{top}: {box.members} values"
         notes.append(f"{top} collapsed ({box.members} values)")
+    return owner
 
-    # 2. Each item's inputs, in argument order; a box's are the outside inputs of its members.
+
+def _link(order: List[Value], owner: Dict[Value, Item]) -> None:
+    """Phase 2: each item's inputs, in argument order; a box's are the outside inputs of its members."""
     for v in order:
         item = owner[v]
         parents = [owner[p] for p in v._prev]
@@ -80,10 +93,12 @@ def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] =
                 if p is not item and p not in item.parents:
                     item.parents.append(p)
 
-    # 3. Fold wide fan-in (only when collapsing) and cut at max_depth, walking out from the root.
-    root_item = owner[root]
-    depth = {root_item: 0}
-    reached = [root_item]
+
+def _fold_and_cut(root: Item, collapse: bool, max_depth: Optional[int], notes: List[str]) -> List[Item]:
+    """Phase 3: walking out from the root, fold wide fan-in (when collapsing) and cut at ``max_depth``;
+    returns the items reached."""
+    depth = {root: 0}
+    reached = [root]
     hidden_beyond = 0
     for item in reached:  # breadth-first; the list grows as we go
         if collapse and len(item.parents) > FAN_IN:
@@ -101,12 +116,7 @@ def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] =
                 reached.append(p)
     if hidden_beyond:
         notes.append(f"cut at depth {max_depth} from the root")
-    shown = sum(i.members for i in reached)
-    if shown < len(order):
-        notes.append(f"{len(order) - shown} of {len(order)} values not drawn")
-    first = {owner[v]: i for i, v in reversed(list(enumerate(order)))}
-    reached.sort(key=lambda i: first.get(i, -1))
-    return Plan(reached, root_item, order, notes)
+    return reached
 
 
 def _name(item: Item) -> str:
