@@ -12,6 +12,7 @@ from engine import Value
 
 
 def chain(steps: int) -> Value:
+    """y = y * a + b, the loop a learner writes for a power series: a and b are used at every step."""
     a, b = Value(0.9, label="a"), Value(0.1, label="b")
     y = Value(1.0, label="x")
     for _ in range(steps):
@@ -20,6 +21,7 @@ def chain(steps: int) -> Value:
 
 
 def rnn_cell(steps: int = 10, width: int = 3) -> Value:
+    """h_t = tanh(W h_(t-1) + U x_t): the same weights at every step."""
     random.seed(0)
     W = [[Value(random.uniform(-1, 1), label=f"W{i}{j}") for j in range(width)] for i in range(width)]
     U = [Value(random.uniform(-1, 1), label=f"U{i}") for i in range(width)]

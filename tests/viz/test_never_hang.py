@@ -1,8 +1,6 @@
 """Drawings that never hang: shared leaves drawn as references, a time budget, no orphaned renderer."""
 
-import math
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -13,28 +11,7 @@ from pathlib import Path
 import pytest
 
 import viz
-from engine import Value
-
-
-def chain(steps: int) -> Value:
-    """y = y * a + b, the loop a learner writes for a power series: a and b are used at every step."""
-    a, b = Value(0.9, label="a"), Value(0.1, label="b")
-    y = Value(1.0, label="x")
-    for _ in range(steps):
-        y = y * a + b
-    return y
-
-
-def rnn_cell(steps: int = 10, width: int = 3) -> Value:
-    """h_t = tanh(W h_(t-1) + U x_t): the same weights at every step."""
-    random.seed(0)
-    W = [[Value(random.uniform(-1, 1), label=f"W{i}{j}") for j in range(width)] for i in range(width)]
-    U = [Value(random.uniform(-1, 1), label=f"U{i}") for i in range(width)]
-    h = [Value(0.0, label=f"h{i}") for i in range(width)]
-    for t in range(steps):
-        x = Value(math.sin(t), label=f"x{t}")
-        h = [(sum((W[i][j] * h[j] for j in range(width)), U[i] * x)).tanh() for i in range(width)]
-    return sum(h, Value(0.0))
+from bench.drawing import chain, rnn_cell  # the workloads make bench times
 
 
 needs_renderer = pytest.mark.skipif(viz.find_renderer() is None, reason="no Graphviz renderer")
