@@ -28,9 +28,10 @@ def pytest_configure(config: Any) -> None:
     in_ci = bool(os.environ.get("CI"))
     settings.register_profile(PROFILE, max_examples=60 if in_ci else 100, deadline=None, derandomize=in_ci,
                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-    # A profile chosen on the command line, or loaded by the project's own conftest, stays.
+    # A profile chosen on the command line, or loaded by the project's own conftest, stays; hypothesis's
+    # own defaults ("default", and "ci", which it loads by itself when CI is set) give way to ours.
     chosen = getattr(config.option, "hypothesis_profile", None) or getattr(settings, "_current_profile", "default")
-    if chosen == "default":
+    if chosen in ("default", "ci"):
         settings.load_profile(PROFILE)
 
 
