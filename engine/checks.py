@@ -18,10 +18,15 @@ def as_float(x: Any, what: str = "Value data") -> float:
     """
     if x.__class__ is float:
         value = x
-    elif x.__class__ is int:
+    elif x.__class__ is int and -2 ** 1023 < x < 2 ** 1023:
         value = float(x)
     elif isinstance(x, numbers.Real):  # int, bool, Fraction, numpy scalars
-        value = float(x)
+        try:
+            value = float(x)
+        except OverflowError:  # an int or Fraction beyond float's range
+            digits = len(str(abs(int(x))))
+            raise OverflowError(f"{what} is too large for a float: {type(x).__name__} with {digits} digits "
+                                f"(floats reach about 1.8e308)") from None
     else:
         raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
     if value != value:

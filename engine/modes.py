@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional
 
@@ -12,8 +13,9 @@ class TraceError(RuntimeError):
     """The traced function did something a tape cannot replay faithfully (see engine.compile)."""
 
 
-class _State:
-    __slots__ = ("recording", "anomaly", "sites", "tracing")
+class _State(threading.local):
+    """The switches, one set per thread, as PyTorch's grad mode: ``no_grad`` in one thread
+    never changes what another records."""
 
     def __init__(self) -> None:
         self.recording = True  # False inside no_grad(): results are new leaves

@@ -259,6 +259,10 @@ LEAKY_RELU = Op("leaky_relu", lambda x, s: x if x > 0.0 else s * x,
                                                     lambda x, s, out: (if_positive(x, 1.0, s),),
                 param_name="slope")
 ABS = Op("abs",       abs,                          lambda x, out: (sign(x),))
+# The identity with no gradient: what detach() and no_grad() record while engine.compile traces,
+# so that a replay recomputes the value instead of freezing it.
+STOP = Op("stop_gradient", lambda x: x,            lambda x, out: (0.0,),
+          symbol="detach")
 # Fused n-ary nodes: one node instead of a chain, so big sums stay cheap.
 SUM = Op("sum",       math.fsum,                    lambda xs, out: (1.0,) * len(xs),
          arity=None, symbol="Σ")

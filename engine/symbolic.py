@@ -101,7 +101,7 @@ class Sym(Arithmetic):
             return Sym(f"{_sym(param, d)._wrap(_POWER + 0.5)}{d.pow}{syms[0]._wrap(_POWER)}", _POWER, d)
         if op is ops.VPOW:
             return Sym(f"{syms[0]._wrap(_POWER + 0.5)}{d.pow}{syms[1]._wrap(_ATOM)}", _POWER, d)
-        if op is ops.SUM:
+        if op is ops.SUM and not isinstance(d, Code):
             return Sym(" + ".join(s._wrap(1.5) for s in syms), 1, d)
         if op is ops.DOT:  # w0·x0 + w1·x1 + ... (+ bias)
             terms = [f"{w._wrap(2)}{d.mul}{x._wrap(2)}" for w, x in zip(syms[0:-1:2], syms[1::2])]

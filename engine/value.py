@@ -75,7 +75,9 @@ class Value(Arithmetic):
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Value":
         """Compute, then record: the one place a Value is made by an op. Plain numbers among
         ``args`` (``mixed``) become constant leaves."""
-        parents = tuple(map(_coerce, args)) if mixed else args
+        if mixed:
+            args = tuple(a if a.__class__ is Value else _coerce(a, f"{op.name} operand") for a in args)
+        parents = args
         try:
             data = op.evaluate([p.data for p in parents], param)
         except (ArithmeticError, ValueError) as e:
@@ -85,6 +87,11 @@ class Value(Arithmetic):
         out = _new(Value)
         if state.recording:
             _init(out, data, parents, op, param)
+        elif state.tracing:  # no_grad() inside a traced function: replayed afresh, no gradient through it
+            _init(out, data, parents, op, param)
+            stopped = _new(Value)
+            _init(stopped, data, (out,), ops.STOP)
+            return stopped
         else:  # no_grad(): a constant leaf
             _init(out, data)
         return out
@@ -141,6 +148,8 @@ class Value(Arithmetic):
         >>> x = Value(2.0); y = x.detach() * x; y.backward(); x.grad
         2.0
         """
+        if state.tracing:  # engine.compile: recorded, so a replay recomputes it rather than freezing it
+            return ops.STOP(self)
         return Value(self.data, label=self.label)
 
     def _describe(self) -> str:

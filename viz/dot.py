@@ -144,7 +144,7 @@ class _Drawing:
         if n == 1:
             return parent.id
         ref = f"{parent.id}_use{n}"
-        name = html.escape(self.names.get(parent.value, parent.id))
+        name = self.names.get(parent.value, parent.id)  # a plain label: Graphviz quotes it
         self.graph.node(ref, label=f"{name} (shared)", shape="box", style="dashed,rounded", fontsize="9",
                         tooltip=f"{name} again: the shared value drawn in full once")
         return ref

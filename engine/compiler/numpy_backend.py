@@ -30,7 +30,7 @@ def _numpy_functions() -> Dict[Any, Callable]:
         ops.SOFTPLUS: lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
         ops.RELU: lambda x: np.where(x > 0, x, 0.0),
         ops.LEAKY_RELU: lambda x, s: np.where(x > 0, x, s * x),
-        ops.LOGSUMEXP: logsumexp,
+        ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
         "if_positive": lambda x, then, otherwise: np.where(x > 0, then, otherwise),
         "sign": np.sign,
     }

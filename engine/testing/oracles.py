@@ -31,7 +31,7 @@ def _torch_functions(torch: Any) -> Dict[ops.Op, Callable[..., Any]]:
         ops.RELU: torch.relu,
         ops.LEAKY_RELU: lambda x, s: F.leaky_relu(x, s), ops.ABS: torch.abs,
         ops.SUM: lambda xs: torch.stack(list(xs)).sum(), ops.DOT: dot,
-        ops.LOGSUMEXP: lambda xs: torch.logsumexp(torch.stack(list(xs)), 0),
+        ops.LOGSUMEXP: lambda xs: torch.logsumexp(torch.stack(list(xs)), 0), ops.STOP: lambda x: x.detach(),
     }
 
 

@@ -93,9 +93,21 @@ def explain(y: Value, wrt: Value, max_paths: int = 12, file: Optional[TextIO] = 
     else:
         derivative = _by_nodes(order, y, wrt, names, paths, partials, lines)
     engine = isolated_gradients(y, [wrt], create_graph=False)[0]
-    ok = abs(engine - derivative) <= 1e-9 * max(1.0, abs(engine))
+    # Relative to the size of the terms summed, so a wrong derivation is caught however small the derivative.
+    ok = abs(engine - derivative) <= 1e-9 * max(abs(engine), _magnitude(order, paths, partials, y, wrt))
     lines.append(f"reverse mode (what {yn}.backward() adds to {xn}.grad): {engine:.6g}  {'✓' if ok else '✗ MISMATCH'}")
     _emit(lines, file)
+
+
+def _magnitude(order, paths, partials, y, wrt) -> float:  # noqa: ANN001
+    """The sum over paths of |product of local derivatives|: the size of what the chain rule adds up."""
+    size = {y: 1.0}
+    for node in reversed(order):
+        if node in partials and node in size:
+            for k, parent in enumerate(node._prev):
+                if parent in paths:
+                    size[parent] = size.get(parent, 0.0) + size[node] * abs(partials[node][k])
+    return size.get(wrt, 0.0)
 
 
 def _by_paths(y, wrt, names, paths, partials, lines) -> float:

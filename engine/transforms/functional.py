@@ -86,8 +86,11 @@ def _gradients(out: Value, leaves: List[Any]) -> List[Any]:
     return regroup(grads, sizes_of(leaves))
 
 
-def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Tuple[Value, Any]]:
+def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0, *, name: str = "value_and_grad"
+                   ) -> Callable[..., Tuple[Value, Any]]:
     """A function returning ``(f(*args), df/d args[argnums])``, the gradient as differentiable Values.
+
+    ``name`` is what error messages call the transform (``hessian`` passes its own).
 
     >>> v, g = value_and_grad(lambda x, y: x * y + y)(2.0, 5.0)
     >>> v.data, g.data
@@ -95,28 +98,30 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
     """
 
     def wrapped(*args: Any) -> Tuple[Value, Any]:
-        nums = _argnums(argnums, len(args), "value_and_grad")
+        nums = _argnums(argnums, len(args), name)
         if any(isinstance(x, Dual) for a in args for x in (a if isinstance(a, (list, tuple)) else [a])):
-            out, grads = _forward_over_reverse(f, args, nums)
+            out, grads = _forward_over_reverse(f, args, nums, name)
         else:
-            call_args, leaves = _prepare(args, nums, "grad")
+            call_args, leaves = _prepare(args, nums, name)
             out = f(*call_args)
-            grads = _dual_gradients(out, leaves) if isinstance(out, Dual) else _gradients(as_scalar(out, "grad"), leaves)
+            grads = _dual_gradients(out, leaves, name) if isinstance(out, Dual) else \
+                _gradients(as_scalar(out, name), leaves)
         return out, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return wrapped
 
 
-def _dual_gradients(out: Dual, leaves: List[Any]) -> List[Any]:
+def _dual_gradients(out: Dual, leaves: List[Any], name: str) -> List[Any]:
     """Gradients of a dual-number result (f used a jvp's input from outside): the gradient of the
     primal part and of the tangent part, paired as dual numbers."""
-    parts = [_dual_gradients(p, leaves) if isinstance(p, Dual) else _gradients(as_scalar(p, "grad"), leaves)
+    parts = [_dual_gradients(p, leaves, name) if isinstance(p, Dual) else _gradients(as_scalar(p, name), leaves)
              for p in (out.primal, out.tangent)]
     return [[Dual(a, b, out.tag) for a, b in zip(p, t)] if isinstance(p, list) else Dual(p, t, out.tag)
             for p, t in zip(*parts)]
 
 
-def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, ...]) -> Tuple[Any, List[Any]]:
+def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, ...], name: str
+                          ) -> Tuple[Any, List[Any]]:
     """grad of f at dual-number arguments (``jvp(grad(f), ...)``): the gradient and its directional
     derivative (a Hessian-vector product).
 
@@ -132,7 +137,7 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
             v = Value(x.data)
             rich[v] = x
         elif differentiated:
-            v = _leaf(x, "grad")
+            v = _leaf(x, name)
             rich[v] = v if v is x else v.data
         else:
             return x  # a plain argument, as f gets it from grad
@@ -142,7 +147,7 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
                  for i, a in enumerate(args)]
     leaves = [call_args[i] for i in nums]
     start = next(_ids)  # Values made before f ran (a model's weights) stand for themselves
-    out = as_scalar(f(*call_args), "grad")
+    out = as_scalar(f(*call_args), name)
     for node in topological_order(out):
         if node in rich:
             continue
@@ -158,14 +163,14 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
     return rich[out], grads
 
 
-def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+def grad(f: Callable[..., Any], argnums: ArgNums = 0, *, name: str = "grad") -> Callable[..., Any]:
     """A function returning df/dx as a Value (a tuple for several ``argnums``); compose for higher orders.
 
     >>> d2 = grad(grad(lambda x: x ** 3))
     >>> d2(2.0).data
     12.0
     """
-    vg = value_and_grad(f, argnums)
+    vg = value_and_grad(f, argnums, name=name)
     return lambda *args: vg(*args)[1]
 
 
@@ -205,4 +210,4 @@ def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
     """
     if not isinstance(argnums, int):
         raise TypeError(f"hessian: argnums must be one int, got {argnums!r}; pass the inputs as one list")
-    return jacobian(grad(f, argnums), argnums)
+    return jacobian(grad(f, argnums, name="hessian"), argnums)

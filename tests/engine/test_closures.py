@@ -34,6 +34,7 @@ CASES = {
     "sum": (lambda a, b, c: engine.sum([a, b, c]), [0.7, -1.3, 2.0]),
     "dot": (lambda a, b, c: engine.dot([a, b], [c, a], bias=b), [0.7, -1.3, 2.0]),
     "logsumexp": (lambda a, b, c: engine.logsumexp([a, b, c]), [0.7, -1.3, 2.0]),
+    "stop_gradient": (lambda a, b: ops.STOP(a) * b, [0.7, -1.3]),
 }
 
 # What the printed closures may call, bound to plain math: an independent reading of the text.
