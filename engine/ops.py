@@ -183,7 +183,10 @@ def power(x: Any, k: float) -> Any:
 def times_log(out: Any, a: Any) -> Any:
     """``out * log(a)``, the exponent's derivative of a ** b: 0 where out is 0 (a = 0, b > 0), its
     limit, as in PyTorch, rather than 0 times log(0)."""
-    return 0.0 if data_of(out) == 0 else out * LOG(a)
+    data = data_of(out)
+    if isinstance(data, (int, float)):
+        return 0.0 if data == 0 else out * LOG(a)
+    return out.times_log(a)  # symbols and arrays: the choice is made per sample, in the generated code
 
 
 def _sigmoid(x: float) -> float:

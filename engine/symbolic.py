@@ -34,7 +34,7 @@ class Dialect:
 class Code(Dialect):
     """Python source: exact numbers, and each function op named by an identifier the backend binds.
 
-    ``functions`` maps each identifier used to its op (or to "if_positive" / "sign").
+    ``functions`` maps each identifier used to its op (or to a helper: "if_positive", "sign", "times_log").
     """
 
     mul, pow = "*", "**"
@@ -118,6 +118,12 @@ class Sym(Arithmetic):
     def if_positive(self, then: Any, otherwise: Any) -> "Sym":
         d = self.dialect
         return Sym(d.if_positive(self.text, _sym(then, d).text, _sym(otherwise, d).text), _ATOM, d)
+
+    def times_log(self, a: Any) -> "Sym":
+        d = self.dialect
+        if isinstance(d, Code):
+            return Sym(f"{d._name('times_log', 'times_log')}({self}, {_sym(a, d)})", _ATOM, d)
+        return Sym(f"{self._wrap(2)}{d.mul}log({_sym(a, d)})", 2, d)
 
     def sign(self) -> "Sym":
         d = self.dialect

@@ -25,6 +25,7 @@ bound to the same names, on arrays (``compiler.numpy_backend``).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any, Callable, Dict, List, NamedTuple, Tuple
 
 from .. import ops
@@ -38,6 +39,7 @@ def _python_helpers() -> Dict[str, Callable]:
     return {
         "if_positive": lambda x, then, otherwise: then if x > 0 else otherwise,
         "sign": lambda x: float((x > 0) - (x < 0)),
+        "times_log": lambda out, a: 0.0 if out == 0 else out * math.log(a),
     }
 
 
@@ -52,7 +54,7 @@ class Source(NamedTuple):
     forward: List[str]  # the bodies of the forward functions, in order
     backward: List[str]  # the bodies of the backward functions for floats, in the order to run them
     backward_arrays: List[str]  # the same without the float-only shortcuts, for array back-ends
-    functions: Dict[str, Any]  # identifier -> op (or "if_positive" / "sign")
+    functions: Dict[str, Any]  # identifier -> op (or a helper: "if_positive", "sign", "times_log")
 
 
 def generate(tape: Tape) -> Source:

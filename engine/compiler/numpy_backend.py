@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Sequence, Tuple
 
 from .. import ops
+from ..transforms.functional import flatten
 from .codegen import build
 
 
@@ -33,6 +34,7 @@ def _numpy_functions() -> Dict[Any, Callable]:
         ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
         "if_positive": lambda x, then, otherwise: np.where(x > 0, then, otherwise),
         "sign": np.sign,
+        "times_log": lambda out, a: np.where(out == 0, 0.0, out * np.log(np.where(out == 0, 1.0, a))),
     }
 
 
@@ -90,15 +92,23 @@ def replay(program: Any, args: Sequence[Any]) -> Tuple[Any, tuple, list, Any]:
             fn(v, g)
     values = np.broadcast_to(v[tape.output_slots[0]], (n,)).astype(float)
     input_grads = [np.broadcast_to(g[s], (n,)).astype(float) for s in tape.input_slots]
-    param_grads = _summed([g[s] for s in tape.param_slots], n)
+    param_columns = [g[s] for s in tape.param_slots]
     bad = ~np.isfinite(values)
-    for grad in input_grads:
-        bad |= ~np.isfinite(grad)
-    if bad.any() or not all(np.isfinite(param_grads)):
-        sample = int(np.argmax(bad)) if bad.any() else 0
-        program(*[np.asarray(a, dtype=float)[sample].tolist() for a in args])  # the eager engine names the problem
-        raise FloatingPointError(f"batch replay produced nan or inf (sample {sample}), which the eager engine "
-                                 f"did not reproduce")
+    for column in input_grads + param_columns:
+        bad |= ~np.isfinite(column)
+    if bad.any():
+        # An array pass computes every partial, even where the adjoint is 0 (a dead relu before a sqrt
+        # at 0, say), and 0 * inf is nan; the eager engine skips those. Such samples are replayed one
+        # by one, which falls back to the eager engine: its result, or its clear error.
+        param_columns = [np.broadcast_to(c, (n,)).astype(float) for c in param_columns]
+        for i in np.flatnonzero(bad).tolist():
+            one = program(*[np.asarray(a, dtype=float)[i].tolist() for a in args])
+            values[i] = one.value
+            for column, grad in zip(input_grads, flatten(one.grads)):
+                column[i] = grad
+            for column, grad in zip(param_columns, one.param_grads):
+                column[i] = grad
+    param_grads = _summed(param_columns, n)
     grads = program._shape_grads(input_grads, join=lambda group: np.stack(group, axis=1))
     aux = None
     if program.aux_kind is not None:

@@ -18,7 +18,7 @@ from ..transforms.differences import SCHEMES, Scheme, default_step, derivative, 
 from .assertions import DerivativeError, DerivativeRow, assert_derivative, check_grads, close, formula_of
 from .oracles import torch_reference
 
-_STRATEGIES = ("DOMAINS", "Expression", "expressions", "floats_in", "mlps", "values")
+_STRATEGIES = ("DOMAINS", "Expression", "expressions", "floats_in", "mlps", "random_expressions", "values")
 
 
 def __getattr__(name: str) -> Any:
@@ -35,5 +35,5 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DOMAINS", "DerivativeError", "DerivativeRow", "Expression", "SCHEMES", "Scheme", "assert_derivative", "check_grads", "close",
     "default_step", "derivative", "directional", "expressions", "floats_in", "formula_of", "mlps",
-    "partial_derivative", "step_error", "torch_reference", "values",
+    "partial_derivative", "random_expressions", "step_error", "torch_reference", "values",
 ]

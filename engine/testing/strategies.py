@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from hypothesis import assume, strategies as st
 
+from .. import reductions
 from ..ops import Op
 from ..symbolic import Sym
 from ..value import Value
@@ -75,9 +76,22 @@ BINARY: Dict[str, Callable[[Any, Any], Any]] = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
 }
+# An op with a plain number written into the program: x + c, c ** x, x ** c, ...
+CONSTANT: Dict[str, Callable[[Any, float], Any]] = {
+    "add_c": lambda x, c: x + c, "mul_c": lambda x, c: x * c, "rsub_c": lambda x, c: c - x,
+    "rdiv_c": lambda x, c: c / x, "rpow_c": lambda x, c: abs(c) ** x, "pow_c": lambda x, c: x ** round(c),
+}
+# The fused nodes, over two to four registers.
+FUSED: Dict[str, Callable[..., Any]] = {
+    "sum": lambda *xs: reductions.sum(xs), "mean": lambda *xs: reductions.mean(xs),
+    "logsumexp": lambda *xs: reductions.logsumexp(xs),
+    "dot": lambda *xs: reductions.dot(xs[: len(xs) // 2], xs[len(xs) // 2: 2 * (len(xs) // 2)],
+                                      bias=xs[-1] if len(xs) % 2 else None),
+}
 KINKED = {"relu", "leaky_relu", "abs"}
+TABLE: Dict[str, Callable[..., Any]] = {**UNARY, **BINARY, **CONSTANT, **FUSED}
 
-Step = Tuple[str, int, int]  # (op, first register, second register; -1 if unary)
+Step = Tuple[str, Tuple[int, ...], float]  # (op, argument registers, the constant of a CONSTANT op)
 
 
 @dataclass(frozen=True, repr=False)
@@ -91,17 +105,19 @@ class Expression:
 
     inputs: Tuple[float, ...]
     steps: Tuple[Step, ...]
+    extra: Tuple[Tuple[str, Callable[..., Any]], ...] = ()  # (name, function) of custom unary ops
 
     def __call__(self, *xs: Any) -> Any:
         return self.run(xs)[-1]
 
     def run(self, xs: Sequence[Any], table: Optional[Dict[str, Callable]] = None) -> List[Any]:
         """Every register's value, computing each step with ``table`` (op name -> function; by default
-        Value-style methods, which serve Values, dual numbers and symbols alike)."""
-        table = table or {**UNARY, **BINARY}
+        Value-style methods and the engine's fused ops, which serve every kind of number)."""
+        table = {**TABLE, **dict(self.extra)} if table is None else table
         regs = list(xs)
-        for name, i, j in self.steps:
-            regs.append(table[name](regs[i]) if j < 0 else table[name](regs[i], regs[j]))
+        for name, args, c in self.steps:
+            f = table[name]
+            regs.append(f(regs[args[0]], c) if name in CONSTANT else f(*[regs[i] for i in args]))
         return regs
 
     @property
@@ -113,54 +129,128 @@ class Expression:
         return f"Expression({self.formula} at {list(self.inputs)})"
 
 
-def well_conditioned(steps: Sequence[Step], regs: Sequence[Any]) -> bool:
-    """Whether a run stays where the derivative is smooth and moderate: off kinks, away from tiny
-    divisors and bases, without huge values. There every correct method agrees closely."""
+def well_conditioned(steps: Sequence[Step], regs: Sequence[Any], kinks: bool = False) -> bool:
+    """Whether a run stays where the derivative is smooth and moderate: away from tiny divisors and
+    bases, without huge values, and off kinks (exactly on one too, with ``kinks``: there every op
+    takes PyTorch's one-sided convention). There every correct method agrees closely."""
     n_inputs = len(regs) - len(steps)
-    for k, (name, i, j) in enumerate(steps):
-        x = regs[i].data
-        if name in KINKED and abs(x) < 1e-6:
+    for k, (name, args, c) in enumerate(steps):
+        x = regs[args[0]].data
+        if name in KINKED and abs(x) < 1e-6 and not (kinks and x == 0.0):
             return False
-        if name == "div" and abs(regs[j].data) < 1e-2:
+        if name == "div" and abs(regs[args[1]].data) < 1e-2:
+            return False
+        if name == "rdiv_c" and abs(x) < 1e-2:
             return False
         if name in ("log", "sqrt") and x < 1e-3:
             return False
         if name == "pow" and x < 1e-2:
+            return False
+        if name == "pow_c" and round(c) < 0 and abs(x) < 1e-2:
+            return False
+        if name == "rpow_c" and abs(c) < 1e-2:
             return False
         if abs(regs[n_inputs + k].data) > 1e6:
             return False
     return True
 
 
+class _Picks:
+    """The choices a program is made of, from hypothesis (shrinkable) or from a seeded Random (bulk)."""
+
+    def __init__(self, draw: Optional[Callable] = None, rng: Optional[random.Random] = None) -> None:
+        self.draw, self.rng = draw, rng
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self.draw(st.integers(lo, hi)) if self.draw else self.rng.randint(lo, hi)
+
+    def choice(self, options: Sequence[Any]) -> Any:
+        return self.draw(st.sampled_from(list(options))) if self.draw else self.rng.choice(list(options))
+
+    def real(self, lo: float, hi: float) -> float:
+        return self.draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False)) if self.draw else \
+            self.rng.uniform(lo, hi)
+
+
+def _program(pick: _Picks, names: List[str], max_depth: int, inputs: int, lo: float, hi: float,
+             kinks: bool) -> Tuple[Tuple[float, ...], Tuple[Step, ...]]:
+    xs = tuple(0.0 if kinks and pick.integer(0, 4) == 0 else pick.real(lo, hi) for _ in range(pick.integer(1, inputs)))
+    steps: List[Step] = []
+    for k in range(pick.integer(1, max_depth)):
+        registers = len(xs) + k
+        name = pick.choice(names)
+        if name in BINARY:
+            args: Tuple[int, ...] = (pick.integer(0, registers - 1), pick.integer(0, registers - 1))
+        elif name in FUSED:
+            args = tuple(pick.integer(0, registers - 1) for _ in range(pick.integer(2, 4)))
+        else:
+            args = (pick.integer(0, registers - 1),)
+        steps.append((name, args, pick.real(-3.0, 3.0) if name in CONSTANT else 0.0))
+    return xs, tuple(steps)
+
+
+def _names(ops: Optional[Sequence[str]], extra: Dict[str, Callable]) -> List[str]:
+    known = {**TABLE, **extra}
+    names = list(ops) if ops is not None else list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise ValueError(f"expressions: unknown ops {unknown}; choose from {', '.join(known)}")
+    return names
+
+
+def _domain(domain: Union[str, Tuple[float, float]]) -> Tuple[float, float]:
+    return (float(domain[0]), float(domain[1])) if isinstance(domain, tuple) else DOMAINS[domain][:2]
+
+
+def _usable(expression: Expression, kinks: bool) -> bool:
+    try:
+        regs = expression.run([Value(x) for x in expression.inputs])
+    except (ArithmeticError, ValueError):
+        return False
+    return well_conditioned(expression.steps, regs, kinks)
+
+
 @st.composite
 def expressions(draw: Callable, ops: Optional[Sequence[str]] = None, max_depth: int = 8, inputs: int = 3,
-                domain: Union[str, Tuple[float, float]] = (-2.0, 2.0)) -> Expression:
-    """Random well-conditioned expressions of 1 to ``inputs`` inputs and 1 to ``max_depth`` steps,
-    drawn from ``ops`` (names in ``UNARY`` and ``BINARY``; all of them by default).
+                domain: Union[str, Tuple[float, float]] = (-2.0, 2.0), kinks: bool = False,
+                extra: Optional[Dict[str, Callable]] = None) -> Expression:
+    """Random well-conditioned expressions of 1 to ``inputs`` inputs and 1 to ``max_depth`` steps.
 
-    Draws where some step leaves its domain, or the derivative is not smooth, are rejected.
+    ``ops`` are names from ``UNARY``, ``BINARY``, ``CONSTANT`` (numbers written into the
+    program) and ``FUSED`` (sum, mean, dot, logsumexp), all of them by default, and
+    ``extra`` custom unary ops by name. With ``kinks``, inputs are sometimes exactly 0, so
+    relu, abs and leaky_relu meet their kinks. Draws where some step leaves its domain,
+    or the derivative is not smooth, are rejected.
     """
-    names = list(ops) if ops is not None else list(UNARY) + list(BINARY)
-    unknown = [n for n in names if n not in UNARY and n not in BINARY]
-    if unknown or not names:
-        raise ValueError(f"expressions: unknown ops {unknown}; choose from {', '.join(list(UNARY) + list(BINARY))}")
-    unary, binary = [n for n in names if n in UNARY], [n for n in names if n in BINARY]
-    xs = tuple(draw(st.lists(floats_in(domain), min_size=1, max_size=inputs)))
-    steps: List[Step] = []
-    for k in range(draw(st.integers(1, max_depth))):
-        registers = len(xs) + k
-        i = draw(st.integers(0, registers - 1))
-        if unary and (not binary or draw(st.booleans())):
-            steps.append((draw(st.sampled_from(unary)), i, -1))
-        else:
-            steps.append((draw(st.sampled_from(binary)), i, draw(st.integers(0, registers - 1))))
-    expression = Expression(xs, tuple(steps))
-    try:
-        regs = expression.run([Value(x) for x in xs])
-    except (ArithmeticError, ValueError):
-        regs = None
-    assume(regs is not None and well_conditioned(steps, regs))
+    extra = dict(extra or {})
+    names = _names(ops, extra)
+    lo, hi = _domain(domain)
+    xs, steps = _program(_Picks(draw=draw), names, max_depth, inputs, lo, hi, kinks)
+    expression = Expression(xs, steps, tuple(extra.items()))
+    assume(_usable(expression, kinks))
     return expression
+
+
+def random_expressions(count: int, seed: int = 0, ops: Optional[Sequence[str]] = None, max_depth: int = 8,
+                       inputs: int = 3, domain: Union[str, Tuple[float, float]] = (-2.0, 2.0), kinks: bool = False,
+                       extra: Optional[Dict[str, Callable]] = None) -> List[Expression]:
+    """``count`` usable expressions from a seeded generator, for bulk fuzzing: the same programs as
+    :func:`expressions` draws, without hypothesis's per-example overhead (and without shrinking).
+
+    >>> len(random_expressions(5, seed=1))
+    5
+    """
+    extra = dict(extra or {})
+    names = _names(ops, extra)
+    lo, hi = _domain(domain)
+    rng = random.Random(seed)
+    found: List[Expression] = []
+    while len(found) < count:
+        xs, steps = _program(_Picks(rng=rng), names, max_depth, inputs, lo, hi, kinks)
+        expression = Expression(xs, steps, tuple(extra.items()))
+        if _usable(expression, kinks):
+            found.append(expression)
+    return found
 
 
 @st.composite

@@ -1,5 +1,6 @@
 """engine.compile: both back-ends against the eager engine, on random graphs and on MLPs."""
 
+import math
 import random
 
 import numpy as np
@@ -167,3 +168,22 @@ def test_custom_ops_and_fused_nodes_compile() -> None:
         assert got.grads[0] == pytest.approx(want.grads[0], rel=1e-12)
         batch = compiled.batch(np.array([xs]))
         assert batch.grads[0][0].tolist() == pytest.approx(want.grads[0], rel=1e-12)
+
+
+def test_batch_replays_where_an_array_pass_meets_zero_times_infinity() -> None:
+    # sqrt'(0) is infinite, but a dead relu sends it no adjoint: eager skips it, an array pass gets 0 * inf.
+    f = lambda x, y: x / y ** x + (x.relu().sqrt()) ** 2  # noqa: E731 (y ** x at x = 0 too)
+    compiled = engine.compile(f, 1.0, 2.0)
+    xs, ys = np.array([-1.0, 0.0, 2.0]), np.array([1.5, -1.2, 0.5])
+    batch = compiled.batch(xs, ys)
+    for i in range(3):
+        want = eager_call(f, (xs[i], ys[i]), [])
+        assert batch.values[i] == pytest.approx(want.value, rel=1e-12)
+        assert [batch.grads[0][i], batch.grads[1][i]] == pytest.approx(list(want.grads), rel=1e-12)
+
+
+def test_zero_to_a_power_compiles_with_its_zero_exponent_derivative() -> None:
+    compiled = engine.compile(lambda a, b: a ** b, 0.0, 2.0)
+    assert compiled(0.0, 2.0).grads == (0.0, 0.0)
+    assert compiled.batch(np.array([0.0, 2.0]), np.array([2.0, 2.0])).grads[1].tolist() == \
+        [0.0, pytest.approx(4 * math.log(2.0))]

@@ -33,6 +33,14 @@ def sympy_ops() -> Dict:
         "neg": lambda x: -x, "square": lambda x: x ** 2, "cube": lambda x: x ** 3,
         "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
+        # the constant c as the exact rational of its float, so sympy sees the same number
+        "add_c": lambda x, c: x + sp.Rational(c), "mul_c": lambda x, c: x * sp.Rational(c),
+        "rsub_c": lambda x, c: sp.Rational(c) - x, "rdiv_c": lambda x, c: sp.Rational(c) / x,
+        "rpow_c": lambda x, c: sp.Rational(abs(c)) ** x, "pow_c": lambda x, c: x ** round(c),
+        "sum": lambda *xs: sp.Add(*xs), "mean": lambda *xs: sp.Add(*xs) / len(xs),
+        "logsumexp": lambda *xs: sp.log(sp.Add(*[sp.exp(x) for x in xs])),
+        "dot": lambda *xs: sp.Add(*[a * b for a, b in zip(xs[: len(xs) // 2], xs[len(xs) // 2:])])
+        + (xs[-1] if len(xs) % 2 else 0),
     }
 
 

@@ -1,0 +1,20 @@
+"""Options for the larger runs of the standing suites, and the fuzzing figures in the summary."""
+
+
+def pytest_addoption(parser) -> None:  # noqa: ANN001 (pytest's hook)
+    parser.addoption("--fuzz-programs", type=int, default=10_000,
+                     help="random programs checked against PyTorch by tests/engine/test_fuzz.py (default 10,000)")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's hook)
+    totals: dict = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", []):
+                if name.startswith("fuzz_") and getattr(report, "when", "call") == "call":
+                    totals[name] = totals.get(name, 0) + value
+    if totals:
+        terminalreporter.write_line(
+            f"fuzzing: {totals.get('fuzz_programs', 0)} random programs checked against PyTorch (values, every "
+            f"leaf gradient, forward mode, compiled Python and NumPy replays), {totals.get('fuzz_hessians', 0)} "
+            f"Hessians against torch.autograd.functional.hessian; {totals.get('fuzz_mismatches', 0)} mismatches")

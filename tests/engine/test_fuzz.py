@@ -1,0 +1,133 @@
+"""Differential fuzzing: random programs over every op, against PyTorch float64 and against themselves.
+
+Each program (from ``engine.testing.random_expressions``: every op, both power forms,
+numbers written in, the fused nodes, shared subexpressions, inputs exactly at relu/abs
+kinks) is checked for its value and every leaf gradient against PyTorch, forward mode
+against reverse, the compiled Python replay and the NumPy batch replay against the
+eager engine at the traced inputs and at others (where kinks may fall the other way),
+and every 30th program's Hessian against torch.autograd.functional.hessian.
+"""
+
+import math
+from typing import List
+
+import numpy as np
+import pytest
+
+import engine
+from engine import Value, hessian, jvp
+from engine.compiler.program import eager_call
+from engine.testing import Expression, random_expressions, torch_reference
+from engine.testing.oracles import TorchNumber
+
+CHUNKS = 10
+torch = pytest.importorskip("torch")
+
+
+def close(a: float, b: float, scale: float, rel: float) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b), scale)
+
+
+def magnitude(e: Expression, xs) -> float:  # the largest intermediate value: rounding scales with it
+    return max(abs(r.data) for r in e.run([Value(x) for x in xs]))
+
+
+def other_inputs(e: Expression) -> List[float]:
+    return [-x if i % 2 else x * 0.5 for i, x in enumerate(e.inputs)]  # kinks may now fall the other way
+
+
+def eager_or_none(e: Expression, xs):
+    try:
+        return eager_call(e, xs, [])
+    except (ArithmeticError, ValueError):
+        return None  # outside the program's domain here
+
+
+def numeric_hessian(e: Expression, xs: List[float]) -> List[List[float]]:
+    """Central differences of the engine's gradient, row by row."""
+    def gradient(at):
+        leaves = [Value(x) for x in at]
+        e(*leaves).backward()
+        return [v.grad for v in leaves]
+
+    rows = []
+    for j in range(len(xs)):
+        h = 1e-6 * max(1.0, abs(xs[j]))
+        up, down = list(xs), list(xs)
+        up[j] += h
+        down[j] -= h
+        rows.append([(a - b) / (2 * h) for a, b in zip(gradient(up), gradient(down))])
+    return [list(col) for col in zip(*rows)]
+
+
+def check(e: Expression, with_hessian: bool) -> List[str]:
+    problems = []
+    xs = list(e.inputs)
+    leaves = [Value(x) for x in xs]
+    out = e(*leaves)
+    try:
+        out.backward()
+    except (ArithmeticError, ValueError):
+        return []  # a derivative that overflows or is undefined here: the engine says so, torch gives inf/nan
+    grads = [v.grad for v in leaves]
+    scale = magnitude(e, xs)
+    gscale = max([1.0] + [abs(g) for g in grads])
+    value, want = torch_reference(e, xs)
+    if not close(out.data, value, scale, 1e-9):
+        problems.append(f"value {out.data!r} vs torch {value!r}")
+    if not all(close(g, w, gscale * scale, 1e-8) for g, w in zip(grads, want)):
+        problems.append(f"grads {grads} vs torch {want}")
+    direction = [math.sin(i + 1.0) for i in range(len(xs))]
+    _, tangent = jvp(e, xs, direction)
+    if not close(tangent, sum(g * d for g, d in zip(grads, direction)), gscale * scale, 1e-8):
+        problems.append(f"jvp {tangent} vs grads·v")
+    program = engine.compile(e, *xs)
+    for at in (xs, other_inputs(e)):
+        eager = eager_or_none(e, at)
+        if eager is None:
+            continue
+        replay = program(*at)
+        if not (close(replay.value, eager.value, 0.0, 1e-12)
+                and all(close(a, b, 0.0, 1e-12) for a, b in zip(replay.grads, eager.grads))):
+            problems.append(f"compiled {replay} vs eager {eager} at {at}")
+        try:
+            batch = program.batch(*[np.array([x, x]) for x in at])
+        except FloatingPointError as e:
+            problems.append(f"batch at {at}: {e}")
+            continue
+        bscale = magnitude(e, at)
+        if not (close(float(batch.values[1]), eager.value, bscale, 1e-9)
+                and all(close(float(a[0]), b, bscale * max([1.0] + [abs(g) for g in eager.grads]), 1e-8)
+                        for a, b in zip(batch.grads, eager.grads))):
+            problems.append(f"batch {batch.values}, {batch.grads} vs eager {eager} at {at}")
+    if with_hessian:
+        H = [[h.data for h in row] for row in hessian(lambda v: e(*v))(xs)]
+        TorchNumber.torch = torch
+        f = lambda t: e(*[TorchNumber(t[i]) for i in range(len(xs))]).tensor  # noqa: E731
+        T = torch.autograd.functional.hessian(f, torch.tensor(xs, dtype=torch.float64)).tolist()
+        hscale = max([1.0] + [abs(h) for row in T for h in row])
+        agree = lambda A, rel: all(close(a, b, hscale * scale, rel)  # noqa: E731
+                                   for ra, rb in zip(H, A) for a, b in zip(ra, rb))
+        # Where PyTorch's second derivative is off (its pow backward masks an exponent of exactly 0, which
+        # drops a term), differences of the engine's gradient, itself checked against PyTorch, decide.
+        if not agree(T, 1e-7) and not agree(numeric_hessian(e, xs), 1e-4):
+            problems.append(f"hessian {H} vs torch {T}")
+    return problems
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_random_programs_agree_with_pytorch_and_with_every_replay(chunk: int, request, record_property) -> None:
+    count = max(1, request.config.getoption("--fuzz-programs") // CHUNKS)
+    torch_reference(lambda x: x, [0.0])  # binds the torch functions
+    programs = random_expressions(count, seed=1000 + chunk, kinks=True, max_depth=10)
+    failures, hessians = [], 0
+    for k, e in enumerate(programs):
+        with_hessian = k % 30 == 0
+        hessians += with_hessian
+        problems = check(e, with_hessian)
+        if problems:
+            failures.append(f"{e!r}: {'; '.join(problems)}")
+    record_property("fuzz_programs", len(programs))
+    record_property("fuzz_hessians", hessians)
+    record_property("fuzz_mismatches", len(failures))
+    assert not failures, f"{len(failures)} of {len(programs)} programs disagree:\n" + "\n".join(failures[:10])
