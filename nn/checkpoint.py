@@ -65,14 +65,22 @@ def save(model: Any, path: PathLike) -> Path:
 
 
 def _read(path: PathLike) -> Dict[str, Any]:
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path}: not a file but a directory")
     try:
-        text = Path(path).read_text()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(f"no checkpoint at {path}") from None
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot be read ({e.strerror})") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CheckpointError(f"{path}: not valid JSON, the file is truncated or corrupted ({e})") from None
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CheckpointError(f"{path}: not text, so not a checkpoint: the file is corrupted or binary") from None
+    except (json.JSONDecodeError, RecursionError) as e:
+        why = e if isinstance(e, json.JSONDecodeError) else "nested too deeply"
+        raise CheckpointError(f"{path}: not valid JSON, the file is truncated or corrupted ({why})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a chainrule checkpoint (no \"format\": \"{FORMAT}\")")
     if document.get("version") != VERSION:
