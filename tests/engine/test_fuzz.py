@@ -1,8 +1,8 @@
 """Differential fuzzing: random programs over every op, against PyTorch float64 and against themselves.
 
 Each program (from ``engine.testing.random_expressions``: every op, both power forms,
-numbers written in, the fused nodes, shared subexpressions, inputs exactly at relu/abs
-kinks) is checked for its value and every leaf gradient against PyTorch, forward mode
+numbers written in, the fused nodes, a custom op, shared subexpressions, inputs exactly at
+relu/abs kinks) is checked for its value and every leaf gradient against PyTorch, forward mode
 against reverse, the compiled Python replay and the NumPy batch replay against the
 eager engine at the traced inputs and at others (where kinks may fall the other way),
 and every 30th program's Hessian against torch.autograd.functional.hessian.
@@ -22,6 +22,12 @@ from engine.testing.oracles import TorchNumber
 
 CHUNKS = 10
 torch = pytest.importorskip("torch")
+
+
+@engine.op(derivative=lambda x, out: ((1 + x.abs()) ** -2,))
+def softsign(x: float) -> float:
+    """A custom op, written as a user would: the fuzzed programs use it like the built-in ones."""
+    return x / (1 + abs(x))
 
 
 def close(a: float, b: float, scale: float, rel: float) -> bool:
@@ -119,7 +125,8 @@ def check(e: Expression, with_hessian: bool) -> List[str]:
 def test_random_programs_agree_with_pytorch_and_with_every_replay(chunk: int, request, record_property) -> None:
     count = max(1, request.config.getoption("--fuzz-programs") // CHUNKS)
     torch_reference(lambda x: x, [0.0])  # binds the torch functions
-    programs = random_expressions(count, seed=1000 + chunk, kinks=True, max_depth=10)
+    TorchNumber.functions[softsign] = torch.nn.functional.softsign  # the custom op's counterpart
+    programs = random_expressions(count, seed=1000 + chunk, kinks=True, max_depth=10, extra={"softsign": softsign})
     failures, hessians = [], 0
     for k, e in enumerate(programs):
         with_hessian = k % 30 == 0
