@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench mutation venv clean
 
 demo: $(VENV)/.run-deps
 	$(BIN)/python -m demos moons
@@ -13,6 +13,12 @@ test: $(VENV)/.test-deps
 
 bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench
+
+# Mutation testing of the engine (slow: about two hours on two cores; not part of CI).
+mutation: $(VENV)/.test-deps
+	$(BIN)/python -m pip install --quiet "mutmut>=3.3,<4"
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
 
 venv: $(BIN)/python
 
@@ -32,4 +38,4 @@ $(VENV)/.bench-deps: pyproject.toml | $(BIN)/python
 	@touch $@
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info mutants

@@ -41,10 +41,13 @@ def test_random_graphs_replay_like_the_eager_engine(f, other) -> None:
         assert_same(got.value, want.value)
         for a, b in zip(got.grads, want.grads):
             assert_same(a, b)
+        # NumPy's exp, tanh, ... may differ from math's in the last bit, which a graph can amplify:
+        # the batch agrees to rounding at the scale of the numbers involved.
         batch = compiled.batch(*[np.array([x, x]) for x in xs])
-        assert_same(float(batch.values[1]), want.value)
+        scale = max([1.0] + [abs(r.data) for r in f.run([Value(x) for x in xs])] + [abs(g) for g in want.grads])
+        assert close(float(batch.values[1]), want.value, rel=1e-9, floor=scale)
         for a, b in zip(batch.grads, want.grads):
-            assert_same(float(a[0]), b)
+            assert close(float(a[0]), b, rel=1e-9, floor=scale)
 
 
 def test_relu_kinks_are_decided_per_call_and_reused_nodes_sum() -> None:
