@@ -103,6 +103,7 @@ def test_saves_killed_with_sigkill_leave_an_old_or_new_checkpoint(tmp_path: Path
         values = {p.data for p in loaded.parameters()}
         assert values in ({0.0}, {1.0})
         rounds += 1
+    print(f"checkpoints: {rounds} saves killed with SIGKILL, each leaving a whole old or new file")
     assert rounds >= 6
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "model.json"]
     assert all(name.startswith(".model.json.") for name in leftovers)  # at most a temporary, never a torn file
