@@ -116,3 +116,28 @@ def test_empty_reductions_and_length_mismatch() -> None:
         engine.mean([])
     with pytest.raises(ValueError, match="equal length, got 2 and 1"):
         engine.dot([1.0, 2.0], [3.0])
+
+
+def test_an_infinite_gradient_is_reported_at_the_first_node_it_reaches() -> None:
+    x = Value(1e-300, label="x")
+    w = x * 1.0
+    w.label = "w"
+    y = w * 1e200 * 1e200  # finite: 1e100; but dy/dw = 1e400 overflows
+    with pytest.raises(OverflowError, match=r"gradient reaching mul 'w' .* is inf"):
+        y.backward()
+
+
+def test_grad_with_respect_to_an_unused_value_is_zero_whatever_its_grad_held() -> None:
+    from engine import grad
+
+    w = Value(1.0)
+    w.grad = 5.0  # left from an earlier backward()
+    assert grad(lambda a: Value(3.0) * 2)(w).data == 0.0
+    assert w.grad == 5.0
+
+
+def test_an_infinite_gradient_at_the_input_names_it() -> None:
+    from engine import gradcheck
+
+    with pytest.raises(OverflowError, match="gradient reaching leaf with data=1e-300 is inf"):
+        gradcheck(lambda t: t * 1e200 * 1e200, [1e-300])  # the float pass: inf arrives at the input
