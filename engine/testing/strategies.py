@@ -80,6 +80,7 @@ BINARY: Dict[str, Callable[[Any, Any], Any]] = {
 CONSTANT: Dict[str, Callable[[Any, float], Any]] = {
     "add_c": lambda x, c: x + c, "mul_c": lambda x, c: x * c, "rsub_c": lambda x, c: c - x,
     "rdiv_c": lambda x, c: c / x, "rpow_c": lambda x, c: abs(c) ** x, "pow_c": lambda x, c: x ** round(c),
+    "leaky_relu_c": lambda x, c: x.leaky_relu(abs(c) / 3),  # a slope from 0 to 1
 }
 # The fused nodes, over two to four registers.
 FUSED: Dict[str, Callable[..., Any]] = {
@@ -88,7 +89,7 @@ FUSED: Dict[str, Callable[..., Any]] = {
     "dot": lambda *xs: reductions.dot(xs[: len(xs) // 2], xs[len(xs) // 2: 2 * (len(xs) // 2)],
                                       bias=xs[-1] if len(xs) % 2 else None),
 }
-KINKED = {"relu", "leaky_relu", "abs"}
+KINKED = {"relu", "leaky_relu", "leaky_relu_c", "abs"}
 TABLE: Dict[str, Callable[..., Any]] = {**UNARY, **BINARY, **CONSTANT, **FUSED}
 
 Step = Tuple[str, Tuple[int, ...], float]  # (op, argument registers, the constant of a CONSTANT op)

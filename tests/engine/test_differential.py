@@ -37,6 +37,7 @@ def sympy_ops() -> Dict:
         "add_c": lambda x, c: x + sp.Rational(c), "mul_c": lambda x, c: x * sp.Rational(c),
         "rsub_c": lambda x, c: sp.Rational(c) - x, "rdiv_c": lambda x, c: sp.Rational(c) / x,
         "rpow_c": lambda x, c: sp.Rational(abs(c)) ** x, "pow_c": lambda x, c: x ** round(c),
+        "leaky_relu_c": lambda x, c: piecewise(sp.Rational(abs(c) / 3))(x),
         "sum": lambda *xs: sp.Add(*xs), "mean": lambda *xs: sp.Add(*xs) / len(xs),
         "logsumexp": lambda *xs: sp.log(sp.Add(*[sp.exp(x) for x in xs])),
         "dot": lambda *xs: sp.Add(*[a * b for a, b in zip(xs[: len(xs) // 2], xs[len(xs) // 2:])])
