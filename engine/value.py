@@ -75,9 +75,8 @@ class Value(Arithmetic):
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Value":
         """Compute, then record: the one place a Value is made by an op. Plain numbers among
         ``args`` (``mixed``) become constant leaves."""
-        if mixed:
-            args = tuple(a if a.__class__ is Value else _coerce(a, f"{op.name} operand") for a in args)
-        parents = args
+        parents = tuple(a if a.__class__ is Value else _coerce(a, f"{op.name} operand") for a in args) \
+            if mixed else args
         try:
             data = op.evaluate([p.data for p in parents], param)
         except (ArithmeticError, ValueError) as e:
@@ -85,15 +84,15 @@ class Value(Arithmetic):
                 raise
             raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}; computed at {creation_site()}") from None
         out = _new(Value)
-        if state.recording:
-            _init(out, data, parents, op, param)
-        elif state.tracing:  # no_grad() inside a traced function: replayed afresh, no gradient through it
-            _init(out, data, parents, op, param)
+        recording = state.recording  # one read of the per-thread switch on this hot path
+        if not (recording or state.tracing):  # no_grad(): a constant leaf
+            _init(out, data)
+            return out
+        _init(out, data, parents, op, param)
+        if not recording:  # no_grad() inside a traced function: replayed afresh, no gradient through it
             stopped = _new(Value)
             _init(stopped, data, (out,), ops.STOP)
             return stopped
-        else:  # no_grad(): a constant leaf
-            _init(out, data)
         return out
 
     # -- backward ----------------------------------------------------------------

@@ -54,15 +54,23 @@ def close(actual: float, expected: float, rel: float, floor: float = 1.0) -> boo
     return abs(actual - expected) <= rel * max(abs(expected), floor)
 
 
+def input_names(n: int) -> List[str]:
+    """What the toolkit calls a function's inputs: x for one, x0, x1, ... for several.
+
+    >>> input_names(1), input_names(2)
+    (['x'], ['x0', 'x1'])
+    """
+    return ["x"] if n == 1 else [f"x{i}" for i in range(n)]
+
+
 def formula_of(f: Callable[..., Any], n: int) -> str:
     """``f`` written as a formula, by applying it to symbols: ``exp(sin(x^2))``; its name if it cannot be.
 
     >>> formula_of(lambda x: (x ** 2).sin().exp(), 1)
     'exp(sin(x^2))'
     """
-    names = ["x"] if n == 1 else [f"x{i}" for i in range(n)]
     try:
-        text = str(f(*[Sym(name) for name in names]))
+        text = str(f(*[Sym(name) for name in input_names(n)]))
     except Exception:  # noqa: BLE001 (a function of models or lists: no formula, only a name)
         return getattr(f, "__name__", repr(f))
     return text if len(text) <= FORMULA_WIDTH else text[:FORMULA_WIDTH - 1] + "…"
@@ -73,7 +81,7 @@ def _floats(xs: Any) -> Tuple[float, ...]:
 
 
 def _graph(f: Callable[..., Any], xs: Sequence[float]) -> str:
-    leaves = [Value(x, label="x" if len(xs) == 1 else f"x{i}") for i, x in enumerate(xs)]
+    leaves = [Value(x, label=name) for x, name in zip(xs, input_names(len(xs)))]
     out = f(*leaves)
     if not isinstance(out, Value):
         return ""
@@ -106,12 +114,13 @@ def _check_point(f: Callable[..., Any], df: Callable[..., Any], xs: Tuple[float,
     if len(hand) != n:
         raise TypeError(f"assert_derivative: the hand derivative returned {len(hand)} values for a function of "
                         f"{n} inputs; return one partial derivative per input")
-    where = ", ".join(f"{'x' if n == 1 else f'x{i}'}={x:.6g}" for i, x in enumerate(xs))
+    names = input_names(n)
+    where = ", ".join(f"{name}={x:.6g}" for name, x in zip(names, xs))
     rows = []
     for j in range(n):
         hj, ej = float(data_of(hand[j])), engine[j]
         nj = differences.partial_derivative(lambda *p: value_at(f, p), xs, j, scheme, step(eps, xs[j]))
-        label = f"d/d{'x' if n == 1 else f'x{j}'} at {where}"
+        label = f"d/d{names[j]} at {where}"
         verdict = _verdict(abs(hj - ej) <= atol + rtol * abs(ej),
                            abs(ej - nj) <= numeric_atol + numeric_rtol * abs(nj),
                            abs(hj - nj) <= numeric_atol + numeric_rtol * abs(nj))

@@ -20,6 +20,7 @@ from .. import reductions
 from ..ops import Op
 from ..symbolic import Sym
 from ..value import Value
+from .assertions import input_names
 
 # Where each op is smooth and moderate: (lo, hi, kink). Inputs within 1e-3 of a kink are left out,
 # since one-sided derivatives there differ (relu, abs) and finite differences straddle them.
@@ -123,8 +124,7 @@ class Expression:
 
     @property
     def formula(self) -> str:
-        names = ["x"] if len(self.inputs) == 1 else [f"x{i}" for i in range(len(self.inputs))]
-        return str(self(*[Sym(n) for n in names]))
+        return str(self(*[Sym(n) for n in input_names(len(self.inputs))]))
 
     def __repr__(self) -> str:
         return f"Expression({self.formula} at {list(self.inputs)})"
