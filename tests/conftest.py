@@ -1,4 +1,16 @@
-"""Options for the larger runs of the standing suites, and the fuzzing figures in the summary."""
+"""Options for the larger runs of the standing suites, a quick profile for mutation runs, and the fuzzing
+figures in the summary."""
+
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # the [test] extra is not installed: the hypothesis tests are skipped anyway
+    pass
+else:
+    # `make mutation` runs the covering tests once per mutant: a few fixed examples each is enough to
+    # tell a mutant from the original (every rule's mutant dies on its first example), and keeps the
+    # run to about an hour. Registered here, before hypothesis's plugin reads --hypothesis-profile.
+    settings.register_profile("mutation", max_examples=8, deadline=None, derandomize=True, database=None,
+                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
 def pytest_addoption(parser) -> None:  # noqa: ANN001 (pytest's hook)

@@ -52,3 +52,29 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, "new")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pids are probed with signal 0")
+def test_a_killed_writers_temporaries_are_swept_and_a_live_writers_kept(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        names = {
+            f".model.json.{dead.pid}-0123abcd.tmp": False,    # its writer was killed: swept
+            f".model.json.{live.pid}-0123abcd.tmp": True,     # its writer may still be saving: kept
+            f".model.json.bak.{dead.pid}-0123abcd.tmp": True,  # the temporary of another file, model.json.bak
+            f"model.json.{dead.pid}-0123abcd.tmp": True,      # not a temporary's name: the user's file
+            ".model.json.tmp": True,
+        }
+        for name in names:
+            (tmp_path / name).write_text("partial")
+        write_atomic(tmp_path / "model.json", "new")
+        left = {p.name for p in tmp_path.iterdir()}
+        assert left == {"model.json"} | {name for name, kept in names.items() if kept}
+    finally:
+        live.kill()
+        live.wait()

@@ -69,7 +69,7 @@ def test_mlps_are_small_seeded_models_with_right_gradients(model) -> None:
     check_grads(lambda *xs: model(list(xs)), x, order=1)  # one output or several
 
 
-def test_without_hypothesis_the_strategies_say_how_to_get_it() -> None:
+def test_without_hypothesis_the_strategies_say_how_to_get_it(tmp_path) -> None:
     import subprocess
     import sys
 
@@ -77,6 +77,6 @@ def test_without_hypothesis_the_strategies_say_how_to_get_it() -> None:
             "import engine.testing as t\n"
             "t.assert_derivative(lambda x: x.sin(), lambda x: __import__('math').cos(x), at=[0.5])\n"
             "try:\n    t.floats_in\nexcept ImportError as e:\n    print(e)\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "pip install 'chainrule[testing]'" in run.stdout
