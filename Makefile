@@ -17,8 +17,8 @@ bench: $(VENV)/.bench-deps
 # Mutation testing of the engine (slow: about two hours on two cores; not part of CI).
 mutation: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet "mutmut>=3.3,<4"
-	$(BIN)/mutmut run --max-children 2 || true
-	$(BIN)/mutmut results
+	CI=true $(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 2) || true
+	$(BIN)/python .ci/mutation_score.py mutants
 
 venv: $(BIN)/python
 

@@ -80,7 +80,31 @@ class Arithmetic:
 
     __abs__ = abs
 
-    # -- operators ---------------------------------------------------------------
+    # -- operators (a plain number on either side becomes a constant of the op) ------
+
+    def __add__(self, other: Any) -> Any:
+        return ops.ADD(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return ops.ADD(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return ops.SUB(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return ops.SUB(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return ops.MUL(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return ops.MUL(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return ops.DIV(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return ops.DIV(other, self)
 
     def __pow__(self, other: Any) -> Any:
         """``x ** 2`` (number exponent) or ``x ** y`` (Value exponent, gradient to both)."""
@@ -152,19 +176,3 @@ def _converted(x: Any, use: str, instead: str) -> str:
             f"Use the {kind}'s own functions (v.exp(), v.sin(), v.tanh(), ...) to stay in the graph, "
             f"or {instead} to read the number on purpose")
 
-
-def _binary(op: ops.Op, reflected: bool) -> Any:
-    if reflected:
-        def method(self: Any, other: Any) -> Any:
-            return op(other, self)
-    else:
-        def method(self: Any, other: Any) -> Any:
-            return op(self, other)
-    method.__name__ = f"__{'r' if reflected else ''}{op.name.replace('div', 'truediv')}__"
-    return method
-
-
-for _op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV):
-    for _reflected in (False, True):
-        _method = _binary(_op, _reflected)
-        setattr(Arithmetic, _method.__name__, _method)

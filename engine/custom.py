@@ -79,16 +79,12 @@ numbers.Real.register(_Float)
 
 
 def _lift(x: Any) -> Any:
-    return _Float(x) if x.__class__ is float or x.__class__ is int else x
+    return _Float(x) if x.__class__ is float else x  # the engine's numbers are floats; others have the methods
 
 
 def _plain(x: Any) -> Any:
-    """``x`` with every _Float inside it back to a float (a dual number's parts included)."""
-    if isinstance(x, _Float):
-        return x.data
-    if hasattr(x, "tangent") and hasattr(x, "primal"):
-        return type(x)(_plain(x.primal), _plain(x.tangent), x.tag)
-    return x
+    """``x`` back to a float if the rule returned one of ours (dual numbers and Values never hold one)."""
+    return x.data if isinstance(x, _Float) else x
 
 
 def _with_methods(rule: Callable[..., Any], arity: Any) -> Callable[..., Any]:

@@ -118,7 +118,7 @@ class Op:
             return f"{len(inputs)} inputs"
         names = ("x",) if len(inputs) == 1 else ("a", "b")
         text = ", ".join(f"{n}={_shown(d)}" for n, d in zip(names, inputs))
-        return text if param is None else f"{text}, {self.param_name}={param!r}"
+        return text if param is None else f"{text}, {self.param_name or 'param'}={param!r}"
 
     def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
         """The rule's partials for these inputs, whatever kind of number they are.

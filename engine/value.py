@@ -82,7 +82,8 @@ class Value(Arithmetic):
         except (ArithmeticError, ValueError) as e:
             if not state.anomaly:
                 raise
-            raise type(e)(f"{e}{''.join(site_of(p) for p in parents)}; computed at {creation_site()}") from None
+            sites = "".join(dict.fromkeys(site_of(p) for p in parents))  # two leaves of one line: said once
+            raise type(e)(f"{e}{sites}; computed at {creation_site()}") from None
         out = _new(Value)
         recording = state.recording  # one read of the per-thread switch on this hot path
         if not (recording or state.tracing):  # no_grad(): a constant leaf

@@ -130,7 +130,7 @@ def cross_entropy(logits: Any, target: Any) -> Value:
                 raise ValueError(f"cross_entropy: target has {len(t)} entries for {len(z)} logits")
             # Plain zeros are skipped; Value targets (as engine.compile traces them) are all kept.
             terms = [ti * lp for ti, lp in zip(t, logp) if isinstance(ti, Arithmetic) or ti != 0]
-            return -engine.sum(terms or [0.0])
+            return -engine.sum(terms or [Value(0.0)])  # a Value even when every entry is 0
         return -logp[_class_index(t, len(z), "cross_entropy")]
 
     return _batched(logits, target, one, "cross_entropy")

@@ -92,5 +92,8 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and doctype: the SVG sits inside HTML
     # The data sits in a <script> element: keep "</" out of it so it cannot end the element early.
     payload = json.dumps(data).replace("</", "<\\/")
-    page = TEMPLATE.read_text().replace("__SVG__", svg, 1).replace("__DATA__", payload, 1)
+    # Both slots are filled in one pass: a label reading "__DATA__" inside the SVG must not take the data's place.
+    head, rest = TEMPLATE.read_text().split("__SVG__", 1)
+    middle, tail = rest.split("__DATA__", 1)
+    page = head + svg + middle + payload + tail
     return ExplorerPage(write_atomic(path, page.encode()))

@@ -121,7 +121,10 @@ def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Option
         if item.kind in ("value", "scope"):
             owners.link(item, FAN_SHOWN if collapse else None)
         if limit is not None and len(reached) >= limit and item.parents and item.kind == "value":
-            item.parents = [Item(f"{item.id}_deep", "deep", text="... more", members=0)]
+            cut = Item(f"{item.id}_deep", "deep", text="... more", members=0)
+            item.parents = [cut]
+            depth[cut] = depth[item] + 1
+            reached.append(cut)  # drawn as its box, not as a bare id
             if "cut" not in " ".join(notes):
                 notes.append(f"cut after {limit} items from the root to stay within max_nodes")
             continue

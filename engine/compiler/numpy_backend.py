@@ -67,8 +67,7 @@ def replay(program: Any, args: Sequence[Any]) -> Tuple[Any, tuple, list, Any]:
     columns, n = [], None
     for i, (a, shape) in enumerate(zip(args, program.shapes)):
         a = np.asarray(a, dtype=float)
-        want = (a.shape[0],) if shape is None else (a.shape[0], shape)
-        if a.ndim == 0 or a.shape != want:
+        if a.ndim == 0 or a.shape != ((a.shape[0],) if shape is None else (a.shape[0], shape)):
             raise ValueError(f"argument {i} must be an array of shape (n,{'' if shape is None else f' {shape}'}) "
                              f"over the samples; got shape {a.shape}")
         n = a.shape[0] if n is None else n

@@ -105,7 +105,7 @@ def trace(f: Callable[..., Any], args: Sequence[Any]) -> Tuple[Tape, Any, List[A
     if not isinstance(main, Value):
         raise TypeError(f"compile: f must return a scalar Value (or a tuple of one and extra outputs), "
                         f"got {type(main).__name__}")
-    aux_values = [] if aux is None else ([aux] if isinstance(aux, Value) else list(aux))
+    aux_values = [] if aux is None else list(aux) if isinstance(aux, (list, tuple)) else [aux]
     if not all(isinstance(a, Value) for a in aux_values):
         raise TypeError("compile: extra outputs must be Values or a list of Values")
     outputs = [main] + aux_values

@@ -1,0 +1,169 @@
+"""Program.batch: NumPy replays over many samples, op by op against the eager engine, and its errors."""
+
+import math
+import warnings
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+import engine
+from engine import Value
+from engine.compiler.program import eager_call
+
+
+def _check(f, columns, parameters=(), rel=1e-13):
+    """The batch against the eager engine, sample by sample; returns the batch."""
+    program = engine.compile(f, *[c[0] if np.ndim(c) == 1 else list(c[0]) for c in columns])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a batch never leaves NumPy warnings behind
+        batch = program.batch(*[np.array(c, dtype=float) for c in columns])
+    total = [0.0] * len(parameters)
+    for i in range(len(columns[0])):
+        args = [c[i] if np.ndim(c) == 1 else list(c[i]) for c in columns]
+        want = eager_call(f, args, list(parameters))
+        assert batch.values[i] == pytest.approx(want.value, rel=rel, abs=1e-300), (i, args)
+        for got, wanted in zip(batch.grads, want.grads):
+            got = got[i].tolist() if np.ndim(got) == 1 else got[i].tolist()
+            assert got == pytest.approx(wanted, rel=rel, abs=1e-300), (i, args)
+        total = [t + g for t, g in zip(total, want.param_grads)]
+    assert batch.param_grads == pytest.approx(total, rel=rel, abs=1e-300)
+    return batch
+
+
+def test_every_numpy_function_on_both_sides_of_its_branches() -> None:
+    xs = [-3.0, -0.5, 0.0, 0.5, 0.7, 2.0, 40.0]
+    _check(lambda x: x.sigmoid(), [xs])
+    _check(lambda x: x.softplus() * 3.0, [xs + [-40.0, 800.0]])
+    _check(lambda x: x.relu() * 3.0, [xs])
+    _check(lambda x: x.leaky_relu(0.1) * 3.0, [xs])
+    _check(lambda x: x.abs() * 3.0, [xs])
+    _check(lambda x: x.tanh() + x.sin() + x.cos() + x.exp() * 1e-10, [xs])
+    _check(lambda x: (x * x + 1.0).log() + (x * x + 1.0).sqrt(), [xs])
+    _check(lambda x, y: engine.logsumexp([x, y, x * 2.0]), [xs, [1.0, -2.0, 0.0, 3.0, -0.7, 5.0, 38.0]])
+    _check(lambda x, y: engine.sum([x, y, x * y]) + (x * y).detach(), [xs, [1.0, -2.0, 0.0, 3.0, 1, 5, 2]])
+    _check(lambda a, b: a ** b, [[2.0, 0.0, 4.0, 0.5, 3.0], [3.0, 2.0, 0.0, -1.0, 0.5]])
+
+
+def test_signed_zeros_match_the_eager_engine() -> None:
+    for f in (lambda x: x.relu(), lambda x: x.leaky_relu(-0.5)):
+        program = engine.compile(f, 1.0)
+        got = program.batch(np.array([-0.0, 0.0]))
+        want = [eager_call(f, [x], []).value for x in (-0.0, 0.0)]
+        assert [math.copysign(1.0, v) for v in got.values] == [math.copysign(1.0, v) for v in want]
+
+
+def test_list_arguments_parameters_and_extra_outputs() -> None:
+    w = Value(2.0)
+    b = Value(-1.0)
+    f = lambda x, v: ((x * w + v[0] * v[1] + b).tanh(), [v[0] * 3.0, x + 1.0])  # noqa: E731
+    program = engine.compile(f, 1.0, [0.5, 0.25])
+    X = np.array([0.1, -0.3, 0.7])
+    V = np.array([[0.5, 0.25], [1.0, -2.0], [-0.5, 0.5]])
+    batch = program.batch(X, V)
+    assert batch.aux.shape == (3, 2) and batch.aux.tolist() == [[1.5, 1.1], [3.0, 0.7], [-1.5, 1.7]]
+    assert batch.grads[1].shape == (3, 2)
+    _check(f, [X.tolist(), V.tolist()], [w, b])
+    one = engine.compile(lambda x: (x * w, x - 1.0), 1.0).batch(np.array([1.0, 3.0]))
+    assert one.aux.tolist() == [0.0, 2.0] and one.values.tolist() == [2.0, 6.0]
+
+
+def test_results_that_do_not_depend_on_the_samples_are_broadcast() -> None:
+    w = Value(3.0)
+    u = Value(5.0)
+    program = engine.compile(lambda x: (w * 2.0, [u * 1.0, x * 0.0 + 4.0]), 1.0)
+    batch = program.batch(np.array([1.0, 2.0, 3.0]))
+    assert batch.values.tolist() == [6.0, 6.0, 6.0]
+    assert batch.grads[0].tolist() == [0.0, 0.0, 0.0]
+    assert batch.param_grads == [6.0, 0.0]  # w's is summed over the samples; u receives nothing
+    assert batch.aux.tolist() == [[5.0, 4.0]] * 3
+    empty = program.batch(np.array([]))
+    assert empty.values.tolist() == [] and empty.grads[0].tolist() == [] and empty.param_grads == [0.0, 0.0]
+    assert empty.aux.shape == (0, 2)
+
+
+def test_user_ops_run_sample_by_sample_even_on_an_empty_batch() -> None:
+    @engine.op(derivative=lambda x, out: (out * 2.0,))
+    def e2(x):
+        return math.exp(2.0 * x)
+
+    @engine.op(derivative=lambda xs, out: [x * 2.0 for x in xs])
+    def squares(*xs):
+        return sum(x * x for x in xs)
+
+    f = lambda x, y: e2(x) + squares(x, y)  # noqa: E731
+    _check(f, [[0.0, 0.5, -1.0], [1.0, 2.0, 3.0]])
+    empty = engine.compile(f, 1.0, 1.0).batch(np.array([]), np.array([]))
+    assert empty.values.dtype == float and empty.values.tolist() == []
+    assert [g.tolist() for g in empty.grads] == [[], []] and empty.param_grads == []
+
+
+def test_only_samples_with_a_false_alarm_are_replayed_one_by_one() -> None:
+    calls = []
+
+    @engine.op(derivative=lambda x, out: (1.0,))
+    def counted(x):
+        calls.append(x)
+        return x
+
+    w = Value(2.0)
+    @engine.op(derivative=lambda xs, out: [1.0 for _ in xs])
+    def total(*xs):
+        return sum(xs)
+
+    f = lambda x, y: counted(x).relu().sqrt() ** 2 + x * w + total(y, y) - y  # noqa: E731
+    program = engine.compile(f, 1.0, 1.0)
+    calls.clear()
+    batch = program.batch(np.array([-1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]))
+    assert len(calls) == 3 + 2  # the array pass, then sample 0 alone: its float replay and the eager fallback
+    assert batch.values.tolist() == [-1.0, pytest.approx(7.0), pytest.approx(10.0)]
+    assert batch.grads[0].tolist() == [2.0, pytest.approx(3.0), pytest.approx(3.0)]
+    assert batch.grads[1].tolist() == [1.0, 1.0, 1.0]
+    assert batch.param_grads == [pytest.approx(-1.0 + 2.0 + 3.0)]
+    calls.clear()
+    program.batch(np.array([2.0, 3.0]), np.array([1.0, 1.0]))
+    assert len(calls) == 2
+
+
+def test_a_false_alarm_in_one_gradient_is_repaired_whatever_the_others() -> None:
+    f = lambda x, y: x.relu().sqrt() ** 2 + y * 3.0  # noqa: E731
+    batch = _check(f, [[-1.0, 4.0], [2.0, 2.0]])
+    assert batch.grads[0].tolist() == [0.0, pytest.approx(1.0)]
+
+
+def test_samples_may_be_any_numbers_numpy_reads_as_floats() -> None:
+    program = engine.compile(lambda x: x * x * x * x, 1.0)
+    assert program.batch(np.array([10 ** 5, 3])).values.tolist() == [1e20, 81.0]  # no integer overflow
+    f = lambda x, y: x.relu().sqrt() ** 2 + x * y  # noqa: E731 (sample 0 is replayed one by one)
+    batch = engine.compile(f, 1.0, 1.0).batch([Decimal("-1"), Decimal("4")], [Decimal("2"), 2.0])
+    assert batch.values.tolist() == [-2.0, pytest.approx(12.0)]
+    assert batch.grads[0].tolist() == [2.0, pytest.approx(3.0)] and batch.grads[1].tolist() == [-1.0, 4.0]
+    assert batch.aux is None
+
+
+def test_batch_errors_name_the_argument() -> None:
+    program = engine.compile(lambda x, v: x * v[0] * v[1], 1.0, [1.0, 2.0])
+    ok = np.array([1.0, 2.0])
+    cases = [
+        ((ok,), TypeError, "the compiled function takes 2 arguments, got 1"),
+        ((np.array([[1.0], [2.0]]), np.array([[1.0, 2.0]] * 2)), ValueError,
+         "argument 0 must be an array of shape (n,) over the samples; got shape (2, 1)"),
+        ((ok, ok), ValueError, "argument 1 must be an array of shape (n, 2) over the samples; got shape (2,)"),
+        ((ok, np.array([[1.0, 2.0, 3.0]] * 2)), ValueError,
+         "argument 1 must be an array of shape (n, 2) over the samples; got shape (2, 3)"),
+        ((ok, np.array([[1.0, 2.0]] * 3)), ValueError, "every argument needs the same number of samples: 2 and 3"),
+        ((np.array([1.0, np.inf]), np.array([[1.0, 2.0]] * 2)), ValueError, "argument 0 holds nan or inf"),
+        ((ok, np.array([[1.0, 2.0], [np.nan, 1.0]])), ValueError, "argument 1 holds nan or inf"),
+    ]
+    for args, kind, message in cases:
+        with pytest.raises(kind) as e:
+            program.batch(*args)
+        assert str(e.value) == message
+    assert program.batch([1.0, 2.0], [[1.0, 2.0], [3.0, 4.0]]).values.tolist() == [2.0, 24.0]  # lists will do
+
+
+def test_the_eager_engines_errors_for_a_bad_sample() -> None:
+    program = engine.compile(lambda x: x.log() + x.sqrt(), 1.0)
+    with pytest.raises(ValueError) as e:
+        program.batch(np.array([1.0, -2.0]))
+    assert str(e.value) == "log: log is defined only for x > 0; got x=-2.0"

@@ -1,0 +1,66 @@
+"""random_expressions: exactly count programs, seeded, within its defaults, its ops, its extras and its kinks."""
+
+import pytest
+
+from engine import Value
+from engine.testing import random_expressions
+from engine.testing.strategies import well_conditioned
+
+
+@pytest.mark.parametrize("count", [0, 1, 7])
+def test_it_returns_exactly_count_usable_expressions(count: int) -> None:
+    found = random_expressions(count, seed=2)
+    assert len(found) == count
+    for e in found:
+        assert well_conditioned(e.steps, e.run([Value(x) for x in e.inputs]))
+
+
+def test_the_same_seed_gives_the_same_programs_and_the_default_seed_is_0() -> None:
+    assert random_expressions(6, seed=3) == random_expressions(6, seed=3)
+    assert random_expressions(6) == random_expressions(6, seed=0)
+    assert random_expressions(6, seed=1) != random_expressions(6, seed=0)
+
+
+def test_by_default_up_to_3_inputs_in_minus_2_to_2_and_up_to_8_steps() -> None:
+    found = random_expressions(300, seed=5)
+    assert max(len(e.steps) for e in found) == 8 and min(len(e.steps) for e in found) == 1
+    assert max(len(e.inputs) for e in found) == 3 and min(len(e.inputs) for e in found) == 1
+    xs = [x for e in found for x in e.inputs]
+    assert all(-2.0 <= x <= 2.0 and x != 0.0 for x in xs)
+    assert len({step[0] for e in found for step in e.steps}) > 20  # every kind of op, by default
+
+
+def test_it_uses_only_the_ops_asked_for_and_the_extra_ones() -> None:
+    found = random_expressions(30, seed=4, ops=["sin", "mul"])
+    assert {step[0] for e in found for step in e.steps} == {"sin", "mul"}
+    twice = lambda x: x * 2  # noqa: E731
+    found = random_expressions(30, seed=4, ops=["twice", "add"], extra={"twice": twice})
+    assert {step[0] for e in found for step in e.steps} == {"twice", "add"}
+    e = next(e for e in found if [s[0] for s in e.steps] == ["twice"])
+    (_, (i,), _), = e.steps
+    assert e(*[Value(x) for x in e.inputs]).data == 2 * e.inputs[i] and e.extra == (("twice", twice),)
+    found = random_expressions(40, seed=4, extra={"twice": twice})
+    assert "twice" in {step[0] for e in found for step in e.steps}
+
+
+def test_with_kinks_inputs_are_sometimes_exactly_0_and_relu_meets_them() -> None:
+    found = random_expressions(40, seed=6, ops=["relu", "abs"], kinks=True)
+    assert any(x == 0.0 for e in found for x in e.inputs)
+    at_a_kink = [e for e in found for _, args, _ in e.steps if e.run([Value(x) for x in e.inputs])[args[0]].data == 0.0]
+    assert at_a_kink
+
+
+@pytest.mark.parametrize("domain, lo, hi", [((0.5, 1.0), 0.5, 1.0), ("positive", 1e-3, 1e3), ("sin", -10.0, 10.0)])
+def test_inputs_come_from_the_domain_asked_for(domain, lo: float, hi: float) -> None:
+    xs = [x for e in random_expressions(30, seed=8, ops=["add", "mul"], domain=domain) for x in e.inputs]
+    assert all(lo <= x <= hi for x in xs)
+    assert len(set(xs)) == len(xs)  # drawn, not pinned to one end
+
+
+@pytest.mark.parametrize("ops, unknown", [([], "[]"), (["frob", "sin"], "['frob']")])
+def test_no_ops_or_unknown_ops_are_refused_word_for_word(ops, unknown: str) -> None:
+    from engine.testing.strategies import TABLE
+
+    with pytest.raises(ValueError) as info:
+        random_expressions(3, ops=ops, extra={"twice": lambda x: x * 2})
+    assert str(info.value) == f"expressions: unknown ops {unknown}; choose from {', '.join([*TABLE, 'twice'])}"

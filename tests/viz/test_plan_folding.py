@@ -1,0 +1,108 @@
+"""viz.plan: which items a drawing shows, their inputs, and the notes on what was folded or cut."""
+
+import random
+
+import engine
+from engine import Value
+from nn import MLP
+from viz.plan import plan
+
+
+def items(p):
+    return [(i.id, i.kind, i.text, [q.id for q in i.parents], i.members, i.first, i.inputs) for i in p.items]
+
+
+def test_eight_inputs_are_drawn_nine_are_folded_to_three() -> None:
+    xs = [Value(float(i)) for i in range(8)]
+    p = plan(engine.sum(xs), max_nodes=8)
+    assert p.notes == [] and not p.folded and p.root.id == "v8" and len(p.order) == 9
+    assert items(p)[-1] == ("v8", "value", "", [f"v{i}" for i in range(8)], 1, 8, 8)
+    xs = [Value(float(i)) for i in range(9)]
+    p = plan(engine.sum(xs), max_nodes=9)
+    assert items(p) == [("v9_more", "more", "+6 more inputs", [], 0, -1, 0), ("v0", "value", "", [], 1, 0, 0),
+                        ("v1", "value", "", [], 1, 1, 0), ("v2", "value", "", [], 1, 2, 0),
+                        ("v9", "value", "", ["v0", "v1", "v2", "v9_more"], 1, 9, 9)]
+    assert p.notes == ["6 of the 9 inputs of Σ folded", "6 of 10 values not drawn"] and p.folded
+    unfolded = plan(engine.sum(xs), max_nodes=10)
+    assert unfolded.notes == [] and len(unfolded.items) == 10
+    assert plan(engine.sum(xs), max_nodes=None).notes == []
+
+
+def test_model_scopes_collapse_into_one_box_each() -> None:
+    random.seed(0)
+    out = MLP(2, [2, 1])([1.0, 2.0])
+    p = plan(out, max_nodes=5)
+    assert items(p) == [("scope_0", "scope", "layer0: 2 neurons, 10 values", ["v9", "v10"], 10, 0, 2),
+                        ("scope_1", "scope", "layer1: 1 neuron, 4 values", ["scope_0"], 4, 6, 1),
+                        ("v9", "value", "", [], 1, 9, 0), ("v10", "value", "", [], 1, 10, 0)]
+    assert p.notes == ["layer0 collapsed (10 values)", "layer1 collapsed (4 values)"]
+    assert p.root.id == "scope_1" and len(p.order) == 16
+    assert plan(out, max_nodes=16).notes == []
+
+
+def test_a_scope_without_neurons_counts_values_only() -> None:
+    a = Value(1.0)
+    a.scope = "enc"
+    b = a * 2
+    b.scope = "enc"
+    c = b + 1
+    p = plan(c, max_nodes=2)
+    assert items(p) == [("scope_0", "scope", "enc: 2 values", ["v1"], 2, 0, 1), ("v1", "value", "", [], 1, 1, 0),
+                        ("v3", "value", "", [], 1, 3, 0), ("v4", "value", "", ["scope_0", "v3"], 1, 4, 2)]
+    assert p.notes == ["enc collapsed (2 values)"]
+
+
+def chain(n: int) -> Value:
+    y = Value(1.0, label="s")
+    for _ in range(n):
+        y = y * 2
+    return y
+
+
+def test_max_depth_cuts_only_what_lies_beyond() -> None:
+    p = plan(chain(3), max_depth=2)
+    assert items(p) == [("v2_deep", "deep", "... deeper than 2", [], 0, -1, 0), ("v2", "value", "", ["v2_deep"], 1, 2, 2),
+                        ("v3", "value", "", [], 1, 3, 0), ("v4", "value", "", ["v2", "v3"], 1, 4, 2),
+                        ("v5", "value", "", [], 1, 5, 0), ("v6", "value", "", ["v4", "v5"], 1, 6, 2)]
+    assert p.notes == ["cut at depth 2 from the root", "2 of 7 values not drawn"]
+    assert plan(chain(3), max_depth=3).notes == []
+    assert len(plan(chain(3), max_depth=3).items) == 7
+    p = plan(chain(3), max_depth=1)
+    assert p.notes == ["cut at depth 1 from the root", "4 of 7 values not drawn"]
+    two = Value(1.0) * Value(2.0) + Value(3.0) * Value(4.0)
+    assert plan(two, max_depth=1).notes == ["cut at depth 1 from the root", "4 of 7 values not drawn"]
+
+
+def test_a_long_chain_is_cut_after_max_nodes_items_with_one_note() -> None:
+    y = Value(1.0, label="start")
+    for _ in range(30):
+        y = y * 2 + 1
+    p = plan(y, max_nodes=10)
+    assert p.notes == ["cut after 10 items from the root to stay within max_nodes", "110 of 121 values not drawn"]
+    assert [i.id for i in p.items if i.kind == "value"] == ["v109", "v110", "v111", "v112", "v113", "v114",
+                                                            "v115", "v116", "v117", "v118", "v119", "v120"][-11:]
+
+
+def test_after_the_cut_every_drawn_value_still_shows_its_inputs_or_a_cut() -> None:
+    y = Value(1.0, label="start")
+    for _ in range(30):
+        y = y * 2 + 1
+    p = plan(y, max_nodes=10)
+    values = [i for i in p.items if i.kind == "value"]
+    assert all(i.parents for i in values if i.value._prev)
+    assert all(i.inputs == len(i.value._prev) for i in values)
+    cut = [i for i in values if i.parents and i.parents[0].kind == "deep"]
+    assert cut and all(i.parents[0].text == "... more" and i.parents[0].id == f"{i.id}_deep" for i in cut)
+
+
+def tree(depth: int) -> Value:
+    return Value(1.0) if depth == 0 else tree(depth - 1) * tree(depth - 1)
+
+
+def test_a_wide_graph_is_cut_once_max_nodes_items_are_reached() -> None:
+    p = plan(tree(6), max_nodes=11)  # 127 values, breadth first: 11 drawn, the rest cut
+    assert p.notes == ["cut after 11 items from the root to stay within max_nodes", "116 of 127 values not drawn"]
+    values = [i for i in p.items if i.kind == "value"]
+    assert len(values) == 11
+    assert all(i.parents for i in values if i.value._prev)  # each shows its inputs or a cut
+    assert sum(1 for i in values if i.parents and i.parents[0].kind == "deep") == 6

@@ -1,0 +1,235 @@
+"""What each plot draws: its panels, curves, labels, scales, sizes and messages, read from the matplotlib figure."""
+
+import io
+import math
+import random
+import struct
+import sys
+import types
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_rgba
+
+import viz.plots as plots
+from nn import MLP
+from viz import plot_decision_boundary, plot_grad_flow, plot_history, plot_step_error
+
+
+def curves(ax):
+    return [(line.get_label(), list(line.get_xdata()), list(line.get_ydata())) for line in ax.get_lines()]
+
+
+def legend(ax):
+    leg = ax.get_legend()
+    return None if leg is None else [t.get_text() for t in leg.get_texts()]
+
+
+def test_history_with_accuracy_has_two_labelled_panels() -> None:
+    history = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.5, 0.75, 0.5], "accuracy": [0.25, 0.5, 1.0],
+               "val_accuracy": [0.0, 0.5, 0.75]}
+    fig = plot_history(history)
+    assert tuple(fig.get_size_inches()) == (11.0, 4.0)
+    loss, acc = fig.axes
+    assert curves(loss) == [("training", [1, 2, 3], [1.0, 0.5, 0.25]), ("validation", [1, 2, 3], [1.5, 0.75, 0.5])]
+    assert (loss.get_xlabel(), loss.get_ylabel(), loss.get_title()) == ("epoch", "loss", "training: loss")
+    assert legend(loss) == ["training", "validation"]
+    assert curves(acc) == [("training", [1, 2, 3], [0.25, 0.5, 1.0]), ("validation", [1, 2, 3], [0.0, 0.5, 0.75])]
+    assert (acc.get_xlabel(), acc.get_ylabel(), acc.get_title()) == ("epoch", "accuracy", "training: accuracy")
+    assert acc.get_ylim() == (0.0, 1.02)
+    assert legend(acc) == ["training", "validation"]
+    assert fig.number not in plt.get_fignums()  # returned, not left open
+
+
+def test_history_titles_and_panels_follow_what_is_there() -> None:
+    fig = plot_history({"loss": [3.0, 2.0], "accuracy": [math.nan, 0.5]}, title="run 7")
+    loss, acc = fig.axes
+    assert loss.get_title() == "run 7: loss" and acc.get_title() == "run 7: accuracy"
+    assert curves(loss) == [("training", [1, 2], [3.0, 2.0])] and legend(loss) == ["training"]
+    assert legend(acc) == ["training"]
+    only = plot_history({"loss": [3.0, 2.0]})
+    assert len(only.axes) == 1 and tuple(only.get_size_inches()) == (6.0, 4.0)
+    assert only.axes[0].get_title() == "training: loss"
+    nan_acc = plot_history({"loss": [1.0], "accuracy": [math.nan]})
+    assert len(nan_acc.axes) == 1 and tuple(nan_acc.get_size_inches()) == (6.0, 4.0)
+
+
+@pytest.mark.parametrize("history", [{}, {"loss": []}, {"accuracy": [0.5]}])
+def test_history_without_loss_is_refused_with_the_message(history) -> None:
+    with pytest.raises(ValueError) as e:
+        plot_history(history)
+    assert str(e.value) == "plot_history needs a history with a non-empty 'loss' list, as nn.fit returns"
+
+
+def test_plots_refuse_other_suffixes_and_close_the_figure(tmp_path: Path) -> None:
+    before = set(plt.get_fignums())
+    with pytest.raises(ValueError) as e:
+        plot_history({"loss": [1.0]}, tmp_path / "h.jpg")
+    assert str(e.value) == f"plots are written as .png or .svg; got {str(tmp_path / 'h.jpg')!r}"
+    assert set(plt.get_fignums()) == before
+    assert not (tmp_path / "h.jpg").exists()
+
+
+def png_size(data: bytes):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_png_is_written_at_100_dpi_cropped_tight(tmp_path: Path) -> None:
+    history = {"loss": [1.0, 0.5]}
+    written = plot_history(history, tmp_path / "h.PNG")
+    assert written == tmp_path / "h.PNG"
+    expected = io.BytesIO()
+    plot_history(history).savefig(expected, format="png", dpi=100, bbox_inches="tight")
+    assert png_size(written.read_bytes()) == png_size(expected.getvalue())
+    before = set(plt.get_fignums())
+    svg = plot_history(history, tmp_path / "h.svg")
+    assert b"<svg" in svg.read_bytes()[:400] and set(plt.get_fignums()) == before
+
+
+def test_step_error_draws_log_log_lines_marks_and_labels() -> None:
+    data = {"forward": [(1e-1, 1e-2), (1e-2, 0.0)], "central": [(1e-1, 1e-3), (1e-2, 1e-5)]}
+    fig = plot_step_error(data, marks={"sqrt(eps)": 1.5e-8})
+    assert tuple(fig.get_size_inches()) == (7.0, 4.5)
+    ax, = fig.axes
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    lines = ax.get_lines()
+    assert [(l.get_label(), list(l.get_xdata()), list(l.get_ydata())) for l in lines[:2]] == [
+        ("forward", [1e-1, 1e-2], [1e-2, 1e-18]), ("central", [1e-1, 1e-2], [1e-3, 1e-5])]
+    assert all(l.get_marker() == "." for l in lines[:2])
+    assert len(lines) == 3
+    mark = lines[2]
+    assert list(mark.get_xdata()) == [1.5e-8, 1.5e-8]
+    assert to_rgba(mark.get_color()) == to_rgba("grey") and mark.get_linestyle() == ":" and mark.get_linewidth() == 1
+    note, = ax.texts
+    assert note.get_text() == "sqrt(eps)" and note.xy == (1.5e-8, 1.0)
+    assert note.anncoords == "offset points" and tuple(note.xyann) == (3, -12)
+    assert note.get_fontsize() == 8 and to_rgba(note.get_color()) == to_rgba("grey")
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == (
+        "step h", "|numeric - exact|", "finite-difference error against the step h")
+    assert legend(ax) == ["forward", "central"]
+    assert plot_step_error({"one": [(0.5, 0.25)]}, title="mine").axes[0].get_title() == "mine"
+    assert len(plot_step_error({"one": [(0.5, 0.25)]}).axes[0].get_lines()) == 1
+
+
+@pytest.mark.parametrize("bad", [{}, {"a": []}, {"a": [(0.1, 0.2)], "b": []}])
+def test_step_error_refuses_empty_curves_with_the_message(bad) -> None:
+    with pytest.raises(ValueError) as e:
+        plot_step_error(bad)
+    assert str(e.value) == "plot_step_error needs at least one non-empty curve of (h, error) pairs"
+
+
+def test_grad_flow_bars_sit_side_by_side_on_a_log_scale() -> None:
+    fig = plot_grad_flow({"a": [1e-5, 0.0, 0.1], "b": [0.5, 0.25, 2.0]}, title="flow")
+    assert tuple(fig.get_size_inches()) == (8.0, 4.5)
+    ax, = fig.axes
+    bars = ax.patches
+    assert len(bars) == 6
+    got = [(round(b.get_x(), 9), round(b.get_width(), 9), b.get_height()) for b in bars]
+    assert got == [(-0.4, 0.4, 1e-5), (0.6, 0.4, 1e-300), (1.6, 0.4, 0.1),
+                   (0.0, 0.4, 0.5), (1.0, 0.4, 0.25), (2.0, 0.4, 2.0)]
+    assert ax.get_yscale() == "log"
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("layer (0 = nearest the input)", "gradient norm", "flow")
+    assert legend(ax) == ["a", "b"]
+    single = plot_grad_flow([0.5, 0.25]).axes[0]
+    assert [(round(b.get_x(), 9), round(b.get_width(), 9)) for b in single.patches] == [(-0.4, 0.8), (0.6, 0.8)]
+    assert single.get_legend() is None and single.get_title() == "gradient flow"
+
+
+@pytest.mark.parametrize("bad", [{}, [], {"a": [1.0], "b": []}])
+def test_grad_flow_refuses_empty_lists_with_the_message(bad) -> None:
+    with pytest.raises(ValueError) as e:
+        plot_grad_flow(bad)
+    assert str(e.value) == "plot_grad_flow needs at least one non-empty list of per-layer norms"
+
+
+class Sign:
+    """A 'model' whose score is x - y: class 1 below the line y = x."""
+
+    def __call__(self, point):
+        from engine import Value
+        return Value(point[0]) - point[1]
+
+
+def test_decision_boundary_grid_classes_and_points() -> None:
+    X, y = [[0.0, 0.0], [1.0, 2.0]], [0, 1]
+    fig = plot_decision_boundary(Sign(), X, y, resolution=5)
+    ax, = fig.axes
+    assert ax.get_title() == "decision boundary" and tuple(fig.get_size_inches()) == (6.0, 5.0)
+    points = ax.collections[-1]
+    assert [list(p) for p in points.get_offsets()] == X
+    assert list(points.get_array()) == y
+    assert hasattr(ax.collections[0], "levels")  # the filled contour of the classes
+    # the grid spans the data with a 0.5 margin: x in [-0.5, 1.5], y in [-0.5, 2.5]
+    assert ax.dataLim.x0 == pytest.approx(-0.5) and ax.dataLim.x1 == pytest.approx(1.5)
+    assert ax.dataLim.y0 == pytest.approx(-0.5) and ax.dataLim.y1 == pytest.approx(2.5)
+
+
+def test_decision_boundary_grid_points() -> None:
+    assert plots._grid([0.0, 1.0], 0.5, 5) == [-0.5, 0.0, 0.5, 1.0, 1.5]
+    assert plots._grid([3.0, -1.0, 2.0], 1.0, 3) == [-2.0, 1.0, 4.0]
+
+
+def test_decision_boundary_predicts_on_the_grid() -> None:
+    seen = []
+
+    def model(point):
+        from engine import Value
+        seen.append((point[0].data if hasattr(point[0], "data") else point[0],
+                     point[1].data if hasattr(point[1], "data") else point[1]))
+        return Value(point[0]) - point[1]
+
+    fig, ax = plt.subplots()
+    out = plot_decision_boundary(model, [[0.0, 0.0], [1.0, 1.0]], [0, 1], resolution=3, ax=ax, title="mine")
+    plt.close(fig)
+    assert out is ax and ax.get_title() == "mine"
+    grid = [-0.5, 0.5, 1.5]
+    assert seen == [(gx, gy) for gy in grid for gx in grid]
+
+
+def test_decision_boundary_needs_two_inputs() -> None:
+    for X in ([], [[1.0, 2.0, 3.0]], [[1.0]]):
+        with pytest.raises(ValueError) as e:
+            plot_decision_boundary(MLP(2, [1]), X, [1] * len(X))
+        assert str(e.value) == "plot_decision_boundary draws models of 2 inputs; X must be a list of (x, y) points"
+
+
+def test_pyplot_uses_agg_outside_ipython_and_the_notebook_backend_inside(monkeypatch) -> None:
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert plots._under_ipython() is False
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: None
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert plots._under_ipython() is False
+    fake.get_ipython = lambda: object()
+    assert plots._under_ipython() is True
+    monkeypatch.setitem(sys.modules, "IPython", types.ModuleType("IPython"))
+    assert plots._under_ipython() is False
+    used = []
+    monkeypatch.setattr(matplotlib, "use", lambda name, *a, **k: used.append(name))
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert plots.pyplot() is plt and used == ["Agg"]
+    fake.get_ipython = lambda: object()
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert plots.pyplot() is plt and used == ["Agg"]
+
+
+def test_decision_boundary_style_and_no_graph_recorded() -> None:
+    recorded = []
+
+    def model(point):
+        from engine import Value
+        score = Value(point[0]) - point[1]
+        recorded.append(len(score._prev))
+        return score
+
+    fig = plot_decision_boundary(model, [[0.0, 0.0], [1.0, 1.0]], [0, 1], resolution=4)
+    assert set(recorded) == {0} and len(recorded) == 16  # predictions under no_grad: no graph kept
+    ax, = fig.axes
+    filled, points = ax.collections[0], ax.collections[-1]
+    assert filled.get_cmap().name == "Spectral" and filled.get_alpha() == 0.8
+    assert points.get_cmap().name == "Spectral" and list(points.get_sizes()) == [20]
+    assert [tuple(c) for c in points.get_edgecolors()] == [to_rgba("k")]
+    assert filled.filled
