@@ -1,5 +1,9 @@
 """Options for the larger runs of the standing suites, a quick profile for mutation runs, and the fuzzing
-figures in the summary."""
+figures in the summary, and a fixture hiding installed packages."""
+
+import builtins
+
+import pytest
 
 try:
     from hypothesis import HealthCheck, settings
@@ -30,3 +34,19 @@ def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's
             f"fuzzing: {totals.get('fuzz_programs', 0)} random programs checked against PyTorch (values, every "
             f"leaf gradient, forward mode, compiled Python and NumPy replays), {totals.get('fuzz_hessians', 0)} "
             f"Hessians against torch.autograd.functional.hessian; {totals.get('fuzz_mismatches', 0)} mismatches")
+
+
+@pytest.fixture
+def without(monkeypatch):
+    """``without("sklearn")``: importing that package (or a submodule) fails from here on, as on a machine
+    where it is not installed."""
+    hidden: list = []
+    real_import = builtins.__import__
+
+    def importing(name, *args, **kwargs):
+        if any(name == h or name.startswith(h + ".") for h in hidden):
+            raise ImportError(f"no {name} here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", importing)
+    return hidden.append

@@ -59,22 +59,13 @@ def test_train_test_split_is_a_seeded_partition() -> None:
         train_test_split(X, y, test_size=1.5)
 
 
-def test_digits_from_scikit_learn_or_a_clear_message(monkeypatch) -> None:
+def test_digits_from_scikit_learn_or_a_clear_message(without) -> None:
     from nn.data import digits
 
     pytest.importorskip("sklearn")
     X, y = digits()
     assert len(X) == 1797 and len(X[0]) == 64 and sorted(set(y)) == list(range(10))
     assert 0.0 <= min(min(r) for r in X) and max(max(r) for r in X) <= 1.0
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_sklearn(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError("no sklearn here")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    without("sklearn")
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[data\]'"):
         digits()

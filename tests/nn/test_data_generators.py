@@ -172,21 +172,12 @@ def test_data_errors(call, message) -> None:
     assert str(e.value) == message
 
 
-def test_digits_pixels_and_the_message_without_scikit_learn(monkeypatch) -> None:
+def test_digits_pixels_and_the_message_without_scikit_learn(without) -> None:
     X, y = data.digits()
     raw = sklearn_datasets.load_digits()
     assert X[5] == [v / 16.0 for v in raw.data[5].tolist()]
     assert max(max(row) for row in X) == 1.0 and y[:10] == list(range(10))
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_sklearn(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError("no sklearn here")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    without("sklearn")
     with pytest.raises(ImportError) as e:
         data.digits()
     assert str(e.value) == ("digits() reads the digits data shipped with scikit-learn, which is not installed; "

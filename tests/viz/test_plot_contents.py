@@ -2,7 +2,6 @@
 
 import io
 import math
-import random
 import struct
 import sys
 import types

@@ -2,30 +2,15 @@
 
 import functools
 import math
-from contextlib import contextmanager
 
 import pytest
 
 import engine
 from engine import TraceError, Value
 
+from . import no_values_made
 
-@contextmanager
-def no_values_made():
-    """A replay must run the generated code only: a fallback to the eager engine makes Values."""
-    made = []
-    original = Value.__init__
 
-    def counting(self, *args, **kwargs):
-        made.append(1)
-        original(self, *args, **kwargs)
-
-    Value.__init__ = counting
-    try:
-        yield
-    finally:
-        Value.__init__ = original
-    assert made == [], "the replay fell back to the eager engine"
 
 
 def test_replays_give_hand_computed_values_and_gradients_without_values() -> None:
