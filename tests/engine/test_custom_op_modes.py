@@ -8,14 +8,27 @@ import engine
 from engine import Value
 
 
-@engine.op(derivative=lambda x, out: (x.cos(),), name="my_sin")
 def my_sin(x):
-    return math.sin(x)
+    return define_my_sin()(x)
 
 
-@engine.op(derivative=lambda xs, out: [x.cos() * out / x.sin() for x in xs], name="sin_product")
 def sin_product(*xs):
-    return math.prod(math.sin(x) for x in xs)
+    return define_sin_product()(*xs)
+
+
+# Defined afresh on each use: what @engine.op decides when an op is defined is part of what is tested.
+def define_my_sin():
+    @engine.op(derivative=lambda x, out: (x.cos(),), name="my_sin")
+    def my_sin(x):
+        return math.sin(x)
+    return my_sin
+
+
+def define_sin_product():
+    @engine.op(derivative=lambda xs, out: [x.cos() * out / x.sin() for x in xs], name="sin_product")
+    def sin_product(*xs):
+        return math.prod(math.sin(x) for x in xs)
+    return sin_product
 
 
 X = 0.7
@@ -77,3 +90,33 @@ def test_forward_mode_through_a_variadic_rule_with_some_inputs_held_constant() -
     assert tangent == pytest.approx(by_hand, rel=1e-12) and type(tangent) is float and type(value) is float
     _, second = engine.jvp(engine.grad(lambda a: sin_product(a, XS[1], XS[2])), (XS[0],), (1.0,))
     assert second == pytest.approx(-math.sin(XS[0]) * math.sin(XS[1]) * math.sin(XS[2]), rel=1e-12)
+
+
+def test_an_ops_symbol_domain_and_defaulted_parameters() -> None:
+    @engine.op(derivative=lambda x, out: (0.5 / out,), name="root", symbol="√", domain="root needs x >= 0")
+    def root(x, unused=1.0):  # a parameter with a default is not an input
+        return math.sqrt(x)
+
+    y = root(Value(4.0))
+    assert (root.arity, root.symbol, y.data, y._op) == (1, "√", 2.0, "√")
+    with pytest.raises(ValueError) as caught:
+        root(Value(-1.0))
+    assert str(caught.value) == "root: root needs x >= 0; got x=-1.0"
+
+    @engine.op(derivative=lambda xs, out: [1.0 for _ in xs], name="total", symbol="Σ", domain="finite inputs")
+    def total(*xs):
+        return sum(xs)
+
+    assert (total.arity, total.symbol, total.domain) == (None, "Σ", "finite inputs")
+    plain = engine.op(derivative=lambda x, out: (1.0,))(lambda x: x)
+    assert (plain.name, plain.symbol, plain.domain) == ("<lambda>", "<lambda>", "")
+
+
+def test_a_rule_is_tried_on_symbols_with_its_output() -> None:
+    with pytest.raises(TypeError, match=r"^op 'needs_out': the derivative rule does not work on every kind"):
+        engine.op(derivative=lambda xs, out: [out.undefined_method() for _ in xs], name="needs_out")(
+            lambda *xs: sum(xs))
+    ok = engine.op(derivative=lambda xs, out: [out / x for x in xs], name="product")(lambda *xs: math.prod(xs))
+    xs = [Value(2.0), Value(3.0), Value(5.0)]
+    ok(*xs).backward()
+    assert [x.grad for x in xs] == [15.0, 10.0, 6.0]

@@ -114,3 +114,14 @@ def test_generated_code_keeps_python_precedence_and_exact_numbers() -> None:
         "-x*y", "(x + y)**2", "2.0**x*y", "-(x + y)*y"]
     for text, expected in [("-x*y", -6.0), ("(x + y)**2", 25.0), ("2.0**x*y", 12.0), ("-(x + y)*y", -15.0)]:
         assert eval(text, {"x": 2.0, "y": 3.0}) == expected  # the text is Python meaning what the op means
+
+
+def test_times_log_of_a_number_and_as_a_divisor() -> None:
+    from engine.closures import LECTURE
+
+    c = Code()
+    x = Sym("x", dialect=c)
+    assert str(x.times_log(2.0)) == "times_log_0(x, 2.0)"  # generated code keeps exact numbers
+    lu, lv = Sym("u", dialect=LECTURE), Sym("v", dialect=LECTURE)
+    assert str(lu.times_log(lv) * 2) == "u * log(v) * 2"  # the product stays in the lecture's dialect
+    assert str(w / u.times_log(v)) == "w/(u·log(v))"  # a product is wrapped on the right of a division
