@@ -1,0 +1,34 @@
+"""A renderer that fails: its complaint is passed on even when it is not UTF-8, and one that hangs is stopped."""
+
+import os
+import stat
+import sys
+
+import pytest
+
+from viz.renderer import RenderError, RenderTimeout, render
+
+
+def fake_renderer(tmp_path, body: str):
+    path = tmp_path / "fake-dot"
+    path.write_text(f"#!{sys.executable}\nimport sys, time\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a script as the renderer")
+def test_a_failing_renderers_bytes_are_shown_even_when_not_utf8(tmp_path, monkeypatch) -> None:
+    fake = fake_renderer(tmp_path, "sys.stderr.buffer.write(b'bad \\xff byte\\n'); sys.exit(2)")
+    monkeypatch.setattr("viz.renderer.find_renderer", lambda: fake)
+    with pytest.raises(RenderError) as caught:
+        render("digraph { a }", "svg")
+    assert str(caught.value) == f"{fake} failed: bad \ufffd byte"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a script as the renderer")
+def test_a_hanging_renderer_is_stopped_at_the_timeout(tmp_path, monkeypatch) -> None:
+    fake = fake_renderer(tmp_path, "sys.stdin.read(); time.sleep(60)")
+    monkeypatch.setattr("viz.renderer.find_renderer", lambda: fake)
+    with pytest.raises(RenderTimeout) as caught:
+        render("digraph { a }", "svg", timeout=0.5)
+    assert str(caught.value) == "fake-dot took longer than 0.5 s and was stopped"
