@@ -121,23 +121,20 @@ def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Option
         if item.kind in ("value", "scope"):
             owners.link(item, FAN_SHOWN if collapse else None)
         if limit is not None and len(reached) >= limit and item.parents and item.kind == "value":
-            cut = Item(f"{item.id}_deep", "deep", text="... more", members=0)
-            item.parents = [cut]
-            depth[cut] = depth[item] + 1
-            reached.append(cut)  # drawn as its box, not as a bare id
+            item.parents = [Item(f"{item.id}_deep", "deep", text="... more", members=0)]  # reached below
             if "cut" not in " ".join(notes):
                 notes.append(f"cut after {limit} items from the root to stay within max_nodes")
-            continue
-        if collapse and item.inputs > FAN_IN:
-            extra = item.inputs - FAN_SHOWN
-            more = Item(f"{item.id}_more", "more", text=f"+{extra} more inputs", members=0)
-            notes.append(f"{extra} of the {item.inputs} inputs of {_name(item)} folded")
-            item.parents = item.parents[:FAN_SHOWN] + [more]
-        if max_depth is not None and depth[item] >= max_depth and item.parents:
-            cut = Item(f"{item.id}_deep", "deep", text=f"... deeper than {max_depth}", members=0)
-            hidden_beyond += 1
-            item.parents = [cut]
-        for p in item.parents:
+        else:
+            if collapse and item.inputs > FAN_IN:
+                extra = item.inputs - FAN_SHOWN
+                more = Item(f"{item.id}_more", "more", text=f"+{extra} more inputs", members=0)
+                notes.append(f"{extra} of the {item.inputs} inputs of {_name(item)} folded")
+                item.parents = item.parents[:FAN_SHOWN] + [more]
+            if max_depth is not None and depth[item] >= max_depth and item.parents:
+                cut = Item(f"{item.id}_deep", "deep", text=f"... deeper than {max_depth}", members=0)
+                hidden_beyond += 1
+                item.parents = [cut]
+        for p in item.parents:  # every parent kept, a fold's or a cut's box included, is drawn
             if p not in depth:
                 depth[p] = depth[item] + 1
                 reached.append(p)
