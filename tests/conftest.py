@@ -2,8 +2,20 @@
 figures in the summary, and a fixture hiding installed packages."""
 
 import builtins
+import threading
 
 import pytest
+
+try:
+    from tqdm import tqdm
+except ImportError:
+    pass
+else:
+    # tqdm's default lock includes a multiprocessing semaphore, which forked processes share. `make mutation`
+    # forks one process per mutant and kills it at its timeout: killed inside a bar, it would leave the
+    # semaphore held, and every later fork would wait on it until its own timeout (a false kill). A thread
+    # lock is copied into each fork instead.
+    tqdm.set_lock(threading.RLock())
 
 try:
     from hypothesis import HealthCheck, settings

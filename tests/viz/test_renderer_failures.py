@@ -32,3 +32,32 @@ def test_a_hanging_renderer_is_stopped_at_the_timeout(tmp_path, monkeypatch) -> 
     with pytest.raises(RenderTimeout) as caught:
         render("digraph { a }", "svg", timeout=0.5)
     assert str(caught.value) == "fake-dot took longer than 0.5 s and was stopped"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_the_renderers_process_asks_the_kernel_to_kill_it_with_its_parent() -> None:
+    # The hook runs in the child before exec; called here, the kernel's own record (PR_GET_PDEATHSIG)
+    # shows what it asked for. The test process's setting is put back afterwards.
+    import ctypes
+    import signal
+
+    from viz import renderer
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    PR_GET_PDEATHSIG = 2
+    before = ctypes.c_int()
+    assert prctl(PR_GET_PDEATHSIG, ctypes.byref(before)) == 0
+    try:
+        renderer._die_with_parent()
+        after = ctypes.c_int()
+        assert prctl(PR_GET_PDEATHSIG, ctypes.byref(after)) == 0
+        assert after.value == signal.SIGKILL
+    finally:
+        prctl(renderer.PR_SET_PDEATHSIG, before.value)
+
+
+def test_without_prctl_the_hook_does_nothing(monkeypatch) -> None:
+    from viz import renderer
+
+    monkeypatch.setattr(renderer, "_PRCTL", None)
+    assert renderer._die_with_parent() is None  # elsewhere than Linux: the timeout and process group remain
