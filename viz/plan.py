@@ -116,13 +116,14 @@ def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Option
     and past ``limit`` items (a long chain has no scopes to fold); returns the items reached."""
     depth = {root: 0}
     reached = [root]
-    hidden_beyond = 0
+    cut_at_limit = cut_at_depth = False
     for item in reached:  # breadth-first; the list grows as we go
         if item.kind in ("value", "scope"):
             owners.link(item, FAN_SHOWN if collapse else None)
         if limit is not None and len(reached) >= limit and item.parents and item.kind == "value":
             item.parents = [Item(f"{item.id}_deep", "deep", text="... more", members=0)]  # reached below
-            if "cut" not in " ".join(notes):
+            if not cut_at_limit:
+                cut_at_limit = True
                 notes.append(f"cut after {limit} items from the root to stay within max_nodes")
         else:
             if collapse and item.inputs > FAN_IN:
@@ -132,13 +133,13 @@ def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Option
                 item.parents = item.parents[:FAN_SHOWN] + [more]
             if max_depth is not None and depth[item] >= max_depth and item.parents:
                 cut = Item(f"{item.id}_deep", "deep", text=f"... deeper than {max_depth}", members=0)
-                hidden_beyond += 1
+                cut_at_depth = True
                 item.parents = [cut]
         for p in item.parents:  # every parent kept, a fold's or a cut's box included, is drawn
             if p not in depth:
                 depth[p] = depth[item] + 1
                 reached.append(p)
-    if hidden_beyond:
+    if cut_at_depth:
         notes.append(f"cut at depth {max_depth} from the root")
     return reached
 

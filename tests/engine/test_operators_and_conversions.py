@@ -73,3 +73,28 @@ def test_a_traced_branch_is_refused_naming_the_comparison(use, f) -> None:
         f"compile: f uses a Value in {use} while being traced, so its Python control flow depends on values and "
         f"one trace cannot stand for every input. Use relu, abs or leaky_relu for data-dependent choices, or run "
         f"f eagerly")
+
+
+def test_a_bad_base_or_slope_is_named_as_what_it_is() -> None:
+    with pytest.raises(ValueError, match=r"^base must be finite, got inf$"):
+        math.inf ** Value(1.0)
+    with pytest.raises(TypeError, match=r"^pow operand must be a real number, got str 'a'$"):
+        "a" ** Value(2.0)  # not a number: the pow op names it, not as a base
+    with pytest.raises(TypeError, match=r"^pow operand must be a real number, got complex \(2\+1j\)$"):
+        (2 + 1j) ** Value(1.0)
+    with pytest.raises(ValueError, match=r"^leaky_relu slope must not be nan, got nan$"):
+        Value(1.0).leaky_relu(math.nan)
+
+
+def test_operands_show_the_number_inside_a_value_and_a_symbol_as_written() -> None:
+    from engine import ops
+    from engine.symbolic import Sym
+
+    assert ops.DIV.operands([Value(1.0), Value(0.0)]) == "a=1.0, b=0.0"
+    assert ops.LOG.operands([Sym("u")]) == "x=u"
+    assert ops.LEAKY_RELU.operands([Value(-2)], 0.5) == "x=-2.0, slope=0.5"
+
+
+def test_an_empty_dot_is_refused_in_words() -> None:
+    with pytest.raises(ValueError, match=r"^engine\.dot needs at least one pair or a bias, got none$"):
+        engine.dot([], [])

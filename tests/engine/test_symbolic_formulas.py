@@ -154,3 +154,11 @@ def test_times_log_of_a_number_and_as_a_divisor() -> None:
     lu, lv = Sym("u", dialect=LECTURE), Sym("v", dialect=LECTURE)
     assert str(lu.times_log(lv) * 2) == "u * log(v) * 2"  # the product stays in the lecture's dialect
     assert str(w / u.times_log(v)) == "w/(u·log(v))"  # a product is wrapped on the right of a division
+
+
+def test_times_log_writes_its_number_in_the_formulas_own_dialect() -> None:
+    from engine.closures import LECTURE
+
+    lu = Sym("u", dialect=LECTURE)
+    assert str(lu.times_log(0.123456789)) == "u * log(0.123456789)"  # the lecture keeps every digit
+    assert str(u.times_log(0.123456789)) == "u·log(0.123457)"  # the display dialect shows six

@@ -52,3 +52,17 @@ def test_the_decision_boundary_asks_the_model_at_80_by_80_points_by_default() ->
     calls.clear()
     viz.plot_decision_boundary(model, [[0.0, 0.0], [1.0, 1.0]], [0, 1], resolution=5)
     assert len(calls) == 25
+
+
+def test_a_returned_plot_is_taken_out_of_pyplots_list_not_the_current_figure(tmp_path) -> None:
+    from viz.plots import _finish
+
+    for path in (None, tmp_path / "c.txt"):
+        returned = plt.figure(figsize=(2, 1))
+        current = plt.figure(figsize=(2, 1))
+        try:
+            _finish(returned, path)
+        except ValueError:
+            pass  # a wrong suffix is refused, and the figure closed all the same
+        assert returned.number not in plt.get_fignums() and current.number in plt.get_fignums()
+        plt.close(current)

@@ -61,3 +61,24 @@ def test_without_prctl_the_hook_does_nothing(monkeypatch) -> None:
 
     monkeypatch.setattr(renderer, "_PRCTL", None)
     assert renderer._die_with_parent() is None  # elsewhere than Linux: the timeout and process group remain
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a script as the renderer")
+def test_an_interrupt_stops_the_renderer_and_is_passed_on(tmp_path, monkeypatch) -> None:
+    import subprocess
+
+    fake = fake_renderer(tmp_path, "time.sleep(60)")
+    monkeypatch.setattr("viz.renderer.find_renderer", lambda: fake)
+    started = []
+    real = subprocess.Popen.communicate
+
+    def interrupted(self, *args, **kwargs):  # Ctrl-C in a notebook while the renderer works
+        started.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        render("digraph { a }", "svg")
+    monkeypatch.setattr(subprocess.Popen, "communicate", real)
+    (process,) = started
+    assert process.returncode is not None  # stopped and waited for, not left running

@@ -80,3 +80,16 @@ def test_without_hypothesis_the_strategies_say_how_to_get_it(tmp_path) -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "pip install 'chainrule[testing]'" in run.stdout
+
+
+def test_a_range_domain_spans_from_its_low_end_to_its_high_end() -> None:
+    low = find(floats_in((0.0, 1.0)), lambda x: x < 0.5, settings=settings(database=None))
+    high = find(floats_in((0.0, 1.0)), lambda x: x > 0.5, settings=settings(database=None))
+    assert 0.0 <= low < 0.5 < high <= 1.0
+
+
+@settings(max_examples=50, derandomize=True, database=None)
+@given(expressions(domain=(1.0, 2.0), ops=["sin", "add_c", "mul"]))
+def test_expressions_draw_inputs_in_their_domain_and_constants_in_minus_three_to_three(e: Expression) -> None:
+    assert all(1.0 <= x <= 2.0 for x in e.inputs)
+    assert all(-3.0 <= c <= 3.0 for _, _, c in e.steps)
