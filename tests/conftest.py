@@ -18,14 +18,17 @@ else:
     tqdm.set_lock(threading.RLock())
 
 try:
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
 except ImportError:  # the [test] extra is not installed: the hypothesis tests are skipped anyway
     pass
 else:
     # `make mutation` runs the covering tests once per mutant: a few fixed examples each is enough to
     # tell a mutant from the original (every rule's mutant dies on its first example), and keeps the
-    # run to about an hour. Registered here, before hypothesis's plugin reads --hypothesis-profile.
+    # run to about an hour. No shrinking: a failure is all a mutation run needs to know, and shrinking
+    # a failure can outlast the mutant's time limit, which turned kills into timeouts. Registered here,
+    # before hypothesis's plugin reads --hypothesis-profile.
     settings.register_profile("mutation", max_examples=8, deadline=None, derandomize=True, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate],
                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
