@@ -3,8 +3,9 @@
 Weights come from a chainrule MLP (``layers``: per layer, a list of (weights, bias) per
 neuron), so every contender starts from the same numbers and computes the same loss.
 Hidden layers use ReLU, the last layer is linear. Losses: ``svm`` (mean max-margin
-with labels +-1, plus alpha * sum of squared parameters) and ``mse`` (mean squared
-error against one-hot targets, over every output of every sample).
+with labels +-1, plus alpha * sum of squared parameters), ``mse`` (mean squared
+error against one-hot targets, over every output of every sample) and ``ce`` (mean
+softmax cross-entropy against one-hot targets).
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ def numpy_step(params, X, targets, loss: str, lr: float, alpha: float = 1e-4) ->
         margin = 1 - targets * out[:, 0]
         value = np.maximum(margin, 0.0).mean() + alpha * sum((W * W).sum() + (b * b).sum() for W, b in params)
         delta = (np.where(margin > 0, -targets, 0.0) / n)[:, None]
+    elif loss == "ce":
+        shifted = out - out.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        value = -(targets * (shifted - np.log(total))).sum() / n
+        delta = (e / total * targets.sum(axis=1, keepdims=True) - targets) / n
     else:
         diff = out - targets
         value = (diff * diff).mean()
@@ -124,6 +131,8 @@ def torch_step(params, X, targets, loss: str, lr: float, torch, alpha: float = 1
             h = torch.relu(h)
     if loss == "svm":
         value = torch.relu(1 - targets * h[:, 0]).mean() + alpha * sum((W * W).sum() + (b * b).sum() for W, b in params)
+    elif loss == "ce":
+        value = -(targets * torch.log_softmax(h, dim=1)).sum() / h.shape[0]
     else:
         value = ((h - targets) ** 2).mean()
     for W, b in params:

@@ -28,7 +28,7 @@ def alternate(contenders: Dict[str, Callable[[], object]], rounds: int,
 def table(title: str, rows: List[Row], reference: str = "micrograd 0.1.0") -> List[str]:
     """Lines of a Markdown table: milliseconds and the ratio to the reference."""
     ref = next((ms for name, ms, _ in rows if name == reference and ms), None)
-    lines = [f"### {title}", "", "| contender | ms | vs micrograd | note |", "| --- | ---: | ---: | --- |"]
+    lines = [f"### {title}", "", f"| contender | ms | vs {reference} | note |", "| --- | ---: | ---: | --- |"]
     for name, ms, note in rows:
         shown = f"{ms:.2f}" if ms is not None else "-"
         ratio = f"{ref / ms:.1f}x" if ref and ms else "-"

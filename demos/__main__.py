@@ -16,6 +16,7 @@ DEMOS = {
     "circles": "random search against gradient descent on the two-circles data",
     "vanishing": "sigmoid against ReLU in a deep network: gradient norms per layer",
     "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",
+    "mnist": "the seed's 784-128-10 network on real MNIST digits (or --fashion), at array speed",
     "graph": "the lecture's neuron drawn three ways: SVG, interactive explorer, text",
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from engine import Value
 from engine.checks import data_of
@@ -30,17 +30,26 @@ def _grad(p: Value, who: str) -> float:
     if g.__class__ is not float:
         g = data_of(g)  # a grad from backward(create_graph=True)
     if not math.isfinite(g):
-        raise ValueError(f"{who}: the gradient of {p.scope + '.' if p.scope else ''}{p.label or 'a parameter'} is {g}")
+        raise ValueError(f"{who}: the gradient of {_name(p)} is {g}")
     return g
 
 
 class Optimizer:
-    """Holds the parameters and the learning rate; ``step()`` updates ``p.data`` from ``p.grad``."""
+    """Holds the parameters and the learning rate; ``step()`` updates ``p.data`` from ``p.grad``.
+
+    Each optimizer writes its update once, in ``_rule(w, g, state)``, with arithmetic that
+    works on a float and on a whole NumPy array alike: ``step()`` applies it to each
+    Value's float, ``step_arrays(w, g)`` to a flat array of every parameter at once (as
+    ``fit(compiled=...)`` does), and both keep the same per-parameter state.
+    """
+
+    slots: Tuple[str, ...] = ()  # the per-parameter state the rule keeps, e.g. ("m", "v")
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _params(params, type(self).__name__)
         self.lr = _positive(lr, "lr")
         self.steps = 0
+        self.state: Dict[str, Any] = {name: [None] * len(self.params) for name in self.slots}
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0."""
@@ -50,11 +59,80 @@ class Optimizer:
     def step(self) -> None:
         grads = [_grad(p, type(self).__name__) for p in self.params]  # all checked before any change
         self.steps += 1
+        state = {name: _as_list(values, len(self.params)) for name, values in self.state.items()}
         for i, (p, g) in enumerate(zip(self.params, grads)):
-            p.data = self._update(i, p.data, g)
+            p.data = self._rule(p.data, g, _Entry(state, i))
+        self.state = state
 
-    def _update(self, i: int, w: float, g: float) -> float:
+    def step_arrays(self, w: Any, g: Any) -> Any:
+        """The same update for every parameter at once: ``w`` and ``g`` are NumPy arrays in ``params``
+        order. Returns the new weights; the state stays in arrays until the next ``step()``.
+
+        >>> import numpy as np
+        >>> a, b = Value(1.0), Value(2.0)
+        >>> SGD([a, b], lr=0.1).step_arrays(np.array([1.0, 2.0]), np.array([0.5, -1.0])).tolist()
+        [0.95, 2.1]
+        """
+        import numpy as np
+
+        bad = np.flatnonzero(~np.isfinite(g))
+        if bad.size:
+            raise ValueError(f"{type(self).__name__}: the gradient of {_name(self.params[bad[0]])} is {g[bad[0]]}")
+        self.steps += 1
+        self.state = {name: _as_array(values) for name, values in self.state.items()}
+        return self._rule(w, g, _Arrays(self.state))
+
+    def _rule(self, w: Any, g: Any, state: Any) -> Any:
         raise NotImplementedError
+
+
+class _Entry:
+    """One parameter's state, read and written by name: ``state.m`` is ``optimizer.state["m"][i]``."""
+
+    __slots__ = ("_state", "_i")
+
+    def __init__(self, state: Dict[str, list], i: int) -> None:
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_i", i)
+
+    def __getattr__(self, name: str) -> Any:
+        return self._state[name][self._i]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._state[name][self._i] = value
+
+
+class _Arrays:
+    """Every parameter's state at once: ``state.m`` is ``optimizer.state["m"]``, an array (None at first)."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: Dict[str, Any]) -> None:
+        object.__setattr__(self, "_state", state)
+
+    def __getattr__(self, name: str) -> Any:
+        return self._state[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._state[name] = value
+
+
+def _as_list(values: Any, n: int) -> list:
+    """Per-parameter state as floats (None before the first step), from the list or array it is kept in."""
+    return [None] * n if values is None else values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def _as_array(values: Any) -> Any:
+    """Per-parameter state as one array (None before the first step)."""
+    import numpy as np
+
+    if values is None or isinstance(values, np.ndarray):
+        return values
+    return None if values[0] is None else np.array(values, dtype=float)
+
+
+def _name(p: Value) -> str:
+    return f"{p.scope + '.' if p.scope else ''}{p.label or 'a parameter'}"
 
 
 class SGD(Optimizer):
@@ -64,16 +142,17 @@ class SGD(Optimizer):
     0.95
     """
 
+    slots = ("velocity",)
+
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = _positive(momentum, "momentum", allow_zero=True)
         self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
-        self.velocity: Dict[int, float] = {}
 
-    def _update(self, i: int, w: float, g: float) -> float:
+    def _rule(self, w: Any, g: Any, state: Any) -> Any:
         g = g + self.weight_decay * w
         if self.momentum:
-            g = self.velocity[i] = self.momentum * self.velocity[i] + g if i in self.velocity else g
+            g = state.velocity = g if state.velocity is None else self.momentum * state.velocity + g
         return w - self.lr * g
 
 
@@ -85,6 +164,7 @@ class Adam(Optimizer):
     """
 
     decoupled = False
+    slots = ("m", "v")
 
     def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
@@ -94,19 +174,18 @@ class Adam(Optimizer):
             raise ValueError(f"betas must be in [0, 1), got {betas!r}")
         self.eps = _positive(eps, "eps")
         self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.state = {"m": [0.0] * len(self.params), "v": [0.0] * len(self.params)}
 
-    def _update(self, i: int, w: float, g: float) -> float:
+    def _rule(self, w: Any, g: Any, state: Any) -> Any:
         if self.decoupled:
             w = w - self.lr * self.weight_decay * w  # AdamW: decay the weight, not the gradient
         else:
             g = g + self.weight_decay * w
-        self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
-        self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
-        m_hat = self.m[i] / (1 - self.beta1 ** self.steps)
-        v_hat = self.v[i] / (1 - self.beta2 ** self.steps)
-        return w - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        state.m = self.beta1 * state.m + (1 - self.beta1) * g
+        state.v = self.beta2 * state.v + (1 - self.beta2) * g * g
+        m_hat = state.m / (1 - self.beta1 ** self.steps)
+        v_hat = state.v / (1 - self.beta2 ** self.steps)
+        return w - self.lr * m_hat / (v_hat ** 0.5 + self.eps)
 
 
 class AdamW(Adam):

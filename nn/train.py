@@ -36,8 +36,7 @@ def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> Optional[float]:
 def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable, step: Optional[Callable] = None
               ) -> Tuple[float, Optional[float]]:
     if step is not None:
-        value, outputs = step(list(X), list(y), train=False)
-        return value, accuracy(outputs, list(y))
+        return step.evaluate(X, y)
     with no_grad():
         outputs = [model(x) for x in X]
         return loss(outputs, list(y)).data, accuracy(outputs, list(y))
@@ -59,8 +58,10 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
 
     ``compiled=True`` traces one sample's loss once with ``engine.compile`` and replays
     it for every batch: with NumPy over the whole batch at once (``'numpy'``, the
-    default when NumPy is installed) or sample by sample in generated Python
-    (``'python'``). The loss must be a mean over samples, as those in ``nn.losses`` are.
+    default when NumPy is installed; layers run as matrix products and the parameters
+    stay in one flat array until ``fit`` returns) or sample by sample in generated
+    Python (``'python'``). The loss must be a mean over samples, as those in
+    ``nn.losses`` are.
 
     >>> import random; random.seed(0)
     >>> from nn import MLP, SGD, losses
@@ -77,7 +78,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
 
-    step = _compiled_step(model, X, y, loss, compiled) if compiled else None
+    step = _Replayed(model, X, y, loss, compiled, optimizer) if compiled else None
     rng = random.Random(seed)
     order = list(range(len(X)))
     history: History = {"loss": [], "accuracy": []}
@@ -85,43 +86,48 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
         history.update(val_loss=[], val_accuracy=[])
     bar = progress_bar(range(epochs), desc="fit", unit="epoch", disable=not progress)
     weights, warned = _weights(model), False
-    for _ in bar:
-        if shuffle and size < len(X):
-            rng.shuffle(order)
-        total, hits, seen, alive = 0.0, 0.0, 0, False
-        for start in range(0, len(X), size):
-            batch = order[start:start + size]
-            targets = [y[i] for i in batch]
-            optimizer.zero_grad()
-            if step is None:
-                outputs = [model(X[i]) for i in batch]
-                value = loss(outputs, targets)
-                value.backward()
-                value = value.data
-            else:
-                value, outputs = step([X[i] for i in batch], targets)
-            alive = alive or any(p.grad != 0.0 for p in weights)
-            optimizer.step()
-            total += value * len(batch)
-            acc = accuracy(outputs, targets)
-            hits += (acc or 0.0) * len(batch)
-            seen += len(batch)
-        if not alive and weights and not warned:
-            warned = True
-            warnings.warn(DEAD_NETWORK, DeadNetworkWarning, stacklevel=2)
-        history["loss"].append(total / seen)
-        history["accuracy"].append(hits / seen if acc is not None else float("nan"))
-        shown = {"loss": f"{total / seen:.4f}"}
-        if acc is not None:
-            shown["acc"] = f"{hits / seen:.1%}"
-        if val is not None:
-            val_loss, val_acc = _evaluate(model, val[0], val[1], loss, step)
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_acc if val_acc is not None else float("nan"))
-            shown["val_loss"] = f"{val_loss:.4f}"
-        if schedule is not None:
-            schedule.step()
-        bar.set_postfix(shown, refresh=False)  # tqdm redraws at its own pace
+    try:
+        for _ in bar:
+            if shuffle and size < len(X):
+                rng.shuffle(order)
+            total, hits, seen, alive = 0.0, 0.0, 0, False
+            for start in range(0, len(X), size):
+                batch = order[start:start + size]
+                targets = [y[i] for i in batch]
+                if step is None:
+                    optimizer.zero_grad()
+                    outputs = [model(X[i]) for i in batch]
+                    value = loss(outputs, targets)
+                    value.backward()
+                    value = value.data
+                    alive = alive or any(p.grad != 0.0 for p in weights)
+                    optimizer.step()
+                    acc = accuracy(outputs, targets)
+                else:
+                    value, acc, moved = step.train(batch)
+                    alive = alive or moved
+                total += value * len(batch)
+                hits += (acc or 0.0) * len(batch)
+                seen += len(batch)
+            if not alive and weights and not warned:
+                warned = True
+                warnings.warn(DEAD_NETWORK, DeadNetworkWarning, stacklevel=2)
+            history["loss"].append(total / seen)
+            history["accuracy"].append(hits / seen if acc is not None else float("nan"))
+            shown = {"loss": f"{total / seen:.4f}"}
+            if acc is not None:
+                shown["acc"] = f"{hits / seen:.1%}"
+            if val is not None:
+                val_loss, val_acc = _evaluate(model, val[0], val[1], loss, step)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_acc if val_acc is not None else float("nan"))
+                shown["val_loss"] = f"{val_loss:.4f}"
+            if schedule is not None:
+                schedule.step()
+            bar.set_postfix(shown, refresh=False)  # tqdm redraws at its own pace
+    finally:
+        if step is not None:
+            step.write_back()  # also when interrupted: the model keeps what training reached
     return history
 
 
@@ -160,41 +166,125 @@ class _Score:
         self.data = data
 
 
-def _compiled_step(model: Module, X: Sequence, y: Sequence, loss: Callable, backend: Union[bool, str]) -> Callable:
-    """A function (inputs, targets) -> (mean loss, outputs) that sets the parameters' grads, by replay."""
-    import engine
+class _Replayed:
+    """fit's compiled path: one sample's loss traced once (``engine.compile``) and replayed for each batch.
 
-    if backend is True:
-        try:
-            import numpy  # noqa: F401
-            backend = "numpy"
-        except ImportError:
-            backend = "python"
-    if backend not in ("numpy", "python"):
-        raise ValueError(f"compiled must be True, False, 'numpy' or 'python'; got {backend!r}")
-    with no_grad():
-        first = model(X[0])
-    n_out = len(first) if isinstance(first, (list, tuple)) else 1
+    With NumPy the parameters live in one flat array for the whole run: each batch is one
+    lifted replay and one ``optimizer.step_arrays``, with no Value touched, and the numbers
+    are written back into the Values (data and the last gradients) when ``fit`` returns or is
+    interrupted. Sample by sample in generated Python, the Values are updated as usual.
+    """
 
-    def encode(t: Any) -> Any:  # class labels become one-hot rows, so every sample traces alike
-        if n_out > 1 and isinstance(t, int) and not isinstance(t, bool):
-            return [1.0 if k == t else 0.0 for k in range(n_out)]
+    def __init__(self, model: Module, X: Sequence, y: Sequence, loss: Callable, backend: Union[bool, str],
+                 optimizer: Optimizer) -> None:
+        import engine
+
+        if backend is True:
+            try:
+                import numpy  # noqa: F401
+                backend = "numpy"
+            except ImportError:
+                backend = "python"
+        if backend not in ("numpy", "python"):
+            raise ValueError(f"compiled must be True, False, 'numpy' or 'python'; got {backend!r}")
+        with no_grad():
+            first = model(X[0])
+        self.n_out = len(first) if isinstance(first, (list, tuple)) else 1
+        self.program = engine.compile(lambda x, t: _with_output(loss, model(x), t), X[0], self.encode(y[0]))
+        self.optimizer, self.flat = optimizer, backend == "numpy"
+        self.X, self.y, self._arrays = X, y, {}
+        self.weights = _weights(model)
+        if self.flat:
+            import numpy as np
+
+            position = {id(p): i for i, p in enumerate(optimizer.params)}
+            used = self.program.parameters
+            self.mine = np.array([j for j, p in enumerate(used) if id(p) in position], dtype=np.intp)
+            self.frozen = np.array([j for j, p in enumerate(used) if id(p) not in position], dtype=np.intp)
+            self.frozen_grads = np.zeros(len(self.frozen))  # added up, as backward() adds into .grad
+            self.where = np.array([position[id(used[j])] for j in self.mine], dtype=np.intp)
+            self.watched = np.array([position[id(p)] for p in self.weights if id(p) in position], dtype=np.intp)
+            self.P = np.array([p.data for p in used], dtype=float)
+            self.W = np.array([p.data for p in optimizer.params], dtype=float)
+            self.G = np.zeros_like(self.W)
+
+    def encode(self, t: Any) -> Any:
+        """Class labels become one-hot rows, so that every sample traces alike."""
+        if self.n_out > 1 and isinstance(t, int) and not isinstance(t, bool):
+            return [1.0 if k == t else 0.0 for k in range(self.n_out)]
         return t
 
-    def sample_loss(x: Any, t: Any) -> Tuple[Value, Any]:
-        out = model(x)
-        return loss([out], [t]), out
+    def arrays(self, X: Sequence, y: Sequence) -> Tuple[Any, Any]:
+        """Inputs and encoded targets as NumPy arrays over the samples, made once per data set."""
+        import numpy as np
 
-    program = engine.compile(sample_loss, X[0], encode(y[0]))
+        key = (id(X), id(y))
+        if self._arrays.get("key") != key:
+            self._arrays = {"key": key, "X": np.asarray(X, dtype=float),
+                            "T": np.asarray([self.encode(t) for t in y], dtype=float)}
+        return self._arrays["X"], self._arrays["T"]
 
-    def replay(xs: List[Any], ts: List[Any], train: bool = True) -> Tuple[float, List[Any]]:
-        encoded = [encode(t) for t in ts]
-        r = program.batch(xs, encoded) if backend == "numpy" else program.loop(xs, encoded)
-        if train:
-            for p, g in zip(program.parameters, r.param_grads):
-                p.grad += g / len(xs)
-        aux = r.aux.tolist() if backend == "numpy" else r.aux
-        outputs = [[_Score(a) for a in row] if n_out > 1 else _Score(row) for row in aux]
-        return sum(r.values) / len(xs), outputs
+    def replay(self, X: Sequence, y: Sequence, batch: Sequence[int]) -> Tuple[Any, float, Optional[float]]:
+        """(the replay's result, its mean loss, its accuracy) for the samples ``batch`` of (X, y)."""
+        labels = [y[i] for i in batch]
+        if self.flat:
+            xs, ts = self.arrays(X, y)
+            self.P[self.mine] = self.W[self.where]
+            r = self.program.batch(xs[batch], ts[batch], parameters=self.P, input_grads=False)
+            return r, float(r.values.sum()) / len(batch), _accuracy(r.aux, labels, self.n_out)
+        r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels])
+        outputs = [[_Score(a) for a in row] if self.n_out > 1 else _Score(row) for row in r.aux]
+        return r, sum(r.values) / len(batch), accuracy(outputs, labels)
 
-    return replay
+    def evaluate(self, X: Sequence, y: Sequence) -> Tuple[float, Optional[float]]:
+        """(mean loss, accuracy) on a data set, with the parameters as they are now."""
+        _, value, acc = self.replay(X, y, range(len(X)) if not self.flat else _all(len(X)))
+        return value, acc
+
+    def train(self, batch: Sequence[int]) -> Tuple[float, Optional[float], bool]:
+        """One optimizer step on the samples ``batch``: (mean loss, accuracy, whether a weight got a gradient)."""
+        r, value, acc = self.replay(self.X, self.y, batch)
+        if not self.flat:
+            self.optimizer.zero_grad()
+            for p, g in zip(self.program.parameters, r.param_grads):
+                p.grad += g / len(batch)
+            alive = any(p.grad != 0.0 for p in self.weights)
+            self.optimizer.step()
+            return value, acc, alive
+        self.G[:] = 0.0
+        self.G[self.where] = r.param_grads[self.mine] / len(batch)
+        self.frozen_grads += r.param_grads[self.frozen] / len(batch)
+        alive = bool(self.G[self.watched].any())
+        self.W = self.optimizer.step_arrays(self.W, self.G)
+        return value, acc, alive
+
+    def write_back(self) -> None:
+        """The flat arrays' numbers into the Values: the weights and the last batch's gradients, and what
+        parameters left out of the optimizer gathered in their gradients, as the eager path leaves them."""
+        if self.flat:
+            for p, w, g in zip(self.optimizer.params, self.W.tolist(), self.G.tolist()):
+                p.data, p.grad = w, g
+            for j, g in zip(self.frozen.tolist(), self.frozen_grads.tolist()):
+                self.program.parameters[j].grad += g
+            self.frozen_grads[:] = 0.0
+
+
+def _all(n: int) -> Any:
+    import numpy as np
+
+    return np.arange(n)
+
+
+def _accuracy(outputs: Any, labels: List[Any], n_out: int) -> Optional[float]:
+    """``accuracy`` for a replay's outputs as an array (a row of scores per sample, or one score)."""
+    if not labels or not all(isinstance(t, int) and not isinstance(t, bool) for t in labels):
+        return None
+    import numpy as np
+
+    predicted = outputs.argmax(axis=1) if n_out > 1 else (outputs > 0).astype(int)
+    wanted = np.array(labels) if n_out > 1 else (np.array(labels) > 0).astype(int)
+    return float((predicted == wanted).mean())
+
+
+def _with_output(loss: Callable, out: Any, t: Any) -> Tuple[Value, Any]:
+    return loss([out], [t]), out

@@ -1,5 +1,8 @@
 """The compiler: trace a function once into a tape, generate code from the ops' rules, replay it fast.
 
-Stages, one module each: ``tape`` (tracing), ``codegen`` (the tape as Python),
-``program`` (``compile`` and the replays), ``numpy_backend`` (a batch at once).
+Stages, one module each: ``tape`` (tracing), ``codegen`` (the tape as straight-line
+Python, one line per node), ``lifting`` (the tape grouped into array operations: a layer
+becomes one matrix product), ``program`` (``compile`` and the replays), and the array
+back-ends behind one small interface in ``arrays``: ``numpy_backend`` and
+``torch_backend``.
 """

@@ -89,15 +89,9 @@ def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[
     """The forward line and one backward line per input (empty where the derivative is 0)."""
     syms = [Sym(f"v[{{a{i}}}]", dialect=dialect) for i in range(n)]
     forward = f"v[{{out}}] = {op(*syms, param=param)}"
-    try:
-        partials = op.local_derivatives(syms, Sym("v[{out}]", dialect=dialect), param)
-    except (ArithmeticError, ValueError):
-        raise ValueError(f"compile: {op.name} has no derivative with {op.param_name}={param!r} (for example log of "
-                         f"a negative base), so it cannot be compiled; run f eagerly") from None
     backward = []
-    for i, d in enumerate(partials):
-        text = d.text if isinstance(d, Sym) else dialect.num(d)
-        if text in ("0.0", "-0.0"):
+    for i, text in enumerate(partial_texts(op, param, syms, Sym("v[{out}]", dialect=dialect))):
+        if not text:
             backward.append("")
         elif text == "1.0":
             backward.append(f"g[{{a{i}}}] += g[{{out}}]")
@@ -106,6 +100,17 @@ def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[
         else:
             backward.append(f"g[{{a{i}}}] += g[{{out}}] * ({text})")
     return forward, backward
+
+
+def partial_texts(op: ops.Op, param: Any, syms: List[Sym], out: Sym) -> List[str]:
+    """Each local derivative of ``op`` as code ('' where it is 0): its one rule applied to symbols."""
+    try:
+        partials = op.local_derivatives(syms, out, param)
+    except (ArithmeticError, ValueError):
+        raise ValueError(f"compile: {op.name} has no derivative with {op.param_name}={param!r} (for example log of "
+                         f"a negative base), so it cannot be compiled; run f eagerly") from None
+    texts = [d.text if isinstance(d, Sym) else out.dialect.num(d) for d in partials]
+    return ["" if text in ("0.0", "-0.0") else text for text in texts]
 
 
 def _chunks(groups: List[List[str]]) -> List[str]:

@@ -11,71 +11,142 @@ from typing import Any, Callable, Dict, Sequence, Tuple
 
 from .. import ops
 from ..transforms.functional import flatten
+from . import arrays
+from .arrays import ArrayBackend
 from .codegen import build
 
 
-def _numpy_functions() -> Dict[Any, Callable]:
-    import numpy as np
+class NumpyBackend(ArrayBackend):
+    """NumPy's functions under the names the generated code calls (see ``compiler.arrays``)."""
 
-    def sigmoid(x):
-        e = np.exp(-np.abs(x))  # the eager engine's formula, branch for branch
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    name = "numpy"
 
-    def logsumexp(*xs):
-        m = np.maximum.reduce(np.broadcast_arrays(*xs))
-        return m + np.log(sum(np.exp(x - m) for x in xs))
+    def functions(self) -> Dict[Any, Callable]:
+        import numpy as np
 
-    return {
-        ops.EXP: np.exp, ops.LOG: np.log, ops.SQRT: np.sqrt, ops.SIN: np.sin, ops.COS: np.cos,
-        ops.TANH: np.tanh, ops.SIGMOID: sigmoid, ops.ABS: np.abs,
-        ops.SOFTPLUS: lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
-        ops.RELU: lambda x: np.where(x > 0, x, 0.0),
-        ops.LEAKY_RELU: lambda x, s: np.where(x > 0, x, s * x),
-        ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
-        "if_positive": lambda x, then, otherwise: np.where(x > 0, then, otherwise),
-        "sign": np.sign,
-        "times_log": lambda out, a: np.where(out == 0, 0.0, out * np.log(np.where(out == 0, 1.0, a))),
-    }
+        def sigmoid(x):
+            e = np.exp(-np.abs(x))  # the eager engine's formula, branch for branch
+            return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+        def logsumexp(*xs):
+            m = np.maximum.reduce(np.broadcast_arrays(*xs))
+            return m + np.log(sum(np.exp(x - m) for x in xs))
+
+        return {
+            ops.EXP: np.exp, ops.LOG: np.log, ops.SQRT: np.sqrt, ops.SIN: np.sin, ops.COS: np.cos,
+            ops.TANH: np.tanh, ops.SIGMOID: sigmoid, ops.ABS: np.abs,
+            ops.SOFTPLUS: lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
+            ops.RELU: lambda x: np.where(x > 0, x, 0.0),
+            ops.LEAKY_RELU: lambda x, s: np.where(x > 0, x, s * x),
+            ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
+            "if_positive": lambda x, then, otherwise: np.where(x > 0, then, otherwise),
+            "sign": np.sign,
+            "times_log": lambda out, a: np.where(out == 0, 0.0, out * np.log(np.where(out == 0, 1.0, a))),
+        }
+
+    def vectorized(self, op: ops.Op) -> Callable:
+        import numpy as np
+
+        if op.arity is None:
+            return np.vectorize(lambda *xs: op.value(xs), otypes=[float])
+        return np.vectorize(op.value, otypes=[float])
+
+    def index(self, entries: Tuple[int, ...]) -> Any:
+        import numpy as np
+
+        return np.array(entries, dtype=np.intp)
+
+    def add_at(self, target: Any, index: Any, values: Any) -> None:
+        import numpy as np
+
+        np.add.at(target, index, values)
+
+    def stretch(self, x: Any, k: int) -> Any:
+        import numpy as np
+
+        return np.broadcast_to(x, (k,) + x.shape[-2:]).reshape(-1, x.shape[-1])
+
+    def asarray(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.asarray(x, dtype=float)
+
+    def empty(self, shape: Tuple[int, ...]) -> Any:
+        import numpy as np
+
+        return np.empty(shape)
+
+    def zeros(self, shape: Tuple[int, ...]) -> Any:
+        import numpy as np
+
+        return np.zeros(shape)
+
+    def finite(self, x: Any, axis: Any = None) -> Any:
+        import numpy as np
+
+        return bool(np.isfinite(x).all()) if axis is None else np.isfinite(x).all(axis=axis)
+
+    def where_false(self, mask: Any) -> Any:
+        import numpy as np
+
+        return np.flatnonzero(~mask)
+
+    def stack(self, arrays: Sequence[Any]) -> Any:
+        import numpy as np
+
+        return np.stack(arrays, axis=1)
+
+    def quiet(self) -> Any:
+        import numpy as np
+
+        return np.errstate(all="ignore")
 
 
-def _vectorized(op: ops.Op) -> Callable:
-    """A user-defined op on arrays: its float function, sample by sample."""
-    import numpy as np
-
-    if op.arity is None:
-        return np.vectorize(lambda *xs: op.value(xs), otypes=[float])
-    return np.vectorize(op.value, otypes=[float])
+NUMPY = NumpyBackend()
 
 
 def _functions(program: Any) -> Any:
     if program._numpy is None:
-        known = _numpy_functions()
-        namespace = {name: known.get(key) or _vectorized(key) for name, key in program.source.functions.items()}
+        known = NUMPY.functions()
+        namespace = {name: known.get(key) or NUMPY.vectorized(key) for name, key in program.source.functions.items()}
         program._numpy = build(program.source, namespace, "numpy", arrays=True)
     return program._numpy
 
 
-def replay(program: Any, args: Sequence[Any]) -> Tuple[Any, tuple, list, Any]:
+def replay(program: Any, args: Sequence[Any], lifted: bool = True, parameters: Any = None,
+           input_grads: bool = True) -> Tuple[Any, tuple, Any, Any]:
     """Run a compiled ``Program`` on a batch: each argument an array over samples (shape (n,), or
     (n, k) for a list argument of k numbers). Returns the parts of its ``BatchResult``: values,
-    input gradients, parameter gradients summed over the batch, extra outputs."""
+    input gradients, parameter gradients summed over the batch, extra outputs. ``lifted`` runs the
+    array program of ``compiler.lifting`` (a layer is one matrix product), else one NumPy call per node.
+    ``parameters``, an array in ``program.parameters`` order, stands in for the parameters' data; the
+    parameter gradients then come back as an array too. ``input_grads=False`` leaves the input gradients
+    out (``()``), as training needs only the parameters'."""
+    import numpy as np
+
+    P = None
+    if parameters is not None:
+        P = np.asarray(parameters, dtype=float)
+        if P.shape != (len(program.parameters),):
+            raise ValueError(f"parameters must be an array of shape ({len(program.parameters)},), one entry per "
+                             f"parameter of the program; got shape {P.shape}")
+    done = arrays.replay(program, args, NUMPY, P, input_grads) if lifted else None
+    if done is None:
+        columns, n = arrays.batch_columns(program, args, NUMPY)
+        if P is None:
+            values, grads, param_grads, aux = _replay_per_node(program, args, columns, n)
+        else:  # the per-node replay reads the Values: they hold the array's numbers meanwhile
+            values, grads, param_grads, aux = arrays.with_data(program.parameters, P.tolist(),
+                                                               lambda: _replay_per_node(program, args, columns, n))
+            param_grads = np.array(param_grads, dtype=float)
+        return values, grads if input_grads else (), param_grads, aux
+    return done if P is not None else (done[0], done[1], done[2].tolist(), done[3])
+
+
+def _replay_per_node(program: Any, args: Sequence[Any], columns: list, n: int) -> Tuple[Any, tuple, list, Any]:
     import numpy as np
 
     tape = program.tape
-    if len(args) != len(program.shapes):
-        raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
-    columns, n = [], None
-    for i, (a, shape) in enumerate(zip(args, program.shapes)):
-        a = np.asarray(a, dtype=float)
-        if a.ndim == 0 or a.shape != ((a.shape[0],) if shape is None else (a.shape[0], shape)):
-            raise ValueError(f"argument {i} must be an array of shape (n,{'' if shape is None else f' {shape}'}) "
-                             f"over the samples; got shape {a.shape}")
-        n = a.shape[0] if n is None else n
-        if a.shape[0] != n:
-            raise ValueError(f"every argument needs the same number of samples: {n} and {a.shape[0]}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"argument {i} holds nan or inf")
-        columns.extend([a] if shape is None else [a[:, j] for j in range(shape)])
     v = list(program._template)
     for slot, column in zip(tape.input_slots, columns):
         v[slot] = column
@@ -122,8 +193,8 @@ def _summed(grads: list, n: int) -> list:
     import numpy as np
 
     out = [float(x) * n if np.ndim(x) == 0 else None for x in grads]
-    arrays = [i for i, x in enumerate(grads) if out[i] is None]
-    if arrays:
-        for i, total in zip(arrays, np.stack([grads[i] for i in arrays]).sum(axis=1).tolist()):
+    rows = [i for i, x in enumerate(grads) if out[i] is None]
+    if rows:
+        for i, total in zip(rows, np.stack([grads[i] for i in rows]).sum(axis=1).tolist()):
             out[i] = total
     return out

@@ -64,6 +64,7 @@ class Program:
         self._source: Optional[Source] = None
         self._python: Optional[Tuple[List[Callable], List[Callable]]] = None
         self._numpy: Any = None
+        self._lifted: dict = {}  # the lifted program, and its functions per array back-end
         template = [0.0] * self.tape.size
         for slot, c in self.tape.constants:
             template[slot] = c
@@ -196,8 +197,18 @@ class Program:
                 raise TraceError(f"compile: the compiled program gives {a!r} where the eager engine gives {b!r}")
         return got
 
-    def batch(self, *args: Any) -> BatchResult:
-        """Replay over a whole batch at once with NumPy (see ``compiler.numpy_backend``).
+    def batch(self, *args: Any, lifted: bool = True, parameters: Any = None, backend: str = "numpy",
+              device: Any = None, input_grads: bool = True) -> BatchResult:
+        """Replay over a whole batch at once: each argument an array over the samples, shape (n,), or
+        (n, k) for a list argument of k numbers.
+
+        Lifted (``compiler.lifting``), structurally identical nodes run as one array operation, a layer
+        as one matrix product; ``lifted=False`` makes one NumPy call per node. ``backend="torch"`` runs
+        the lifted program on PyTorch float64 tensors on ``device`` (a GPU by default where there is
+        one). ``parameters``, an array in ``parameters`` order, stands in for the parameters' data (as
+        training on flat arrays does), and the parameter gradients then come back as an array too;
+        ``input_grads=False`` skips the inputs' gradients (``grads`` is then ``()``), as training needs
+        only the parameters'.
 
         >>> import numpy as np
         >>> w = Value(2.0)
@@ -205,7 +216,15 @@ class Program:
         >>> r.values.tolist(), r.grads[0].tolist(), r.param_grads
         ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
         """
-        return BatchResult(*numpy_backend.replay(self, args))
+        if backend == "numpy":
+            return BatchResult(*numpy_backend.replay(self, args, lifted, parameters, input_grads))
+        if backend != "torch":
+            raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
+        if not lifted:
+            raise ValueError("batch: the torch back-end runs the lifted program only; use lifted=True")
+        from . import torch_backend
+
+        return BatchResult(*torch_backend.replay(self, args, device, parameters, input_grads))
 
     def __repr__(self) -> str:
         return (f"<compiled {getattr(self.f, '__name__', 'function')}: {len(self.tape)} instructions, "

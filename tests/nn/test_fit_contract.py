@@ -351,3 +351,24 @@ def test_a_full_batch_is_given_in_the_data_order() -> None:
         m = linear_model()
         fit(m, X, Y, recording_mse, SGD(m.parameters(), lr=0.01), epochs=3, batch_size=batch_size, progress=False)
         assert seen == [Y] * 3
+
+
+def test_an_interrupted_compiled_fit_leaves_the_model_where_training_reached() -> None:
+    pytest.importorskip("numpy")
+
+    class Interrupt:
+        def step(self):  # Ctrl-C after the first epoch
+            raise KeyboardInterrupt
+
+    runs = {}
+    for name, schedule, epochs in (("interrupted", Interrupt(), 5), ("one epoch", None, 1)):
+        Xc, yc = blobs(12, centers=2, std=0.5, seed=1)
+        random.seed(0)
+        m = MLP(2, [3, 2], activation="tanh")
+        try:
+            fit(m, Xc, yc, losses.cross_entropy, SGD(m.parameters(), lr=0.1), epochs=epochs, batch_size=5,
+                progress=False, compiled="numpy", schedule=schedule)
+        except KeyboardInterrupt:
+            pass
+        runs[name] = [p.data for p in m.parameters()]
+    assert runs["interrupted"] == runs["one epoch"]  # the flat arrays' numbers were written back

@@ -113,3 +113,41 @@ def test_non_finite_gradient_is_refused_before_any_update() -> None:
     with pytest.raises(ValueError, match="gradient of b is nan"):
         SGD([a, b], lr=0.1).step()
     assert (a.data, b.data) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1), lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: Adam(ps, lr=0.01, weight_decay=0.1), lambda ps: AdamW(ps, lr=0.01),
+], ids=["sgd", "sgd-momentum-decay", "adam-l2", "adamw"])
+def test_the_rule_written_once_updates_floats_and_a_flat_array_identically(make) -> None:
+    # The same rule on each Value's float and on one array of every parameter, switching paths midway
+    # (the state moves with it), gives the same numbers to the last bit.
+    import random
+
+    np = pytest.importorskip("numpy")
+    rng = random.Random(0)
+    values = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+    twins = [Value(v.data) for v in values]
+    by_value, by_array = make(values), make(twins)
+    W = np.array([p.data for p in twins])
+    for step in range(6):
+        grads = [rng.uniform(-1, 1) for _ in values]
+        for p, g in zip(values, grads):
+            p.grad = g
+        by_value.step()
+        if step == 2:  # one step the per-Value way, from the array's numbers
+            for p, w, g in zip(twins, W.tolist(), grads):
+                p.data, p.grad = w, g
+            by_array.step()
+            W = np.array([p.data for p in twins])
+        else:
+            W = by_array.step_arrays(W, np.array(grads))
+    assert [p.data for p in values] == W.tolist()
+    assert all(type(p.data) is float for p in values)
+
+
+def test_a_non_finite_gradient_in_an_array_is_refused_naming_the_parameter() -> None:
+    np = pytest.importorskip("numpy")
+    w = [Value(1.0, label="w0"), Value(2.0, label="w1")]
+    with pytest.raises(ValueError, match=r"^SGD: the gradient of w1 is nan$"):
+        SGD(w, lr=0.1).step_arrays(np.array([1.0, 2.0]), np.array([0.5, float("nan")]))

@@ -98,7 +98,11 @@ def test_user_ops_run_sample_by_sample_even_on_an_empty_batch() -> None:
     assert [g.tolist() for g in empty.grads] == [[], []] and empty.param_grads == []
 
 
-def test_only_samples_with_a_false_alarm_are_replayed_one_by_one() -> None:
+@pytest.mark.parametrize("lifted, calls_for_the_batch", [
+    (False, 3 + 2),  # the array pass, then sample 0 alone: its float replay and the eager fallback
+    (True, 3 + 2 + 2),  # the same, and the good samples once more, whose parameter gradients are summed
+])
+def test_only_samples_with_a_false_alarm_are_replayed_one_by_one(lifted, calls_for_the_batch) -> None:
     calls = []
 
     @engine.op(derivative=lambda x, out: (1.0,))
@@ -114,14 +118,14 @@ def test_only_samples_with_a_false_alarm_are_replayed_one_by_one() -> None:
     f = lambda x, y: counted(x).relu().sqrt() ** 2 + x * w + total(y, y) - y  # noqa: E731
     program = engine.compile(f, 1.0, 1.0)
     calls.clear()
-    batch = program.batch(np.array([-1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]))
-    assert len(calls) == 3 + 2  # the array pass, then sample 0 alone: its float replay and the eager fallback
+    batch = program.batch(np.array([-1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]), lifted=lifted)
+    assert len(calls) == calls_for_the_batch
     assert batch.values.tolist() == [-1.0, pytest.approx(7.0), pytest.approx(10.0)]
     assert batch.grads[0].tolist() == [2.0, pytest.approx(3.0), pytest.approx(3.0)]
     assert batch.grads[1].tolist() == [1.0, 1.0, 1.0]
     assert batch.param_grads == [pytest.approx(-1.0 + 2.0 + 3.0)]
     calls.clear()
-    program.batch(np.array([2.0, 3.0]), np.array([1.0, 1.0]))
+    program.batch(np.array([2.0, 3.0]), np.array([1.0, 1.0]), lifted=lifted)
     assert len(calls) == 2
 
 

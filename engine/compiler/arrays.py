@@ -1,0 +1,209 @@
+"""Running a lifted program (``compiler.lifting``) on an array library, for a whole batch at once.
+
+A back-end binds the names the lifted code calls (each op, the rules' helpers, ``add_at``
+and ``stretch``) to one library's functions, and makes the few arrays the replay needs:
+``numpy_backend.NUMPY`` and ``torch_backend.Torch(device)`` are the two. The replay is the
+same for both: values and parameter gradients from one forward and one backward call,
+and any sample whose numbers are not finite replayed alone on floats, where the eager
+engine gives its result or its clear error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+
+from .. import ops
+from ..transforms.functional import flatten, regroup
+from .lifting import lift
+
+
+class ArrayBackend:
+    """What the lifted replay needs from an array library (see ``numpy_backend`` for the model)."""
+
+    name = ""
+
+    def functions(self) -> Dict[Any, Callable]:
+        """Each engine op, and the helpers "if_positive", "sign", "times_log", on arrays."""
+        raise NotImplementedError
+
+    def vectorized(self, op: ops.Op) -> Callable:
+        """A user-defined op on arrays: its float function, sample by sample."""
+        raise NotImplementedError
+
+    def index(self, entries: Tuple[int, ...]) -> Any:
+        raise NotImplementedError
+
+    def add_at(self, target: Any, index: Any, values: Any) -> None:
+        """target[index] += values, adding up where an index repeats."""
+        raise NotImplementedError
+
+    def stretch(self, x: Any, k: int) -> Any:
+        """x broadcast to (k, group, samples) and flattened to (k * group, samples)."""
+        raise NotImplementedError
+
+    def asarray(self, x: Any) -> Any:
+        """x as this library's float64 array (on its device)."""
+        raise NotImplementedError
+
+    def empty(self, shape: Tuple[int, ...]) -> Any:
+        raise NotImplementedError
+
+    def zeros(self, shape: Tuple[int, ...]) -> Any:
+        raise NotImplementedError
+
+    def finite(self, x: Any, axis: Optional[int] = None) -> Any:
+        """Whether every entry is finite (a bool), or per column along ``axis`` (an array)."""
+        raise NotImplementedError
+
+    def where_false(self, mask: Any) -> Any:
+        """The indices where ``mask`` is False."""
+        raise NotImplementedError
+
+    def stack(self, arrays: Sequence[Any]) -> Any:
+        """Columns side by side: (n,) arrays to (n, k)."""
+        raise NotImplementedError
+
+    def quiet(self) -> Any:
+        """A context in which overflow and invalid operations give inf and nan without warnings."""
+        return contextlib.nullcontext()
+
+
+def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters: Any = None,
+           input_grads: bool = True) -> Optional[tuple]:
+    """(values, input gradients, parameter gradients summed over the batch, extra outputs) by the lifted
+    program, or None where lifting does not apply. ``parameters`` stands in for the parameters' data;
+    with ``input_grads=False`` the input gradients are not computed (and come back as ``()``)."""
+    columns, n = batch_columns(program, args, backend)
+    made = functions(program, backend, input_grads)
+    if made is None:
+        return None
+    P = backend.asarray([p.data for p in program.parameters]) if parameters is None else parameters
+    done = _pass(program, made, columns, n, P, backend)
+    if done is None:
+        return None
+    if not isinstance(done, tuple):  # the mask of samples that went wrong
+        good = backend.where_false(done)
+        rest = _pass(program, made, [c[good] for c in columns], len(good), P, backend) if len(good) else ()
+        if rest is None or not isinstance(rest, tuple):
+            return None
+        done = _with_samples_alone(program, columns, n, good, rest, P, backend)
+    values, flat_grads, param_grads, outs = done
+    aux = None
+    if program.aux_kind is not None:
+        aux = outs[0] if program.aux_kind == "value" else backend.stack(outs)
+    grads = tuple(program._shape_grads(flat_grads, join=backend.stack)) if input_grads else ()
+    return values, grads, param_grads, aux
+
+
+def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend) -> Tuple[list, int]:
+    """The arguments checked and cut into one array over the samples per input slot."""
+    if len(args) != len(program.shapes):
+        raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
+    columns, n = [], None
+    for i, (a, shape) in enumerate(zip(args, program.shapes)):
+        a = backend.asarray(a)
+        if a.ndim == 0 or tuple(a.shape) != ((a.shape[0],) if shape is None else (a.shape[0], shape)):
+            raise ValueError(f"argument {i} must be an array of shape (n,{'' if shape is None else f' {shape}'}) "
+                             f"over the samples; got shape {tuple(a.shape)}")
+        n = a.shape[0] if n is None else n
+        if a.shape[0] != n:
+            raise ValueError(f"every argument needs the same number of samples: {n} and {a.shape[0]}")
+        if not backend.finite(a):
+            raise ValueError(f"argument {i} holds nan or inf")
+        columns.extend([a] if shape is None else [a[:, j] for j in range(shape)])
+    return columns, n
+
+
+def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> Any:
+    """(lifted, forward, backward) for this back-end, made once per program; None when an output is a
+    parameter itself (the per-node replay serves that)."""
+    cache, key = program._lifted, (backend.name, input_grads)
+    if key not in cache:
+        lifted = cache.get(input_grads) or lift(program.tape, input_grads)
+        cache[input_grads] = lifted
+        if any(s not in lifted.row_of for s in program.tape.output_slots):
+            cache[key] = None
+            return None
+        known = backend.functions()
+        namespace = {name: known.get(key) or backend.vectorized(key) for name, key in lifted.functions.items()}
+        namespace.update({name: backend.index(index) for name, index in lifted.indices.items()})
+        namespace.update(add_at=backend.add_at, stretch=backend.stretch)
+        made = []
+        for name, params, body in (("forward", "V, P", lifted.forward), ("backward", "V, P, G, GP", lifted.backward)):
+            text = f"def {name}({params}):\n    " + body.replace("\n", "\n    ") + "\n"
+            scope: Dict[str, Any] = {}
+            exec(compile(text, f"<chainrule lifted {name}>", "exec"), namespace, scope)
+            made.append(scope[name])
+        cache[key] = (lifted, made[0], made[1])
+    return cache[key]
+
+
+def _pass(program: Any, made: tuple, columns: list, n: int, P: Any, backend: ArrayBackend) -> Any:
+    """(values, flat input gradients, parameter gradients, extra outputs); or the mask of samples whose
+    numbers are not all finite; or None when only a parameter's gradient is not (the per-node replay
+    finds the sample)."""
+    lifted, forward, backward = made
+    tape, row = program.tape, lifted.row_of
+    V = backend.empty((lifted.rows, n))
+    for slot, column in zip(tape.input_slots, columns):
+        V[row[slot]] = column
+    for slot, c in tape.constants:
+        V[row[slot]] = c
+    G, GP = backend.zeros((lifted.rows, n)), backend.zeros((len(program.parameters),))
+    G[row[tape.output_slots[0]]] = 1.0
+    with backend.quiet():
+        forward(V, P)
+        backward(V, P, G, GP)
+    if not (backend.finite(V) and backend.finite(G) and backend.finite(GP)):
+        bad = ~(backend.finite(V, axis=0) & backend.finite(G, axis=0))
+        return bad if bool(bad.any()) else None
+    return (_copy(V[row[tape.output_slots[0]]]), [_copy(G[row[s]]) for s in tape.input_slots], GP,
+            [_copy(V[row[s]]) for s in tape.output_slots[1:]])
+
+
+def _copy(x: Any) -> Any:
+    return x.clone() if hasattr(x, "clone") else x.copy()
+
+
+def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tuple, P: Any,
+                        backend: ArrayBackend) -> tuple:
+    """The good samples' lifted results, with each other sample replayed alone on floats and added in."""
+    tape = program.tape
+    values, flat_grads = backend.zeros((n,)), [backend.zeros((n,)) for _ in tape.input_slots]
+    outs = [backend.zeros((n,)) for _ in tape.output_slots[1:]]
+    param_grads = backend.zeros((len(program.parameters),))
+    if rest:
+        values[good] = rest[0]
+        for column, part in zip(flat_grads + outs, rest[1] + rest[3]):
+            column[good] = part
+        param_grads += rest[2]
+    kept = set(good.tolist())
+    for i in range(n):
+        if i in kept:
+            continue
+        one = with_data(program.parameters, P.tolist(), lambda: program._result(
+            program._replay(program._with_parameters(), _sample(program, columns, i))))
+        values[i] = one.value
+        extra = [] if program.aux_kind is None else [one.aux] if program.aux_kind == "value" else one.aux
+        for column, x in zip(flat_grads + outs, flatten(one.grads) + list(extra)):
+            column[i] = x
+        param_grads += backend.asarray(one.param_grads)
+    return values, flat_grads, param_grads, outs
+
+
+def with_data(params: Sequence[Any], data: Sequence[float], run: Callable[[], Any]) -> Any:
+    """``run()`` with the parameters' data set to ``data`` meanwhile (for the replays that read Values)."""
+    saved = [p.data for p in params]
+    try:
+        for p, x in zip(params, data):
+            p.data = x
+        return run()
+    finally:
+        for p, x in zip(params, saved):
+            p.data = x
+
+
+def _sample(program: Any, columns: list, i: int) -> list:
+    """Sample ``i``'s arguments, shaped as the function takes them."""
+    return regroup([float(c[i]) for c in columns], program.shapes, list)

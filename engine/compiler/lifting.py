@@ -1,0 +1,227 @@
+"""Lifting: a tape's structurally identical nodes grouped into array operations over a batch.
+
+Nodes at the same depth with the same op, parameter, number of inputs and kinds of
+input (a per-sample row, or a parameter) form a group, and a group runs as one array
+expression: a layer of neurons (``dot`` nodes reading the same inputs, each with its
+own weights) becomes one matrix product, the relus after it one ``where``. The
+backward lines are the op's own rule applied to whole blocks of rows, as ``codegen``
+applies it to one slot, so no derivative is written a second time; for ``dot`` it is
+the rule's pairing (d/dw_i = x_i, d/dx_i = w_i) that makes the transposed products.
+
+Per-sample values live in a matrix ``V`` (a row per slot, a column per sample; rows
+are laid out so that each group's outputs are consecutive) and parameters in a flat
+array ``P``; ``G`` and ``GP`` hold their adjoints. A layer of two neurons and a sum:
+
+>>> from engine import Value, compile, dot, sum
+>>> layer = [([Value(0.5), Value(-1.0)], Value(0.1)), ([Value(2.0), Value(0.25)], Value(0.0))]
+>>> f = lambda x: sum([dot(w, x, bias=b).relu() for w, b in layer])
+>>> lifted = lift(compile(f, [1.0, 2.0]).tape)
+>>> print(lifted.forward)
+V[2:4] = P[i0].reshape(2, 2) @ V[0:2] + P[i1, None]
+V[4:6] = relu_0(V[2:4])
+V[6:7] = sum_2(V[4:5], V[5:6])
+>>> print(lifted.backward)
+G[4:5] += G[6:7]
+G[5:6] += G[6:7]
+G[2:4] += G[4:6] * (if_positive_1(V[2:4], 1.0, 0.0))
+G[0:2] += P[i0].reshape(2, 2).T @ G[2:4]
+GP[i0] += (G[2:4] @ V[0:2].T).reshape(-1)
+GP[i1] += (G[2:4]).sum(axis=1)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
+
+from .. import ops
+from ..symbolic import Code, Sym
+from .codegen import partial_texts
+from .tape import Tape
+
+
+class Rows(NamedTuple):
+    """Where a group reads one argument position: per-sample rows of ``V``, or entries of ``P``."""
+
+    kind: str  # "V" or "P"
+    index: Tuple[int, ...]
+
+
+class Lifted(NamedTuple):
+    """The array program of a tape: the bodies of ``forward(V, P)`` and ``backward(V, P, G, GP)``."""
+
+    forward: str
+    backward: str
+    functions: Dict[str, Any]  # identifier -> op or helper, bound by a back-end as in codegen
+    indices: Dict[str, Tuple[int, ...]]  # identifier -> an index array the code gathers with
+    rows: int  # rows of V
+    row_of: Dict[int, int]  # slot -> row of V (inputs, constants and computed values)
+    groups: int  # array operations, against len(tape) nodes
+
+
+def lift(tape: Tape, input_grads: bool = True) -> Lifted:
+    """Group the tape's nodes by depth and shape, and write the array program (see the module docstring).
+    ``input_grads=False`` leaves out the inputs' gradients (training needs only the parameters')."""
+    param_of = {slot: i for i, slot in enumerate(tape.param_slots)}
+    row_of: Dict[int, int] = {}
+    for slot in list(tape.input_slots) + [slot for slot, _ in tape.constants]:
+        row_of.setdefault(slot, len(row_of))
+    depth = [0] * tape.size
+    groups: Dict[tuple, list] = {}
+    for op, args, param, out in tape.instructions():
+        depth[out] = 1 + max(depth[a] for a in args)
+        kinds = tuple(a in param_of for a in args)
+        groups.setdefault((depth[out], op, _hashable(param), len(args), kinds), []).append((args, out, param))
+    no_grad = [slot for slot, _ in tape.constants] + ([] if input_grads else list(tape.input_slots))
+    writer = _Writer(param_of, row_of, {row_of[slot] for slot in no_grad})
+    for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
+        op, n = key[1], key[3]
+        for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
+            writer.group(op, part[0][2], n, [args for args, _, _ in part], [out for _, out, _ in part])
+    return Lifted("\n".join(writer.forward) or "pass", "\n".join(reversed(writer.backward)) or "pass",
+                  writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count)
+
+
+def _hashable(param: Any) -> Any:
+    try:
+        hash(param)
+        return param
+    except TypeError:
+        return id(param)
+
+
+def _by_shared_inputs(members: list) -> List[list]:
+    """dot nodes split by the inputs they read, so that each part can be one matrix product."""
+    parts: Dict[tuple, list] = {}
+    for member in members:
+        parts.setdefault(tuple(member[0][1::2]), []).append(member)
+    return list(parts.values())
+
+
+class _Writer:
+    """Writes each group's forward line and backward lines, laying out V's rows as it goes."""
+
+    def __init__(self, param_of: Dict[int, int], row_of: Dict[int, int], no_grad_rows: set) -> None:
+        self.param_of, self.row_of, self.no_grad_rows = param_of, row_of, no_grad_rows
+        self.dialect = Code()
+        self.indices: Dict[str, Tuple[int, ...]] = {}
+        self.forward: List[str] = []
+        self.backward: List[str] = []  # one entry per group, in forward order
+        self.count = 0
+
+    def rows(self, slots: Sequence[int]) -> Rows:
+        if slots[0] in self.param_of:
+            return Rows("P", tuple(self.param_of[s] for s in slots))
+        return Rows("V", tuple(self.row_of[s] for s in slots))
+
+    def index(self, index: Tuple[int, ...]) -> str:
+        """A slice when the entries are consecutive, else a named index array."""
+        if index == tuple(range(index[0], index[0] + len(index))):
+            return f"{index[0]}:{index[0] + len(index)}"
+        for name, known in self.indices.items():
+            if known == index:
+                return name
+        name = f"i{len(self.indices)}"
+        self.indices[name] = index
+        return name
+
+    def read(self, rows: Rows) -> str:
+        """A block of shape (group size, samples), or (group size, 1) for parameters."""
+        return f"V[{self.index(rows.index)}]" if rows.kind == "V" else f"P[{self.index(rows.index)}, None]"
+
+    def add_to(self, rows: Rows, term: str) -> str:
+        """Adds ``term`` into the adjoints of ``rows``: summed over samples for parameters, and
+        over repeats where the group reads one slot twice."""
+        target, total = ("G", term) if rows.kind == "V" else ("GP", f"({term}).sum(axis=1)")
+        where = self.index(rows.index)
+        if len(set(rows.index)) < len(rows.index):
+            return f"add_at({target}, {where}, {total})"
+        return f"{target}[{where}] += {total}"
+
+    def outputs(self, outs: Sequence[int]) -> str:
+        start = len(self.row_of)
+        for slot in outs:
+            self.row_of[slot] = len(self.row_of)
+        return f"{start}:{len(self.row_of)}"
+
+    def group(self, op: ops.Op, param: Any, n: int, args: List[Sequence[int]], outs: List[int]) -> None:
+        self.count += 1
+        positions = [self.rows([a[i] for a in args]) for i in range(n)]
+        if op is ops.DOT and _matmul_ready(positions, n):
+            return self.matmul(positions, n, outs)
+        if op.arity is None and op is not ops.DOT and param is None and n > 2 and _uniform(op, n) \
+                and all(rows.kind == "V" for rows in positions):
+            return self.stacked(op, n, positions, outs)
+        blocks = [Sym(self.read(rows), dialect=self.dialect) for rows in positions]
+        out = self.outputs(outs)
+        self.forward.append(f"V[{out}] = {op(*blocks, param=param)}")
+        lines = []
+        for rows, text in zip(positions, partial_texts(op, param, blocks, Sym(f"V[{out}]", dialect=self.dialect))):
+            if not text or (rows.kind == "V" and set(rows.index) <= self.no_grad_rows):
+                continue  # nobody reads a constant's gradient (nor, when training, an input's)
+            term = {"1.0": f"G[{out}]", "-1.0": f"-G[{out}]"}.get(text, f"G[{out}] * ({text})")
+            lines.append(self.add_to(rows, term))
+        self.backward.append("\n".join(lines))
+
+    def stacked(self, op: ops.Op, n: int, positions: List[Rows], outs: List[int]) -> None:
+        """A many-input op (sum, logsumexp) over a block of shape (inputs, group size, samples): one
+        partial, the rule's for its first input, serves every input, since the rule treats them alike."""
+        m = len(outs)
+        rows = Rows("V", tuple(i for rows in positions for i in rows.index))
+        block = f"{self.read(rows)}.reshape({n}, {m}, -1)"
+        out = self.outputs(outs)
+        self.forward.append(f"V[{out}] = {self.dialect.function(op)}(*{block})")
+        others = [Sym(f"_{i}", dialect=self.dialect) for i in range(1, n)]
+        text = partial_texts(op, None, [Sym(block, dialect=self.dialect)] + others,
+                             Sym(f"V[{out}][None]", dialect=self.dialect))[0]
+        if text and not set(rows.index) <= self.no_grad_rows:
+            term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
+            self.backward.append(self.add_to(rows, f"stretch({term}, {n})"))
+        else:
+            self.backward.append("")
+
+    def matmul(self, positions: List[Rows], n: int, outs: List[int]) -> None:
+        """out = W @ X (+ b): W gathered row-major from the weights' entries of P, X the shared inputs."""
+        m, pairs = len(outs), n // 2
+        weights = tuple(positions[2 * k].index[j] for j in range(m) for k in range(pairs))
+        W = f"P[{self.index(weights)}].reshape({m}, {pairs})"
+        inputs = Rows("V", tuple(positions[2 * k + 1].index[0] for k in range(pairs)))
+        X = self.read(inputs)
+        bias = f" + {self.read(positions[-1])}" if n % 2 else ""
+        out = self.outputs(outs)
+        self.forward.append(f"V[{out}] = {W} @ {X}{bias}")
+        w_index = W[2:W.index("]")]
+        lines = []
+        if not set(inputs.index) <= self.no_grad_rows:
+            lines.append(self.add_to(inputs, f"{W}.T @ G[{out}]"))
+        if len(set(weights)) < len(weights):  # one weight in two places (a layer applied twice, say) adds up
+            lines.append(f"add_at(GP, {w_index}, (G[{out}] @ {X}.T).reshape(-1))")
+        else:
+            lines.append(f"GP[{w_index}] += (G[{out}] @ {X}.T).reshape(-1)")
+        if n % 2 and not (positions[-1].kind == "V" and set(positions[-1].index) <= self.no_grad_rows):
+            lines.append(self.add_to(positions[-1], f"G[{out}]"))
+        self.backward.append("\n".join(lines))
+
+
+def _uniform(op: ops.Op, n: int) -> bool:
+    """Whether the op's rule gives each input the same partial, written in that input alone."""
+    syms = [Sym(f"s{i}_") for i in range(n)]
+    partials = [str(d) for d in op.local_derivatives(syms, Sym("out"))]
+    return all(p == partials[0].replace("s0_", f"s{i}_") for i, p in enumerate(partials)) \
+        and not any(f"s{i}_" in partials[0] for i in range(1, n))
+
+
+def _matmul_ready(positions: List[Rows], n: int) -> bool:
+    """Whether a dot group is W @ X: each weight position from P, each input position one shared row of V."""
+    pairs = n // 2
+    if not pairs or not _rule_pairs_weights_with_inputs(n):
+        return False
+    return all(positions[2 * k].kind == "P" and positions[2 * k + 1].kind == "V"
+               and len(set(positions[2 * k + 1].index)) == 1 for k in range(pairs))
+
+
+def _rule_pairs_weights_with_inputs(n: int) -> bool:
+    """dot's own rule, applied to symbols, says d/dw_i = x_i and d/dx_i = w_i (and d/dbias = 1)."""
+    syms = [Sym(f"s{i}") for i in range(n)]
+    partials = [str(d) for d in ops.DOT.local_derivatives(syms, Sym("out"))]
+    partner = [f"s{i + 1 if i % 2 == 0 else i - 1}" for i in range(n - n % 2)] + ["1"] * (n % 2)
+    return [p.replace("1.0", "1") if p == "1.0" else p for p in partials] == partner

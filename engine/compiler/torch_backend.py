@@ -1,0 +1,131 @@
+"""The PyTorch back-end: the lifted program (``compiler.lifting``) run on float64 tensors, on the CPU or a GPU.
+
+For users who outgrow one CPU: the same generated code as the NumPy back-end, with
+PyTorch's functions bound to its names, so a layer is one ``@`` on the device. No
+autograd is involved: the backward lines are the ops' own rules, as everywhere else.
+PyTorch is optional; it is imported only here (so the example is run by
+tests/engine/compiler/test_torch_backend.py, which skips without PyTorch):
+
+>>> import torch, engine                                      # doctest: +SKIP
+>>> w = engine.Value(2.0)                                     # doctest: +SKIP
+>>> r = engine.compile(lambda x: x * x * w, 1.0).batch(torch.tensor([1.0, 2.0, 3.0]), backend="torch")  # doctest: +SKIP
+>>> r.values.tolist(), r.grads[0].tolist(), r.param_grads.tolist()   # doctest: +SKIP
+([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+
+from .. import ops
+from . import arrays
+from .arrays import ArrayBackend
+
+
+class Torch(ArrayBackend):
+    """PyTorch's functions under the generated code's names, on one device ("cpu", "cuda", ...)."""
+
+    def __init__(self, device: Any = None) -> None:
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.name = f"torch:{self.device}"
+
+    def _full(self, like: Any, x: Any) -> Any:
+        """A number as a tensor of ``like``'s dtype and device (torch.where would make float32 of two numbers)."""
+        return x if isinstance(x, self.torch.Tensor) else self.torch.tensor(float(x), dtype=like.dtype,
+                                                                              device=like.device)
+
+    def functions(self) -> Dict[Any, Callable]:
+        torch = self.torch
+        where = lambda c, x, y, like: torch.where(c, self._full(like, x), self._full(like, y))  # noqa: E731
+
+        def sigmoid(x):
+            e = torch.exp(-torch.abs(x))  # the eager engine's formula, branch for branch
+            return torch.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+        def logsumexp(*xs):
+            xs = torch.broadcast_tensors(*xs)
+            m = xs[0]
+            for x in xs[1:]:
+                m = torch.maximum(m, x)
+            return m + torch.log(sum(torch.exp(x - m) for x in xs))
+
+        return {
+            ops.EXP: torch.exp, ops.LOG: torch.log, ops.SQRT: torch.sqrt, ops.SIN: torch.sin, ops.COS: torch.cos,
+            ops.TANH: torch.tanh, ops.SIGMOID: sigmoid, ops.ABS: torch.abs,
+            ops.SOFTPLUS: lambda x: torch.clamp_min(x, 0.0) + torch.log1p(torch.exp(-torch.abs(x))),
+            ops.RELU: lambda x: where(x > 0, x, 0.0, x),
+            ops.LEAKY_RELU: lambda x, s: where(x > 0, x, s * x, x),
+            ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
+            "if_positive": lambda x, then, otherwise: where(x > 0, then, otherwise, x),
+            "sign": torch.sign,
+            "times_log": lambda out, a: where(out == 0, 0.0, out * torch.log(where(out == 0, 1.0, a, out)), out),
+        }
+
+    def vectorized(self, op: ops.Op) -> Callable:
+        from .numpy_backend import NUMPY
+
+        numpy_function = NUMPY.vectorized(op)
+        return lambda *xs: self.asarray(numpy_function(*[x.cpu().numpy() if hasattr(x, "cpu") else x for x in xs]))
+
+    def index(self, entries: Tuple[int, ...]) -> Any:
+        return self.torch.tensor(entries, dtype=self.torch.long, device=self.device)
+
+    def add_at(self, target: Any, index: Any, values: Any) -> None:
+        target.index_add_(0, index, values.expand(len(index), *target.shape[1:]))
+
+    def stretch(self, x: Any, k: int) -> Any:
+        return x.expand(k, *x.shape[-2:]).reshape(-1, x.shape[-1])
+
+    def asarray(self, x: Any) -> Any:
+        if isinstance(x, self.torch.Tensor):
+            return x.to(dtype=self.torch.float64, device=self.device)
+        import numpy as np
+
+        return self.torch.as_tensor(np.asarray(x, dtype=float), device=self.device)
+
+    def empty(self, shape: Tuple[int, ...]) -> Any:
+        return self.torch.empty(shape, dtype=self.torch.float64, device=self.device)
+
+    def zeros(self, shape: Tuple[int, ...]) -> Any:
+        return self.torch.zeros(shape, dtype=self.torch.float64, device=self.device)
+
+    def finite(self, x: Any, axis: Optional[int] = None) -> Any:
+        ok = self.torch.isfinite(x)
+        return bool(ok.all()) if axis is None else ok.all(dim=axis)
+
+    def where_false(self, mask: Any) -> Any:
+        return self.torch.nonzero(~mask).flatten()
+
+    def stack(self, tensors: Sequence[Any]) -> Any:
+        return self.torch.stack(list(tensors), dim=1)
+
+
+_BACKENDS: Dict[str, Torch] = {}
+
+
+def replay(program: Any, args: Sequence[Any], device: Any = None, parameters: Any = None,
+           input_grads: bool = True) -> tuple:
+    """Run a compiled ``Program`` on a batch of tensors (see ``Program.batch``): values, input gradients,
+    parameter gradients summed over the batch (a tensor) and extra outputs, all on ``device``."""
+    backend = Torch(device)
+    backend = _BACKENDS.setdefault(backend.name, backend)
+    P = None
+    if parameters is not None:
+        P = backend.asarray(parameters)
+        if tuple(P.shape) != (len(program.parameters),):
+            raise ValueError(f"parameters must be a tensor of shape ({len(program.parameters)},), one entry per "
+                             f"parameter of the program; got shape {tuple(P.shape)}")
+    done = arrays.replay(program, args, backend, P, input_grads)
+    if done is None:  # an output that is a parameter itself: the NumPy per-node replay, moved over
+        from .numpy_backend import replay as numpy_replay
+
+        host = [a.cpu().numpy() if hasattr(a, "cpu") else a for a in args]
+        values, grads, param_grads, aux = numpy_replay(program, host, lifted=False, input_grads=input_grads,
+                                                       parameters=None if P is None else P.cpu().numpy())
+        move = backend.asarray
+        return (move(values), tuple(move(g) for g in grads), move(param_grads),
+                None if aux is None else move(aux))
+    return done

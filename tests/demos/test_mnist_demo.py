@@ -1,0 +1,53 @@
+"""python -m demos mnist, end to end on small IDX files the test writes: digits made learnable on purpose
+(each class lights its own 4x4 patch), so a short run must reach a high held-out accuracy."""
+
+import random
+import re
+from pathlib import Path
+
+from demos import mnist
+from nn.data import save_idx
+
+
+def write_set(root: Path, prefix: str, n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    labels = [rng.randrange(10) for _ in range(n)]
+    pixels = []
+    for label in labels:
+        image = [rng.randrange(40) for _ in range(784)]  # faint noise everywhere
+        top, left = 2 + 2 * label, 4 + 2 * label
+        for r in range(top, top + 4):
+            for c in range(left, left + 4):
+                image[r * 28 + c] = 255
+        pixels.extend(image)
+    save_idx(root / f"{prefix}-images-idx3-ubyte.gz", (n, 28, 28), pixels)
+    save_idx(root / f"{prefix}-labels-idx1-ubyte.gz", (n,), labels)
+
+
+def test_the_demo_trains_the_seeds_network_and_draws_its_pictures(tmp_path: Path, capsys) -> None:
+    root, out = tmp_path / "digits", tmp_path / "out"
+    root.mkdir()
+    write_set(root, "train", 400, seed=1)
+    assert mnist.main(["--root", str(root), "--epochs", "4", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "MNIST: MLP 784-128-10 (ReLU, He init)" in printed and "time per epoch:" in printed
+    accuracy = float(re.search(r"held-out accuracy on 80 images: ([\d.]+)%", printed).group(1))
+    assert accuracy >= 90.0
+    for name in ("mnist_samples.png", "mnist_confusion.png", "mnist_history.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_fashion_uses_the_official_test_split(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "fashion"
+    root.mkdir()
+    write_set(root, "train", 300, seed=2)
+    write_set(root, "t10k", 60, seed=3)
+    assert mnist.main(["--fashion", "--root", str(root), "--epochs", "3", "--out", str(tmp_path), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "Fashion-MNIST" in printed and "held-out accuracy on 60 images" in printed
+    assert (tmp_path / "fashion_mnist_confusion.png").exists()
+
+
+def test_missing_files_say_how_to_fetch_them(tmp_path: Path, capsys) -> None:
+    assert mnist.main(["--root", str(tmp_path), "--no-progress"]) == 1
+    assert "python -m nn.data fetch mnist" in capsys.readouterr().out

@@ -1,0 +1,192 @@
+"""The lifted replay: a layer as one matrix product, and the same numbers as the per-node replay and the
+eager engine, sample by sample (random programs, MLPs of several shapes, shared nodes, relu kinks)."""
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import engine
+from engine import Value
+from engine.compiler.lifting import lift
+from engine.compiler.program import eager_call
+from engine.testing import expressions, mlps
+
+
+def close(a, b, scale):
+    """Equal to rounding at the scale of the numbers involved (matrix products add in another order)."""
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b), scale)
+
+
+def check_against_per_node_and_eager(program, args, samples):
+    """Lifted against per-node, and each sample against the eager engine; returns the lifted result."""
+    lifted, per_node = program.batch(*args, lifted=True), program.batch(*args, lifted=False)
+    scale = float(np.max(np.abs(per_node.values)))
+    for i in range(samples):
+        want = eager_call(program.f, [a[i].tolist() for a in args], program.parameters)
+        pairs = [(lifted.values[i], per_node.values[i], want.value)]
+        pairs += [(a[i] if np.ndim(a) == 1 else a[i].tolist(), b[i] if np.ndim(b) == 1 else b[i].tolist(), c)
+                  for a, b, c in zip(lifted.grads, per_node.grads, want.grads)]
+        for x, y, z in pairs:
+            for p, q, r in zip(np.ravel(x), np.ravel(y), np.ravel(z)):
+                assert close(p, q, scale) and close(p, r, scale), (i, p, q, r)
+    gscale = max([1.0] + [abs(g) for g in per_node.param_grads])
+    for p, q in zip(lifted.param_grads, per_node.param_grads):
+        assert close(p, q, gscale * samples)
+    return lifted
+
+
+def mlp_loss(model, kind):
+    def f(x, t):
+        out = model(x)
+        out = out if isinstance(out, list) else [out]
+        if kind == "softmax":
+            return engine.logsumexp(out) - out[0] * t
+        return engine.mean([(o - t) ** 2 for o in out])
+    return f
+
+
+@settings(max_examples=40, deadline=None)
+@given(expressions(kinks=True, max_depth=10, inputs=3), st.integers(0, 2 ** 31 - 1))
+def test_random_programs_give_the_same_numbers_lifted_per_node_and_eager(e, seed) -> None:
+    program = engine.compile(lambda *xs: e(*xs), *e.inputs)
+    rng = np.random.default_rng(seed)
+    # The traced point, points within 1e-7 of it (same domains), and the kinks' own zeros.
+    columns = [np.array([x, x + 1e-7 * rng.standard_normal(), x - 1e-7 * abs(rng.standard_normal()), x])
+               for x in e.inputs]
+    check_against_per_node_and_eager(program, columns, 4)
+
+
+@settings(max_examples=15, deadline=None)
+@given(mlps(nin=(1, 5), layers=(1, 3), width=(1, 9)), st.sampled_from(["softmax", "mse"]), st.integers(0, 2 ** 31 - 1))
+def test_mlps_of_several_shapes_lift_to_one_product_per_layer(model, kind, seed) -> None:
+    nin = len(model.layers[0].neurons[0].w)
+    rng = np.random.default_rng(seed)
+    X, t = rng.standard_normal((6, nin)), rng.standard_normal(6)
+    program = engine.compile(mlp_loss(model, kind), X[0].tolist(), float(t[0]))
+    lifted = lift(program.tape)
+    assert lifted.forward.count(" @ ") == len(model.layers)  # a layer is one matrix product
+    check_against_per_node_and_eager(program, [X, t], 6)
+
+
+def test_relu_kinks_take_the_engines_convention_in_a_lifted_layer() -> None:
+    # Weights and biases chosen so that every hidden pre-activation is exactly 0 for the second sample:
+    # relu'(0) = 0 there, as eagerly and in PyTorch.
+    W = [[Value(1.0), Value(-1.0)], [Value(2.0), Value(-2.0)], [Value(0.5), Value(0.5)]]
+    b = [Value(0.0), Value(0.0), Value(-1.0)]
+    v = [Value(1.0), Value(-2.0), Value(3.0)]
+
+    def f(x):
+        hidden = [engine.dot(w, x, bias=bb).relu() for w, bb in zip(W, b)]
+        return engine.dot(v, hidden)
+
+    program = engine.compile(f, [0.3, 0.1])
+    X = np.array([[0.3, 0.1], [1.0, 1.0], [-0.7, 0.2]])
+    r = check_against_per_node_and_eager(program, [X], 3)
+    assert r.grads[0][1].tolist() == [0.0, 0.0]  # every relu is at its kink, so nothing flows to x
+    assert lift(program.tape).forward.count(" @ ") == 2
+
+
+def test_shared_nodes_weights_and_repeated_inputs_add_up() -> None:
+    # A weight shared by two neurons (no matrix product for that layer), an input read twice by one
+    # neuron, a parameter used inside and outside a dot, and a hidden node read by two later groups.
+    w = Value(0.7)
+    a, c = Value(-0.4), Value(1.3)
+
+    def f(x):
+        h1 = engine.dot([w, a, c], [x[0], x[1], x[0]])
+        h2 = engine.dot([w, c, a], [x[1], x[0], x[0]])
+        u, s = h1.tanh(), (h1 * w).sigmoid()
+        return engine.sum([u * s, h2 * h2, u + w])
+
+    program = engine.compile(f, [0.2, -0.5])
+    X = np.random.default_rng(1).standard_normal((5, 2))
+    check_against_per_node_and_eager(program, [X], 5)
+
+
+def test_a_layer_applied_twice_is_still_one_product_with_its_weights_gradients_added_up() -> None:
+    random.seed(6)
+    from nn import MLP
+
+    model = MLP(3, [4, 2])
+    # model(x) twice on the same x: each layer's nodes appear twice at one depth, reading the same inputs
+    program = engine.compile(lambda x, t: engine.logsumexp(model(x)) - model(x)[0] * t, [0.0] * 3, 0.0)
+    lifted = lift(program.tape)
+    assert lifted.forward.count(" @ ") == 3 and lifted.backward.count("add_at(GP,") == 2  # layer 1 once, for both
+    X, t = np.random.default_rng(6).standard_normal((5, 3)), np.arange(5.0)
+    check_against_per_node_and_eager(program, [X, t], 5)
+
+
+def test_a_hand_built_layer_lifts_like_an_nn_layer() -> None:
+    random.seed(3)
+    weights = [[Value(random.uniform(-1, 1)) for _ in range(4)] for _ in range(6)]
+    biases = [Value(random.uniform(-1, 1)) for _ in range(6)]
+
+    def f(x):  # the user's own layer: engine.dot per unit, no nn classes
+        return engine.logsumexp([engine.dot(w, x, bias=b).tanh() for w, b in zip(weights, biases)])
+
+    program = engine.compile(f, [0.0] * 4)
+    lifted = lift(program.tape)
+    assert lifted.groups == 3 and lifted.forward.count(" @ ") == 1
+    check_against_per_node_and_eager(program, [np.random.default_rng(2).standard_normal((8, 4))], 8)
+
+
+def test_many_input_ops_run_as_one_block_with_the_rules_one_partial() -> None:
+    program = engine.compile(lambda x: engine.logsumexp(x) + engine.sum(x), [0.0] * 5)
+    text = lift(program.tape).backward
+    assert "stretch(" in text and "exp_" in text  # logsumexp's rule e^(x_i - out), once for the block
+    check_against_per_node_and_eager(program, [np.random.default_rng(3).standard_normal((7, 5)) * 30], 7)
+
+
+def test_parameters_in_element_wise_ops_sum_their_gradients_over_the_batch() -> None:
+    w1, w2 = Value(0.5), Value(-1.5)
+    program = engine.compile(lambda x: (x * w1 + w2).tanh() * w1 + w2 ** 2, 0.0)
+    xs = np.linspace(-2, 2, 9)
+    r = check_against_per_node_and_eager(program, [xs], 9)
+    per_sample = [eager_call(program.f, [x], program.parameters).param_grads for x in xs.tolist()]
+    assert r.param_grads == pytest.approx([sum(g[0] for g in per_sample), sum(g[1] for g in per_sample)], rel=1e-12)
+
+
+def test_extra_outputs_and_list_arguments_come_back_shaped_as_per_node() -> None:
+    W = [[Value(0.1 * (i + j)) for j in range(3)] for i in range(2)]
+
+    def f(x, t):
+        h = [engine.dot(w, x).tanh() for w in W]
+        return (h[0] - t) ** 2 + h[1], h
+
+    program = engine.compile(f, [0.0, 0.0, 0.0], 0.0)
+    X, t = np.random.default_rng(4).standard_normal((4, 3)), np.arange(4.0)
+    a, b = program.batch(X, t), program.batch(X, t, lifted=False)
+    assert a.aux.shape == b.aux.shape == (4, 2) and np.allclose(a.aux, b.aux, rtol=1e-13, atol=0)
+    assert a.grads[0].shape == (4, 3) and np.allclose(a.grads[0], b.grads[0], rtol=1e-12, atol=1e-15)
+    assert np.allclose(a.grads[1], b.grads[1], rtol=1e-12, atol=1e-15)
+
+
+def test_a_lifted_batch_with_a_bad_sample_gives_the_eager_engines_error() -> None:
+    program = engine.compile(lambda x: x.log() * 2.0, 1.0)
+    with pytest.raises(ValueError, match=r"log: log is defined only for x > 0; got x=-1\.0"):
+        program.batch(np.array([1.0, -1.0, 2.0]))
+
+
+def test_every_sample_falls_back_alone_when_all_are_false_alarms() -> None:
+    # sqrt(relu(x))^2 at x <= 0: the array pass meets 0 * inf at every sample, the eager engine does not.
+    program = engine.compile(lambda x: x.relu().sqrt() ** 2 + x, 1.0)
+    r = program.batch(np.array([-1.0, -2.0]))
+    assert r.values.tolist() == [-1.0, -2.0] and r.grads[0].tolist() == [1.0, 1.0]
+
+
+
+def test_training_can_leave_out_the_inputs_gradients() -> None:
+    random.seed(5)
+    from nn import MLP
+
+    model = MLP(3, [4, 2])
+    program = engine.compile(lambda x, t: (lambda out: engine.logsumexp(out) - out[0] * t)(model(x)), [0.0] * 3, 0.0)
+    X, t = np.random.default_rng(5).standard_normal((6, 3)), np.arange(6.0)
+    full, lean = program.batch(X, t), program.batch(X, t, input_grads=False)
+    assert lean.grads == () and lean.values.tolist() == full.values.tolist()
+    assert lean.param_grads == pytest.approx(full.param_grads, rel=1e-13, abs=1e-15)
+    rows = lift(program.tape, input_grads=False)
+    assert "G[0:3] +=" not in rows.backward and "G[0:3] +=" in lift(program.tape).backward  # no W.T @ G for x
+    assert program.batch(X, t, lifted=False, input_grads=False).grads == ()

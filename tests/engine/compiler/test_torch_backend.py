@@ -1,0 +1,106 @@
+"""The lifted program on PyTorch tensors: the same numbers as the NumPy back-end and the eager engine."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import engine
+from engine import Value
+from engine.compiler.program import eager_call
+from engine.testing import expressions, mlps
+
+torch = pytest.importorskip("torch")
+
+
+def agree(a, b, scale=1.0):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    assert a.shape == b.shape
+    assert np.all(np.abs(a - b) <= 1e-12 * np.maximum(np.maximum(np.abs(a), np.abs(b)), scale))
+
+
+def both(program, *columns, **options):
+    """The NumPy result and the torch result (moved to NumPy) of one batch."""
+    on_numpy = program.batch(*columns, **options)
+    on_torch = program.batch(*[torch.tensor(c) for c in columns], backend="torch", device="cpu", **options)
+    assert isinstance(on_torch.values, torch.Tensor) and on_torch.values.dtype == torch.float64
+    assert isinstance(on_torch.param_grads, torch.Tensor) and on_torch.param_grads.dtype == torch.float64
+    return on_numpy, on_torch
+
+
+@settings(max_examples=30, deadline=None)
+@given(expressions(kinks=True, max_depth=10), st.integers(0, 2 ** 31 - 1))
+def test_random_programs_give_numpys_numbers_on_torch(e, seed) -> None:
+    program = engine.compile(lambda *xs: e(*xs), *e.inputs)
+    rng = np.random.default_rng(seed)
+    columns = [np.array([x, x + 1e-7 * rng.standard_normal(), x]) for x in e.inputs]
+    a, b = both(program, *columns)
+    scale = max(1.0, float(np.max(np.abs(a.values))))
+    agree(a.values, b.values.numpy(), scale)
+    for ga, gb in zip(a.grads, b.grads):
+        agree(ga, gb.numpy(), scale)
+    want = eager_call(program.f, [c[0] for c in columns], program.parameters)
+    agree(b.values[0].item(), want.value, scale)
+
+
+@settings(max_examples=10, deadline=None)
+@given(mlps(nin=(1, 5), width=(1, 8)), st.integers(0, 2 ** 31 - 1))
+def test_mlps_train_the_same_on_torch(model, seed) -> None:
+    nin = len(model.layers[0].neurons[0].w)
+    rng = np.random.default_rng(seed)
+    X, t = rng.standard_normal((7, nin)), rng.standard_normal(7)
+
+    def f(x, target):
+        out = model(x)
+        out = out if isinstance(out, list) else [out]
+        return engine.logsumexp(out) - out[0] * target, out
+
+    program = engine.compile(f, X[0].tolist(), float(t[0]))
+    a, b = both(program, X, t)
+    agree(a.values, b.values.numpy(), 10.0)
+    agree(a.grads[0], b.grads[0].numpy(), 10.0)
+    agree(a.param_grads, b.param_grads.numpy(), 100.0)
+    agree(a.aux, b.aux.numpy(), 10.0)
+
+
+def test_repeated_reads_and_parameters_as_a_tensor() -> None:
+    w, c = Value(0.7), Value(-0.3)
+    program = engine.compile(lambda x: engine.sum([engine.dot([w, c], [x[0], x[0]]).tanh(), x[1] * w]), [0.1, 0.2])
+    X = np.random.default_rng(0).standard_normal((5, 2))
+    P = torch.tensor([1.5, 2.5], dtype=torch.float64)
+    on_torch = program.batch(torch.tensor(X), backend="torch", device="cpu", parameters=P)
+    w.data, c.data = 1.5, 2.5  # the parameters' data as the tensor gave it, for the NumPy reference
+    on_numpy = program.batch(X)
+    agree(on_numpy.values, on_torch.values.numpy())
+    agree(on_numpy.param_grads, on_torch.param_grads.numpy(), 10.0)
+
+
+def test_a_bad_sample_gets_the_eager_engines_error_and_false_alarms_its_result() -> None:
+    program = engine.compile(lambda x: x.log() * 2.0, 1.0)
+    with pytest.raises(ValueError, match=r"log: log is defined only for x > 0; got x=-1\.0"):
+        program.batch(torch.tensor([1.0, -1.0]), backend="torch", device="cpu")
+    alarm = engine.compile(lambda x: x.relu().sqrt() ** 2 + x, 1.0)
+    r = alarm.batch(torch.tensor([-1.0, 4.0]), backend="torch", device="cpu")
+    assert r.values.tolist() == [-1.0, pytest.approx(8.0)] and r.grads[0].tolist() == [1.0, pytest.approx(2.0)]
+
+
+def test_a_program_whose_output_is_a_parameter_still_replays() -> None:
+    w = Value(3.0)
+    r = engine.compile(lambda x: w, 1.0).batch(torch.tensor([1.0, 2.0]), backend="torch", device="cpu")
+    assert r.values.tolist() == [3.0, 3.0] and r.param_grads.tolist() == [2.0]
+
+
+def test_the_modules_example() -> None:
+    w = Value(2.0)
+    r = engine.compile(lambda x: x * x * w, 1.0).batch(torch.tensor([1.0, 2.0, 3.0]), backend="torch")
+    assert (r.values.tolist(), r.grads[0].tolist(), r.param_grads.tolist()) == (
+        [2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
+
+
+def test_backend_choices_are_checked() -> None:
+    program = engine.compile(lambda x: x * 2.0, 1.0)
+    with pytest.raises(ValueError, match="backend must be 'numpy' or 'torch', got 'jax'"):
+        program.batch(np.array([1.0]), backend="jax")
+    with pytest.raises(ValueError, match="runs the lifted program only"):
+        program.batch(np.array([1.0]), backend="torch", lifted=False)
+    with pytest.raises(ValueError, match=r"parameters must be a tensor of shape \(0,\)"):
+        program.batch(np.array([1.0]), backend="torch", device="cpu", parameters=torch.zeros(2))
