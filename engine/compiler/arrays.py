@@ -74,17 +74,18 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
     """(values, input gradients, parameter gradients summed over the batch, extra outputs) by the lifted
     program, or None where lifting does not apply. ``parameters`` stands in for the parameters' data;
     with ``input_grads=False`` the input gradients are not computed (and come back as ``()``)."""
-    columns, n = batch_columns(program, args, backend)
+    columns, n, blocks = batch_columns(program, args, backend, blocks=True)
     made = functions(program, backend, input_grads)
     if made is None:
         return None
     P = backend.asarray([p.data for p in program.parameters]) if parameters is None else parameters
-    done = _pass(program, made, columns, n, P, backend)
+    done = _pass(program, made, columns, n, P, backend, blocks)
     if done is None:
         return None
     if not isinstance(done, tuple):  # the mask of samples that went wrong
         good = backend.where_false(done)
-        rest = _pass(program, made, [c[good] for c in columns], len(good), P, backend) if len(good) else ()
+        rest = _pass(program, made, [c[good] for c in columns], len(good), P, backend,
+                     [b[:, good] for b in blocks]) if len(good) else ()
         if rest is None or not isinstance(rest, tuple):
             return None
         done = _with_samples_alone(program, columns, n, good, rest, P, backend)
@@ -96,11 +97,12 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
     return values, grads, param_grads, aux
 
 
-def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend) -> Tuple[list, int]:
-    """The arguments checked and cut into one array over the samples per input slot."""
+def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, blocks: bool = False) -> Any:
+    """The arguments checked and cut into one array over the samples per input slot; with ``blocks``,
+    also each argument as rows over the samples (its input slots' rows of V, in one piece)."""
     if len(args) != len(program.shapes):
         raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
-    columns, n = [], None
+    columns, n, pieces = [], None, []
     for i, (a, shape) in enumerate(zip(args, program.shapes)):
         a = backend.asarray(a)
         if a.ndim == 0 or tuple(a.shape) != ((a.shape[0],) if shape is None else (a.shape[0], shape)):
@@ -112,7 +114,8 @@ def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend) -> T
         if not backend.finite(a):
             raise ValueError(f"argument {i} holds nan or inf")
         columns.extend([a] if shape is None else [a[:, j] for j in range(shape)])
-    return columns, n
+        pieces.append(a[None] if shape is None else a.T)
+    return (columns, n, pieces) if blocks else (columns, n)
 
 
 def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> Any:
@@ -139,15 +142,21 @@ def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> 
     return cache[key]
 
 
-def _pass(program: Any, made: tuple, columns: list, n: int, P: Any, backend: ArrayBackend) -> Any:
+def _pass(program: Any, made: tuple, columns: list, n: int, P: Any, backend: ArrayBackend, blocks: list) -> Any:
     """(values, flat input gradients, parameter gradients, extra outputs); or the mask of samples whose
     numbers are not all finite; or None when only a parameter's gradient is not (the per-node replay
     finds the sample)."""
     lifted, forward, backward = made
     tape, row = program.tape, lifted.row_of
     V = backend.empty((lifted.rows, n))
-    for slot, column in zip(tape.input_slots, columns):
-        V[row[slot]] = column
+    if all(row[slot] == i for i, slot in enumerate(tape.input_slots)):  # inputs first, in order: a copy per argument
+        start = 0
+        for block in blocks:
+            V[start:start + len(block)] = block
+            start += len(block)
+    else:
+        for slot, column in zip(tape.input_slots, columns):
+            V[row[slot]] = column
     for slot, c in tape.constants:
         V[row[slot]] = c
     G, GP = backend.zeros((lifted.rows, n)), backend.zeros((len(program.parameters),))

@@ -98,3 +98,9 @@ def test_operands_show_the_number_inside_a_value_and_a_symbol_as_written() -> No
 def test_an_empty_dot_is_refused_in_words() -> None:
     with pytest.raises(ValueError, match=r"^engine\.dot needs at least one pair or a bias, got none$"):
         engine.dot([], [])
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "logsumexp"])
+def test_an_empty_reduction_is_refused_in_words(name) -> None:
+    with pytest.raises(ValueError, match=rf"^engine\.{name} needs at least one value, got none$"):
+        getattr(engine, name)([])
