@@ -27,10 +27,15 @@ def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> Optional[float]:
 
     Labels may be ints (class indices; for one output, 1 or +1 is positive and 0 or -1 negative).
     """
-    if not targets or not all(isinstance(t, int) and not isinstance(t, bool) for t in targets):
+    if not _class_labels(targets):
         return None
     hits = sum(predict_label(o) == (t if isinstance(o, (list, tuple)) else int(t > 0)) for o, t in zip(outputs, targets))
     return hits / len(targets)
+
+
+def _class_labels(targets: Sequence[Any]) -> bool:
+    """Whether targets are class labels (ints), so that an accuracy means something."""
+    return bool(targets) and all(isinstance(t, int) and not isinstance(t, bool) for t in targets)
 
 
 def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable, step: Optional[Callable] = None
@@ -277,7 +282,7 @@ def _all(n: int) -> Any:
 
 def _accuracy(outputs: Any, labels: List[Any], n_out: int) -> Optional[float]:
     """``accuracy`` for a replay's outputs as an array (a row of scores per sample, or one score)."""
-    if not labels or not all(isinstance(t, int) and not isinstance(t, bool) for t in labels):
+    if not _class_labels(labels):
         return None
     import numpy as np
 

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from .. import ops
 from ..transforms.functional import flatten, regroup
+from .codegen import define
 from .lifting import lift
 
 
@@ -22,6 +23,7 @@ class ArrayBackend:
     """What the lifted replay needs from an array library (see ``numpy_backend`` for the model)."""
 
     name = ""
+    an_array = "an array"  # what the library's arrays are called in messages
 
     def functions(self) -> Dict[Any, Callable]:
         """Each engine op, and the helpers "if_positive", "sign", "times_log", on arrays."""
@@ -68,6 +70,22 @@ class ArrayBackend:
         """A context in which overflow and invalid operations give inf and nan without warnings."""
         return contextlib.nullcontext()
 
+    def bind(self, names: Dict[str, Any]) -> Dict[str, Callable]:
+        """The generated code's globals: each identifier bound to this library's function for its op or
+        helper (a user-defined op: its float function, sample by sample)."""
+        known = self.functions()
+        return {name: known.get(key) or self.vectorized(key) for name, key in names.items()}
+
+    def parameters(self, program: Any, parameters: Any) -> Any:
+        """The parameters' data as a flat array: the Values' own, or ``parameters`` checked against them."""
+        if parameters is None:
+            return self.asarray([p.data for p in program.parameters])
+        P = self.asarray(parameters)
+        if tuple(P.shape) != (len(program.parameters),):
+            raise ValueError(f"parameters must be {self.an_array} of shape ({len(program.parameters)},), one entry per "
+                             f"parameter of the program; got shape {tuple(P.shape)}")
+        return P
+
 
 def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters: Any = None,
            input_grads: bool = True) -> Optional[tuple]:
@@ -78,14 +96,13 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
     made = functions(program, backend, input_grads)
     if made is None:
         return None
-    P = backend.asarray([p.data for p in program.parameters]) if parameters is None else parameters
-    done = _pass(program, made, columns, n, P, backend, blocks)
+    P = backend.parameters(program, parameters)
+    done = _pass(program, made, n, P, backend, blocks)
     if done is None:
         return None
     if not isinstance(done, tuple):  # the mask of samples that went wrong
         good = backend.where_false(done)
-        rest = _pass(program, made, [c[good] for c in columns], len(good), P, backend,
-                     [b[:, good] for b in blocks]) if len(good) else ()
+        rest = _pass(program, made, len(good), P, backend, [b[:, good] for b in blocks]) if len(good) else ()
         if rest is None or not isinstance(rest, tuple):
             return None
         done = _with_samples_alone(program, columns, n, good, rest, P, backend)
@@ -128,35 +145,25 @@ def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> 
         if any(s not in lifted.row_of for s in program.tape.output_slots):
             cache[key] = None
             return None
-        known = backend.functions()
-        namespace = {name: known.get(key) or backend.vectorized(key) for name, key in lifted.functions.items()}
+        namespace = backend.bind(lifted.functions)
         namespace.update({name: backend.index(index) for name, index in lifted.indices.items()})
         namespace.update(add_at=backend.add_at, stretch=backend.stretch)
-        made = []
-        for name, params, body in (("forward", "V, P", lifted.forward), ("backward", "V, P, G, GP", lifted.backward)):
-            text = f"def {name}({params}):\n    " + body.replace("\n", "\n    ") + "\n"
-            scope: Dict[str, Any] = {}
-            exec(compile(text, f"<chainrule lifted {name}>", "exec"), namespace, scope)
-            made.append(scope[name])
-        cache[key] = (lifted, made[0], made[1])
+        cache[key] = (lifted, define("forward", "V, P", lifted.forward, namespace, "<chainrule lifted forward>"),
+                      define("backward", "V, P, G, GP", lifted.backward, namespace, "<chainrule lifted backward>"))
     return cache[key]
 
 
-def _pass(program: Any, made: tuple, columns: list, n: int, P: Any, backend: ArrayBackend, blocks: list) -> Any:
+def _pass(program: Any, made: tuple, n: int, P: Any, backend: ArrayBackend, blocks: list) -> Any:
     """(values, flat input gradients, parameter gradients, extra outputs); or the mask of samples whose
     numbers are not all finite; or None when only a parameter's gradient is not (the per-node replay
     finds the sample)."""
     lifted, forward, backward = made
     tape, row = program.tape, lifted.row_of
     V = backend.empty((lifted.rows, n))
-    if all(row[slot] == i for i, slot in enumerate(tape.input_slots)):  # inputs first, in order: a copy per argument
-        start = 0
-        for block in blocks:
-            V[start:start + len(block)] = block
-            start += len(block)
-    else:
-        for slot, column in zip(tape.input_slots, columns):
-            V[row[slot]] = column
+    start = 0
+    for block in blocks:  # lift gives the inputs the first rows, in order: one copy per argument
+        V[start:start + len(block)] = block
+        start += len(block)
     for slot, c in tape.constants:
         V[row[slot]] = c
     G, GP = backend.zeros((lifted.rows, n)), backend.zeros((len(program.parameters),))

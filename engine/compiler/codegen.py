@@ -131,14 +131,17 @@ def build(source: Source, namespace: Dict[str, Any], tag: str, arrays: bool = Fa
     """Compile the generated bodies into functions ``f(v, g)`` with ``namespace`` as their globals."""
     functions = []
     for kind, bodies in (("forward", source.forward), ("backward", source.backward_arrays if arrays else source.backward)):
-        made = []
-        for i, body in enumerate(bodies):
-            text = f"def {kind}_{i}(v, g):\n    " + body.replace("\n", "\n    ") + "\n"
-            scope: Dict[str, Any] = {}
-            exec(builtins.compile(text, f"<chainrule {tag} {kind} {i}>", "exec"), namespace, scope)
-            made.append(scope[f"{kind}_{i}"])
-        functions.append(made)
+        functions.append([define(f"{kind}_{i}", "v, g", body, namespace, f"<chainrule {tag} {kind} {i}>")
+                          for i, body in enumerate(bodies)])
     return functions[0], functions[1]
+
+
+def define(name: str, params: str, body: str, namespace: Dict[str, Any], filename: str) -> Callable:
+    """``def name(params): body`` compiled with ``namespace`` as its globals; tracebacks show ``filename``."""
+    text = f"def {name}({params}):\n    " + body.replace("\n", "\n    ") + "\n"
+    scope: Dict[str, Any] = {}
+    exec(builtins.compile(text, filename, "exec"), namespace, scope)
+    return scope[name]
 
 
 def python_namespace(source: Source) -> Dict[str, Any]:

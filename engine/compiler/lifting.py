@@ -62,7 +62,7 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     """Group the tape's nodes by depth and shape, and write the array program (see the module docstring).
     ``input_grads=False`` leaves out the inputs' gradients (training needs only the parameters')."""
     param_of = {slot: i for i, slot in enumerate(tape.param_slots)}
-    row_of: Dict[int, int] = {}
+    row_of: Dict[int, int] = {}  # the inputs first, in order (the replay copies each argument in one piece)
     for slot in list(tape.input_slots) + [slot for slot, _ in tape.constants]:
         row_of.setdefault(slot, len(row_of))
     depth = [0] * tape.size

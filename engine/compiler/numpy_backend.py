@@ -107,9 +107,7 @@ NUMPY = NumpyBackend()
 
 def _functions(program: Any) -> Any:
     if program._numpy is None:
-        known = NUMPY.functions()
-        namespace = {name: known.get(key) or NUMPY.vectorized(key) for name, key in program.source.functions.items()}
-        program._numpy = build(program.source, namespace, "numpy", arrays=True)
+        program._numpy = build(program.source, NUMPY.bind(program.source.functions), "numpy", arrays=True)
     return program._numpy
 
 
@@ -124,12 +122,7 @@ def replay(program: Any, args: Sequence[Any], lifted: bool = True, parameters: A
     out (``()``), as training needs only the parameters'."""
     import numpy as np
 
-    P = None
-    if parameters is not None:
-        P = np.asarray(parameters, dtype=float)
-        if P.shape != (len(program.parameters),):
-            raise ValueError(f"parameters must be an array of shape ({len(program.parameters)},), one entry per "
-                             f"parameter of the program; got shape {P.shape}")
+    P = None if parameters is None else NUMPY.parameters(program, parameters)
     done = arrays.replay(program, args, NUMPY, P, input_grads) if lifted else None
     if done is None:
         columns, n = arrays.batch_columns(program, args, NUMPY)

@@ -25,6 +25,8 @@ from .arrays import ArrayBackend
 class Torch(ArrayBackend):
     """PyTorch's functions under the generated code's names, on one device ("cpu", "cuda", ...)."""
 
+    an_array = "a tensor"
+
     def __init__(self, device: Any = None) -> None:
         import torch
 
@@ -112,12 +114,7 @@ def replay(program: Any, args: Sequence[Any], device: Any = None, parameters: An
     parameter gradients summed over the batch (a tensor) and extra outputs, all on ``device``."""
     backend = Torch(device)
     backend = _BACKENDS.setdefault(backend.name, backend)
-    P = None
-    if parameters is not None:
-        P = backend.asarray(parameters)
-        if tuple(P.shape) != (len(program.parameters),):
-            raise ValueError(f"parameters must be a tensor of shape ({len(program.parameters)},), one entry per "
-                             f"parameter of the program; got shape {tuple(P.shape)}")
+    P = None if parameters is None else backend.parameters(program, parameters)
     done = arrays.replay(program, args, backend, P, input_grads)
     if done is None:  # an output that is a parameter itself: the NumPy per-node replay, moved over
         from .numpy_backend import replay as numpy_replay
