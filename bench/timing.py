@@ -25,6 +25,25 @@ def alternate(contenders: Dict[str, Callable[[], object]], rounds: int,
     return {name: statistics.median(t) * 1e3 for name, t in times.items()}
 
 
+def without_setup(train: Callable[[int], object], rounds: int = 3, many: int = 3) -> Tuple[float, float]:
+    """(milliseconds per epoch, seconds of set-up) of ``train(epochs)``, which traces and converts its data
+    once per call: an epoch is a run of ``many`` epochs less a run of 1, over ``many - 1`` (the median over
+    ``rounds``)."""
+    epochs, setups = [], []
+    for _ in range(rounds):
+        gc.collect()
+        start = time.perf_counter()
+        train(1)
+        one = time.perf_counter() - start
+        gc.collect()
+        start = time.perf_counter()
+        train(many)
+        epoch = (time.perf_counter() - start - one) / (many - 1)
+        epochs.append(epoch)
+        setups.append(one - epoch)
+    return statistics.median(epochs) * 1e3, statistics.median(setups)
+
+
 def table(title: str, rows: List[Row], reference: str = "micrograd 0.1.0") -> List[str]:
     """Lines of a Markdown table: milliseconds and the ratio to the reference."""
     ref = next((ms for name, ms, _ in rows if name == reference and ms), None)

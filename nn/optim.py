@@ -75,8 +75,8 @@ class Optimizer:
         """
         import numpy as np
 
-        bad = np.flatnonzero(~np.isfinite(g))
-        if bad.size:
+        bad = np.flatnonzero(~np.isfinite(g)) if not math.isfinite(g.sum()) else ()  # one pass when all is well
+        if len(bad):
             raise ValueError(f"{type(self).__name__}: the gradient of {_name(self.params[bad[0]])} is {g[bad[0]]}")
         self.steps += 1
         self.state = {name: _as_array(values) for name, values in self.state.items()}
@@ -150,7 +150,8 @@ class SGD(Optimizer):
         self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
 
     def _rule(self, w: Any, g: Any, state: Any) -> Any:
-        g = g + self.weight_decay * w
+        if self.weight_decay:  # (adding 0 * w changes nothing but costs a pass over every parameter)
+            g = g + self.weight_decay * w
         if self.momentum:
             g = state.velocity = g if state.velocity is None else self.momentum * state.velocity + g
         return w - self.lr * g
@@ -177,9 +178,9 @@ class Adam(Optimizer):
         self.state = {"m": [0.0] * len(self.params), "v": [0.0] * len(self.params)}
 
     def _rule(self, w: Any, g: Any, state: Any) -> Any:
-        if self.decoupled:
+        if self.decoupled and self.weight_decay:
             w = w - self.lr * self.weight_decay * w  # AdamW: decay the weight, not the gradient
-        else:
+        elif self.weight_decay:
             g = g + self.weight_decay * w
         state.m = self.beta1 * state.m + (1 - self.beta1) * g
         state.v = self.beta2 * state.v + (1 - self.beta2) * g * g

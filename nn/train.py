@@ -109,7 +109,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                     optimizer.step()
                     acc = accuracy(outputs, targets)
                 else:
-                    value, acc, moved = step.train(batch)
+                    value, acc, moved = step.train(batch, watch=not alive)
                     alive = alive or moved
                 total += value * len(batch)
                 hits += (acc or 0.0) * len(batch)
@@ -212,6 +212,9 @@ class _Replayed:
             self.P = np.array([p.data for p in used], dtype=float)
             self.W = np.array([p.data for p in optimizer.params], dtype=float)
             self.G = np.zeros_like(self.W)
+            # The usual case: the loss uses exactly the optimizer's parameters, in its order. Then W serves
+            # as the program's parameters and its gradient as the optimizer's, with nothing copied.
+            self.same = len(used) == len(optimizer.params) and all(p is q for p, q in zip(used, optimizer.params))
 
     def encode(self, t: Any) -> Any:
         """Class labels become one-hot rows, so that every sample traces alike."""
@@ -234,8 +237,9 @@ class _Replayed:
         labels = [y[i] for i in batch]
         if self.flat:
             xs, ts = self.arrays(X, y)
-            self.P[self.mine] = self.W[self.where]
-            r = self.program.batch(xs[batch], ts[batch], parameters=self.P, input_grads=False)
+            if not self.same:
+                self.P[self.mine] = self.W[self.where]
+            r = self.program.batch(xs[batch], ts[batch], parameters=self.W if self.same else self.P, input_grads=False)
             return r, float(r.values.sum()) / len(batch), _accuracy(r.aux, labels, self.n_out)
         r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels])
         outputs = [[_Score(a) for a in row] if self.n_out > 1 else _Score(row) for row in r.aux]
@@ -246,20 +250,24 @@ class _Replayed:
         _, value, acc = self.replay(X, y, range(len(X)) if not self.flat else _all(len(X)))
         return value, acc
 
-    def train(self, batch: Sequence[int]) -> Tuple[float, Optional[float], bool]:
-        """One optimizer step on the samples ``batch``: (mean loss, accuracy, whether a weight got a gradient)."""
+    def train(self, batch: Sequence[int], watch: bool = True) -> Tuple[float, Optional[float], bool]:
+        """One optimizer step on the samples ``batch``: (mean loss, accuracy, whether a weight got a
+        gradient, looked at only when ``watch``)."""
         r, value, acc = self.replay(self.X, self.y, batch)
         if not self.flat:
             self.optimizer.zero_grad()
             for p, g in zip(self.program.parameters, r.param_grads):
                 p.grad += g / len(batch)
-            alive = any(p.grad != 0.0 for p in self.weights)
+            alive = watch and any(p.grad != 0.0 for p in self.weights)
             self.optimizer.step()
             return value, acc, alive
-        self.G[:] = 0.0
-        self.G[self.where] = r.param_grads[self.mine] / len(batch)
-        self.frozen_grads += r.param_grads[self.frozen] / len(batch)
-        alive = bool(self.G[self.watched].any())
+        if self.same:
+            self.G = r.param_grads / len(batch)
+        else:
+            self.G[:] = 0.0
+            self.G[self.where] = r.param_grads[self.mine] / len(batch)
+            self.frozen_grads += r.param_grads[self.frozen] / len(batch)
+        alive = watch and bool(self.G[self.watched].any())
         self.W = self.optimizer.step_arrays(self.W, self.G)
         return value, acc, alive
 

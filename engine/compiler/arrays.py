@@ -92,20 +92,21 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
     """(values, input gradients, parameter gradients summed over the batch, extra outputs) by the lifted
     program, or None where lifting does not apply. ``parameters`` stands in for the parameters' data;
     with ``input_grads=False`` the input gradients are not computed (and come back as ``()``)."""
-    columns, n, blocks = batch_columns(program, args, backend, blocks=True)
+    checked, n, blocks = batch_columns(program, args, backend, blocks=True)
     made = functions(program, backend, input_grads)
     if made is None:
         return None
     P = backend.parameters(program, parameters)
-    done = _pass(program, made, n, P, backend, blocks)
+    done = _pass(program, made, n, P, backend, blocks, input_grads)
     if done is None:
         return None
     if not isinstance(done, tuple):  # the mask of samples that went wrong
         good = backend.where_false(done)
-        rest = _pass(program, made, len(good), P, backend, [b[:, good] for b in blocks]) if len(good) else ()
+        rest = _pass(program, made, len(good), P, backend, [b[:, good] for b in blocks], input_grads) \
+            if len(good) else ()
         if rest is None or not isinstance(rest, tuple):
             return None
-        done = _with_samples_alone(program, columns, n, good, rest, P, backend)
+        done = _with_samples_alone(program, columns(checked), n, good, rest, P, backend, input_grads)
     values, flat_grads, param_grads, outs = done
     aux = None
     if program.aux_kind is not None:
@@ -115,11 +116,12 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
 
 
 def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, blocks: bool = False) -> Any:
-    """The arguments checked and cut into one array over the samples per input slot; with ``blocks``,
-    also each argument as rows over the samples (its input slots' rows of V, in one piece)."""
+    """The arguments checked and cut into one array over the samples per input slot, and the number of
+    samples; with ``blocks``, each argument as rows over the samples (its input slots' rows of V, in one
+    piece) in place of the columns, which are cut only if needed (``columns``)."""
     if len(args) != len(program.shapes):
         raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
-    columns, n, pieces = [], None, []
+    checked, n = [], None
     for i, (a, shape) in enumerate(zip(args, program.shapes)):
         a = backend.asarray(a)
         if a.ndim == 0 or tuple(a.shape) != ((a.shape[0],) if shape is None else (a.shape[0], shape)):
@@ -130,9 +132,15 @@ def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, bloc
             raise ValueError(f"every argument needs the same number of samples: {n} and {a.shape[0]}")
         if not backend.finite(a):
             raise ValueError(f"argument {i} holds nan or inf")
-        columns.extend([a] if shape is None else [a[:, j] for j in range(shape)])
-        pieces.append(a[None] if shape is None else a.T)
-    return (columns, n, pieces) if blocks else (columns, n)
+        checked.append(a)
+    if blocks:
+        return checked, n, [a[None] if a.ndim == 1 else a.T for a in checked]
+    return columns(checked), n
+
+
+def columns(checked: Sequence[Any]) -> list:
+    """Checked arguments as one array over the samples per input slot."""
+    return [c for a in checked for c in ([a] if a.ndim == 1 else [a[:, j] for j in range(a.shape[1])])]
 
 
 def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> Any:
@@ -153,10 +161,11 @@ def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> 
     return cache[key]
 
 
-def _pass(program: Any, made: tuple, n: int, P: Any, backend: ArrayBackend, blocks: list) -> Any:
-    """(values, flat input gradients, parameter gradients, extra outputs); or the mask of samples whose
-    numbers are not all finite; or None when only a parameter's gradient is not (the per-node replay
-    finds the sample)."""
+def _pass(program: Any, made: tuple, n: int, P: Any, backend: ArrayBackend, blocks: list,
+          input_grads: bool) -> Any:
+    """(values, flat input gradients (none without ``input_grads``), parameter gradients, extra outputs);
+    or the mask of samples whose numbers are not all finite; or None when only a parameter's gradient is
+    not (the per-node replay finds the sample)."""
     lifted, forward, backward = made
     tape, row = program.tape, lifted.row_of
     V = backend.empty((lifted.rows, n))
@@ -174,8 +183,8 @@ def _pass(program: Any, made: tuple, n: int, P: Any, backend: ArrayBackend, bloc
     if not (backend.finite(V) and backend.finite(G) and backend.finite(GP)):
         bad = ~(backend.finite(V, axis=0) & backend.finite(G, axis=0))
         return bad if bool(bad.any()) else None
-    return (_copy(V[row[tape.output_slots[0]]]), [_copy(G[row[s]]) for s in tape.input_slots], GP,
-            [_copy(V[row[s]]) for s in tape.output_slots[1:]])
+    grads = list(_copy(G[:len(tape.input_slots)])) if input_grads else []  # the inputs' rows lead, in order
+    return (_copy(V[row[tape.output_slots[0]]]), grads, GP, [_copy(V[row[s]]) for s in tape.output_slots[1:]])
 
 
 def _copy(x: Any) -> Any:
@@ -183,10 +192,10 @@ def _copy(x: Any) -> Any:
 
 
 def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tuple, P: Any,
-                        backend: ArrayBackend) -> tuple:
+                        backend: ArrayBackend, input_grads: bool) -> tuple:
     """The good samples' lifted results, with each other sample replayed alone on floats and added in."""
     tape = program.tape
-    values, flat_grads = backend.zeros((n,)), [backend.zeros((n,)) for _ in tape.input_slots]
+    values, flat_grads = backend.zeros((n,)), [backend.zeros((n,)) for _ in tape.input_slots if input_grads]
     outs = [backend.zeros((n,)) for _ in tape.output_slots[1:]]
     param_grads = backend.zeros((len(program.parameters),))
     if rest:
@@ -202,7 +211,7 @@ def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tu
             program._replay(program._with_parameters(), _sample(program, columns, i))))
         values[i] = one.value
         extra = [] if program.aux_kind is None else [one.aux] if program.aux_kind == "value" else one.aux
-        for column, x in zip(flat_grads + outs, flatten(one.grads) + list(extra)):
+        for column, x in zip(flat_grads + outs, (flatten(one.grads) if input_grads else []) + list(extra)):
             column[i] = x
         param_grads += backend.asarray(one.param_grads)
     return values, flat_grads, param_grads, outs

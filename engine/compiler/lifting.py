@@ -10,23 +10,25 @@ the rule's pairing (d/dw_i = x_i, d/dx_i = w_i) that makes the transposed produc
 
 Per-sample values live in a matrix ``V`` (a row per slot, a column per sample; rows
 are laid out so that each group's outputs are consecutive) and parameters in a flat
-array ``P``; ``G`` and ``GP`` hold their adjoints. A layer of two neurons and a sum:
+array ``P``; ``G`` and ``GP`` hold their adjoints. A layer of two neurons, each with its
+weights then its bias in ``P``, reads its weight matrix and biases as views of ``P``
+(nothing gathered), then a sum:
 
 >>> from engine import Value, compile, dot, sum
 >>> layer = [([Value(0.5), Value(-1.0)], Value(0.1)), ([Value(2.0), Value(0.25)], Value(0.0))]
 >>> f = lambda x: sum([dot(w, x, bias=b).relu() for w, b in layer])
 >>> lifted = lift(compile(f, [1.0, 2.0]).tape)
 >>> print(lifted.forward)
-V[2:4] = P[i0].reshape(2, 2) @ V[0:2] + P[i1, None]
+V[2:4] = P[0:6].reshape(2, 3)[:, :2] @ V[0:2] + P[2:6:3, None]
 V[4:6] = relu_0(V[2:4])
 V[6:7] = sum_2(V[4:5], V[5:6])
 >>> print(lifted.backward)
 G[4:5] += G[6:7]
 G[5:6] += G[6:7]
 G[2:4] += G[4:6] * (if_positive_1(V[2:4], 1.0, 0.0))
-G[0:2] += P[i0].reshape(2, 2).T @ G[2:4]
-GP[i0] += (G[2:4] @ V[0:2].T).reshape(-1)
-GP[i1] += (G[2:4]).sum(axis=1)
+G[0:2] += P[0:6].reshape(2, 3)[:, :2].T @ G[2:4]
+GP[0:6].reshape(2, 3)[:, :2] += G[2:4] @ V[0:2].T
+GP[2:6:3] += (G[2:4]).sum(axis=1)
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
         op, n = key[1], key[3]
         for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
             writer.group(op, part[0][2], n, [args for args, _, _ in part], [out for _, out, _ in part])
-    return Lifted("\n".join(writer.forward) or "pass", "\n".join(reversed(writer.backward)) or "pass",
+    backward = "\n".join(lines for lines in reversed(writer.backward) if lines)  # a group may pass back nothing
+    return Lifted("\n".join(writer.forward) or "pass", backward or "pass",
                   writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count)
 
 
@@ -114,9 +117,11 @@ class _Writer:
         return Rows("V", tuple(self.row_of[s] for s in slots))
 
     def index(self, index: Tuple[int, ...]) -> str:
-        """A slice when the entries are consecutive, else a named index array."""
-        if index == tuple(range(index[0], index[0] + len(index))):
-            return f"{index[0]}:{index[0] + len(index)}"
+        """A slice when the entries are evenly spaced upwards (a view: nothing is copied), else a named
+        index array."""
+        step = index[1] - index[0] if len(index) > 1 else 1
+        if step > 0 and index == tuple(range(index[0], index[0] + step * len(index), step)):
+            return f"{index[0]}:{index[-1] + 1}" + (f":{step}" if step > 1 else "")
         for name, known in self.indices.items():
             if known == index:
                 return name
@@ -179,24 +184,35 @@ class _Writer:
         else:
             self.backward.append("")
 
+    def matrix(self, weights: Tuple[int, ...], m: int, k: int) -> Tuple[str, str]:
+        """The (m, k) weight matrix whose entries of P are ``weights`` row-major, and the statement that
+        adds an (m, k) term (its ``{}``) into their adjoints. Where each row's weights are consecutive and the
+        rows evenly spaced (a layer's neurons, each with its weights then its bias), both are views of
+        P and GP; otherwise the weights are gathered, and added back where one repeats."""
+        start, stride = weights[0], weights[k] - weights[0] if m > 1 else k
+        if stride > k and start + m * stride <= len(self.param_of) \
+                and weights == tuple(start + j * stride + i for j in range(m) for i in range(k)):
+            view = f"[{start}:{start + m * stride}].reshape({m}, {stride})[:, :{k}]"
+            return f"P{view}", f"GP{view} += {{}}"
+        where = self.index(weights)  # consecutive weights are a slice, so a view too
+        if len(set(weights)) < len(weights):  # one weight in two places (a layer applied twice, say) adds up
+            return f"P[{where}].reshape({m}, {k})", f"add_at(GP, {where}, ({{}}).reshape(-1))"
+        return f"P[{where}].reshape({m}, {k})", f"GP[{where}] += ({{}}).reshape(-1)"
+
     def matmul(self, positions: List[Rows], n: int, outs: List[int]) -> None:
-        """out = W @ X (+ b): W gathered row-major from the weights' entries of P, X the shared inputs."""
+        """out = W @ X (+ b): W the weights' entries of P as an (outputs, inputs) matrix, X the shared inputs."""
         m, pairs = len(outs), n // 2
         weights = tuple(positions[2 * k].index[j] for j in range(m) for k in range(pairs))
-        W = f"P[{self.index(weights)}].reshape({m}, {pairs})"
+        W, add_to_weights = self.matrix(weights, m, pairs)
         inputs = Rows("V", tuple(positions[2 * k + 1].index[0] for k in range(pairs)))
         X = self.read(inputs)
         bias = f" + {self.read(positions[-1])}" if n % 2 else ""
         out = self.outputs(outs)
         self.forward.append(f"V[{out}] = {W} @ {X}{bias}")
-        w_index = W[2:W.index("]")]
         lines = []
         if not set(inputs.index) <= self.no_grad_rows:
             lines.append(self.add_to(inputs, f"{W}.T @ G[{out}]"))
-        if len(set(weights)) < len(weights):  # one weight in two places (a layer applied twice, say) adds up
-            lines.append(f"add_at(GP, {w_index}, (G[{out}] @ {X}.T).reshape(-1))")
-        else:
-            lines.append(f"GP[{w_index}] += (G[{out}] @ {X}.T).reshape(-1)")
+        lines.append(add_to_weights.format(f"G[{out}] @ {X}.T"))
         if n % 2 and not (positions[-1].kind == "V" and set(positions[-1].index) <= self.no_grad_rows):
             lines.append(self.add_to(positions[-1], f"G[{out}]"))
         self.backward.append("\n".join(lines))

@@ -84,7 +84,9 @@ class NumpyBackend(ArrayBackend):
     def finite(self, x: Any, axis: Any = None) -> Any:
         import numpy as np
 
-        return bool(np.isfinite(x).all()) if axis is None else np.isfinite(x).all(axis=axis)
+        if axis is None:  # one sum first: finite unless something is not (or, rarely, the sum overflows)
+            return bool(np.isfinite(np.add.reduce(x, axis=None))) or bool(np.isfinite(x).all())
+        return np.isfinite(x).all(axis=axis)
 
     def where_false(self, mask: Any) -> Any:
         import numpy as np

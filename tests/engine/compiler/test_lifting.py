@@ -190,3 +190,59 @@ def test_training_can_leave_out_the_inputs_gradients() -> None:
     rows = lift(program.tape, input_grads=False)
     assert "G[0:3] +=" not in rows.backward and "G[0:3] +=" in lift(program.tape).backward  # no W.T @ G for x
     assert program.batch(X, t, lifted=False, input_grads=False).grads == ()
+
+
+def test_a_layers_weights_and_biases_are_read_as_views_of_the_parameters() -> None:
+    random.seed(7)
+    from nn import MLP
+
+    model = MLP(4, [5, 3])  # each neuron's weights then its bias: a (5, 5) block of P, its first 4 columns
+    program = engine.compile(lambda x, t: (lambda out: engine.logsumexp(out) - out[0] * t)(model(x)), [0.0] * 4, 0.0)
+    lifted = lift(program.tape)
+    assert "P[0:25].reshape(5, 5)[:, :4] @ V[0:4] + P[4:25:5, None]" in lifted.forward
+    assert "GP[0:25].reshape(5, 5)[:, :4] += " in lifted.backward
+    assert not any(len(index) > 1 for index in lifted.indices.values())  # nothing of size gathered
+    X, t = np.random.default_rng(7).standard_normal((6, 4)), np.arange(6.0)
+    check_against_per_node_and_eager(program, [X, t], 6)
+
+
+@pytest.mark.parametrize("layout", ["biases first", "past the end", "reversed", "plain"])
+def test_weights_that_are_not_a_strided_block_are_gathered_with_the_same_numbers(layout) -> None:
+    # Parameters take the order the Values were made in; each layout makes them in another order.
+    rng, W, extra = random.Random(8), [], []
+    for j in range(4):
+        if layout == "biases first":
+            extra.append(Value(rng.uniform(-1, 1)))
+        W.append([Value(rng.uniform(-1, 1)) for _ in range(3)])
+        if layout == "past the end" and j < 3 or layout in ("reversed", "plain"):
+            extra.append(Value(rng.uniform(-1, 1)))  # after the last neuron's weights, nothing
+    if layout == "reversed":
+        W[1].reverse()  # the second neuron reads its weights backwards
+    bias = layout != "past the end"
+
+    def f(x):
+        outs = [engine.dot(w, x, bias=extra[j] if bias else None) for j, w in enumerate(W)]
+        return engine.logsumexp(outs) + (0.0 if bias else engine.sum(extra) * x[0])
+
+    program = engine.compile(f, [0.0] * 3)
+    forward = lift(program.tape).forward
+    assert forward.count(" @ ") == 1
+    assert ("P[i0].reshape(4, 3)" in forward) == (layout != "plain"), forward
+    check_against_per_node_and_eager(program, [np.random.default_rng(9).standard_normal((5, 3))], 5)
+
+
+def test_a_bad_sample_falls_back_alone_when_training_leaves_out_the_inputs_gradients() -> None:
+    w = Value(0.5)
+    program = engine.compile(lambda x: (x * w).relu().sqrt() ** 2 + x * w, 1.0)
+    xs = np.array([1.0, -1.0, 2.0])
+    r = program.batch(xs, input_grads=False)
+    want = [eager_call(program.f, [x], program.parameters) for x in xs.tolist()]
+    assert r.grads == () and r.values.tolist() == pytest.approx([o.value for o in want], rel=1e-15)
+    assert r.param_grads == pytest.approx([sum(o.param_grads[0] for o in want)], rel=1e-13)
+
+
+def test_a_program_that_passes_back_nothing_still_lifts() -> None:
+    # (x ** 0) ** 0: two groups whose derivative is 0, so the backward pass has no line at all
+    program = engine.compile(lambda x: (x ** 0) ** 0, 0.0)
+    assert lift(program.tape).backward == "pass"
+    check_against_per_node_and_eager(program, [np.array([0.0, 2.0, -1.5])], 3)
