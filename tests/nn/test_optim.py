@@ -119,14 +119,15 @@ def test_non_finite_gradient_is_refused_before_any_update() -> None:
     lambda ps: SGD(ps, lr=0.1), lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
     lambda ps: Adam(ps, lr=0.01, weight_decay=0.1), lambda ps: AdamW(ps, lr=0.01),
 ], ids=["sgd", "sgd-momentum-decay", "adam-l2", "adamw"])
-def test_the_rule_written_once_updates_floats_and_a_flat_array_identically(make) -> None:
+@pytest.mark.parametrize("n", [5, 1])
+def test_the_rule_written_once_updates_floats_and_a_flat_array_identically(make, n) -> None:
     # The same rule on each Value's float and on one array of every parameter, switching paths midway
     # (the state moves with it), gives the same numbers to the last bit.
     import random
 
     np = pytest.importorskip("numpy")
     rng = random.Random(0)
-    values = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+    values = [Value(rng.uniform(-1, 1)) for _ in range(n)]
     twins = [Value(v.data) for v in values]
     by_value, by_array = make(values), make(twins)
     W = np.array([p.data for p in twins])
@@ -139,6 +140,8 @@ def test_the_rule_written_once_updates_floats_and_a_flat_array_identically(make)
             for p, w, g in zip(twins, W.tolist(), grads):
                 p.data, p.grad = w, g
             by_array.step()
+            assert all(type(p.data) is float for p in twins)  # the state came back from arrays as floats
+            assert all(x is None or type(x) is float for state in by_array.state.values() for x in state)
             W = np.array([p.data for p in twins])
         else:
             W = by_array.step_arrays(W, np.array(grads))

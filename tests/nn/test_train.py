@@ -138,3 +138,29 @@ def test_the_lectures_network_is_tanh_everywhere_and_learns() -> None:
                       progress=False)
     assert history["loss"][-1] < 0.05 < history["loss"][0]
     assert [round(model(x).data) for x in LECTURE_XS] == [1, -1, -1, 1]
+
+
+@pytest.mark.parametrize("compiled", ["python", "numpy"])
+def test_a_validation_set_sharing_the_targets_list_is_still_its_own(compiled) -> None:
+    # The compiled path converts a data set once and keeps it; a validation set with other inputs and the
+    # very same targets list must not be taken for the training set.
+    X, y = moons(30, seed=1)
+    X_val = [[-a, b + 0.5] for a, b in X]
+    runs = []
+    for mode in (False, compiled):
+        random.seed(1)
+        model = MLP(2, [4, 1], activation="tanh")
+        runs.append(fit(model, X, y, losses.bce_with_logits, SGD(model.parameters(), lr=0.1), epochs=2,
+                        val=(X_val, y), progress=False, compiled=mode))
+    assert runs[1]["val_loss"] == pytest.approx(runs[0]["val_loss"], rel=1e-9)
+    assert runs[1]["val_loss"] != pytest.approx(runs[1]["loss"], rel=1e-3)
+
+
+@pytest.mark.parametrize("compiled", [False, "python", "numpy"])
+def test_a_score_of_exactly_zero_predicts_the_negative_class(compiled) -> None:
+    model = MLP(2, [1])
+    for p in model.parameters():
+        p.data = 0.0  # every score is exactly 0 before the one step
+    history = fit(model, [[1.0, 2.0], [3.0, -1.0]], [1, 1], losses.bce_with_logits,
+                  SGD(model.parameters(), lr=0.1), epochs=1, progress=False, compiled=compiled)
+    assert history["accuracy"] == [0.0]

@@ -87,6 +87,11 @@ def test_a_program_whose_output_is_a_parameter_still_replays() -> None:
     w = Value(3.0)
     r = engine.compile(lambda x: w, 1.0).batch(torch.tensor([1.0, 2.0]), backend="torch", device="cpu")
     assert r.values.tolist() == [3.0, 3.0] and r.param_grads.tolist() == [2.0]
+    assert r.aux is None and r.grads[0].tolist() == [0.0, 0.0]
+    r = engine.compile(lambda x: w, 1.0).batch(np.array([1.0, 2.0]), backend="torch", device="cpu")  # NumPy in
+    assert isinstance(r.values, torch.Tensor) and r.values.tolist() == [3.0, 3.0] and r.param_grads.tolist() == [2.0]
+    lean = engine.compile(lambda x: w, 1.0).batch(torch.tensor([1.0]), backend="torch", device="cpu", input_grads=False)
+    assert lean.grads == () and lean.values.tolist() == [3.0]
 
 
 def test_the_modules_example() -> None:
@@ -104,3 +109,50 @@ def test_backend_choices_are_checked() -> None:
         program.batch(np.array([1.0]), backend="torch", lifted=False)
     with pytest.raises(ValueError, match=r"parameters must be a tensor of shape \(0,\)"):
         program.batch(np.array([1.0]), backend="torch", device="cpu", parameters=torch.zeros(2))
+
+
+def test_a_backend_is_made_once_per_device_and_defaults_to_a_gpu_where_there_is_one(monkeypatch) -> None:
+    from engine.compiler import torch_backend
+
+    monkeypatch.setattr(torch_backend, "_BACKENDS", {})
+    program = engine.compile(lambda x: x * 2.0, 1.0)
+    assert program.batch(torch.tensor([1.0]), backend="torch", device="cpu").values.tolist() == [2.0]
+    assert program.batch(torch.tensor([2.0]), backend="torch", device="cpu").values.tolist() == [4.0]
+    (name, made), = torch_backend._BACKENDS.items()
+    assert name == made.name == "torch:cpu" and made.device == torch.device("cpu") and made.torch is torch
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert torch_backend.Torch().device == torch.device("cuda")  # a device object; no GPU is needed to name one
+    assert program.batch(torch.tensor([3.0]), backend="torch", device="cpu").values.tolist() == [6.0]  # as asked
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert torch_backend.Torch().device == torch.device("cpu")
+
+
+def test_everything_the_backend_makes_is_float64_on_its_device() -> None:
+    # "meta" is a second device on every machine (tensors with shapes and no data), so these checks
+    # tell "on the back-end's device" from "on the default device" without a GPU.
+    from engine.compiler.torch_backend import Torch
+
+    meta = Torch("meta")
+    made = [meta.empty((2, 3)), meta.zeros((2, 3)), meta.asarray(np.array([1, 2])), meta.asarray([1.0, 2.0]),
+            meta.asarray(torch.tensor([1.0, 2.0], dtype=torch.float32)), meta._full(meta.zeros((2,)), 2.0)]
+    for tensor in made:
+        assert tensor.device.type == "meta" and tensor.dtype == torch.float64
+    index = meta.index((0, 2))
+    assert index.device.type == "meta" and index.dtype == torch.long
+    like = torch.zeros(3, dtype=torch.float64)
+    assert Torch("cpu")._full(like, 2).tolist() == 2.0 and Torch("cpu")._full(like, like) is like
+
+
+def test_an_ordinary_program_runs_on_torch_itself_and_can_leave_out_the_inputs_gradients(monkeypatch) -> None:
+    from engine.compiler import numpy_backend
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the torch back-end fell back to the NumPy per-node replay")
+
+    monkeypatch.setattr(numpy_backend, "replay", refuse)
+    w = Value(0.5)
+    program = engine.compile(lambda x: (x * w).tanh() + x * x, 1.0)
+    full = program.batch(torch.tensor([0.5, -1.0]), backend="torch", device="cpu")
+    lean = program.batch(torch.tensor([0.5, -1.0]), backend="torch", device="cpu", input_grads=False)
+    assert len(full.grads) == 1 and lean.grads == ()
+    assert lean.values.tolist() == full.values.tolist() and lean.param_grads.tolist() == full.param_grads.tolist()

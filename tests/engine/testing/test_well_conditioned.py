@@ -70,6 +70,16 @@ CASES = [
     ("a bad second step", [1.0, 0.005], [("add", (0, 1), 0.0), ("div", (0, 1), 0.0)], False, False),
     ("a bad first step", [5e-4], [("log", (0,), 0.0), ("sin", (0,), 0.0)], False, False),
     ("all steps good", [1.0, 0.5], [("add", (0, 1), 0.0), ("div", (0, 2), 0.0), ("log", (3,), 0.0)], False, True),
+    # exactly at each threshold: "below" and "passes" are strict, so the threshold itself is accepted
+    *[(f"{name} at 1e-6", [1e-6], [(name, (0,), 0.3)], False, True) for name in ("relu", "abs")],
+    ("div by 0.01", [1.0, 0.01], [("div", (0, 1), 0.0)], False, True),
+    ("rdiv_c of -0.01", [-0.01], [("rdiv_c", (0,), 1.0)], False, True),
+    *[(f"{name} of 1e-3", [1e-3], [(name, (0,), 0.0)], False, True) for name in ("log", "sqrt")],
+    ("pow of base 0.01", [0.01, 2.0], [("pow", (0, 1), 0.0)], False, True),
+    ("pow_c 0.01 ** -2", [0.01], [("pow_c", (0,), -2.0)], False, True),
+    ("rpow_c base 0.01", [1.0], [("rpow_c", (0,), 0.01)], False, True),
+    ("a step of exactly 1e6", [1000.0, 1000.0], [("mul", (0, 1), 0.0)], False, True),
+    ("a step of 1e6 + 0.5", [1000.0, 1000.0005], [("mul", (0, 1), 0.0)], False, False),
 ]
 
 
