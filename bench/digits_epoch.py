@@ -9,10 +9,11 @@ import time
 from typing import Callable, Dict, List, Optional
 
 from .reference import numpy_model, numpy_step, python_step, torch_model, torch_step, weights_of
-from .timing import Row, table, without_setup
+from .timing import Row, alternate, table, without_setup
 
 BATCH, LR, SEED = 32, 0.1, 0
 MICROGRAD_BATCHES = 3  # micrograd takes about a second a batch: time a few and scale up
+ROUNDS = 7
 
 
 def onehot(t: int) -> List[float]:
@@ -77,14 +78,18 @@ def run() -> List[str]:
     notes = {"micrograd 0.1.0": f"{MICROGRAD_BATCHES} of {len(batches)} batches timed, scaled to the epoch"}
     for name, call in epochs.items():
         if "compiled" in name or "batched" in name:  # each fit traces once: time an epoch without that
-            ms[name], setup = without_setup(call)
+            ms[name], setup = without_setup(call, rounds=5)
             notes[name] = f"an epoch without set-up (a fit of 3 epochs less a fit of 1, halved); a fit's " \
                           f"tracing and code generation add {setup:.1f} s once"
             continue
-        call()  # warm
-        start = time.perf_counter()
-        call()
-        ms[name] = (time.perf_counter() - start) * 1e3
+        if name == "chainrule eager":  # seconds an epoch: one warm-up and one timed
+            call()
+            start = time.perf_counter()
+            call()
+            ms[name] = (time.perf_counter() - start) * 1e3
+        else:  # milliseconds an epoch: the median of several, alternating (the machines are shared)
+            call()
+            ms.update(alternate({name: call}, ROUNDS))
     ref = ms["NumPy matrices"]
     notes["chainrule batched (NumPy)"] += f"; {ms['chainrule batched (NumPy)'] / ref:.1f}x NumPy (target <= 2x)"
     rows: List[Row] = [(name, t, notes.get(name, "")) for name, t in ms.items()]

@@ -53,6 +53,8 @@ def run(rounds: int = 3) -> List[str]:
         tensors = [(torch.tensor(xb), torch.tensor(tb)) for xb, tb in batches]
         firsts["PyTorch, vectorized"] = _mean_loss(torch_model(weights_of(model()), torch), tensors, torch, "torch")
         epochs["PyTorch, vectorized"] = lambda: [torch_step(tparams, xb, tb, "ce", LR, torch) for xb, tb in tensors]
+        epochs["chainrule lifted (PyTorch back-end)"], firsts["chainrule lifted (PyTorch back-end)"] = \
+            _torch_backend_epoch(model(), Xa, Ta, tensors, torch)
     spread = max(firsts.values()) - min(firsts.values())
     assert spread < 1e-9, f"the contenders disagree on the first epoch's mean loss: {firsts}"
     ms = alternate(epochs, rounds)
@@ -66,9 +68,35 @@ def run(rounds: int = 3) -> List[str]:
              "chainrule per-node (NumPy), one batch scaled": "one NumPy call per node, as before lifting"}
     if "PyTorch, vectorized" in ms:
         notes["PyTorch, vectorized"] = f"{ms['PyTorch, vectorized'] / ref:.2f}x NumPy"
+        notes["chainrule lifted (PyTorch back-end)"] = (
+            f"{ms['chainrule lifted (PyTorch back-end)'] / ms['PyTorch, vectorized']:.2f}x PyTorch vectorized "
+            f"(target <= 2x); Program.batch(backend='torch') on CPU tensors and an SGD step on the flat parameter tensor")
     rows: List[Row] = [(name, t, notes.get(name, "")) for name, t in ms.items()]
     return table(f"MNIST-network epoch: {IMAGES:,} images, MLP 784-{HIDDEN}-10, batches of {BATCH} (median of {rounds})",
                  rows, reference="NumPy matrices")
+
+
+def _torch_backend_epoch(m, Xa, Ta, tensors, torch):
+    """An epoch through the lifted program on the PyTorch back-end (traced once, here, untimed), the parameters
+    in one flat tensor; and the first epoch's mean loss, to check against the others."""
+    import engine
+    from nn import losses
+
+    program = engine.compile(lambda x, t: losses.cross_entropy([m(x)], [t]), Xa[0].tolist(), Ta[0].tolist())
+    start = torch.tensor([p.data for p in program.parameters], dtype=torch.float64)
+    program.batch(*tensors[0], backend="torch", device="cpu", parameters=start, input_grads=False)  # lifts it once
+    P = start.clone()
+
+    def epoch(P=P):
+        total = 0.0
+        for xb, tb in tensors:
+            r = program.batch(xb, tb, backend="torch", device="cpu", parameters=P, input_grads=False)
+            P -= LR / len(xb) * r.param_grads  # the mean loss's gradient, as SGD on the other contenders
+            total += float(r.values.sum())
+        return total / IMAGES
+
+    first = epoch(start.clone())
+    return epoch, first
 
 
 def _mean_loss(params, batches, lib, kind: str) -> float:

@@ -97,7 +97,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                 rng.shuffle(order)
             total, hits, seen, alive = 0.0, 0.0, 0, False
             for start in range(0, len(X), size):
-                batch = order[start:start + size]
+                # in order, a batch is a range, which the compiled path reads as a slice of its arrays (no copy)
+                batch = order[start:start + size] if shuffle and size < len(X) else range(start, min(start + size, len(X)))
                 targets = [y[i] for i in batch]
                 if step is None:
                     optimizer.zero_grad()
@@ -114,7 +115,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                 total += value * len(batch)
                 hits += (acc or 0.0) * len(batch)
                 seen += len(batch)
-            if not alive and weights and not warned:
+            if not alive and weights and total != 0.0 and not warned:  # a loss of exactly 0 has nothing to learn
                 warned = True
                 warnings.warn(DEAD_NETWORK, DeadNetworkWarning, stacklevel=2)
             history["loss"].append(total / seen)
@@ -237,9 +238,13 @@ class _Replayed:
         labels = [y[i] for i in batch]
         if self.flat:
             xs, ts = self.arrays(X, y)
+            if isinstance(batch, range):
+                xs, ts = xs[batch.start:batch.stop], ts[batch.start:batch.stop]
+            else:
+                xs, ts = xs[batch], ts[batch]
             if not self.same:
                 self.P[self.mine] = self.W[self.where]
-            r = self.program.batch(xs[batch], ts[batch], parameters=self.W if self.same else self.P, input_grads=False)
+            r = self.program.batch(xs, ts, parameters=self.W if self.same else self.P, input_grads=False)
             return r, float(r.values.sum()) / len(batch), _accuracy(r.aux, labels, self.n_out)
         r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels])
         outputs = [[_Score(a) for a in row] if self.n_out > 1 else _Score(row) for row in r.aux]
@@ -247,7 +252,7 @@ class _Replayed:
 
     def evaluate(self, X: Sequence, y: Sequence) -> Tuple[float, Optional[float]]:
         """(mean loss, accuracy) on a data set, with the parameters as they are now."""
-        _, value, acc = self.replay(X, y, range(len(X)) if not self.flat else _all(len(X)))
+        _, value, acc = self.replay(X, y, range(len(X)))
         return value, acc
 
     def train(self, batch: Sequence[int], watch: bool = True) -> Tuple[float, Optional[float], bool]:
@@ -280,12 +285,6 @@ class _Replayed:
             for j, g in zip(self.frozen.tolist(), self.frozen_grads.tolist()):
                 self.program.parameters[j].grad += g
             self.frozen_grads[:] = 0.0
-
-
-def _all(n: int) -> Any:
-    import numpy as np
-
-    return np.arange(n)
 
 
 def _accuracy(outputs: Any, labels: List[Any], n_out: int) -> Optional[float]:

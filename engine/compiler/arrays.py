@@ -110,7 +110,7 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
     values, flat_grads, param_grads, outs = done
     aux = None
     if program.aux_kind is not None:
-        aux = outs[0] if program.aux_kind == "value" else backend.stack(outs)
+        aux = outs[0] if program.aux_kind == "value" else outs.T  # (samples, outputs), a view of one block
     grads = tuple(program._shape_grads(flat_grads, join=backend.stack)) if input_grads else ()
     return values, grads, param_grads, aux
 
@@ -180,11 +180,13 @@ def _pass(program: Any, made: tuple, n: int, P: Any, backend: ArrayBackend, bloc
     with backend.quiet():
         forward(V, P)
         backward(V, P, G, GP)
-    if not (backend.finite(V) and backend.finite(G) and backend.finite(GP)):
+    k = len(tape.input_slots)  # the inputs' rows were checked as arguments; without input_grads their G rows stay 0
+    if not (backend.finite(V[k:]) and backend.finite(G if input_grads else G[k:]) and backend.finite(GP)):
         bad = ~(backend.finite(V, axis=0) & backend.finite(G, axis=0))
         return bad if bool(bad.any()) else None
-    grads = list(_copy(G[:len(tape.input_slots)])) if input_grads else []  # the inputs' rows lead, in order
-    return (_copy(V[row[tape.output_slots[0]]]), grads, GP, [_copy(V[row[s]]) for s in tape.output_slots[1:]])
+    grads = list(_copy(G[:k])) if input_grads else []  # the inputs' rows lead, in order
+    extra = [row[s] for s in tape.output_slots[1:]]  # the extra outputs, one block of rows: one copy
+    return _copy(V[row[tape.output_slots[0]]]), grads, GP, V[backend.index(tuple(extra))] if extra else V[:0]
 
 
 def _copy(x: Any) -> Any:
@@ -196,11 +198,11 @@ def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tu
     """The good samples' lifted results, with each other sample replayed alone on floats and added in."""
     tape = program.tape
     values, flat_grads = backend.zeros((n,)), [backend.zeros((n,)) for _ in tape.input_slots if input_grads]
-    outs = [backend.zeros((n,)) for _ in tape.output_slots[1:]]
+    outs = backend.zeros((len(tape.output_slots) - 1, n))
     param_grads = backend.zeros((len(program.parameters),))
     if rest:
         values[good] = rest[0]
-        for column, part in zip(flat_grads + outs, rest[1] + rest[3]):
+        for column, part in zip(flat_grads + list(outs), rest[1] + list(rest[3])):
             column[good] = part
         param_grads += rest[2]
     kept = set(good.tolist())
@@ -211,7 +213,7 @@ def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tu
             program._replay(program._with_parameters(), _sample(program, columns, i))))
         values[i] = one.value
         extra = [] if program.aux_kind is None else [one.aux] if program.aux_kind == "value" else one.aux
-        for column, x in zip(flat_grads + outs, (flatten(one.grads) if input_grads else []) + list(extra)):
+        for column, x in zip(flat_grads + list(outs), (flatten(one.grads) if input_grads else []) + list(extra)):
             column[i] = x
         param_grads += backend.asarray(one.param_grads)
     return values, flat_grads, param_grads, outs

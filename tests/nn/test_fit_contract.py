@@ -372,3 +372,16 @@ def test_an_interrupted_compiled_fit_leaves_the_model_where_training_reached() -
             pass
         runs[name] = [p.data for p in m.parameters()]
     assert runs["interrupted"] == runs["one epoch"]  # the flat arrays' numbers were written back
+
+
+@pytest.mark.parametrize("compiled", [False, "numpy"])
+def test_a_loss_of_exactly_zero_is_not_a_dead_network(compiled) -> None:
+    # Every margin already past 1: the hinge loss is 0 and so is every gradient, but nothing is dead.
+    m = MLP(1, [1])
+    m.layers[0].neurons[0].w[0].data, m.layers[0].neurons[0].b.data = 5.0, 0.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = fit(m, [[1.0], [-2.0]], [1, -1], losses.hinge, SGD(m.parameters(), lr=0.1), epochs=2,
+                      progress=False, compiled=compiled)
+    assert history["loss"] == [0.0, 0.0]
+    assert not [w for w in caught if issubclass(w.category, DeadNetworkWarning)]
