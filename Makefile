@@ -14,7 +14,7 @@ test: $(VENV)/.test-deps
 bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench
 
-# Mutation testing of engine, nn and viz (slow: an hour or more on two cores; not part of CI).
+# Mutation testing of engine, nn and viz (slow: several hours on two cores, resumable; not part of CI).
 mutation: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet "mutmut>=3.3,<4"
 	CI=true $(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 2) || true
