@@ -1,6 +1,7 @@
 """The lifted replay: a layer as one matrix product, and the same numbers as the per-node replay and the
 eager engine, sample by sample (random programs, MLPs of several shapes, shared nodes, relu kinks)."""
 
+import math
 import random
 
 import numpy as np
@@ -246,3 +247,44 @@ def test_a_program_that_passes_back_nothing_still_lifts() -> None:
     program = engine.compile(lambda x: (x ** 0) ** 0, 0.0)
     assert lift(program.tape).backward == "pass"
     check_against_per_node_and_eager(program, [np.array([0.0, 2.0, -1.5])], 3)
+
+
+def test_many_input_ops_whose_inputs_share_one_rule_are_stacked_and_others_are_not() -> None:
+    @engine.op(derivative=lambda xs, out: [float(i + 1) * x for i, x in enumerate(xs)])
+    def weighted_squares(*xs):  # the partial for input i is (i + 1) * x_i: not one rule for all inputs
+        return math.fsum((i + 1) * x * x / 2 for i, x in enumerate(xs))
+
+    program = engine.compile(lambda x: engine.logsumexp(x) + engine.sum(x) + engine.mean(x) + weighted_squares(*x),
+                             [0.0] * 4)
+    lifted = lift(program.tape)
+    lines = lifted.forward.splitlines()
+    stacked = [line for line in lines if ".reshape(4, " in line]  # a (4 inputs, group, samples) block
+    assert len(stacked) == 2 and "logsumexp" in stacked[0] and "sum" in stacked[1]  # the sums of sum and mean: one
+    assert [line for line in lines if "weighted_squares" in line and ".reshape(" not in line]
+    assert lifted.backward.count("stretch(") == 2  # the one partial serves every input, for those two groups only
+    check_against_per_node_and_eager(program, [np.random.default_rng(11).standard_normal((5, 4))], 5)
+
+
+def test_a_stacked_group_that_passes_back_nothing_writes_no_backward_line() -> None:
+    @engine.op(derivative=lambda xs, out: [0.0 for _ in xs])
+    def frozen_total(*xs):  # a many-input op whose rule gives every input 0
+        return math.fsum(xs)
+
+    w = Value(2.0)
+    program = engine.compile(lambda x: frozen_total(*x) * w + engine.sum(x) * w, [0.0] * 3)
+    X = np.random.default_rng(12).standard_normal((4, 3))
+    check_against_per_node_and_eager(program, [X], 4)
+    lean = program.batch(X, input_grads=False)  # the sum reads only inputs, whose gradients are left out
+    assert lean.param_grads == pytest.approx(program.batch(X).param_grads, rel=1e-13)
+    assert "stretch(" not in lift(program.tape, input_grads=False).backward
+
+
+def test_a_stacked_rule_that_counts_its_inputs_sees_all_of_them() -> None:
+    @engine.op(derivative=lambda xs, out: [1.0 / len(xs) for _ in xs])
+    def average(*xs):
+        return math.fsum(xs) / len(xs)
+
+    program = engine.compile(lambda x: average(*x) * 3.0, [0.0] * 5)
+    assert "stretch(" in lift(program.tape).backward
+    r = check_against_per_node_and_eager(program, [np.random.default_rng(13).standard_normal((3, 5))], 3)
+    assert r.grads[0].ravel().tolist() == pytest.approx([0.6] * 15, rel=1e-15)  # 3 / 5 for each input
