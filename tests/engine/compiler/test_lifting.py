@@ -205,6 +205,9 @@ def test_a_layers_weights_and_biases_are_read_as_views_of_the_parameters() -> No
     assert not any(len(index) > 1 for index in lifted.indices.values())  # nothing of size gathered
     X, t = np.random.default_rng(7).standard_normal((6, 4)), np.arange(6.0)
     check_against_per_node_and_eager(program, [X, t], 6)
+    pair = MLP(3, [2, 1])  # two neurons: a (2, 4) block, its first 3 columns
+    two = lift(engine.compile(lambda x: pair(x), [0.0] * 3).tape)
+    assert "P[0:8].reshape(2, 4)[:, :3] @ V[0:3] + P[3:8:4, None]" in two.forward and not two.indices
 
 
 @pytest.mark.parametrize("layout", ["biases first", "past the end", "reversed", "plain"])
@@ -288,3 +291,13 @@ def test_a_stacked_rule_that_counts_its_inputs_sees_all_of_them() -> None:
     assert "stretch(" in lift(program.tape).backward
     r = check_against_per_node_and_eager(program, [np.random.default_rng(13).standard_normal((3, 5))], 3)
     assert r.grads[0].ravel().tolist() == pytest.approx([0.6] * 15, rel=1e-15)  # 3 / 5 for each input
+
+
+def test_training_without_input_gradients_keeps_extra_outputs_beside_a_sample_replayed_alone() -> None:
+    w = Value(0.5)
+    f = lambda x: ((x * w).relu().sqrt() ** 2 + x * w, [x * 2.0, x * w])  # noqa: E731
+    program = engine.compile(f, 1.0)
+    xs = np.array([1.0, -1.0, 3.0])
+    lean, full = program.batch(xs, input_grads=False), program.batch(xs)
+    assert lean.grads == () and lean.aux.tolist() == full.aux.tolist() == [[2.0, 0.5], [-2.0, -0.5], [6.0, 1.5]]
+    assert lean.values.tolist() == full.values.tolist() and lean.param_grads == pytest.approx(full.param_grads)
