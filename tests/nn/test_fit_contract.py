@@ -385,3 +385,22 @@ def test_a_loss_of_exactly_zero_is_not_a_dead_network(compiled) -> None:
                       progress=False, compiled=compiled)
     assert history["loss"] == [0.0, 0.0]
     assert not [w for w in caught if issubclass(w.category, DeadNetworkWarning)]
+
+
+@pytest.mark.parametrize("compiled", ["python", "numpy"])
+def test_the_compiled_paths_warn_for_a_dead_network_and_only_then(compiled) -> None:
+    random.seed(0)
+    dead = MLP(2, [2, 1])
+    for n in dead.layers[0].neurons:  # every hidden ReLU off for every input
+        n.b.data = -100.0
+    live = linear_model()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit(dead, [[1.0, 2.0], [0.5, -1.0]], [1.0, 0.0], losses.mse, SGD(dead.parameters(), lr=0.01), epochs=2,
+            progress=False, compiled=compiled)
+    assert [str(w.message) for w in caught if issubclass(w.category, DeadNetworkWarning)] == [DEAD_NETWORK]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit(live, X, Y, losses.mse, SGD(live.parameters(), lr=0.01), epochs=2, batch_size=2, progress=False,
+            compiled=compiled)
+    assert not [w for w in caught if issubclass(w.category, DeadNetworkWarning)]

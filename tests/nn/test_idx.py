@@ -266,3 +266,19 @@ def test_the_api_is_reexported_from_nn_data() -> None:
     assert os.path.basename(data.__file__) == "__init__.py"
     for name in data.__all__:
         assert getattr(data, name) is not None
+
+
+def test_save_idx_at_the_edges_of_what_the_format_holds(tmp_path) -> None:
+    import gzip as gz
+    import struct as st
+
+    deep = save_idx(tmp_path / "deep-idx", (1,) * 255, [7])  # 255 dimensions: the most one byte can count
+    assert deep.read_bytes()[:4] == bytes([0, 0, 8, 255]) and load_idx(deep).shape == (1,) * 255
+    empty = save_idx(tmp_path / "empty-idx", (0, 28, 28), [])  # a size of 0 is allowed
+    assert empty.read_bytes() == bytes([0, 0, 8, 3]) + st.pack(">III", 0, 28, 28)
+    shorts = save_idx(tmp_path / "shorts-idx", (4,), b"\x01\x02\x03\x04", dtype="int16")  # bytes, not uint8:
+    assert load_idx(shorts).tolist() == [1, 2, 3, 4]  # each byte is one value (not half of an int16)
+    packed = save_idx(tmp_path / "labels-idx1-ubyte.gz", (3,), [7, 2, 1])
+    header = packed.read_bytes()[:10]
+    assert header[:3] == b"\x1f\x8b\x08" and header[4:8] == b"\x00\x00\x00\x00"  # gzip's mtime field is 0
+    assert gz.decompress(packed.read_bytes()) == bytes([0, 0, 8, 1]) + st.pack(">I", 3) + bytes([7, 2, 1])

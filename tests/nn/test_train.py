@@ -164,3 +164,17 @@ def test_a_score_of_exactly_zero_predicts_the_negative_class(compiled) -> None:
     history = fit(model, [[1.0, 2.0], [3.0, -1.0]], [1, 1], losses.bce_with_logits,
                   SGD(model.parameters(), lr=0.1), epochs=1, progress=False, compiled=compiled)
     assert history["accuracy"] == [0.0]
+
+
+@pytest.mark.parametrize("compiled", ["python", "numpy"])
+def test_a_validation_set_sharing_the_inputs_list_has_its_own_targets(compiled) -> None:
+    X, y = moons(30, seed=2)
+    y_val = [1 - t for t in y]  # the same inputs, other labels
+    runs = []
+    for mode in (False, compiled):
+        random.seed(2)
+        model = MLP(2, [4, 1], activation="tanh")
+        runs.append(fit(model, X, y, losses.bce_with_logits, SGD(model.parameters(), lr=0.1), epochs=2,
+                        val=(X, y_val), progress=False, compiled=mode))
+    assert runs[1]["val_loss"] == pytest.approx(runs[0]["val_loss"], rel=1e-9)
+    assert runs[1]["val_accuracy"] == pytest.approx(runs[0]["val_accuracy"])
