@@ -153,7 +153,8 @@ class SGD(Optimizer):
         if self.weight_decay:  # (adding 0 * w changes nothing but costs a pass over every parameter)
             g = g + self.weight_decay * w
         if self.momentum:
-            g = state.velocity = g if state.velocity is None else self.momentum * state.velocity + g
+            # (1.0 * g: on the first step the velocity is a copy, never the caller's gradient array itself)
+            g = state.velocity = 1.0 * g if state.velocity is None else self.momentum * state.velocity + g
         return w - self.lr * g
 
 

@@ -154,3 +154,14 @@ def test_a_non_finite_gradient_in_an_array_is_refused_naming_the_parameter() -> 
     w = [Value(1.0, label="w0"), Value(2.0, label="w1")]
     with pytest.raises(ValueError, match=r"^SGD: the gradient of w1 is nan$"):
         SGD(w, lr=0.1).step_arrays(np.array([1.0, 2.0]), np.array([0.5, float("nan")]))
+
+
+def test_the_first_momentum_step_keeps_its_own_copy_of_the_gradient() -> None:
+    # Found by test_compiled_fit_with_an_optimizer_over_other_parameters...: fit reuses its gradient array, and
+    # a velocity that was that very array changed with it.
+    np = pytest.importorskip("numpy")
+    opt = SGD([Value(1.0), Value(2.0)], lr=0.1, momentum=0.9)
+    g = np.array([1.0, -1.0])
+    opt.step_arrays(np.array([1.0, 2.0]), g)
+    g[:] = 100.0
+    assert opt.state["velocity"].tolist() == [1.0, -1.0]

@@ -178,3 +178,25 @@ def test_a_validation_set_sharing_the_inputs_list_has_its_own_targets(compiled) 
                         val=(X, y_val), progress=False, compiled=mode))
     assert runs[1]["val_loss"] == pytest.approx(runs[0]["val_loss"], rel=1e-9)
     assert runs[1]["val_accuracy"] == pytest.approx(runs[0]["val_accuracy"])
+
+
+@pytest.mark.parametrize("which", ["first layer only", "reversed", "rotated by one", "with an extra unused Value"])
+def test_compiled_fit_with_an_optimizer_over_other_parameters_follows_the_eager_one(which) -> None:
+    # The flat path maps the optimizer's parameters onto the program's; each of these maps differently.
+    from engine import Value
+
+    X, y = moons(24, seed=3)
+    runs = []
+    for mode in (False, "numpy"):
+        random.seed(3)
+        model = MLP(2, [3, 1], activation="tanh")
+        every = model.parameters()
+        params = {"first layer only": model.layers[0].parameters(), "reversed": every[::-1],
+                  "rotated by one": every[1:] + every[:1], "with an extra unused Value": every + [Value(0.5)]}[which]
+        history = fit(model, X, y, losses.bce_with_logits, SGD(params, lr=0.2, momentum=0.5), epochs=3, batch_size=8,
+                      progress=False, compiled=mode)
+        runs.append((history["loss"], [p.data for p in model.parameters()], [p.grad for p in model.parameters()]))
+    (loss_e, data_e, grad_e), (loss_c, data_c, grad_c) = runs
+    assert loss_c == pytest.approx(loss_e, rel=1e-9)
+    assert data_c == pytest.approx(data_e, rel=1e-9, abs=1e-12)
+    assert grad_c == pytest.approx(grad_e, rel=1e-9, abs=1e-12)  # the frozen ones hold what backward added up
