@@ -140,18 +140,23 @@ def test_the_lectures_network_is_tanh_everywhere_and_learns() -> None:
     assert [round(model(x).data) for x in LECTURE_XS] == [1, -1, -1, 1]
 
 
+def eager_then_compiled(X, y, val, compiled, seed):
+    """The histories of two fits of the same seeded model, eagerly and then ``compiled``, with ``val``."""
+    runs = []
+    for mode in (False, compiled):
+        random.seed(seed)
+        model = MLP(2, [4, 1], activation="tanh")
+        runs.append(fit(model, X, y, losses.bce_with_logits, SGD(model.parameters(), lr=0.1), epochs=2,
+                        val=val, progress=False, compiled=mode))
+    return runs
+
+
 @pytest.mark.parametrize("compiled", ["python", "numpy"])
 def test_a_validation_set_sharing_the_targets_list_is_still_its_own(compiled) -> None:
     # The compiled path converts a data set once and keeps it; a validation set with other inputs and the
     # very same targets list must not be taken for the training set.
     X, y = moons(30, seed=1)
-    X_val = [[-a, b + 0.5] for a, b in X]
-    runs = []
-    for mode in (False, compiled):
-        random.seed(1)
-        model = MLP(2, [4, 1], activation="tanh")
-        runs.append(fit(model, X, y, losses.bce_with_logits, SGD(model.parameters(), lr=0.1), epochs=2,
-                        val=(X_val, y), progress=False, compiled=mode))
+    runs = eager_then_compiled(X, y, ([[-a, b + 0.5] for a, b in X], y), compiled, seed=1)
     assert runs[1]["val_loss"] == pytest.approx(runs[0]["val_loss"], rel=1e-9)
     assert runs[1]["val_loss"] != pytest.approx(runs[1]["loss"], rel=1e-3)
 
@@ -169,13 +174,7 @@ def test_a_score_of_exactly_zero_predicts_the_negative_class(compiled) -> None:
 @pytest.mark.parametrize("compiled", ["python", "numpy"])
 def test_a_validation_set_sharing_the_inputs_list_has_its_own_targets(compiled) -> None:
     X, y = moons(30, seed=2)
-    y_val = [1 - t for t in y]  # the same inputs, other labels
-    runs = []
-    for mode in (False, compiled):
-        random.seed(2)
-        model = MLP(2, [4, 1], activation="tanh")
-        runs.append(fit(model, X, y, losses.bce_with_logits, SGD(model.parameters(), lr=0.1), epochs=2,
-                        val=(X, y_val), progress=False, compiled=mode))
+    runs = eager_then_compiled(X, y, (X, [1 - t for t in y]), compiled, seed=2)  # the same inputs, other labels
     assert runs[1]["val_loss"] == pytest.approx(runs[0]["val_loss"], rel=1e-9)
     assert runs[1]["val_accuracy"] == pytest.approx(runs[0]["val_accuracy"])
 
