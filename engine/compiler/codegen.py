@@ -71,7 +71,7 @@ def generate(tape: Tape) -> Source:
     for op, args, param, out in tape.instructions():
         key = (op, param, len(args))
         if key not in templates:
-            templates[key] = _template(op, param, len(args), dialect)
+            templates[key] = template(op, param, len(args), dialect)
         line, partials = templates[key]
         slots = {f"a{i}": a for i, a in enumerate(args)}
         forward.append(line.format(out=out, **slots))
@@ -85,8 +85,9 @@ def generate(tape: Tape) -> Source:
     return Source(_chunks([[line] for line in forward]), _chunks(python), _chunks(arrays), dialect.functions)
 
 
-def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[str]]:
-    """The forward line and one backward line per input (empty where the derivative is 0)."""
+def template(op: ops.Op, param: Any, n: int, dialect: Code, adjoint: str = "g[{out}]") -> Tuple[str, List[str]]:
+    """The forward line and one backward line per input (empty where the derivative is 0), with
+    ``{out}``, ``{a0}``, ... to fill in; ``adjoint`` is how a line reads the output's adjoint."""
     syms = [Sym(f"v[{{a{i}}}]", dialect=dialect) for i in range(n)]
     forward = f"v[{{out}}] = {op(*syms, param=param)}"
     backward = []
@@ -94,11 +95,11 @@ def _template(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, List[
         if not text:
             backward.append("")
         elif text == "1.0":
-            backward.append(f"g[{{a{i}}}] += g[{{out}}]")
+            backward.append(f"g[{{a{i}}}] += {adjoint}")
         elif text == "-1.0":
-            backward.append(f"g[{{a{i}}}] -= g[{{out}}]")
+            backward.append(f"g[{{a{i}}}] -= {adjoint}")
         else:
-            backward.append(f"g[{{a{i}}}] += g[{{out}}] * ({text})")
+            backward.append(f"g[{{a{i}}}] += {adjoint} * ({text})")
     return forward, backward
 
 
@@ -146,6 +147,10 @@ def define(name: str, params: str, body: str, namespace: Dict[str, Any], filenam
 
 def python_namespace(source: Source) -> Dict[str, Any]:
     """The globals the generated code runs with on floats: each op's checked float function."""
+    return python_namespace_for(source.functions)
+
+
+def python_namespace_for(functions: Dict[str, Any]) -> Dict[str, Any]:
+    """The float functions for the identifiers a :class:`~engine.symbolic.Code` dialect handed out."""
     helpers = _python_helpers()
-    return {name: helpers[key] if isinstance(key, str) else _python_function(key)
-            for name, key in source.functions.items()}
+    return {name: helpers[key] if isinstance(key, str) else _python_function(key) for name, key in functions.items()}

@@ -1,9 +1,10 @@
 """Trace once, replay fast: ``compile`` and the :class:`Program` it returns.
 
 ``compile(f, *example_args)`` traces ``f`` into a tape (``compiler.tape``), then
-generates Python from it (``compiler.codegen``); a call replays that code on floats
-and creates no Value at all, and ``batch`` replays it on NumPy arrays over a whole
-batch (``compiler.numpy_backend``).
+generates Python from it (``compiler.codegen``), or for a large tape walks it with the
+interpreter (``compiler.interpreter``); a call replays on floats and creates no Value
+at all, and ``batch`` replays it on NumPy arrays over a whole batch
+(``compiler.numpy_backend``).
 
 What is captured is the graph of the example call. Choices made inside ops (relu,
 abs, leaky_relu) are made afresh on every call; Python ``if``s on a Value's data are
@@ -21,9 +22,18 @@ from ..modes import TraceError
 from ..reverse import isolated_gradients
 from ..transforms.functional import flatten, regroup, sizes_of
 from ..value import Value
-from . import numpy_backend
+from . import interpreter, numpy_backend
 from .codegen import Source, build, generate, python_namespace
-from .tape import fresh_leaves, trace
+from .tape import Tape, fresh_leaves, trace
+
+GENERATED_UP_TO = 50_000  # tape size (instructions + their inputs) up to which replays run generated code
+
+
+def generated(tape: Tape) -> bool:
+    """Whether float replays of ``tape`` run generated straight-line code (small tapes: fastest once compiled)
+    rather than the interpreter (large ones: CPython compiles 10 to 20 µs a line, the interpreter's set-up
+    is a few µs an instruction, and its replays are as fast)."""
+    return len(tape) + len(tape.args) <= GENERATED_UP_TO
 
 
 class BatchResult(NamedTuple):
@@ -62,6 +72,9 @@ class Program:
         self.tape, self.shapes, self.aux_kind = trace(f, example_args)
         self.parameters: List[Value] = self.tape.parameters
         self._source: Optional[Source] = None
+        # Float replays walk the tape with the interpreter rather than run generated code; set before the
+        # first call to choose (the default picks generated code for small tapes, see ``generated``).
+        self.interpreted = not generated(self.tape)
         self._python: Optional[Tuple[List[Callable], List[Callable]]] = None
         self._numpy: Any = None
         self._lifted: dict = {}  # the lifted program, and its functions per array back-end
@@ -103,7 +116,11 @@ class Program:
     def _with_parameters(self) -> List[float]:
         """The slot template with constants and the parameters' current data filled in."""
         if self._python is None:
-            self._python = build(self.source, python_namespace(self.source), "python")
+            if self.interpreted:
+                forward, backward = interpreter.steps(self.tape)
+                self._python = [forward], [backward]
+            else:
+                self._python = build(self.source, python_namespace(self.source), "python")
         base = self._template.copy()
         for slot, p in zip(self.tape.param_slots, self.parameters):
             base[slot] = p.data

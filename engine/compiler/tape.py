@@ -44,27 +44,29 @@ class Tape:
         # 4-byte slot numbers: a tape costs about 16 bytes an instruction, a Value graph about 200 a node
         self.ops, self.outs, self.args, self.starts = array("i"), array("i"), array("i"), array("i", [0])
         self.params: Dict[int, Any] = {}  # instruction -> parameter, for the few ops that have one
-        for v in order:
+        ops_, outs, args, starts, slot_of = self.ops, self.outs, self.args, self.starts, slot.__getitem__
+        for i, v in enumerate(order):  # a node's slot is its place in the order
             if not v._prev:
                 if v in input_set:
                     continue
                 if v._id < first_new:
                     self.parameters.append(v)
-                    self.param_slots.append(slot[v])
+                    self.param_slots.append(i)
                 else:
-                    self.constants.append((slot[v], v.data))
+                    self.constants.append((i, v.data))
                 continue
-            if v._fn is None:
+            fn = v._fn
+            if fn is None:
                 raise needs_rule(v, "compile")
-            if v._fn not in op_index:
-                op_index[v._fn] = len(self.op_list)
-                self.op_list.append(v._fn)
-            self.ops.append(op_index[v._fn])
-            self.outs.append(slot[v])
-            self.args.extend(slot[p] for p in v._prev)
-            self.starts.append(len(self.args))
+            if fn not in op_index:
+                op_index[fn] = len(self.op_list)
+                self.op_list.append(fn)
+            ops_.append(op_index[fn])
+            outs.append(i)
+            args.extend(map(slot_of, v._prev))
+            starts.append(len(args))
             if v._param is not None:
-                self.params[len(self.ops) - 1] = v._param
+                self.params[len(ops_) - 1] = v._param
         self.output_slots = array("i", [slot[v] for v in outputs])
 
     def __len__(self) -> int:

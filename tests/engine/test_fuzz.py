@@ -4,7 +4,8 @@ Each program (from ``engine.testing.random_expressions``: every op, both power f
 numbers written in, the fused nodes, a custom op, shared subexpressions, inputs exactly at
 relu/abs kinks) is checked for its value and every leaf gradient against PyTorch, forward mode
 against reverse, the compiled Python replay and the NumPy batch replay against the
-eager engine at the traced inputs and at others (where kinks may fall the other way),
+eager engine at the traced inputs and at others (where kinks may fall the other way), the
+interpreter over the tape against the generated code bit for bit,
 and every 30th program's Hessian against torch.autograd.functional.hessian.
 """
 
@@ -88,6 +89,8 @@ def check(e: Expression, with_hessian: bool) -> List[str]:
     if not close(tangent, sum(g * d for g, d in zip(grads, direction)), gscale * scale, 1e-8):
         problems.append(f"jvp {tangent} vs grads·v")
     program = engine.compile(e, *xs)
+    walked = engine.compile(e, *xs)
+    walked.interpreted = True
     for at in (xs, other_inputs(e)):
         eager = eager_or_none(e, at)
         if eager is None:
@@ -96,6 +99,8 @@ def check(e: Expression, with_hessian: bool) -> List[str]:
         if not (close(replay.value, eager.value, 0.0, 1e-12)
                 and all(close(a, b, 0.0, 1e-12) for a, b in zip(replay.grads, eager.grads))):
             problems.append(f"compiled {replay} vs eager {eager} at {at}")
+        if walked(*at) != replay:  # the same rules in the same order: the same bits
+            problems.append(f"interpreted {walked(*at)} vs compiled {replay} at {at}")
         try:
             batch = program.batch(*[np.array([x, x]) for x in at])
         except FloatingPointError as e:

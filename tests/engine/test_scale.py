@@ -62,6 +62,18 @@ def test_a_hundred_thousand_step_chain_through_every_tool() -> None:
     assert program(0.5).value == pytest.approx(chain_of(Value(0.5), HUNDRED_K).data, rel=1e-12)
 
 
+@pytest.mark.slow
+def test_a_million_step_chain_compiles_and_replays_within_seconds() -> None:
+    program = timed("compile (trace), 1e6-step chain of x", 60,
+                    lambda: engine.compile(lambda x: chain_of(x, MILLION), 0.5))
+    assert program.interpreted  # generated code would spend most of a minute in CPython's compiler
+    first = timed("first call (interpreter set-up + replay), 1e6-step chain", 20, lambda: program(0.5))
+    again = timed("second call, 1e6-step chain", 10, lambda: program(0.25))
+    a = 1.0 - 1e-7  # by hand: y_n = a^n y_0 + (1 - a^n), so dy_n/dy_0 = a^n
+    assert first.grads[0] == pytest.approx(a ** MILLION, rel=1e-9)
+    assert again.value == pytest.approx(a ** MILLION * 0.25 + 1.0 - a ** MILLION, rel=1e-9)
+
+
 def chain_of(x, n: int):
     for _ in range(n):
         x = x * (1.0 - 1e-7) + 1e-7

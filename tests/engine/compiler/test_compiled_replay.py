@@ -1,4 +1,5 @@
-"""Program's float replays: call, loop, backward, verify and repr, computed by the generated code, never by Values."""
+"""Program's float replays: call, loop, backward, verify and repr, computed by the generated code or the
+interpreter over the tape (every test runs both), never by Values."""
 
 import functools
 import math
@@ -9,6 +10,13 @@ import engine
 from engine import TraceError, Value
 
 from . import no_values_made
+
+
+@pytest.fixture(autouse=True, params=["generated", "interpreted"])
+def replay_kind(request, monkeypatch) -> str:
+    if request.param == "interpreted":  # every tape counts as large
+        monkeypatch.setattr(engine.compiler.program, "GENERATED_UP_TO", -1)
+    return request.param
 
 
 

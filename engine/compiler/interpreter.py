@@ -1,0 +1,124 @@
+"""An interpreter over the tape: each kind of instruction compiled once, the tape walked in a loop.
+
+Generated straight-line code (``codegen``) is the fastest replay of a small tape, but
+CPython compiles 10 to 20 µs a line, so a 1,000,000-node tape spent most of a minute
+before its first call, and its code took more memory than the graph it came from.
+Here each distinct (op, parameter, number of inputs) becomes one small function, made
+from the same templates as the generated code (the op's rule applied to symbols), and
+a replay calls it once per instruction with that instruction's slots:
+
+>>> from engine import Value, compile
+>>> w = Value(3.0)
+>>> program = compile(lambda x: (x * w).tanh(), 0.5)
+>>> forward, backward = steps(program.tape)
+>>> print(forward.source[0])
+a0, a1, o = s
+v[o] = v[a0]*v[a1]
+>>> print(backward.source[0])
+a0, a1, o = s
+go = g[o]
+if go:
+    g[a0] += go * (v[a1])
+    g[a1] += go * (v[a0])
+
+A variadic op with many inputs (a 784-input neuron's dot, a sum of a million terms)
+runs its float rule over the inputs instead of spelling out one line per input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Tuple
+
+from .. import ops
+from ..symbolic import Code
+from .codegen import define, python_namespace_for, template
+from .tape import Tape
+
+SPELLED = 16  # a variadic op with more inputs than this runs its rule in a loop: one template per count would not pay
+
+
+class Walk:
+    """One direction of a replay: ``walk(v, g)`` runs ``functions[kinds[k]]`` on ``slots[k]`` for each instruction."""
+
+    def __init__(self, functions: List[Callable], kinds: List[int], slots: List[tuple], source: List[str],
+                 backwards: bool) -> None:
+        self.functions, self.kinds, self.slots, self.source = functions, kinds, slots, source
+        self.backwards = backwards
+        self.calls = [functions[k] for k in kinds]
+
+    def __call__(self, v: List[float], g: List[float]) -> None:
+        if self.backwards:
+            for step, s in zip(reversed(self.calls), reversed(self.slots)):
+                step(v, g, s)
+        else:
+            for step, s in zip(self.calls, self.slots):
+                step(v, s)
+
+
+def steps(tape: Tape) -> Tuple[Walk, Walk]:
+    """The forward and backward walks over ``tape``, each called as ``walk(v, g)``."""
+    dialect = Code()
+    kinds: Dict[tuple, int] = {}
+    per_instruction, slots, forward, backward = [], [], [], []
+    ints = list(range(tape.size))  # one int object per slot, shared by every tuple that names it
+    op_list, params, args, starts, outs = tape.op_list, tape.params, tape.args, tape.starts, tape.outs
+    for k in range(len(tape)):
+        op, param, first, last = op_list[tape.ops[k]], params.get(k), starts[k], starts[k + 1]
+        n = last - first
+        spelled = op.arity is not None or n <= SPELLED
+        key = (op, param, n if spelled else None)
+        if key not in kinds:
+            kinds[key] = len(kinds)
+            forward.append(_forward_source(op, param, n, dialect) if spelled else _looped(op, param, "forward"))
+            backward.append(_backward_source(op, param, n, dialect) if spelled else _looped(op, param, "backward"))
+        per_instruction.append(kinds[key])
+        named = tuple(map(ints.__getitem__, args[first:last]))
+        slots.append(named + (ints[outs[k]],) if spelled else (named, ints[outs[k]]))
+    namespace = python_namespace_for(dialect.functions)
+    walks = []
+    for sources, params_text, backwards in ((forward, "v, s", False), (backward, "v, g, s", True)):
+        functions = [src if callable(src) else define("step", params_text, src, namespace, "<chainrule step>")
+                     for src in sources]
+        shown = [src if isinstance(src, str) else f"# {src.__doc__}" for src in sources]
+        walks.append(Walk(functions, per_instruction, slots, shown, backwards))
+    return walks[0], walks[1]
+
+
+def _unpack(n: int) -> str:
+    return ", ".join([f"a{i}" for i in range(n)] + ["o"]) + " = s"
+
+
+def _names(n: int) -> Dict[str, str]:
+    return {f"a{i}": f"a{i}" for i in range(n)}
+
+
+def _forward_source(op: ops.Op, param: Any, n: int, dialect: Code) -> str:
+    line, _ = template(op, param, n, dialect)
+    return _unpack(n) + "\n" + line.format(out="o", **_names(n))
+
+
+def _backward_source(op: ops.Op, param: Any, n: int, dialect: Code) -> str:
+    _, partials = template(op, param, n, dialect, adjoint="go")
+    lines = [partial.format(out="o", **_names(n)) for partial in partials if partial]
+    if not lines:
+        return "pass"  # nothing flows back (stop_gradient)
+    return _unpack(n) + "\ngo = g[o]\nif go:\n    " + "\n    ".join(lines)  # a zero adjoint sends nothing, as eagerly
+
+
+def _looped(op: ops.Op, param: Any, direction: str) -> Callable:
+    """A variadic op's step over any number of inputs: its float value and float rule, in a loop."""
+    value, rule = op.value, op.local_derivatives
+
+    if direction == "forward":
+        def step(v: List[float], s: tuple) -> None:
+            names, o = s
+            v[o] = value(tuple(map(v.__getitem__, names)))
+    else:
+        def step(v: List[float], g: List[float], s: tuple) -> None:
+            names, o = s
+            go = g[o]
+            if go:
+                for a, d in zip(names, rule(tuple(map(v.__getitem__, names)), v[o], param)):
+                    g[a] += go * d
+    step.__doc__ = f"{op.name} of any number of inputs, {direction}: its rule in a loop"
+    return step

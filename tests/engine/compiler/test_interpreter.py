@@ -1,0 +1,93 @@
+"""The interpreter over the tape: chosen for large tapes, bit for bit the generated code's results, and
+variadic ops of any width through their float rules."""
+
+import math
+
+import pytest
+
+import engine
+from engine import Value
+from engine.compiler import interpreter, program as program_module
+
+from . import no_values_made
+
+
+def both(f, *args):
+    """The same function compiled twice: replayed by generated code, and by the interpreter."""
+    generated, walked = engine.compile(f, *args), engine.compile(f, *args)
+    generated.interpreted, walked.interpreted = False, True
+    return generated, walked
+
+
+def test_small_tapes_run_generated_code_and_large_ones_the_interpreter(monkeypatch) -> None:
+    def f(x):  # 3 instructions reading 5 inputs: a size of 8
+        return (x * x + 1.0).tanh()
+
+    assert not engine.compile(f, 0.5).interpreted
+    monkeypatch.setattr(program_module, "GENERATED_UP_TO", 8)
+    assert not engine.compile(f, 0.5).interpreted
+    monkeypatch.setattr(program_module, "GENERATED_UP_TO", 7)
+    program = engine.compile(f, 0.5)
+    assert program.interpreted
+    r = program(0.5)
+    t = math.tanh(1.25)
+    assert r.value == t and r.grads[0] == pytest.approx((1 - t * t) * 2 * 0.5, rel=1e-15)
+    assert program._python is not None and isinstance(program._python[0][0], interpreter.Walk)
+
+
+@pytest.mark.parametrize("width", [3, interpreter.SPELLED, interpreter.SPELLED + 1, 200])
+def test_variadic_ops_of_every_width_against_hand_derivatives(width: int) -> None:
+    w = [Value(0.1 * (i % 7) - 0.3) for i in range(width)]  # parameters
+
+    def f(xs):  # logsumexp(xs) + dot(w, xs, bias=x0) + sum(x_i^2): a width past SPELLED runs the rule in a loop
+        return engine.logsumexp(xs) + engine.dot(w, xs, bias=xs[0]) + engine.sum(x * x for x in xs)
+
+    xs = [math.sin(i + 0.5) for i in range(width)]
+    generated, walked = both(f, xs)
+    with no_values_made():
+        a, b = generated(xs), walked(xs)
+    assert a == b
+    soft = [math.exp(x) / math.fsum(math.exp(y) for y in xs) for x in xs]
+    want = [s + wi.data + 2 * x + (i == 0) for i, (s, wi, x) in enumerate(zip(soft, w, xs))]
+    assert b.grads[0] == pytest.approx(want, rel=1e-13)
+    assert b.param_grads == pytest.approx(xs, rel=1e-15)
+    lse = max(xs) + math.log(math.fsum(math.exp(x - max(xs)) for x in xs))
+    assert b.value == pytest.approx(lse + math.fsum(wi.data * x for wi, x in zip(w, xs)) + xs[0]
+                                    + math.fsum(x * x for x in xs), rel=1e-13)
+
+
+def test_a_zero_adjoint_sends_nothing_as_in_the_eager_engine() -> None:
+    def f(x):  # relu(-1) is 0, so nothing flows to sqrt, whose derivative at 0 is 1/0
+        return (x - 1.0).relu() * x.sqrt()
+
+    generated, walked = both(f, 0.25)
+    eager = Value(0.0)
+    f(eager).backward()
+    with no_values_made():  # the interpreter skips the dead node as eager backward does: no fallback
+        r = walked(0.0)
+    assert r.value == 0.0 and r.grads == (eager.grad,) == (0.0,)
+    assert generated(0.0) == r  # generated code reaches the same through the eager fallback
+
+
+def test_stop_gradient_and_constants_through_the_interpreter() -> None:
+    def f(x):
+        return x * x.detach() + 3.0 * x
+
+    _, walked = both(f, 1.0)
+    with no_values_made():
+        r = walked(2.0)
+    assert r.value == 10.0 and r.grads == (2.0 + 3.0,)
+
+
+def test_a_domain_error_names_the_op_as_eagerly() -> None:
+    _, walked = both(lambda x: (x - 2.0).log(), 3.0)
+    with pytest.raises(ValueError, match="log"):
+        walked(1.0)
+
+
+def test_the_walks_show_their_steps_source() -> None:
+    forward, backward = interpreter.steps(engine.compile(lambda xs: engine.sum(xs), [1.0] * 20).tape)
+    assert forward.source == ["# sum of any number of inputs, forward: its rule in a loop"]
+    assert backward.source == ["# sum of any number of inputs, backward: its rule in a loop"]
+    forward, backward = interpreter.steps(engine.compile(lambda x: x.detach() * 2.0, 1.0).tape)
+    assert backward.source[0] == "pass"
