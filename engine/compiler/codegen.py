@@ -69,7 +69,7 @@ def generate(tape: Tape) -> Source:
     templates: Dict[tuple, Tuple[str, List[str]]] = {}
     forward, backward = [], []
     for op, args, param, out in tape.instructions():
-        key = (op, param, len(args))
+        key = (op, param_key(param), len(args))
         if key not in templates:
             templates[key] = template(op, param, len(args), dialect)
         line, partials = templates[key]
@@ -83,6 +83,16 @@ def generate(tape: Tape) -> Source:
               for out, lines in backward]  # floats can skip a node that receives nothing (a dead relu)
     arrays = [lines for _, lines in backward]
     return Source(_chunks([[line] for line in forward]), _chunks(python), _chunks(arrays), dialect.functions)
+
+
+def param_key(param: Any) -> Any:
+    """An op's parameter as part of a dictionary key: itself, or its identity if it cannot be hashed
+    (the tape keeps the parameter, so the identity stays its own)."""
+    try:
+        hash(param)
+        return param
+    except TypeError:
+        return id(param)
 
 
 def template(op: ops.Op, param: Any, n: int, dialect: Code, adjoint: str = "g[{out}]") -> Tuple[str, List[str]]:

@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from .. import ops
 from ..symbolic import Code
-from .codegen import define, python_namespace_for, template
+from .codegen import define, param_key, python_namespace_for, template
 from .tape import Tape
 
 SPELLED = 16  # a variadic op with more inputs than this runs its rule in a loop: one template per count would not pay
@@ -66,7 +66,7 @@ def steps(tape: Tape) -> Tuple[Walk, Walk]:
         op, param, first, last = op_list[tape.ops[k]], params.get(k), starts[k], starts[k + 1]
         n = last - first
         spelled = op.arity is not None or n <= SPELLED
-        key = (op, param, n if spelled else None)
+        key = (op, param_key(param), n if spelled else None)
         if key not in kinds:
             kinds[key] = len(kinds)
             forward.append(_forward_source(op, param, n, dialect) if spelled else _looped(op, param, "forward"))

@@ -37,7 +37,7 @@ from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
 
 from .. import ops
 from ..symbolic import Code, Sym
-from .codegen import partial_texts
+from .codegen import param_key, partial_texts
 from .tape import Tape
 
 
@@ -72,7 +72,7 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     for op, args, param, out in tape.instructions():
         depth[out] = 1 + max(depth[a] for a in args)
         kinds = tuple(a in param_of for a in args)
-        groups.setdefault((depth[out], op, _hashable(param), len(args), kinds), []).append((args, out, param))
+        groups.setdefault((depth[out], op, param_key(param), len(args), kinds), []).append((args, out, param))
     no_grad = [slot for slot, _ in tape.constants] + ([] if input_grads else list(tape.input_slots))
     writer = _Writer(param_of, row_of, {row_of[slot] for slot in no_grad})
     for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
@@ -82,14 +82,6 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     backward = "\n".join(lines for lines in reversed(writer.backward) if lines)  # a group may pass back nothing
     return Lifted("\n".join(writer.forward) or "pass", backward or "pass",
                   writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count)
-
-
-def _hashable(param: Any) -> Any:
-    try:
-        hash(param)
-        return param
-    except TypeError:
-        return id(param)
 
 
 def _by_shared_inputs(members: list) -> List[list]:

@@ -85,7 +85,9 @@ class NumpyBackend(ArrayBackend):
         import numpy as np
 
         if axis is None:  # one sum first: finite unless something is not (or, rarely, the sum overflows)
-            return bool(np.isfinite(np.add.reduce(x, axis=None))) or bool(np.isfinite(x).all())
+            with np.errstate(over="ignore", invalid="ignore"):  # that overflow is this check's, not the user's
+                total = np.add.reduce(x, axis=None)
+            return bool(np.isfinite(total)) or bool(np.isfinite(x).all())
         return np.isfinite(x).all(axis=axis)
 
     def where_false(self, mask: Any) -> Any:
@@ -190,6 +192,8 @@ def _summed(grads: list, n: int) -> list:
     out = [float(x) * n if np.ndim(x) == 0 else None for x in grads]
     rows = [i for i, x in enumerate(grads) if out[i] is None]
     if rows:
-        for i, total in zip(rows, np.stack([grads[i] for i in rows]).sum(axis=1).tolist()):
+        with np.errstate(over="ignore"):  # a sum past the largest float is inf, as Python's own sum gives
+            totals = np.stack([grads[i] for i in rows]).sum(axis=1).tolist()
+        for i, total in zip(rows, totals):
             out[i] = total
     return out

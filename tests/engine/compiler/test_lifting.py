@@ -301,3 +301,30 @@ def test_training_without_input_gradients_keeps_extra_outputs_beside_a_sample_re
     lean, full = program.batch(xs, input_grads=False), program.batch(xs)
     assert lean.grads == () and lean.aux.tolist() == full.aux.tolist() == [[2.0, 0.5], [-2.0, -0.5], [6.0, 1.5]]
     assert lean.values.tolist() == full.values.tolist() and lean.param_grads == pytest.approx(full.param_grads)
+
+
+def test_a_layers_element_wise_products_are_one_array_operation() -> None:
+    # x_i * w_i for i < 3: one op, one depth, each node with its own weight: one product of blocks, then the sum
+    w = [Value(0.5), Value(-1.5), Value(2.0)]
+    program = engine.compile(lambda x: engine.sum([x[i] * w[i] for i in range(3)]), [0.0] * 3)
+    lifted = lift(program.tape)
+    assert lifted.groups == 2 and lifted.forward.splitlines()[0] == "V[3:6] = V[0:3]*P[0:3, None]"
+    check_against_per_node_and_eager(program, [np.random.default_rng(15).standard_normal((4, 3))], 4)
+
+
+def test_a_many_input_op_of_three_inputs_is_stacked() -> None:
+    program = engine.compile(lambda x: engine.logsumexp(x) * 2.0, [0.0] * 3)
+    lifted = lift(program.tape)
+    assert ".reshape(3, 1, -1)" in lifted.forward and lifted.backward.count("stretch(") == 1
+    check_against_per_node_and_eager(program, [np.random.default_rng(16).standard_normal((5, 3)) * 10], 5)
+
+
+def test_a_many_input_rule_that_reads_another_input_is_not_stacked() -> None:
+    @engine.op(derivative=lambda xs, out: [x / xs[1] for x in xs])
+    def lopsided(*xs):  # every partial reads the second input: not one rule written in its own input alone
+        return math.fsum(x * x for x in xs) / (2.0 * xs[1])
+
+    program = engine.compile(lambda x: lopsided(*x) * 2.0, [1.0] * 3)
+    assert "stretch(" not in lift(program.tape).backward
+    r = check_against_per_node_and_eager(program, [np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]])], 2)
+    assert r.grads[0].tolist() == [[1.0, 2.0, 3.0], [-4.0, 2.0, 16.0]]  # 2 x_i / x_1

@@ -105,8 +105,9 @@ def test_backend_choices_are_checked() -> None:
     program = engine.compile(lambda x: x * 2.0, 1.0)
     with pytest.raises(ValueError, match="backend must be 'numpy' or 'torch', got 'jax'"):
         program.batch(np.array([1.0]), backend="jax")
-    with pytest.raises(ValueError, match="runs the lifted program only"):
+    with pytest.raises(ValueError) as e:
         program.batch(np.array([1.0]), backend="torch", lifted=False)
+    assert str(e.value) == "batch: the torch back-end runs the lifted program only; use lifted=True"
     with pytest.raises(ValueError, match=r"parameters must be a tensor of shape \(0,\)"):
         program.batch(np.array([1.0]), backend="torch", device="cpu", parameters=torch.zeros(2))
 
