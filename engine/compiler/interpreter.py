@@ -69,8 +69,8 @@ def steps(tape: Tape) -> Tuple[Walk, Walk]:
         key = (op, param_key(param), n if spelled else None)
         if key not in kinds:
             kinds[key] = len(kinds)
-            forward.append(_forward_source(op, param, n, dialect) if spelled else _looped(op, param, "forward"))
-            backward.append(_backward_source(op, param, n, dialect) if spelled else _looped(op, param, "backward"))
+            forward.append(_forward_source(op, param, n, dialect) if spelled else _looped(op, "forward"))
+            backward.append(_backward_source(op, param, n, dialect) if spelled else _looped(op, "backward"))
         per_instruction.append(kinds[key])
         named = tuple(map(ints.__getitem__, args[first:last]))
         slots.append(named + (ints[outs[k]],) if spelled else (named, ints[outs[k]]))
@@ -105,8 +105,9 @@ def _backward_source(op: ops.Op, param: Any, n: int, dialect: Code) -> str:
     return _unpack(n) + "\ngo = g[o]\nif go:\n    " + "\n    ".join(lines)  # a zero adjoint sends nothing, as eagerly
 
 
-def _looped(op: ops.Op, param: Any, direction: str) -> Callable:
-    """A variadic op's step over any number of inputs: its float value and float rule, in a loop."""
+def _looped(op: ops.Op, direction: str) -> Callable:
+    """A variadic op's step over any number of inputs: its float value and float rule, in a loop
+    (a variadic op takes no parameter)."""
     value, rule = op.value, op.local_derivatives
 
     if direction == "forward":
@@ -118,7 +119,7 @@ def _looped(op: ops.Op, param: Any, direction: str) -> Callable:
             names, o = s
             go = g[o]
             if go:
-                for a, d in zip(names, rule(tuple(map(v.__getitem__, names)), v[o], param)):
+                for a, d in zip(names, rule(tuple(map(v.__getitem__, names)), v[o])):
                     g[a] += go * d
     step.__doc__ = f"{op.name} of any number of inputs, {direction}: its rule in a loop"
     return step

@@ -86,8 +86,28 @@ def test_a_domain_error_names_the_op_as_eagerly() -> None:
 
 
 def test_the_walks_show_their_steps_source() -> None:
-    forward, backward = interpreter.steps(engine.compile(lambda xs: engine.sum(xs), [1.0] * 20).tape)
-    assert forward.source == ["# sum of any number of inputs, forward: its rule in a loop"]
-    assert backward.source == ["# sum of any number of inputs, backward: its rule in a loop"]
+    wide = interpreter.SPELLED + 1
+
+    def f(xs):  # sums of 2, 3 and SPELLED inputs are spelled out, one step each; wider ones share one loop
+        return engine.sum(xs[:2]) * engine.sum(xs[:3]) + engine.sum(xs[:interpreter.SPELLED]) \
+            - engine.sum(xs[:wide]) * engine.sum(xs)
+
+    xs = [0.5 + i for i in range(wide + 4)]
+    generated, walked = both(f, xs)
+    r = walked(xs)
+    assert r == generated(xs)
+    s2, s3, s16, s17, s21 = 0.5 + 1.5, 0.5 + 1.5 + 2.5, math.fsum(xs[:16]), math.fsum(xs[:17]), math.fsum(xs)
+    assert r.value == s2 * s3 + s16 - s17 * s21
+    forward, backward = walked._python[0][0], walked._python[1][0]
+    spelled = ", ".join(f"a{i}" for i in range(16)) + ", o = s\nv[o] = sum_0(" + ", ".join(f"v[a{i}]" for i in range(16))
+    assert forward.source == ["a0, a1, o = s\nv[o] = sum_0(v[a0], v[a1])",
+                              "a0, a1, a2, o = s\nv[o] = sum_0(v[a0], v[a1], v[a2])",
+                              "a0, a1, o = s\nv[o] = v[a0]*v[a1]",
+                              spelled + ")",
+                              "a0, a1, o = s\nv[o] = v[a0] + v[a1]",
+                              "# sum of any number of inputs, forward: its rule in a loop",
+                              "a0, a1, o = s\nv[o] = v[a0] - v[a1]"]
+    assert forward.kinds == [0, 1, 2, 3, 4, 5, 5, 2, 6]  # the two wide sums share the loop
+    assert backward.source[5] == "# sum of any number of inputs, backward: its rule in a loop"
     forward, backward = interpreter.steps(engine.compile(lambda x: x.detach() * 2.0, 1.0).tape)
     assert backward.source[0] == "pass"
