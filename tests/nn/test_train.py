@@ -179,6 +179,28 @@ def test_a_validation_set_sharing_the_inputs_list_has_its_own_targets(compiled) 
     assert runs[1]["val_accuracy"] == pytest.approx(runs[0]["val_accuracy"])
 
 
+def sqrt_target_weighted_error(outs, targets):
+    import engine
+
+    return engine.sum([(o - t) ** 2 * t ** 0.5 for o, t in zip(outs, targets)]) / len(outs)
+
+
+def test_compiled_fit_takes_no_gradient_with_respect_to_the_targets() -> None:
+    # Targets are data, as in the eager fit: a loss weighting each sample by sqrt(target) trains on a target
+    # of 0, where d sqrt(t) / dt is undefined (0.0 ** -0.5).
+    X, y = [[1.0], [2.0], [3.0]], [0.0, 1.0, 4.0]
+    runs = []
+    for mode in (False, "numpy"):
+        random.seed(0)
+        model = MLP(1, [1])
+        history = fit(model, X, y, sqrt_target_weighted_error, SGD(model.parameters(), lr=0.01), epochs=2,
+                      val=(X, y), progress=False, compiled=mode)
+        runs.append((history["loss"] + history["val_loss"], [p.data for p in model.parameters()]))
+    (loss_e, data_e), (loss_c, data_c) = runs
+    assert loss_c == pytest.approx(loss_e, rel=1e-9)
+    assert data_c == pytest.approx(data_e, rel=1e-9)
+
+
 @pytest.mark.parametrize("which", ["first layer only", "reversed", "rotated by one", "with an extra unused Value"])
 def test_compiled_fit_with_an_optimizer_over_other_parameters_follows_the_eager_one(which) -> None:
     # The flat path maps the optimizer's parameters onto the program's; each of these maps differently.
@@ -189,13 +211,16 @@ def test_compiled_fit_with_an_optimizer_over_other_parameters_follows_the_eager_
     for mode in (False, "numpy"):
         random.seed(3)
         model = MLP(2, [3, 1], activation="tanh")
-        every = model.parameters()
+        every, unused = model.parameters(), Value(0.5)
+        for p in every:
+            p.grad = 0.25  # left from before fit: the optimizer's are zeroed, the frozen ones keep adding to it
         params = {"first layer only": model.layers[0].parameters(), "reversed": every[::-1],
-                  "rotated by one": every[1:] + every[:1], "with an extra unused Value": every + [Value(0.5)]}[which]
+                  "rotated by one": every[1:] + every[:1], "with an extra unused Value": every + [unused]}[which]
         history = fit(model, X, y, losses.bce_with_logits, SGD(params, lr=0.2, momentum=0.5), epochs=3, batch_size=8,
                       progress=False, compiled=mode)
-        runs.append((history["loss"], [p.data for p in model.parameters()], [p.grad for p in model.parameters()]))
+        runs.append((history["loss"], [p.data for p in every + [unused]], [p.grad for p in every + [unused]]))
     (loss_e, data_e, grad_e), (loss_c, data_c, grad_c) = runs
     assert loss_c == pytest.approx(loss_e, rel=1e-9)
     assert data_c == pytest.approx(data_e, rel=1e-9, abs=1e-12)
     assert grad_c == pytest.approx(grad_e, rel=1e-9, abs=1e-12)  # the frozen ones hold what backward added up
+    assert (data_c[-1], grad_c[-1]) == (0.5, 0.0)  # a Value the loss never reads gets no gradient and stays put

@@ -171,6 +171,13 @@ def test_training_without_input_gradients_replays_alone_only_the_samples_that_ne
     assert r.param_grads == [2.0] and alone == [1]
 
 
+@pytest.mark.filterwarnings("error")  # the check's own sum overflowing or meeting inf - inf warns nobody
+def test_the_finiteness_check_at_the_largest_float_and_at_opposite_infinities() -> None:
+    assert NUMPY.finite(np.array([1e308, 1e308, -2.0])) is True
+    assert NUMPY.finite(np.array([np.inf, -np.inf])) is False and NUMPY.finite(np.array([1.0, np.nan])) is False
+
+
+@pytest.mark.filterwarnings("error")  # a batch leaves no NumPy warning behind
 def test_arguments_whose_entries_add_up_past_the_largest_float_are_still_finite() -> None:
     f = lambda x: x * 1e-300  # noqa: E731
     xs = np.array([1e308, 1e308, -2.0])
@@ -186,6 +193,7 @@ def test_a_bad_samples_error_comes_without_replaying_the_good_samples_alone(alon
     assert alone == [1]
 
 
+@pytest.mark.filterwarnings("error")  # a batch leaves no NumPy warning behind
 def test_a_parameter_gradient_that_overflows_over_the_batch_beside_a_sample_replayed_alone() -> None:
     # d/dw is 2 x: 1e308 for each of the two large samples, inf summed; the sample at -1 is a false alarm.
     w = Value(1e-300)
