@@ -98,7 +98,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
             total, hits, seen, alive = 0.0, 0.0, 0, False
             for start in range(0, len(X), size):
                 # in order, a batch is a range, which the compiled path reads as a slice of its arrays (no copy)
-                batch = order[start:start + size] if shuffle and size < len(X) else range(start, min(start + size, len(X)))
+                batch = order[start:start + size] if shuffle and size < len(X) \
+                    else range(start, min(start + size, len(X)))
                 targets = [y[i] for i in batch]
                 if step is None:
                     optimizer.zero_grad()

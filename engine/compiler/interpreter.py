@@ -38,12 +38,12 @@ SPELLED = 16  # a variadic op with more inputs than this runs its rule in a loop
 
 
 class Walk:
-    """One direction of a replay: ``walk(v, g)`` runs ``functions[kinds[k]]`` on ``slots[k]`` for each instruction."""
+    """One direction of a replay: ``walk(v, g)`` runs ``calls[k]`` on ``slots[k]`` for each instruction;
+    ``calls`` holds the step ``functions`` (one per kind of instruction), whose ``source`` it keeps."""
 
     def __init__(self, functions: List[Callable], kinds: List[int], slots: List[tuple], source: List[str],
                  backwards: bool) -> None:
-        self.functions, self.kinds, self.slots, self.source = functions, kinds, slots, source
-        self.backwards = backwards
+        self.functions, self.slots, self.source, self.backwards = functions, slots, source, backwards
         self.calls = [functions[k] for k in kinds]
 
     def __call__(self, v: List[float], g: List[float]) -> None:
@@ -59,7 +59,8 @@ def steps(tape: Tape) -> Tuple[Walk, Walk]:
     """The forward and backward walks over ``tape``, each called as ``walk(v, g)``."""
     dialect = Code()
     kinds: Dict[tuple, int] = {}
-    per_instruction, slots, forward, backward = [], [], [], []
+    per_instruction, slots = [], []  # each instruction's kind and slots
+    forward, backward = [], []  # each kind's two steps, as source (or a looped step)
     ints = list(range(tape.size))  # one int object per slot, shared by every tuple that names it
     op_list, params, args, starts, outs = tape.op_list, tape.params, tape.args, tape.starts, tape.outs
     for k in range(len(tape)):
@@ -69,8 +70,10 @@ def steps(tape: Tape) -> Tuple[Walk, Walk]:
         key = (op, param_key(param), n if spelled else None)
         if key not in kinds:
             kinds[key] = len(kinds)
-            forward.append(_forward_source(op, param, n, dialect) if spelled else _looped(op, "forward"))
-            backward.append(_backward_source(op, param, n, dialect) if spelled else _looped(op, "backward"))
+            there, back = (_sources(op, param, n, dialect) if spelled
+                           else (_looped(op, "forward"), _looped(op, "backward")))
+            forward.append(there)
+            backward.append(back)
         per_instruction.append(kinds[key])
         named = tuple(map(ints.__getitem__, args[first:last]))
         slots.append(named + (ints[outs[k]],) if spelled else (named, ints[outs[k]]))
@@ -92,17 +95,16 @@ def _names(n: int) -> Dict[str, str]:
     return {f"a{i}": f"a{i}" for i in range(n)}
 
 
-def _forward_source(op: ops.Op, param: Any, n: int, dialect: Code) -> str:
-    line, _ = template(op, param, n, dialect)
-    return _unpack(n) + "\n" + line.format(out="o", **_names(n))
-
-
-def _backward_source(op: ops.Op, param: Any, n: int, dialect: Code) -> str:
-    _, partials = template(op, param, n, dialect, adjoint="go")
-    lines = [partial.format(out="o", **_names(n)) for partial in partials if partial]
+def _sources(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, str]:
+    """The bodies of an instruction kind's forward step and backward step, from one template."""
+    line, partials = template(op, param, n, dialect, adjoint="go")
+    names = _names(n)
+    forward = _unpack(n) + "\n" + line.format(out="o", **names)
+    lines = [partial.format(out="o", **names) for partial in partials if partial]
     if not lines:
-        return "pass"  # nothing flows back (stop_gradient)
-    return _unpack(n) + "\ngo = g[o]\nif go:\n    " + "\n    ".join(lines)  # a zero adjoint sends nothing, as eagerly
+        return forward, "pass"  # nothing flows back (stop_gradient)
+    # a zero adjoint sends nothing, as eagerly
+    return forward, _unpack(n) + "\ngo = g[o]\nif go:\n    " + "\n    ".join(lines)
 
 
 def _looped(op: ops.Op, direction: str) -> Callable:
