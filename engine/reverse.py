@@ -128,7 +128,9 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
 
     The pass runs in ``.grad`` like ``backward()``, then each grad is put back, so
     nested calls (``grad(grad(f))``) and a user's own grads are undisturbed. ``lift``
-    (see :func:`contributions`) overrides ``create_graph``.
+    (see :func:`contributions`) overrides ``create_graph``. Only nodes that lead to a
+    ``w`` pass their adjoint on: a branch that does not (a training target's ``t ** 0.5``,
+    whose derivative at 0 does not exist) is not differentiated at all.
     """
     order = topological_order(root)
     in_graph = set(order)
@@ -136,11 +138,29 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
         lift = on_values
     with fresh_grads(order):
         root.grad = 1.0
-        deque(reverse_pass(order, lift), maxlen=0)
+        deque(reverse_pass(leading_to(order, wrt), lift), maxlen=0)
         found = [w.grad if w in in_graph else 0.0 for w in wrt]
     for w, g in zip(wrt, found):
         check_gradient(w, g)
     return found
+
+
+def leading_to(order: Sequence[Any], wanted: Sequence[Any]) -> List[Any]:
+    """The nodes of ``order`` (parents first) that depend on a node in ``wanted``: those that must pass
+    their adjoint back for the gradients of ``wanted``.
+
+    >>> from engine import Value
+    >>> x, t = Value(2.0), Value(0.0)
+    >>> y = x * t ** 0.5
+    >>> [v._op for v in leading_to(topological_order(y), [x])]
+    ['*']
+    """
+    reached, kept = set(wanted), []
+    for node in order:
+        if any(map(reached.__contains__, node._prev)):
+            reached.add(node)
+            kept.append(node)
+    return kept
 
 
 class BackwardStep(NamedTuple):

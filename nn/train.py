@@ -247,7 +247,7 @@ class _Replayed:
                 self.P[self.mine] = self.W[self.where]
             r = self.program.batch(xs, ts, parameters=self.W if self.same else self.P, input_grads=False)
             return r, float(r.values.sum()) / len(batch), _accuracy(r.aux, labels, self.n_out)
-        r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels])
+        r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels], input_grads=False)
         outputs = [[_Score(a) for a in row] if self.n_out > 1 else _Score(row) for row in r.aux]
         return r, sum(r.values) / len(batch), accuracy(outputs, labels)
 

@@ -57,15 +57,16 @@ class Source(NamedTuple):
     functions: Dict[str, Any]  # identifier -> op (or a helper: "if_positive", "sign", "times_log")
 
 
-def generate(tape: Tape) -> Source:
+def generate(tape: Tape, input_grads: bool = True) -> Source:
     """Python statements for the forward pass (into list ``v``) and the backward pass (into ``g``).
 
     Each distinct (op, parameter, number of inputs) is turned into code once, by applying the
     op and its derivative rule to symbols named ``{a0}``, ``{a1}``, ...; every instruction then
-    fills in its slots.
+    fills in its slots. The backward pass computes only the gradients someone reads
+    (``Tape.needs_gradient``): the parameters', and the inputs' when ``input_grads``.
     """
     dialect = Code()
-    constant = {slot for slot, _ in tape.constants}
+    needs = tape.needs_gradient(input_grads)
     templates: Dict[tuple, Tuple[str, List[str]]] = {}
     forward, backward = [], []
     for op, args, param, out in tape.instructions():
@@ -75,9 +76,9 @@ def generate(tape: Tape) -> Source:
         line, partials = templates[key]
         slots = {f"a{i}": a for i, a in enumerate(args)}
         forward.append(line.format(out=out, **slots))
-        lines = [partial.format(out=out, **slots) for a, partial in zip(args, partials)
-                 if partial and a not in constant]  # nobody reads a constant's gradient
-        backward.append((out, lines))
+        if needs[out]:
+            backward.append((out, [partial.format(out=out, **slots) for a, partial in zip(args, partials)
+                                   if partial and needs[a]]))
     backward.reverse()
     python = [[f"if g[{out}]:"] + ["    " + line for line in lines] if len(lines) > 2 else lines
               for out, lines in backward]  # floats can skip a node that receives nothing (a dead relu)

@@ -27,6 +27,7 @@ runs its float rule over the inputs instead of spelling out one line per input.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Any, Callable, Dict, List, Tuple
 
 from .. import ops
@@ -55,9 +56,11 @@ class Walk:
                 step(v, s)
 
 
-def steps(tape: Tape) -> Tuple[Walk, Walk]:
-    """The forward and backward walks over ``tape``, each called as ``walk(v, g)``."""
+def steps(tape: Tape, input_grads: bool = True) -> Tuple[Walk, Walk]:
+    """The forward and backward walks over ``tape``, each called as ``walk(v, g)``. The backward walk
+    computes only the gradients someone reads (``Tape.needs_gradient``)."""
     dialect = Code()
+    needs = tape.needs_gradient(input_grads)
     kinds: Dict[tuple, int] = {}
     per_instruction, slots = [], []  # each instruction's kind and slots
     forward, backward = [], []  # each kind's two steps, as source (or a looped step)
@@ -67,10 +70,12 @@ def steps(tape: Tape) -> Tuple[Walk, Walk]:
         op, param, first, last = op_list[tape.ops[k]], params.get(k), starts[k], starts[k + 1]
         n = last - first
         spelled = op.arity is not None or n <= SPELLED
-        key = (op, param_key(param), n if spelled else None)
+        # which inputs get a gradient is part of a spelled kind (a looped one sends to all: its rule is finite)
+        wanted = tuple(map(needs.__getitem__, args[first:last])) if spelled else None
+        key = (op, param_key(param), n if spelled else None, wanted)
         if key not in kinds:
             kinds[key] = len(kinds)
-            there, back = (_sources(op, param, n, dialect) if spelled
+            there, back = (_sources(op, param, wanted, dialect) if spelled
                            else (_looped(op, "forward"), _looped(op, "backward")))
             forward.append(there)
             backward.append(back)
@@ -83,6 +88,9 @@ def steps(tape: Tape) -> Tuple[Walk, Walk]:
         functions = [src if callable(src) else define("step", params_text, src, namespace, "<chainrule step>")
                      for src in sources]
         shown = [src if isinstance(src, str) else f"# {src.__doc__}" for src in sources]
+        if backwards:  # an instruction whose output needs no gradient is not walked back at all
+            kept = [needs[out] for out in outs]
+            per_instruction, slots = list(compress(per_instruction, kept)), list(compress(slots, kept))
         walks.append(Walk(functions, per_instruction, slots, shown, backwards))
     return walks[0], walks[1]
 
@@ -95,12 +103,14 @@ def _names(n: int) -> Dict[str, str]:
     return {f"a{i}": f"a{i}" for i in range(n)}
 
 
-def _sources(op: ops.Op, param: Any, n: int, dialect: Code) -> Tuple[str, str]:
-    """The bodies of an instruction kind's forward step and backward step, from one template."""
+def _sources(op: ops.Op, param: Any, wanted: Tuple[int, ...], dialect: Code) -> Tuple[str, str]:
+    """The bodies of an instruction kind's forward step and backward step, from one template; the
+    backward step sends to the inputs ``wanted`` marks."""
+    n = len(wanted)
     line, partials = template(op, param, n, dialect, adjoint="go")
     names = _names(n)
     forward = _unpack(n) + "\n" + line.format(out="o", **names)
-    lines = [partial.format(out="o", **names) for partial in partials if partial]
+    lines = [partial.format(out="o", **names) for partial, w in zip(partials, wanted) if partial and w]
     if not lines:
         return forward, "pass"  # nothing flows back (stop_gradient)
     # a zero adjoint sends nothing, as eagerly

@@ -1,10 +1,10 @@
 """Lifting: a tape's structurally identical nodes grouped into array operations over a batch.
 
-Nodes at the same depth with the same op, parameter, number of inputs and kinds of
-input (a per-sample row, or a parameter) form a group, and a group runs as one array
-expression: a layer of neurons (``dot`` nodes reading the same inputs, each with its
-own weights) becomes one matrix product, the relus after it one ``where``. The
-backward lines are the op's own rule applied to whole blocks of rows, as ``codegen``
+Nodes at the same depth with the same op, parameter, number of inputs, kinds of
+input (a per-sample row, or a parameter) and inputs that need a gradient form a
+group, and a group runs as one array expression: a layer of neurons (``dot`` nodes
+reading the same inputs, each with its own weights) becomes one matrix product, the
+relus after it one ``where``. The backward lines are the op's own rule applied to whole blocks of rows, as ``codegen``
 applies it to one slot, so no derivative is written a second time; for ``dot`` it is
 the rule's pairing (d/dw_i = x_i, d/dx_i = w_i) that makes the transposed products.
 
@@ -62,7 +62,9 @@ class Lifted(NamedTuple):
 
 def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     """Group the tape's nodes by depth and shape, and write the array program (see the module docstring).
-    ``input_grads=False`` leaves out the inputs' gradients (training needs only the parameters')."""
+    Only the gradients someone reads are computed (``Tape.needs_gradient``): ``input_grads=False``
+    leaves out the inputs' (training needs only the parameters')."""
+    needs = tape.needs_gradient(input_grads)
     param_of = {slot: i for i, slot in enumerate(tape.param_slots)}
     row_of: Dict[int, int] = {}  # the inputs first, in order (the replay copies each argument in one piece)
     for slot in list(tape.input_slots) + [slot for slot, _ in tape.constants]:
@@ -71,14 +73,13 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     groups: Dict[tuple, list] = {}
     for op, args, param, out in tape.instructions():
         depth[out] = 1 + max(depth[a] for a in args)
-        kinds = tuple(a in param_of for a in args)
-        groups.setdefault((depth[out], op, param_key(param), len(args), kinds), []).append((args, out, param))
-    no_grad = [slot for slot, _ in tape.constants] + ([] if input_grads else list(tape.input_slots))
-    writer = _Writer(param_of, row_of, {row_of[slot] for slot in no_grad})
+        kinds, wanted = tuple(a in param_of for a in args), tuple(map(needs.__getitem__, args))
+        groups.setdefault((depth[out], op, param_key(param), len(args), kinds, wanted), []).append((args, out, param))
+    writer = _Writer(param_of, row_of)
     for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
-        op, n = key[1], key[3]
+        op, n, wanted = key[1], key[3], key[5]
         for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
-            writer.group(op, part[0][2], n, [args for args, _, _ in part], [out for _, out, _ in part])
+            writer.group(op, part[0][2], wanted, [args for args, _, _ in part], [out for _, out, _ in part])
     backward = "\n".join(lines for lines in reversed(writer.backward) if lines)  # a group may pass back nothing
     return Lifted("\n".join(writer.forward) or "pass", backward or "pass",
                   writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count)
@@ -95,8 +96,8 @@ def _by_shared_inputs(members: list) -> List[list]:
 class _Writer:
     """Writes each group's forward line and backward lines, laying out V's rows as it goes."""
 
-    def __init__(self, param_of: Dict[int, int], row_of: Dict[int, int], no_grad_rows: set) -> None:
-        self.param_of, self.row_of, self.no_grad_rows = param_of, row_of, no_grad_rows
+    def __init__(self, param_of: Dict[int, int], row_of: Dict[int, int]) -> None:
+        self.param_of, self.row_of = param_of, row_of
         self.dialect = Code()
         self.indices: Dict[str, Tuple[int, ...]] = {}
         self.forward: List[str] = []
@@ -140,29 +141,33 @@ class _Writer:
             self.row_of[slot] = len(self.row_of)
         return f"{start}:{len(self.row_of)}"
 
-    def group(self, op: ops.Op, param: Any, n: int, args: List[Sequence[int]], outs: List[int]) -> None:
+    def group(self, op: ops.Op, param: Any, wanted: Tuple[int, ...], args: List[Sequence[int]],
+              outs: List[int]) -> None:
+        """One group's lines; ``wanted`` says which argument positions need a gradient."""
         self.count += 1
+        n = len(wanted)
         positions = [self.rows([a[i] for a in args]) for i in range(n)]
         if op is ops.DOT and _matmul_ready(positions, n):
-            return self.matmul(positions, n, outs)
+            return self.matmul(positions, wanted, outs)
         if op.arity is None and op is not ops.DOT and param is None and n > 2 and _uniform(op, n) \
                 and all(rows.kind == "V" for rows in positions):
-            return self.stacked(op, n, positions, outs)
+            return self.stacked(op, wanted, positions, outs)
         blocks = [Sym(self.read(rows), dialect=self.dialect) for rows in positions]
         out = self.outputs(outs)
         self.forward.append(f"V[{out}] = {op(*blocks, param=param)}")
         lines = []
-        for rows, text in zip(positions, partial_texts(op, param, blocks, Sym(f"V[{out}]", dialect=self.dialect))):
-            if not text or (rows.kind == "V" and set(rows.index) <= self.no_grad_rows):
-                continue  # nobody reads a constant's gradient (nor, when training, an input's)
+        for rows, w, text in zip(positions, wanted,
+                                 partial_texts(op, param, blocks, Sym(f"V[{out}]", dialect=self.dialect))):
+            if not text or not w:
+                continue  # nobody reads this gradient (a constant's, say, or when training an input's)
             term = {"1.0": f"G[{out}]", "-1.0": f"-G[{out}]"}.get(text, f"G[{out}] * ({text})")
             lines.append(self.add_to(rows, term))
         self.backward.append("\n".join(lines))
 
-    def stacked(self, op: ops.Op, n: int, positions: List[Rows], outs: List[int]) -> None:
+    def stacked(self, op: ops.Op, wanted: Tuple[int, ...], positions: List[Rows], outs: List[int]) -> None:
         """A many-input op (sum, logsumexp) over a block of shape (inputs, group size, samples): one
         partial, the rule's for its first input, serves every input, since the rule treats them alike."""
-        m = len(outs)
+        m, n = len(outs), len(wanted)
         rows = Rows("V", tuple(i for rows in positions for i in rows.index))
         block = f"{self.read(rows)}.reshape({n}, {m}, -1)"
         out = self.outputs(outs)
@@ -170,7 +175,7 @@ class _Writer:
         others = [Sym(f"_{i}", dialect=self.dialect) for i in range(1, n)]
         text = partial_texts(op, None, [Sym(block, dialect=self.dialect)] + others,
                              Sym(f"V[{out}][None]", dialect=self.dialect))[0]
-        if text and not set(rows.index) <= self.no_grad_rows:
+        if text and any(wanted):  # a block is sent to whole: those that need none get a gradient nobody reads
             term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
             self.backward.append(self.add_to(rows, f"stretch({term}, {n})"))
         else:
@@ -191,9 +196,10 @@ class _Writer:
             return f"P[{where}].reshape({m}, {k})", f"add_at(GP, {where}, ({{}}).reshape(-1))"
         return f"P[{where}].reshape({m}, {k})", f"GP[{where}] += ({{}}).reshape(-1)"
 
-    def matmul(self, positions: List[Rows], n: int, outs: List[int]) -> None:
+    def matmul(self, positions: List[Rows], wanted: Tuple[int, ...], outs: List[int]) -> None:
         """out = W @ X (+ b): W the weights' entries of P as an (outputs, inputs) matrix, X the shared inputs."""
-        m, pairs = len(outs), n // 2
+        m, n = len(outs), len(wanted)
+        pairs = n // 2
         weights = tuple(positions[2 * k].index[j] for j in range(m) for k in range(pairs))
         W, add_to_weights = self.matrix(weights, m, pairs)
         inputs = Rows("V", tuple(positions[2 * k + 1].index[0] for k in range(pairs)))
@@ -202,10 +208,10 @@ class _Writer:
         out = self.outputs(outs)
         self.forward.append(f"V[{out}] = {W} @ {X}{bias}")
         lines = []
-        if not set(inputs.index) <= self.no_grad_rows:
+        if any(wanted[1:2 * pairs:2]):  # as a block: inputs that need no gradient get one nobody reads
             lines.append(self.add_to(inputs, f"{W}.T @ G[{out}]"))
         lines.append(add_to_weights.format(f"G[{out}] @ {X}.T"))
-        if n % 2 and not (positions[-1].kind == "V" and set(positions[-1].index) <= self.no_grad_rows):
+        if n % 2 and wanted[-1]:
             lines.append(self.add_to(positions[-1], f"G[{out}]"))
         self.backward.append("\n".join(lines))
 

@@ -109,10 +109,11 @@ class NumpyBackend(ArrayBackend):
 NUMPY = NumpyBackend()
 
 
-def _functions(program: Any) -> Any:
-    if program._numpy is None:
-        program._numpy = build(program.source, NUMPY.bind(program.source.functions), "numpy", arrays=True)
-    return program._numpy
+def _functions(program: Any, input_grads: bool) -> Any:
+    if input_grads not in program._numpy:
+        source = program.source_for(input_grads)
+        program._numpy[input_grads] = build(source, NUMPY.bind(source.functions), "numpy", arrays=True)
+    return program._numpy[input_grads]
 
 
 def replay(program: Any, args: Sequence[Any], lifted: bool = True, parameters: Any = None,
@@ -131,16 +132,17 @@ def replay(program: Any, args: Sequence[Any], lifted: bool = True, parameters: A
     if done is None:
         columns, n = arrays.batch_columns(program, args, NUMPY)
         if P is None:
-            values, grads, param_grads, aux = _replay_per_node(program, args, columns, n)
+            values, grads, param_grads, aux = _replay_per_node(program, args, columns, n, input_grads)
         else:  # the per-node replay reads the Values: they hold the array's numbers meanwhile
-            values, grads, param_grads, aux = arrays.with_data(program.parameters, P.tolist(),
-                                                               lambda: _replay_per_node(program, args, columns, n))
+            values, grads, param_grads, aux = arrays.with_data(
+                program.parameters, P.tolist(), lambda: _replay_per_node(program, args, columns, n, input_grads))
             param_grads = np.array(param_grads, dtype=float)
-        return values, grads if input_grads else (), param_grads, aux
+        return values, grads, param_grads, aux
     return done if P is not None else (done[0], done[1], done[2].tolist(), done[3])
 
 
-def _replay_per_node(program: Any, args: Sequence[Any], columns: list, n: int) -> Tuple[Any, tuple, list, Any]:
+def _replay_per_node(program: Any, args: Sequence[Any], columns: list, n: int,
+                     input_grads: bool) -> Tuple[Any, tuple, list, Any]:
     import numpy as np
 
     tape = program.tape
@@ -151,32 +153,34 @@ def _replay_per_node(program: Any, args: Sequence[Any], columns: list, n: int) -
         v[slot] = p.data
     g = [0.0] * tape.size
     g[tape.output_slots[0]] = np.ones(n)
-    forward, backward = _functions(program)
+    forward, backward = _functions(program, input_grads)
     with np.errstate(all="ignore"):  # problems are found below and explained by the eager engine
         for fn in forward:
             fn(v, g)
         for fn in backward:
             fn(v, g)
     values = np.broadcast_to(v[tape.output_slots[0]], (n,)).astype(float)
-    input_grads = [np.broadcast_to(g[s], (n,)).astype(float) for s in tape.input_slots]
+    flat_grads = [np.broadcast_to(g[s], (n,)).astype(float) for s in tape.input_slots] if input_grads else []
     param_columns = [g[s] for s in tape.param_slots]
     bad = ~np.isfinite(values)
-    for column in input_grads + param_columns:
+    for column in flat_grads + param_columns:
         bad |= ~np.isfinite(column)
     if bad.any():
         # An array pass computes every partial, even where the adjoint is 0 (a dead relu before a sqrt
         # at 0, say), and 0 * inf is nan; the eager engine skips those. Such samples are replayed one
         # by one, which falls back to the eager engine: its result, or its clear error.
         param_columns = [np.broadcast_to(c, (n,)).astype(float) for c in param_columns]
+        base = program._with_parameters(input_grads)
         for i in np.flatnonzero(bad).tolist():
-            one = program(*[np.asarray(a, dtype=float)[i].tolist() for a in args])
+            sample = [np.asarray(a, dtype=float)[i].tolist() for a in args]
+            one = program._result(program._replay(base, sample, input_grads), input_grads)
             values[i] = one.value
-            for column, grad in zip(input_grads, flatten(one.grads)):
+            for column, grad in zip(flat_grads, flatten(one.grads)):
                 column[i] = grad
             for column, grad in zip(param_columns, one.param_grads):
                 column[i] = grad
     param_grads = _summed(param_columns, n)
-    grads = program._shape_grads(input_grads, join=lambda group: np.stack(group, axis=1))
+    grads = program._shape_grads(flat_grads, join=lambda group: np.stack(group, axis=1)) if input_grads else ()
     aux = None
     if program.aux_kind is not None:
         outs = [np.broadcast_to(v[s], (n,)).astype(float) for s in tape.output_slots[1:]]

@@ -15,7 +15,7 @@ not, which is why comparing Values while tracing raises :class:`TraceError`, and
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 from ..checks import as_float
 from ..modes import TraceError
@@ -71,12 +71,12 @@ class Program:
         self.f = f
         self.tape, self.shapes, self.aux_kind = trace(f, example_args)
         self.parameters: List[Value] = self.tape.parameters
-        self._source: Optional[Source] = None
+        self._sources: Dict[bool, Source] = {}  # generated code, with the inputs' gradients (True) or without
         # Float replays walk the tape with the interpreter rather than run generated code; set before the
         # first call to choose (the default picks generated code for small tapes, see ``generated``).
         self.interpreted = not generated(self.tape)
-        self._python: Optional[Tuple[List[Callable], List[Callable]]] = None
-        self._numpy: Any = None
+        self._python: Dict[bool, Tuple[List[Callable], List[Callable]]] = {}  # the float replays, likewise
+        self._numpy: Dict[bool, Any] = {}  # the per-node NumPy replays, likewise
         self._lifted: dict = {}  # the lifted program, and its functions per array back-end
         template = [0.0] * self.tape.size
         for slot, c in self.tape.constants:
@@ -86,9 +86,13 @@ class Program:
     @property
     def source(self) -> Source:
         """The generated Python, made on first use."""
-        if self._source is None:
-            self._source = generate(self.tape)
-        return self._source
+        return self.source_for(True)
+
+    def source_for(self, input_grads: bool) -> Source:
+        """The generated Python, with the inputs' gradients or (training) the parameters' alone."""
+        if input_grads not in self._sources:
+            self._sources[input_grads] = generate(self.tape, input_grads)
+        return self._sources[input_grads]
 
     def _flat_inputs(self, args: Sequence[Any]) -> List[float]:
         if len(args) != len(self.shapes):
@@ -113,76 +117,81 @@ class Program:
         values = [v[s] for s in self.tape.output_slots[1:]]
         return values[0] if self.aux_kind == "value" else values
 
-    def _with_parameters(self) -> List[float]:
-        """The slot template with constants and the parameters' current data filled in."""
-        if self._python is None:
+    def _with_parameters(self, input_grads: bool = True) -> List[float]:
+        """The slot template with constants and the parameters' current data filled in (and the float
+        replay made, if this is its first use)."""
+        if input_grads not in self._python:
             if self.interpreted:
-                forward, backward = interpreter.steps(self.tape)
-                self._python = [forward], [backward]
+                forward, backward = interpreter.steps(self.tape, input_grads)
+                self._python[input_grads] = [forward], [backward]
             else:
-                self._python = build(self.source, python_namespace(self.source), "python")
+                source = self.source_for(input_grads)
+                self._python[input_grads] = build(source, python_namespace(source), "python")
         base = self._template.copy()
         for slot, p in zip(self.tape.param_slots, self.parameters):
             base[slot] = p.data
         return base
 
-    def _replay(self, base: List[float], args: Sequence[Any]) -> Any:
-        """Values and gradients (``v``, ``g``) for one sample, or the eager Result if anything went wrong."""
+    def _replay(self, base: List[float], args: Sequence[Any], input_grads: bool = True) -> Any:
+        """Values and gradients (``v``, ``g``) for one sample, or the eager Result if anything went wrong;
+        ``input_grads=False`` computes the parameters' gradients alone (``base`` from the same setting)."""
         tape = self.tape
         v = base.copy()
         for slot, x in zip(tape.input_slots, self._flat_inputs(args)):
             v[slot] = x
         g = [0.0] * tape.size
         g[tape.output_slots[0]] = 1.0
-        forward, backward = self._python
+        forward, backward = self._python[input_grads]
         try:
             for fn in forward:
                 fn(v, g)
             for fn in backward:
                 fn(v, g)
         except (ArithmeticError, ValueError, TypeError):
-            return self._eager(args)
+            return self._eager(args, input_grads)
         total = sum(v) + sum(g)  # nan, inf or a complex number anywhere shows up here
         if total.__class__ is not float or total - total != 0.0:
-            return self._eager(args)
+            return self._eager(args, input_grads)
         return v, g
 
-    def _result(self, replayed: Any) -> Result:
+    def _result(self, replayed: Any, input_grads: bool = True) -> Result:
         if isinstance(replayed, Result):
             return replayed
         v, g = replayed
         tape = self.tape
-        return Result(v[tape.output_slots[0]], self._shape_grads([g[s] for s in tape.input_slots]),
-                      [g[s] for s in tape.param_slots], self._aux(v))
+        grads = self._shape_grads([g[s] for s in tape.input_slots]) if input_grads else ()
+        return Result(v[tape.output_slots[0]], grads, [g[s] for s in tape.param_slots], self._aux(v))
 
     def __call__(self, *args: Any) -> Result:
         return self._result(self._replay(self._with_parameters(), args))
 
-    def loop(self, *args: Any) -> "BatchResult":
+    def loop(self, *args: Any, input_grads: bool = True) -> "BatchResult":
         """Replay sample by sample in Python, like ``batch`` but with lists: each argument a sequence
         over the samples. Parameters are read once; their gradients are summed over the samples.
+        ``input_grads=False`` computes the parameters' gradients alone (``grads`` is then ``()``), as
+        training needs: a target's derivative then need not exist (``t ** 0.5`` at ``t = 0``).
 
         >>> w = Value(2.0)
         >>> r = compile(lambda x: x * x * w, 1.0).loop([1.0, 2.0, 3.0])
         >>> r.values, r.grads[0], r.param_grads
         ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
         """
-        base = self._with_parameters()
+        base = self._with_parameters(input_grads)
         slots = self.tape.param_slots
         values, grads, aux, summed = [], [], [], [0.0] * len(slots)
         for row in zip(*args):
-            replayed = self._replay(base, row)
+            replayed = self._replay(base, row, input_grads)
             if isinstance(replayed, Result):  # the eager engine ran it: a false alarm
                 r = replayed
                 summed = list(map(operator.add, summed, r.param_grads))
             else:
-                r = self._result(replayed)
+                r = self._result(replayed, input_grads)
                 summed = list(map(operator.add, summed, map(replayed[1].__getitem__, slots)))
             values.append(r.value)
             grads.append(r.grads)
             aux.append(r.aux)
-        return BatchResult(values, tuple(list(g) for g in zip(*grads)) or tuple([] for _ in self.shapes),
-                           summed, aux if self.aux_kind else None)
+        by_input = tuple(list(g) for g in zip(*grads)) or tuple([] for _ in self.shapes)
+        return BatchResult(values, by_input if input_grads else (), summed, aux if self.aux_kind else None)
 
     def backward(self, *args: Any) -> Result:
         """Replay, then add each parameter's gradient into its ``.grad``, as ``backward()`` would."""
@@ -191,9 +200,9 @@ class Program:
             p.grad += grad
         return result
 
-    def _eager(self, args: Sequence[Any]) -> Result:
+    def _eager(self, args: Sequence[Any], input_grads: bool = True) -> Result:
         """The same call on the eager engine: it raises the clear error behind a nan, inf or domain error."""
-        return eager_call(self.f, args, self.parameters)
+        return eager_call(self.f, args, self.parameters, input_grads)
 
     def verify(self, *args: Any, rel: float = 1e-9) -> Result:
         """Replay and check against the eager engine: same graph, same value, same gradients.
@@ -248,16 +257,19 @@ class Program:
                 f"{len(self.tape.input_slots)} inputs, {len(self.parameters)} parameters>")
 
 
-def eager_call(f: Callable[..., Any], args: Sequence[Any], parameters: Sequence[Value]) -> Result:
-    """``f`` on fresh Values, differentiated by the eager engine, leaving every ``.grad`` as it was."""
+def eager_call(f: Callable[..., Any], args: Sequence[Any], parameters: Sequence[Value],
+               input_grads: bool = True) -> Result:
+    """``f`` on fresh Values, differentiated by the eager engine, leaving every ``.grad`` as it was;
+    without ``input_grads``, for the parameters alone (``grads`` is then ``()``)."""
     leaves = fresh_leaves(args)
     out = f(*leaves)
     main, aux = out if isinstance(out, tuple) else (out, None)
     main = main if isinstance(main, Value) else Value(main)
-    flat = flatten(leaves)
+    flat = flatten(leaves) if input_grads else []
     grads = isolated_gradients(main, flat + list(parameters), create_graph=False)
     aux_out = None if aux is None else (aux.data if isinstance(aux, Value) else [a.data for a in aux])
-    return Result(main.data, tuple(regroup(grads, sizes_of(leaves))), list(grads[len(flat):]), aux_out)
+    by_input = tuple(regroup(grads, sizes_of(leaves))) if input_grads else ()
+    return Result(main.data, by_input, list(grads[len(flat):]), aux_out)
 
 
 def compile(f: Callable[..., Any], *example_args: Any) -> Program:  # noqa: A001 (engine.compile)

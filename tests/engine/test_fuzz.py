@@ -5,7 +5,8 @@ numbers written in, the fused nodes, a custom op, shared subexpressions, inputs 
 relu/abs kinks) is checked for its value and every leaf gradient against PyTorch, forward mode
 against reverse, the compiled Python replay and the NumPy batch replay against the
 eager engine at the traced inputs and at others (where kinks may fall the other way), the
-interpreter over the tape against the generated code bit for bit,
+interpreter over the tape against the generated code bit for bit, the replays that train (the
+first input a parameter, no other input's gradient) against the eager engine,
 and every 30th program's Hessian against torch.autograd.functional.hessian.
 """
 
@@ -111,6 +112,7 @@ def check(e: Expression, with_hessian: bool) -> List[str]:
                 and all(close(float(a[0]), b, bscale * max([1.0] + [abs(g) for g in eager.grads]), 1e-8)
                         for a, b in zip(batch.grads, eager.grads))):
             problems.append(f"batch {batch.values}, {batch.grads} vs eager {eager} at {at}")
+    problems += check_training(e, xs)
     if with_hessian:
         H = [[h.data for h in row] for row in hessian(lambda v: e(*v))(xs)]
         TorchNumber.torch = torch
@@ -123,6 +125,37 @@ def check(e: Expression, with_hessian: bool) -> List[str]:
         # drops a term), differences of the engine's gradient, itself checked against PyTorch, decide.
         if not agree(T, 1e-7) and not agree(numeric_hessian(e, xs), 1e-4):
             problems.append(f"hessian {H} vs torch {T}")
+    return problems
+
+
+def check_training(e: Expression, xs: List[float]) -> List[str]:
+    """The first input made a parameter and the others' gradients left out, as training does: only what
+    leads back to the parameter is differentiated. Its gradient from the float replays (generated and
+    interpreted, the same bits), the NumPy batch and the eager engine's pruned pass against the full eager one."""
+    if len(xs) < 2:
+        return []
+    problems = []
+    w = Value(xs[0])
+    f = lambda *rest: e(w, *rest)  # noqa: E731
+    lean, walked = engine.compile(f, *xs[1:]), engine.compile(f, *xs[1:])
+    walked.interpreted = True
+    for at in (xs, other_inputs(e)):
+        eager = eager_or_none(e, at)
+        if eager is None or not lean.parameters:
+            continue
+        w.data = at[0]
+        want, rest = eager.grads[0], [[x] for x in at[1:]]
+        r = lean.loop(*rest, input_grads=False)
+        if r.grads != () or not close(r.param_grads[0], want, 0.0, 1e-12):
+            problems.append(f"training replay {r.param_grads} vs eager {want} at {at}")
+        if walked.loop(*rest, input_grads=False) != r:
+            problems.append(f"interpreted training replay {walked.loop(*rest, input_grads=False)} vs {r} at {at}")
+        pruned = eager_call(f, at[1:], [w], input_grads=False).param_grads[0]
+        if not close(pruned, want, 0.0, 1e-12):
+            problems.append(f"eager pass for the parameter alone {pruned} vs {want} at {at}")
+        batch = lean.batch(*[np.array([x, x]) for x in at[1:]], input_grads=False)
+        if not close(float(batch.param_grads[0]) / 2, want, magnitude(e, at) * max(1.0, abs(want)), 1e-8):
+            problems.append(f"training batch {batch.param_grads} vs eager {want} at {at}")
     return problems
 
 

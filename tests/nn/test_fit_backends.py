@@ -4,6 +4,8 @@ import random
 
 import pytest
 
+import engine
+from engine.compiler import program as program_module
 from engine.compiler.program import Program
 from nn import MLP, SGD, fit, losses
 from nn.data import blobs
@@ -27,3 +29,51 @@ def test_compiled_fit_replays_batches_on_the_back_end_it_names(compiled: str, ru
     fit(m, X, y, losses.cross_entropy, SGD(m.parameters(), lr=0.1), epochs=2, batch_size=4, progress=False,
         compiled=compiled)
     assert calls[runs] == 2 * 3 and sum(calls.values()) == 2 * 3  # three batches an epoch, all on one back-end
+
+
+def _root_weighted(outs, ts):
+    """Squared error weighted by sqrt(target): its derivative in the target does not exist at 0."""
+    return engine.mean([(o - t) ** 2 * t ** 0.5 for o, t in zip(outs, ts)])
+
+
+def _power_of_target(outs, ts):
+    """(o^t - 1)^2: compiled, t is an input and d/dt o^t = o^t log o does not exist for o < 0."""
+    return engine.mean([(o ** t - 1.0) ** 2 for o, t in zip(outs, ts)])
+
+
+BACK_ENDS = [False, "python", "python-interpreted", "numpy"]
+
+
+def _fit(compiled, loss, X, y, hidden, monkeypatch, epochs=3):
+    if compiled == "python-interpreted":
+        monkeypatch.setattr(program_module, "GENERATED_UP_TO", -1)  # every tape counts as large
+        compiled = "python"
+    if compiled == "numpy":
+        pytest.importorskip("numpy")
+    random.seed(3)
+    m = MLP(1, hidden + [1], activation="tanh")
+    fit(m, X, y, loss, SGD(m.parameters(), lr=0.05), epochs=epochs, batch_size=2, shuffle=False, progress=False,
+        compiled=compiled)
+    return [p.data for p in m.parameters()]
+
+
+@pytest.mark.parametrize("compiled", BACK_ENDS)
+def test_one_step_where_the_targets_derivative_does_not_exist_matches_the_hand_derivative(compiled, monkeypatch):
+    # o = w x + b, L = mean (o - t)^2 sqrt(t): dL/dw = mean 2 (o - t) sqrt(t) x, dL/db = mean 2 (o - t) sqrt(t).
+    X, y = [[1.0], [-2.0]], [0.0, 4.0]
+    random.seed(3)
+    w, b = (p.data for p in MLP(1, [1]).parameters())
+    o = [w * x + b for (x,), in zip(X)]
+    dw = sum(2 * (oi - t) * t ** 0.5 * x for oi, t, (x,) in zip(o, y, X)) / 2
+    db = sum(2 * (oi - t) * t ** 0.5 for oi, t in zip(o, y)) / 2
+    got = _fit(compiled, _root_weighted, X, y, [], monkeypatch, epochs=1)
+    assert got == pytest.approx([w - 0.05 * dw, b - 0.05 * db], rel=1e-14)
+
+
+@pytest.mark.parametrize("loss", [_root_weighted, _power_of_target])
+@pytest.mark.parametrize("compiled", BACK_ENDS[1:])
+def test_compiled_training_never_differentiates_the_targets(compiled, loss, monkeypatch) -> None:
+    X = [[0.3], [-1.2], [0.8], [2.0], [-0.4], [1.1]]
+    y = [0.0, 1.0, 2.0, 0.0, 3.0, 1.0] if loss is _root_weighted else [2.0, 3.0, 2.0, 1.0, 3.0, 2.0]
+    eager = _fit(False, loss, X, y, [4], monkeypatch)
+    assert _fit(compiled, loss, X, y, [4], monkeypatch) == pytest.approx(eager, rel=1e-12, abs=1e-15)

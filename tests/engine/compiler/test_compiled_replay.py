@@ -157,6 +157,25 @@ def test_loop_replays_sample_by_sample_and_sums_parameter_gradients() -> None:
         assert plain.loop([], []) == ([], ([], []), [0.0], None)
 
 
+def test_loop_without_input_gradients_never_differentiates_what_only_the_inputs_feed() -> None:
+    # f = (x w - t)^2 sqrt(t): d/dt does not exist at t = 0 (sqrt'(0) = 1/0), and training never asks for it.
+    # d/dw = 2 (x w - t) x sqrt(t), by hand.
+    w = Value(0.5)
+    program = engine.compile(lambda x, t: (x * w - t) ** 2 * t ** 0.5, 1.0, 1.0)
+    xs, ts = [1.0, 2.0, -1.0], [0.0, 4.0, 1.0]
+    with no_values_made():
+        r = program.loop(xs, ts, input_grads=False)
+    assert r.grads == () and r.values == [0.0, 18.0, 2.25]
+    assert r.param_grads == [0.0 + 2 * (1.0 - 4.0) * 2.0 * 2.0 + 2 * (-0.5 - 1.0) * -1.0 * 1.0]
+    with pytest.raises(ZeroDivisionError, match="undefined at x=0.0, k=0.5"):  # the inputs' own: it does not exist
+        program.loop(xs, ts)
+    # The eager fallback (a dead relu before sqrt at 0 sends 0 * inf in floats) does not differentiate t's branch
+    # either: d/dw = 2 (x w - t) x sqrt(t) + x [x w > 0], here at x = -1, t = 0.
+    dead = engine.compile(lambda x, t: (x * w - t) ** 2 * t ** 0.5 + (x * w).relu().sqrt() ** 2 + x * w, 1.0, 1.0)
+    r = dead.loop([-1.0], [0.0], input_grads=False)
+    assert r == ([-0.5], (), [-1.0], None)
+
+
 def test_verify_accepts_matching_calls_and_names_any_difference() -> None:
     w = Value(2.0)
     k = {"value": 1.0}

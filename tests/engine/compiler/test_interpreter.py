@@ -32,7 +32,7 @@ def test_small_tapes_run_generated_code_and_large_ones_the_interpreter(monkeypat
     r = program(0.5)
     t = math.tanh(1.25)
     assert r.value == t and r.grads[0] == pytest.approx((1 - t * t) * 2 * 0.5, rel=1e-15)
-    assert program._python is not None and isinstance(program._python[0][0], interpreter.Walk)
+    assert isinstance(program._python[True][0][0], interpreter.Walk)
 
 
 @pytest.mark.parametrize("width", [3, interpreter.SPELLED, interpreter.SPELLED + 1, 200])
@@ -98,7 +98,7 @@ def test_the_walks_show_their_steps_source() -> None:
     assert r == generated(xs)
     s2, s3, s16, s17, s21 = 0.5 + 1.5, 0.5 + 1.5 + 2.5, math.fsum(xs[:16]), math.fsum(xs[:17]), math.fsum(xs)
     assert r.value == s2 * s3 + s16 - s17 * s21
-    forward, backward = walked._python[0][0], walked._python[1][0]
+    forward, backward = walked._python[True][0][0], walked._python[True][1][0]
     spelled = (", ".join(f"a{i}" for i in range(16)) + ", o = s\nv[o] = sum_0("
                + ", ".join(f"v[a{i}]" for i in range(16)))
     assert forward.source == ["a0, a1, o = s\nv[o] = sum_0(v[a0], v[a1])",
@@ -113,3 +113,23 @@ def test_the_walks_show_their_steps_source() -> None:
     assert backward.source[5] == "# sum of any number of inputs, backward: its rule in a loop"
     forward, backward = interpreter.steps(engine.compile(lambda x: x.detach() * 2.0, 1.0).tape)
     assert backward.source[0] == "pass"
+
+
+def test_training_walks_back_only_what_leads_to_a_parameter() -> None:
+    # f = (x w - t)^2 sqrt(t): without the inputs' gradients, t ** 0.5 is not walked back, and steps send
+    # nothing to x or t (which kind of step an instruction gets says which of its inputs want a gradient).
+    w = Value(0.5)
+    program = engine.compile(lambda x, t: (x * w - t) ** 2 * t ** 0.5, 1.0, 1.0)
+    forward, backward = interpreter.steps(program.tape, input_grads=False)
+    assert len(forward.calls) == 5 and len(backward.calls) == 4
+    assert [backward.source[backward.functions.index(c)] for c in backward.calls] == [
+        "a0, a1, o = s\ngo = g[o]\nif go:\n    g[a1] += go * (v[a0])",  # x * w: to w alone
+        "a0, a1, o = s\ngo = g[o]\nif go:\n    g[a0] += go",  # x w - t: to x w alone
+        "a0, o = s\ngo = g[o]\nif go:\n    g[a0] += go * (2.0*v[a0])",
+        "a0, a1, o = s\ngo = g[o]\nif go:\n    g[a0] += go * (v[a1])"]  # the product: to the square alone
+    v, g = [0.0] * program.tape.size, [0.0] * program.tape.size
+    v[0], v[1], v[2] = 0.5, 2.0, 0.0  # w, x, t = 0: sqrt'(0) would be 1/0
+    g[program.tape.output_slots[0]] = 1.0
+    forward(v, g)
+    backward(v, g)
+    assert g[0] == 2 * (2.0 * 0.5 - 0.0) * 2.0 * 0.0 and g[1] == g[2] == 0.0

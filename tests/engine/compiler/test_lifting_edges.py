@@ -221,3 +221,19 @@ def test_the_array_replays_by_default_run_the_lifted_program_with_the_inputs_gra
     assert len(calls) == 1 and calls[0][-1] is True  # the lifted program, asked for the inputs' gradients
     assert np.allclose(got[0], values, rtol=1e-13, atol=0) and np.allclose(got[1][0], grads[0], rtol=1e-13, atol=0)
     assert np.allclose(got[2], param_grads, rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("lifted", [True, False])
+def test_training_never_differentiates_a_branch_only_the_targets_feed(lifted, alone) -> None:
+    # f = (x w - t)^2 (t t)^0.25: d/d(t t) of (t t)^0.25 is 1/0 at t = 0, one node past the input, and no
+    # gradient that training reads goes through it. d/dw = 2 (x w - t) x sqrt|t|, by hand.
+    w = Value(0.5)
+    program = engine.compile(lambda x, t: (x * w - t) ** 2 * (t * t) ** 0.25, 1.0, 1.0)
+    xs, ts = np.array([1.0, 2.0, -1.0]), np.array([0.0, -4.0, 1.0])
+    r = program.batch(xs, ts, lifted=lifted, input_grads=False)
+    assert r.grads == () and r.values.tolist() == [0.0, 50.0, 2.25]
+    assert r.param_grads == [0.0 + 2 * (1.0 + 4.0) * 2.0 * 2.0 + 2 * (-0.5 - 1.0) * -1.0 * 1.0] and alone == []
+    backward = lift(program.tape, input_grads=False).backward
+    assert backward.splitlines() == [  # the product to its first factor, the square, the difference, then x w to w
+        "G[6:7] += G[7:8] * (V[5:6])", "G[4:5] += G[6:7] * (2.0*V[4:5])", "G[2:3] += G[4:5]",
+        "GP[0:1] += (G[2:3] * (V[0:1])).sum(axis=1)"]

@@ -143,3 +143,14 @@ def test_jvp_of_grad_refuses_a_hand_written_node() -> None:
         "jvp of grad needs each op's derivative rule, but hand-made 'triple' node with data=6.0 has a "
         "hand-written _backward closure, which only eager backward() can run. Define the op with "
         "@engine.op(derivative=...) to use it in every mode")
+
+
+def test_a_branch_that_does_not_lead_to_the_argument_is_not_differentiated() -> None:
+    # d/dx x^2 sqrt(t) = 2 x sqrt(t), 0 at t = 0, where sqrt'(t) = 1/0. With t a Value (the output of other
+    # code, say) t ** 0.5 is a node of the graph; grad in x, like JAX's, never asks for its derivative.
+    f = lambda x, t: x * x * t ** 0.5  # noqa: E731
+    assert grad(f)(2.0, Value(0.0)).data == 0.0 and grad(f)(2.0, Value(9.0)).data == 12.0
+    assert hessian(f)(2.0, Value(9.0)).data == 6.0 and hessian(f)(2.0, Value(0.0)).data == 0.0
+    assert grad(grad(f))(2.0, Value(0.0)).data == 0.0
+    with pytest.raises(ZeroDivisionError, match="undefined at x=0.0, k=0.5"):  # asked for, it does not exist
+        grad(f, argnums=(0, 1))(2.0, 0.0)
