@@ -210,8 +210,7 @@ def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tu
         if i in kept:
             continue
         one = with_data(program.parameters, P.tolist(), lambda: program._result(
-            program._replay(program._with_parameters(input_grads), _sample(program, columns, i), input_grads),
-            input_grads))
+            program._replay(program._with_parameters(input_grads), _sample(program, columns, i), input_grads)))
         values[i] = one.value
         extra = [] if program.aux_kind is None else [one.aux] if program.aux_kind == "value" else one.aux
         for column, x in zip(flat_grads + list(outs), (flatten(one.grads) if input_grads else []) + list(extra)):

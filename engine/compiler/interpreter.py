@@ -70,9 +70,9 @@ def steps(tape: Tape, input_grads: bool = True) -> Tuple[Walk, Walk]:
         op, param, first, last = op_list[tape.ops[k]], params.get(k), starts[k], starts[k + 1]
         n = last - first
         spelled = op.arity is not None or n <= SPELLED
-        # which inputs get a gradient is part of a spelled kind (a looped one sends to all: its rule is finite)
+        # a spelled kind is also which of its inputs get a gradient (a looped one sends to all: its rule is finite)
         wanted = tuple(map(needs.__getitem__, args[first:last])) if spelled else None
-        key = (op, param_key(param), n if spelled else None, wanted)
+        key = (op, param_key(param), wanted)
         if key not in kinds:
             kinds[key] = len(kinds)
             there, back = (_sources(op, param, wanted, dialect) if spelled

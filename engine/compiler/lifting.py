@@ -77,7 +77,7 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
         groups.setdefault((depth[out], op, param_key(param), len(args), kinds, wanted), []).append((args, out, param))
     writer = _Writer(param_of, row_of)
     for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
-        op, n, wanted = key[1], key[3], key[5]
+        op, wanted = key[1], key[5]
         for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
             writer.group(op, part[0][2], wanted, [args for args, _, _ in part], [out for _, out, _ in part])
     backward = "\n".join(lines for lines in reversed(writer.backward) if lines)  # a group may pass back nothing

@@ -173,7 +173,7 @@ def _replay_per_node(program: Any, args: Sequence[Any], columns: list, n: int,
         base = program._with_parameters(input_grads)
         for i in np.flatnonzero(bad).tolist():
             sample = [np.asarray(a, dtype=float)[i].tolist() for a in args]
-            one = program._result(program._replay(base, sample, input_grads), input_grads)
+            one = program._result(program._replay(base, sample, input_grads))
             values[i] = one.value
             for column, grad in zip(flat_grads, flatten(one.grads)):
                 column[i] = grad

@@ -154,13 +154,14 @@ class Program:
             return self._eager(args, input_grads)
         return v, g
 
-    def _result(self, replayed: Any, input_grads: bool = True) -> Result:
+    def _result(self, replayed: Any) -> Result:
+        """A replay's ``(v, g)`` read out (its input gradients are 0 where the replay left them out)."""
         if isinstance(replayed, Result):
             return replayed
         v, g = replayed
         tape = self.tape
-        grads = self._shape_grads([g[s] for s in tape.input_slots]) if input_grads else ()
-        return Result(v[tape.output_slots[0]], grads, [g[s] for s in tape.param_slots], self._aux(v))
+        return Result(v[tape.output_slots[0]], self._shape_grads([g[s] for s in tape.input_slots]),
+                      [g[s] for s in tape.param_slots], self._aux(v))
 
     def __call__(self, *args: Any) -> Result:
         return self._result(self._replay(self._with_parameters(), args))
@@ -185,7 +186,7 @@ class Program:
                 r = replayed
                 summed = list(map(operator.add, summed, r.param_grads))
             else:
-                r = self._result(replayed, input_grads)
+                r = self._result(replayed)
                 summed = list(map(operator.add, summed, map(replayed[1].__getitem__, slots)))
             values.append(r.value)
             grads.append(r.grads)
@@ -200,7 +201,7 @@ class Program:
             p.grad += grad
         return result
 
-    def _eager(self, args: Sequence[Any], input_grads: bool = True) -> Result:
+    def _eager(self, args: Sequence[Any], input_grads: bool) -> Result:
         """The same call on the eager engine: it raises the clear error behind a nan, inf or domain error."""
         return eager_call(self.f, args, self.parameters, input_grads)
 

@@ -157,6 +157,15 @@ def test_loop_replays_sample_by_sample_and_sums_parameter_gradients() -> None:
         assert plain.loop([], []) == ([], ([], []), [0.0], None)
 
 
+def test_a_nan_the_floats_make_without_an_error_is_replayed_eagerly_input_gradients_included() -> None:
+    # f = relu(log x) + x at a subnormal x: relu is dead, so log's adjoint is 0, but 1/x is inf (not an error
+    # in floats) and 0 * inf is nan. The eager engine skips the dead branch: df/dx = 1.
+    program = engine.compile(lambda x, y: (x.log().relu() + x) * y, 1.0, 1.0)
+    assert program(1e-320, 2.0) == (2e-320, (2.0, 1e-320), [], None)
+    assert program.loop([1e-320, 1.0], [2.0, 3.0]) == ([2e-320, 3.0], ([2.0, 3.0], [1e-320, 1.0]), [], None)  # relu'(log 1 = 0) is 0
+    assert program.loop([1e-320], [2.0], input_grads=False) == ([2e-320], (), [], None)
+
+
 def test_loop_without_input_gradients_never_differentiates_what_only_the_inputs_feed() -> None:
     # f = (x w - t)^2 sqrt(t): d/dt does not exist at t = 0 (sqrt'(0) = 1/0), and training never asks for it.
     # d/dw = 2 (x w - t) x sqrt(t), by hand.

@@ -4,6 +4,9 @@ import pytest
 
 import engine
 from engine import TraceError, Value
+from engine.compiler.codegen import generate
+from engine.compiler.interpreter import steps
+from engine.compiler.lifting import lift
 
 
 def _traced():
@@ -35,6 +38,20 @@ def test_instructions_slots_and_leaves_of_a_traced_function() -> None:
     assert program.shapes == [None, None, None] and program.aux_kind == "list"
     r = program(1.0, 2.0, 3.0)  # ((x^2)^3 + leaky(x) + y) * w + 2; d/dx = (6x^5 + 1) w
     assert (r.value, r.grads, r.param_grads, r.aux) == (14.0, (21.0, 3.0, 0.0), [4.0], [4.5, 1.0])
+
+
+def test_which_slots_need_a_gradient_with_and_without_the_inputs() -> None:
+    _, program = _traced()
+    tape = program.tape
+    everything = tape.needs_gradient()  # by default the inputs' gradients are wanted, as from program(...)
+    assert list(everything) == [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1]  # all but the constants 2.0 and 1.5
+    assert list(tape.needs_gradient(True)) == list(everything)
+    assert list(tape.needs_gradient(False)) == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0]  # w, (...) * w, + 2.0
+    # So does every replay's code, by default: x's, y's and z's gradients are computed.
+    assert generate(tape).backward == program.source_for(True).backward != program.source_for(False).backward
+    assert "g[3] +=" in generate(tape).backward[0] and "g[3] +=" not in program.source_for(False).backward[0]
+    assert len(steps(tape)[1].calls) == 7 and len(steps(tape, False)[1].calls) == 2
+    assert lift(tape).backward == lift(tape, True).backward != lift(tape, False).backward
 
 
 def test_unused_inputs_get_slots_and_zero_gradients() -> None:
