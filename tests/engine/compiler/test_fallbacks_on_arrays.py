@@ -85,9 +85,12 @@ def test_extra_outputs_and_list_arguments_beside_samples_replayed_alone(backend,
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("extra", ["one value", "a list"])
-def test_training_beside_samples_replayed_alone(backend, extra) -> None:
+@pytest.mark.parametrize("interpreted", [False, True])
+def test_training_beside_samples_replayed_alone(backend, extra, interpreted) -> None:
     # As above without the inputs' gradients, on a program that has never computed them: a sample replayed
-    # alone must leave them out too, and its extra outputs still land in their own columns.
+    # alone must leave them out too, and its extra outputs still land in their own columns, whether its float
+    # replay falls back to the eager engine (generated code: sqrt's partial 1/0) or not (the interpreter skips
+    # the dead relu's zero adjoint).
     w = Value(0.5)
 
     def f(x, t):
@@ -95,6 +98,7 @@ def test_training_beside_samples_replayed_alone(backend, extra) -> None:
         return main, (x[0] * t if extra == "one value" else [x[0] * t, x[1] - w])
 
     program = engine.compile(f, [1.0, 2.0], 1.0)
+    program.interpreted = interpreted
     X, t = np.array([[-1.0, 2.0], [4.0, 0.5], [-3.0, 1.0], [2.0, -1.0]]), np.array([1.0, 2.0, 3.0, -1.0])
     check(f, program, backend, [X, t], input_grads=False)
 
