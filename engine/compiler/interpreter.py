@@ -66,21 +66,22 @@ def steps(tape: Tape, input_grads: bool = True) -> Tuple[Walk, Walk]:
     forward, backward = [], []  # each kind's two steps, as source (or a looped step)
     ints = list(range(tape.size))  # one int object per slot, shared by every tuple that names it
     op_list, params, args, starts, outs = tape.op_list, tape.params, tape.args, tape.starts, tape.outs
-    for k in range(len(tape)):
-        op, param, first, last = op_list[tape.ops[k]], params.get(k), starts[k], starts[k + 1]
-        n = last - first
-        spelled = op.arity is not None or n <= SPELLED
+    arg_needs = bytes(map(needs.__getitem__, args))  # whether each argument wants a gradient, in one pass
+    for k, code in enumerate(tape.ops):  # a million times for a million nodes: each line here counts
+        op, param, first, last = op_list[code], params.get(k), starts[k], starts[k + 1]
+        named = tuple(map(ints.__getitem__, args[first:last]))
+        spelled = op.arity is not None or last - first <= SPELLED
         # a spelled kind is also which of its inputs get a gradient (a looped one sends to all: its rule is finite)
-        wanted = tuple(map(needs.__getitem__, args[first:last])) if spelled else None
-        key = (op, param_key(param), wanted)
-        if key not in kinds:
-            kinds[key] = len(kinds)
+        wanted = arg_needs[first:last] if spelled else None
+        key = (op, wanted) if param is None else (op, param_key(param), wanted)
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = len(kinds)
             there, back = (_sources(op, param, wanted, dialect) if spelled
                            else (_looped(op, "forward"), _looped(op, "backward")))
             forward.append(there)
             backward.append(back)
-        per_instruction.append(kinds[key])
-        named = tuple(map(ints.__getitem__, args[first:last]))
+        per_instruction.append(kind)
         slots.append(named + (ints[outs[k]],) if spelled else (named, ints[outs[k]]))
     namespace = python_namespace_for(dialect.functions)
     walks = []
@@ -88,8 +89,8 @@ def steps(tape: Tape, input_grads: bool = True) -> Tuple[Walk, Walk]:
         functions = [src if callable(src) else define("step", params_text, src, namespace, "<chainrule step>")
                      for src in sources]
         shown = [src if isinstance(src, str) else f"# {src.__doc__}" for src in sources]
-        if backwards:  # an instruction whose output needs no gradient is not walked back at all
-            kept = [needs[out] for out in outs]
+        if backwards and not all(map(needs.__getitem__, outs)):  # an output that needs none is not walked back
+            kept = bytes(map(needs.__getitem__, outs))
             per_instruction, slots = list(compress(per_instruction, kept)), list(compress(slots, kept))
         walks.append(Walk(functions, per_instruction, slots, shown, backwards))
     return walks[0], walks[1]
@@ -103,7 +104,7 @@ def _names(n: int) -> Dict[str, str]:
     return {f"a{i}": f"a{i}" for i in range(n)}
 
 
-def _sources(op: ops.Op, param: Any, wanted: Tuple[int, ...], dialect: Code) -> Tuple[str, str]:
+def _sources(op: ops.Op, param: Any, wanted: bytes, dialect: Code) -> Tuple[str, str]:
     """The bodies of an instruction kind's forward step and backward step, from one template; the
     backward step sends to the inputs ``wanted`` marks."""
     n = len(wanted)
