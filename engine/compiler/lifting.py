@@ -176,6 +176,10 @@ class _Writer:
         text = partial_texts(op, None, [Sym(block, dialect=self.dialect)] + others,
                              Sym(f"V[{out}][None]", dialect=self.dialect))[0]
         if text and any(wanted):  # a block is sent to whole: those that need none get a gradient nobody reads
+            if text == "1.0" and m == 1 and len(set(rows.index)) == len(rows.index):
+                # one sum's adjoint, a single row, reaches each input row as it is: broadcasting, no copy
+                self.backward.append(self.add_to(rows, f"G[{out}]"))
+                return
             term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
             self.backward.append(self.add_to(rows, f"stretch({term}, {n})"))
         else:

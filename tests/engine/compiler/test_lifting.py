@@ -328,3 +328,20 @@ def test_a_many_input_rule_that_reads_another_input_is_not_stacked() -> None:
     assert "stretch(" not in lift(program.tape).backward
     r = check_against_per_node_and_eager(program, [np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0]])], 2)
     assert r.grads[0].tolist() == [[1.0, 2.0, 3.0], [-4.0, 2.0, 16.0]]  # 2 x_i / x_1
+
+
+def test_one_sums_adjoint_reaches_its_inputs_by_broadcasting() -> None:
+    # One sum (a group of one): its adjoint row is added to each input row as it is. A sum that reads one row
+    # twice still adds up the repeats, through add_at and the stretched block.
+    program = engine.compile(lambda x: engine.sum([x[0] * x[1], x[1] * x[2], x[2] * x[3], x[3] * x[0]]), [0.0] * 4)
+    backward = lift(program.tape).backward
+    assert "G[4:8] += G[8:9]" in backward.splitlines() and "stretch(" not in backward
+    r = check_against_per_node_and_eager(program, [np.random.default_rng(17).standard_normal((3, 4))], 3)
+    X = np.random.default_rng(17).standard_normal((3, 4))
+    want = np.roll(X, -1, axis=1) + np.roll(X, 1, axis=1)  # d/dx_i = x_(i+1) + x_(i-1), around the ring
+    assert r.grads[0].ravel().tolist() == pytest.approx(want.ravel().tolist(), rel=1e-14)
+    twice = engine.compile(lambda x: (lambda y: engine.sum([y, y, x[1].exp()]))(x[0].exp()), [0.0] * 2)
+    assert "stretch(" in lift(twice.tape).backward
+    r = check_against_per_node_and_eager(twice, [np.array([[0.5, -1.0], [2.0, 0.0]])], 2)
+    assert r.grads[0].ravel().tolist() == pytest.approx([2 * math.exp(0.5), math.exp(-1.0), 2 * math.exp(2.0), 1.0],
+                                                        rel=1e-14)
