@@ -157,3 +157,20 @@ def test_an_ordinary_program_runs_on_torch_itself_and_can_leave_out_the_inputs_g
     lean = program.batch(torch.tensor([0.5, -1.0]), backend="torch", device="cpu", input_grads=False)
     assert len(full.grads) == 1 and lean.grads == ()
     assert lean.values.tolist() == full.values.tolist() and lean.param_grads.tolist() == full.param_grads.tolist()
+
+
+def test_the_finiteness_check_at_the_largest_float_and_at_opposite_infinities() -> None:
+    from engine.compiler.torch_backend import Torch
+
+    check = Torch("cpu").finite
+    assert check(torch.tensor([1e308, 1e308, -2.0], dtype=torch.float64)) is True  # the sum overflows; all finite
+    assert check(torch.tensor([[1.0, 2.0], [3.0, -4.0]], dtype=torch.float64)) is True
+    assert check(torch.tensor([float("inf"), float("-inf")], dtype=torch.float64)) is False  # the sum is nan
+    assert check(torch.tensor([1.0, float("nan")], dtype=torch.float64)) is False
+    assert check(torch.tensor([float("inf"), 1.0], dtype=torch.float64)) is False
+    assert check(torch.zeros((0, 3), dtype=torch.float64)) is True
+    per_column = check(torch.tensor([[1.0, float("nan")], [2.0, 3.0]], dtype=torch.float64), axis=0)
+    assert per_column.tolist() == [True, False]
+    # A batch whose intermediate overflows is still found and explained, as on NumPy (exp(800) is inf).
+    with pytest.raises(OverflowError):
+        engine.compile(lambda x: (x * 100.0).exp(), 1.0).batch(torch.tensor([8.0]), backend="torch", device="cpu")
