@@ -92,6 +92,27 @@ def peak_mb(run) -> float:
         tracemalloc.stop()
 
 
+BATCH = 64
+
+
+def batch_run(engine) -> tuple:  # noqa: ANN001
+    """(first call in s, replay in ms) of the chain over a batch, on a fresh program, against the hand formula."""
+    import numpy as np
+
+    program = engine.compile(chain, *ARGS)
+    columns = [np.full(BATCH, x) for x in ARGS]
+    columns[0] = np.linspace(-1.0, 1.0, BATCH)
+    start = time.perf_counter()
+    first = program.batch(*columns)
+    first_s = time.perf_counter() - start
+    n, a, b = STEPS, ARGS[1], ARGS[2]
+    want = a ** n * columns[0] + b * (1 - a ** n) / (1 - a)  # y_n = a^n y_0 + b (1 + a + ... + a^(n-1))
+    assert np.allclose(first.values, want, rtol=1e-6), (first.values[:3], want[:3])
+    start = time.perf_counter()
+    program.batch(*columns)
+    return first_s, (time.perf_counter() - start) * 1e3
+
+
 def run() -> List[str]:
     import engine
 
@@ -120,6 +141,7 @@ def run() -> List[str]:
     steps_mb = kept_mb(lambda: engine.compile(chain, *ARGS), lambda p: p(*ARGS))
     replay_mb = peak_mb(lambda: program(*ARGS))
     micrograd_note = micrograd_run()
+    batch_first_s, batch_ms = batch_run(engine)
     rows: List[Row] = [
         ("micrograd 0.1.0", None, micrograd_note),
         ("chainrule eager", timings["chainrule eager"], "builds the graph and runs backward"),
@@ -127,6 +149,9 @@ def run() -> List[str]:
          f"replay only; tracing took {trace_s:.1f} s (running the function on Values) and the first call "
          f"{build_s:.1f} s (the interpreter's set-up and a replay)"),
         ("hand-written pure Python", timings["hand-written pure Python"], ""),
+        (f"chainrule batch (NumPy, {BATCH} samples)", batch_ms,
+         f"replay only, per node on the interpreter (a tape this deep is not lifted: its groups would be of one "
+         f"node each); the first call {batch_first_s:.1f} s (set-up and a replay)"),
     ]
     lines = table("1,000,000-node chain y = y*a + b (median of 3)", rows)
     ratio = tape_mb / eager_mb

@@ -56,10 +56,13 @@ class Walk:
                 step(v, s)
 
 
-def steps(tape: Tape, input_grads: bool = True) -> Tuple[Walk, Walk]:
+def steps(tape: Tape, input_grads: bool = True, backend: Any = None) -> Tuple[Walk, Walk]:
     """The forward and backward walks over ``tape``, each called as ``walk(v, g)``. The backward walk
-    computes only the gradients someone reads (``Tape.needs_gradient``)."""
+    computes only the gradients someone reads (``Tape.needs_gradient``). With an array ``backend``
+    (``compiler.arrays``) the steps run on arrays over a batch: every op through the backend's
+    functions, every kind spelled out, and no step skips a zero adjoint (an array has no truth value)."""
     dialect = Code()
+    on_arrays = backend is not None
     needs = tape.needs_gradient(input_grads)
     kinds: Dict[tuple, int] = {}
     per_instruction, slots = [], []  # each instruction's kind and slots
@@ -70,20 +73,20 @@ def steps(tape: Tape, input_grads: bool = True) -> Tuple[Walk, Walk]:
     for k, code in enumerate(tape.ops):  # a million times for a million nodes: each line here counts
         op, param, first, last = op_list[code], params.get(k), starts[k], starts[k + 1]
         named = tuple(map(ints.__getitem__, args[first:last]))
-        spelled = op.arity is not None or last - first <= SPELLED
+        spelled = on_arrays or op.arity is not None or last - first <= SPELLED
         # a spelled kind is also which of its inputs get a gradient (a looped one sends to all: its rule is finite)
         wanted = arg_needs[first:last] if spelled else None
         key = (op, wanted) if param is None else (op, param_key(param), wanted)
         kind = kinds.get(key)
         if kind is None:
             kind = kinds[key] = len(kinds)
-            there, back = (_sources(op, param, wanted, dialect) if spelled
+            there, back = (_sources(op, param, wanted, dialect, guarded=not on_arrays) if spelled
                            else (_looped(op, "forward"), _looped(op, "backward")))
             forward.append(there)
             backward.append(back)
         per_instruction.append(kind)
         slots.append(named + (ints[outs[k]],) if spelled else (named, ints[outs[k]]))
-    namespace = python_namespace_for(dialect.functions)
+    namespace = backend.bind(dialect.functions) if on_arrays else python_namespace_for(dialect.functions)
     walks = []
     for sources, params_text, backwards in ((forward, "v, s", False), (backward, "v, g, s", True)):
         functions = [src if callable(src) else define("step", params_text, src, namespace, "<chainrule step>")
@@ -104,9 +107,10 @@ def _names(n: int) -> Dict[str, str]:
     return {f"a{i}": f"a{i}" for i in range(n)}
 
 
-def _sources(op: ops.Op, param: Any, wanted: bytes, dialect: Code) -> Tuple[str, str]:
+def _sources(op: ops.Op, param: Any, wanted: bytes, dialect: Code, guarded: bool = True) -> Tuple[str, str]:
     """The bodies of an instruction kind's forward step and backward step, from one template; the
-    backward step sends to the inputs ``wanted`` marks."""
+    backward step sends to the inputs ``wanted`` marks, and when ``guarded`` (floats) only if its adjoint
+    is not 0."""
     n = len(wanted)
     line, partials = template(op, param, n, dialect, adjoint="go")
     names = _names(n)
@@ -114,6 +118,8 @@ def _sources(op: ops.Op, param: Any, wanted: bytes, dialect: Code) -> Tuple[str,
     lines = [partial.format(out="o", **names) for partial, w in zip(partials, wanted) if partial and w]
     if not lines:
         return forward, "pass"  # nothing flows back (stop_gradient)
+    if not guarded:
+        return forward, _unpack(n) + "\ngo = g[o]\n" + "\n".join(lines)
     # a zero adjoint sends nothing, as eagerly
     return forward, _unpack(n) + "\ngo = g[o]\nif go:\n    " + "\n    ".join(lines)
 

@@ -7,11 +7,11 @@ summed over the batch; input gradients stay per sample. NumPy is needed only her
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from .. import ops
 from ..transforms.functional import flatten
-from . import arrays
+from . import arrays, interpreter
 from .arrays import ArrayBackend
 from .codegen import build
 
@@ -107,16 +107,23 @@ class NumpyBackend(ArrayBackend):
 
 
 NUMPY = NumpyBackend()
+LIFTED_UP_TO = 20_000  # instructions up to which batch(lifted=None) lifts; larger tapes replay per node
 
 
 def _functions(program: Any, input_grads: bool) -> Any:
+    """The per-node replay on NumPy arrays: generated code, or for a large tape the interpreter's walks
+    (one compiled step per kind of instruction, so the first call does not compile a line a node)."""
     if input_grads not in program._numpy:
-        source = program.source_for(input_grads)
-        program._numpy[input_grads] = build(source, NUMPY.bind(source.functions), "numpy", arrays=True)
+        if program.interpreted:
+            forward, backward = interpreter.steps(program.tape, input_grads, NUMPY)
+            program._numpy[input_grads] = [forward], [backward]
+        else:
+            source = program.source_for(input_grads)
+            program._numpy[input_grads] = build(source, NUMPY.bind(source.functions), "numpy", arrays=True)
     return program._numpy[input_grads]
 
 
-def replay(program: Any, args: Sequence[Any], lifted: bool = True, parameters: Any = None,
+def replay(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parameters: Any = None,
            input_grads: bool = True) -> Tuple[Any, tuple, Any, Any]:
     """Run a compiled ``Program`` on a batch: each argument an array over samples (shape (n,), or
     (n, k) for a list argument of k numbers). Returns the parts of its ``BatchResult``: values,
@@ -127,6 +134,8 @@ def replay(program: Any, args: Sequence[Any], lifted: bool = True, parameters: A
     out (``()``), as training needs only the parameters'."""
     import numpy as np
 
+    if lifted is None:  # lifting a huge tape would compile a line per group, and its groups are mostly of one
+        lifted = len(program.tape) <= LIFTED_UP_TO
     P = None if parameters is None else NUMPY.parameters(program, parameters)
     done = arrays.replay(program, args, NUMPY, P, input_grads) if lifted else None
     if done is None:

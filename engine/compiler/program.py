@@ -15,7 +15,7 @@ not, which is why comparing Values while tracing raises :class:`TraceError`, and
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..checks import as_float
 from ..modes import TraceError
@@ -224,13 +224,16 @@ class Program:
                 raise TraceError(f"compile: the compiled program gives {a!r} where the eager engine gives {b!r}")
         return got
 
-    def batch(self, *args: Any, lifted: bool = True, parameters: Any = None, backend: str = "numpy",
+    def batch(self, *args: Any, lifted: Optional[bool] = None, parameters: Any = None, backend: str = "numpy",
               device: Any = None, input_grads: bool = True) -> BatchResult:
         """Replay over a whole batch at once: each argument an array over the samples, shape (n,), or
         (n, k) for a list argument of k numbers.
 
         Lifted (``compiler.lifting``), structurally identical nodes run as one array operation, a layer
-        as one matrix product; ``lifted=False`` makes one NumPy call per node. ``backend="torch"`` runs
+        as one matrix product; ``lifted=False`` makes one NumPy call per node. By default (``None``) a tape
+        of up to ``numpy_backend.LIFTED_UP_TO`` instructions is lifted and a larger one (a deep chain,
+        whose groups would be of one node each) replayed per node by the interpreter, so that no first
+        call compiles code a node at a time. ``backend="torch"`` runs
         the lifted program on PyTorch float64 tensors on ``device`` (a GPU by default where there is
         one). ``parameters``, an array in ``parameters`` order, stands in for the parameters' data (as
         training on flat arrays does), and the parameter gradients then come back as an array too;
@@ -247,7 +250,7 @@ class Program:
             return BatchResult(*numpy_backend.replay(self, args, lifted, parameters, input_grads))
         if backend != "torch":
             raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
-        if not lifted:
+        if lifted is False:
             raise ValueError("batch: the torch back-end runs the lifted program only; use lifted=True")
         from . import torch_backend
 

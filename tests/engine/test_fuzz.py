@@ -5,7 +5,7 @@ numbers written in, the fused nodes, a custom op, shared subexpressions, inputs 
 relu/abs kinks) is checked for its value and every leaf gradient against PyTorch, forward mode
 against reverse, the compiled Python replay and the NumPy batch replay against the
 eager engine at the traced inputs and at others (where kinks may fall the other way), the
-interpreter over the tape against the generated code bit for bit, the replays that train (the
+interpreter over the tape against the generated code bit for bit (on floats and on arrays), the replays that train (the
 first input a parameter, no other input's gradient) against the eager engine,
 and every 30th program's Hessian against torch.autograd.functional.hessian.
 """
@@ -107,6 +107,11 @@ def check(e: Expression, with_hessian: bool) -> List[str]:
         except FloatingPointError as e:
             problems.append(f"batch at {at}: {e}")
             continue
+        columns = [np.array([x, x]) for x in at]
+        by_code, by_steps = program.batch(*columns, lifted=False), walked.batch(*columns, lifted=False)
+        if (by_code.values.tolist(), [g.tolist() for g in by_code.grads]) != \
+                (by_steps.values.tolist(), [g.tolist() for g in by_steps.grads]):  # same rules, same order
+            problems.append(f"interpreted batch {by_steps} vs generated {by_code} at {at}")
         bscale = magnitude(e, at)
         if not (close(float(batch.values[1]), eager.value, bscale, 1e-9)
                 and all(close(float(a[0]), b, bscale * max([1.0] + [abs(g) for g in eager.grads]), 1e-8)

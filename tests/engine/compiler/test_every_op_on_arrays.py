@@ -58,11 +58,12 @@ def results(program, backend):
         torch = pytest.importorskip("torch")
         r = program.batch(torch.tensor(X), torch.tensor(Y), backend="torch", device="cpu")
         return (r.values.numpy(), [g.numpy() for g in r.grads], r.param_grads.numpy())
+    program.interpreted = backend == "numpy per node, interpreted"  # the interpreter's steps on arrays
     r = program.batch(X, Y, lifted=backend == "numpy lifted")
     return r.values, list(r.grads), np.asarray(r.param_grads, dtype=float)
 
 
-@pytest.mark.parametrize("backend", ["numpy lifted", "numpy per node", "torch"])
+@pytest.mark.parametrize("backend", ["numpy lifted", "numpy per node", "numpy per node, interpreted", "torch"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_op_gives_the_eager_engines_numbers_on_arrays(case, backend, monkeypatch) -> None:
     f = CASES[case]

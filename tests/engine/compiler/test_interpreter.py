@@ -133,3 +133,55 @@ def test_training_walks_back_only_what_leads_to_a_parameter() -> None:
     forward(v, g)
     backward(v, g)
     assert g[0] == 2 * (2.0 * 0.5 - 0.0) * 2.0 * 0.0 and g[1] == g[2] == 0.0
+
+
+def test_on_arrays_every_kind_is_spelled_out_and_gives_the_generated_codes_bits() -> None:
+    np = pytest.importorskip("numpy")
+    from engine.compiler import numpy_backend
+
+    w = Value(0.5)
+    wide = interpreter.SPELLED + 4
+
+    def f(x, y):  # a dead relu's adjoint is 0 for some samples: on arrays no step may skip on it
+        return engine.sum([x * w] * 3 + [y] * wide) * (x * w).relu() + engine.logsumexp([x, y * w, x * y])
+
+    generated, walked = both(f, 1.0, 2.0)
+    forward, backward = interpreter.steps(walked.tape, True, numpy_backend.NUMPY)
+    assert not any("if go" in src for src in backward.source)
+    assert not any(src.startswith("#") for src in forward.source + backward.source)  # no float loop
+    X, Y = np.array([-1.0, 0.0, 0.5, 2.0, -3.0]), np.array([1.0, -2.0, 0.25, 0.0, 4.0])
+    a, b = generated.batch(X, Y, lifted=False), walked.batch(X, Y, lifted=False)
+    assert a.values.tolist() == b.values.tolist() and [g.tolist() for g in a.grads] == [g.tolist() for g in b.grads]
+    assert a.param_grads == b.param_grads
+    for i in range(len(X)):  # and the eager engine's numbers, sample by sample
+        want = program_module.eager_call(f, [X[i], Y[i]], [w])
+        assert b.values[i] == pytest.approx(want.value, rel=1e-13)
+        assert [g[i] for g in b.grads] == pytest.approx(list(want.grads), rel=1e-13, abs=1e-15)
+
+
+def test_a_huge_tape_is_batched_per_node_by_the_interpreter_unless_lifting_is_asked_for(monkeypatch) -> None:
+    np = pytest.importorskip("numpy")
+    from engine.compiler import numpy_backend
+
+    a, b = Value(0.999), Value(0.001)
+
+    def chain(x):  # y = a y + b, 50 times: y = a^50 x + b (1 - a^50) / (1 - a), dy/dx = a^50
+        for _ in range(50):
+            x = x * a + b
+        return x
+
+    monkeypatch.setattr(numpy_backend, "LIFTED_UP_TO", 99)  # the 100 instructions count as huge
+    monkeypatch.setattr(program_module, "GENERATED_UP_TO", 99)
+    program = engine.compile(chain, 0.5)
+    xs = np.linspace(-1.0, 1.0, 7)
+    r = program.batch(xs)
+    assert program.interpreted and program._lifted == {} and list(program._numpy) == [True]
+    A = 0.999 ** 50
+    assert r.values.tolist() == pytest.approx((A * xs + 0.001 * (1 - A) / (1 - 0.999)).tolist(), rel=1e-13)
+    assert r.grads[0].tolist() == pytest.approx([A] * 7, rel=1e-13)
+    lifted = program.batch(xs, lifted=True)
+    assert program._lifted != {} and lifted.values.tolist() == pytest.approx(r.values.tolist(), rel=1e-14)
+    monkeypatch.setattr(numpy_backend, "LIFTED_UP_TO", 100)
+    small = engine.compile(chain, 0.5)
+    small.batch(xs)
+    assert small._lifted != {} and small._numpy == {}  # up to the limit, lifted
