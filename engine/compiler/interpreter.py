@@ -107,7 +107,7 @@ def _names(n: int) -> Dict[str, str]:
     return {f"a{i}": f"a{i}" for i in range(n)}
 
 
-def _sources(op: ops.Op, param: Any, wanted: bytes, dialect: Code, guarded: bool = True) -> Tuple[str, str]:
+def _sources(op: ops.Op, param: Any, wanted: bytes, dialect: Code, guarded: bool) -> Tuple[str, str]:
     """The bodies of an instruction kind's forward step and backward step, from one template; the
     backward step sends to the inputs ``wanted`` marks, and when ``guarded`` (floats) only if its adjoint
     is not 0."""
