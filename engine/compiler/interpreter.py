@@ -70,6 +70,7 @@ def steps(tape: Tape, input_grads: bool = True, backend: Any = None) -> Tuple[Wa
     ints = list(range(tape.size))  # one int object per slot, shared by every tuple that names it
     op_list, params, args, starts, outs = tape.op_list, tape.params, tape.args, tape.starts, tape.outs
     arg_needs = bytes(map(needs.__getitem__, args))  # whether each argument wants a gradient, in one pass
+    kept = bytes(map(needs.__getitem__, outs))  # whether each instruction is walked back
     for k, code in enumerate(tape.ops):  # a million times for a million nodes: each line here counts
         op, param, first, last = op_list[code], params.get(k), starts[k], starts[k + 1]
         named = tuple(map(ints.__getitem__, args[first:last]))
@@ -92,8 +93,7 @@ def steps(tape: Tape, input_grads: bool = True, backend: Any = None) -> Tuple[Wa
         functions = [src if callable(src) else define("step", params_text, src, namespace, "<chainrule step>")
                      for src in sources]
         shown = [src if isinstance(src, str) else f"# {src.__doc__}" for src in sources]
-        if backwards and not all(map(needs.__getitem__, outs)):  # an output that needs none is not walked back
-            kept = bytes(map(needs.__getitem__, outs))
+        if backwards and not all(kept):  # an output that needs no gradient is not walked back
             per_instruction, slots = list(compress(per_instruction, kept)), list(compress(slots, kept))
         walks.append(Walk(functions, per_instruction, slots, shown, backwards))
     return walks[0], walks[1]

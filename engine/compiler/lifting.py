@@ -4,9 +4,10 @@ Nodes at the same depth with the same op, parameter, number of inputs, kinds of
 input (a per-sample row, or a parameter) and inputs that need a gradient form a
 group, and a group runs as one array expression: a layer of neurons (``dot`` nodes
 reading the same inputs, each with its own weights) becomes one matrix product, the
-relus after it one ``where``. The backward lines are the op's own rule applied to whole blocks of rows, as ``codegen``
-applies it to one slot, so no derivative is written a second time; for ``dot`` it is
-the rule's pairing (d/dw_i = x_i, d/dx_i = w_i) that makes the transposed products.
+relus after it one ``where``. The backward lines are the op's own rule applied to
+whole blocks of rows, as ``codegen`` applies it to one slot, so no derivative is
+written a second time; for ``dot`` it is the rule's pairing (d/dw_i = x_i,
+d/dx_i = w_i) that makes the transposed products.
 
 Per-sample values live in a matrix ``V`` (a row per slot, a column per sample; rows
 are laid out so that each group's outputs are consecutive) and parameters in a flat
