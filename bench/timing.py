@@ -12,36 +12,54 @@ Row = Tuple[str, Optional[float], str]  # name, milliseconds (None: did not run)
 
 def alternate(contenders: Dict[str, Callable[[], object]], rounds: int,
               slow: Optional[Dict[str, int]] = None) -> Dict[str, float]:
-    """Median milliseconds per call; a contender in ``slow`` runs only that many rounds."""
+    """Median milliseconds per call, the contenders taking turns round by round; a contender in ``slow``
+    runs only that many rounds. A fast call is repeated within a round (to at least ``SPAN`` seconds, so
+    that the clock's and the loop's own cost do not count), and an :class:`Epochs` contender times itself."""
     times: Dict[str, List[float]] = {name: [] for name in contenders}
+    repeats = {name: 1 if isinstance(call, Epochs) or name in (slow or {}) else _repeats(call)
+               for name, call in contenders.items()}
     for r in range(rounds):
         for name, call in contenders.items():
             if slow and r >= slow.get(name, rounds):
                 continue
             gc.collect()  # untimed: nobody pays for the garbage of the one before
+            if isinstance(call, Epochs):
+                times[name].extend(call())
+                continue
             start = time.perf_counter()
-            call()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(repeats[name]):
+                call()
+            times[name].append((time.perf_counter() - start) / repeats[name])
     return {name: statistics.median(t) * 1e3 for name, t in times.items()}
 
 
-def without_setup(train: Callable[[int], object], rounds: int = 3, many: int = 3) -> Tuple[float, float]:
-    """(milliseconds per epoch, seconds of set-up) of ``train(epochs)``, which traces and converts its data
-    once per call: an epoch is a run of ``many`` epochs less a run of 1, over ``many - 1`` (the median over
-    ``rounds``)."""
-    epochs, setups = [], []
-    for _ in range(rounds):
-        gc.collect()
+SPAN = 0.02  # seconds: the shortest timed stretch
+
+
+def _repeats(call: Callable[[], object]) -> int:
+    """How many calls make a timed stretch of at least ``SPAN`` (one untimed call as a warm-up, one timed)."""
+    call()
+    start = time.perf_counter()
+    call()
+    return max(1, min(10_000, int(SPAN / max(time.perf_counter() - start, 1e-9)) + 1))
+
+
+class Epochs:
+    """A contender that times itself: ``train(epochs)`` runs ``fit`` and returns its history, whose ``seconds``
+    are the epochs' own times. What a fit does before its first epoch (tracing, lifting, converting the data)
+    is left out of them, and kept in ``setup`` (seconds, one entry a run)."""
+
+    def __init__(self, train: Callable[[int], Dict[str, List[float]]], epochs: int) -> None:
+        self.train, self.epochs, self.setup = train, epochs, []
+
+    def __call__(self) -> List[float]:
         start = time.perf_counter()
-        train(1)
-        one = time.perf_counter() - start
-        gc.collect()
-        start = time.perf_counter()
-        train(many)
-        epoch = (time.perf_counter() - start - one) / (many - 1)
-        epochs.append(epoch)
-        setups.append(one - epoch)
-    return statistics.median(epochs) * 1e3, statistics.median(setups)
+        seconds = self.train(self.epochs)["seconds"]
+        self.setup.append(time.perf_counter() - start - sum(seconds))
+        return seconds
+
+    def setup_seconds(self) -> float:
+        return statistics.median(self.setup)
 
 
 def table(title: str, rows: List[Row], reference: str = "micrograd 0.1.0") -> List[str]:

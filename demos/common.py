@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 from pathlib import Path
-from typing import Optional
+from typing import Dict, List, Optional
 
 
 def common_args(prog: str, doc: Optional[str]) -> argparse.ArgumentParser:
@@ -13,3 +14,18 @@ def common_args(prog: str, doc: Optional[str]) -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pictures (default out/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
+
+
+def epoch_time(history: Dict[str, List[float]], total: float) -> str:
+    """How long an epoch took (the median of fit's ``seconds``), and what the fit spent once before its first
+    epoch (tracing and lifting, when compiled), from the fit's ``total`` seconds.
+
+    >>> epoch_time({"seconds": [0.5, 0.25, 0.25]}, 2.0)
+    'time per epoch: 0.25 s (and 1.00 s once, before the first, to trace the loss and lift it)'
+    >>> epoch_time({"seconds": [0.5, 0.25, 0.25]}, 1.0)
+    'time per epoch: 0.25 s'
+    """
+    setup = total - sum(history["seconds"])
+    median = statistics.median(history["seconds"])
+    once = f" (and {setup:.2f} s once, before the first, to trace the loss and lift it)" if setup >= 0.01 else ""
+    return f"time per epoch: {median:.2f} s{once}"

@@ -18,7 +18,7 @@ from nn.train import predict_label
 
 import viz
 
-from .common import common_args
+from .common import common_args, epoch_time
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 32, 12, 0.02, 32
 
@@ -33,10 +33,10 @@ def train(epochs: int = EPOCHS, progress: bool = True, compiled: bool = False):
     history = fit(model, X_train, y_train, losses.cross_entropy, opt, epochs, batch_size=BATCH,
                   val=(X_test, y_test), progress=progress, seed=SEED, schedule=CosineLR(opt, epochs),
                   compiled=compiled)
-    seconds = (time.perf_counter() - start) / epochs
+    total = time.perf_counter() - start
     with no_grad():
         predicted = [predict_label(model(x)) for x in X_test]
-    return model, history, y_test, predicted, seconds
+    return model, history, y_test, predicted, epoch_time(history, total)
 
 
 def confusion(y_true: List[int], y_pred: List[int], classes: int = 10) -> List[List[int]]:
@@ -54,15 +54,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="train by replaying a traced sample loss (engine.compile) instead of eager graphs")
     args = parser.parse_args(argv)
     try:
-        model, history, y_test, predicted, seconds = train(args.epochs, progress=not args.no_progress,
-                                                           compiled=args.compiled or False)
+        model, history, y_test, predicted, timing = train(args.epochs, progress=not args.no_progress,
+                                                          compiled=args.compiled or False)
     except ImportError as e:
         print(e)
         return 1
     accuracy = sum(t == p for t, p in zip(y_test, predicted)) / len(y_test)
     how = f", compiled ({args.compiled if isinstance(args.compiled, str) else 'numpy'})" if args.compiled else ""
     print(f"MLP 64-{HIDDEN}-10 (tanh), Adam lr {LR} with cosine decay, batch {BATCH}, {args.epochs} epochs{how}")
-    print(f"time per epoch: {seconds:.2f} s")
+    print(timing)
     print(f"test accuracy on {len(y_test)} held-out images: {accuracy:.1%}\n")
     print("confusion matrix (rows: true digit, columns: predicted)")
     print("      " + " ".join(f"{c:>4}" for c in range(10)))

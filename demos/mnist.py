@@ -26,7 +26,7 @@ from nn.data import fashion_mnist, mnist, train_test_split
 import viz
 from viz import plots
 
-from .common import common_args
+from .common import common_args, epoch_time
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 128, 20, 2e-3, 128
 FASHION = ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
@@ -61,9 +61,9 @@ def train(fashion: bool = False, root: Optional[Path] = None, epochs: int = EPOC
     start = time.perf_counter()
     history = fit(model, X_train, y_train, losses.cross_entropy, opt, epochs, batch_size=BATCH,
                   val=(X_test, y_test), progress=progress, seed=SEED, schedule=CosineLR(opt, epochs), compiled=True)
-    seconds = (time.perf_counter() - start) / epochs
+    total = time.perf_counter() - start
     predicted = predict(model, X_test)
-    return model, history, (X_test, y_test, predicted), seconds
+    return model, history, (X_test, y_test, predicted), epoch_time(history, total)
 
 
 def confusion(y_true: Sequence[int], y_pred: Sequence[int], classes: int = 10) -> List[List[int]]:
@@ -113,8 +113,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="read only the first N training images")
     args = parser.parse_args(argv)
     try:
-        model, history, (X_test, y_test, predicted), seconds = train(args.fashion, args.root, args.epochs,
-                                                                     args.limit, not args.no_progress)
+        model, history, (X_test, y_test, predicted), timing = train(args.fashion, args.root, args.epochs,
+                                                                    args.limit, not args.no_progress)
     except FileNotFoundError as e:
         print(e)
         return 1
@@ -123,7 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     data = "Fashion-MNIST" if args.fashion else "MNIST"
     print(f"{data}: MLP 784-{HIDDEN}-10 (ReLU, He init), Adam lr {LR} with cosine decay, batch {BATCH}, "
           f"{args.epochs} epochs, lifted NumPy replay")
-    print(f"time per epoch: {seconds:.2f} s")
+    print(timing)
     print(f"held-out accuracy on {len(y_test):,} images: {accuracy:.1%}")
     stem = "fashion_mnist" if args.fashion else "mnist"
     out = args.out

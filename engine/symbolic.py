@@ -47,7 +47,7 @@ class Code(Dialect):
 
     def _name(self, key: Any, base: str) -> str:
         for name, known in self.functions.items():
-            if known is key:
+            if known == key:  # an op is equal only to itself
                 return name
         name = f"{''.join(c if c.isalnum() else '_' for c in base)}_{len(self.functions)}"
         self.functions[name] = key
@@ -55,6 +55,10 @@ class Code(Dialect):
 
     def function(self, op: ops.Op) -> str:
         return self._name(op, op.name)
+
+    def reduction(self, op: ops.Op) -> str:
+        """A many-input op applied over the first axis of one block of its inputs (bound to ``("over", op)``)."""
+        return self._name(("over", op), f"{op.name}_over")
 
     def if_positive(self, x: str, then: str, otherwise: str) -> str:
         return f"{self._name('if_positive', 'if_positive')}({x}, {then}, {otherwise})"

@@ -75,7 +75,7 @@ class Optimizer:
         """
         import numpy as np
 
-        bad = np.flatnonzero(~np.isfinite(g)) if not math.isfinite(g.sum()) else ()  # one pass when all is well
+        bad = () if math.isfinite(np.add.reduce(g)) else np.flatnonzero(~np.isfinite(g))  # one pass when all is well
         if len(bad):
             raise ValueError(f"{type(self).__name__}: the gradient of {_name(self.params[bad[0]])} is {g[bad[0]]}")
         self.steps += 1

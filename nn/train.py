@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import warnings
+from time import perf_counter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, no_grad
@@ -51,7 +52,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
         optimizer: Optimizer, epochs: int, batch_size: Optional[int] = None,
         val: Optional[Tuple[Sequence, Sequence]] = None, progress: bool = True, shuffle: bool = True,
         seed: int = 0, schedule: Any = None, compiled: Union[bool, str] = False) -> History:
-    """Train ``model`` and return the per-epoch history: ``loss``, ``accuracy`` (and ``val_*``).
+    """Train ``model`` and return the per-epoch history: ``loss``, ``accuracy`` (and ``val_*``), and the
+    ``seconds`` each epoch took (its validation included; the compiled paths' one-time tracing not).
 
     ``loss(outputs, targets)`` gets a batch and returns a Value, as the losses in
     ``nn.losses`` do. ``batch_size=None`` is full-batch gradient descent, 1 is
@@ -83,16 +85,18 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
 
-    step = _Replayed(model, X, y, loss, compiled, optimizer) if compiled else None
+    step = _Replayed(model, X, y, loss, compiled, optimizer, val) if compiled else None
     rng = random.Random(seed)
     order = list(range(len(X)))
     history: History = {"loss": [], "accuracy": []}
     if val is not None:
         history.update(val_loss=[], val_accuracy=[])
+    history["seconds"] = []
     bar = progress_bar(range(epochs), desc="fit", unit="epoch", disable=not progress)
     weights, warned = _weights(model), False
     try:
         for _ in bar:
+            began = perf_counter()
             if shuffle and size < len(X):
                 rng.shuffle(order)
             total, hits, seen, alive = 0.0, 0.0, 0, False
@@ -100,8 +104,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                 # in order, a batch is a range, which the compiled path reads as a slice of its arrays (no copy)
                 batch = order[start:start + size] if shuffle and size < len(X) \
                     else range(start, min(start + size, len(X)))
-                targets = [y[i] for i in batch]
                 if step is None:
+                    targets = [y[i] for i in batch]
                     optimizer.zero_grad()
                     outputs = [model(X[i]) for i in batch]
                     value = loss(outputs, targets)
@@ -131,6 +135,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                 shown["val_loss"] = f"{val_loss:.4f}"
             if schedule is not None:
                 schedule.step()
+            history["seconds"].append(perf_counter() - began)
             bar.set_postfix(shown, refresh=False)  # tqdm redraws at its own pace
     finally:
         if step is not None:
@@ -183,7 +188,7 @@ class _Replayed:
     """
 
     def __init__(self, model: Module, X: Sequence, y: Sequence, loss: Callable, backend: Union[bool, str],
-                 optimizer: Optimizer) -> None:
+                 optimizer: Optimizer, val: Optional[Tuple[Sequence, Sequence]] = None) -> None:
         import engine
 
         if backend is True:
@@ -199,7 +204,7 @@ class _Replayed:
         self.n_out = len(first) if isinstance(first, (list, tuple)) else 1
         self.program = engine.compile(lambda x, t: _with_output(loss, model(x), t), X[0], self.encode(y[0]))
         self.optimizer, self.flat = optimizer, backend == "numpy"
-        self.X, self.y, self._arrays = X, y, {}
+        self.X, self.y, self._arrays = X, y, {}  # (id(X), id(y)) -> arrays (see ``arrays``)
         self.weights = _weights(model)
         if self.flat:
             import numpy as np
@@ -217,6 +222,9 @@ class _Replayed:
             # The usual case: the loss uses exactly the optimizer's parameters, in its order. Then W serves
             # as the program's parameters and its gradient as the optimizer's, with nothing copied.
             self.same = len(used) == len(optimizer.params) and all(p is q for p, q in zip(used, optimizer.params))
+            self.arrays(X, y)  # a nan in the data is an error before training starts, not at its batch
+            if val is not None:
+                self.arrays(*val, names=("val[0]", "val[1]"))
 
     def encode(self, t: Any) -> Any:
         """Class labels become one-hot rows, so that every sample traces alike."""
@@ -224,29 +232,37 @@ class _Replayed:
             return [1.0 if k == t else 0.0 for k in range(self.n_out)]
         return t
 
-    def arrays(self, X: Sequence, y: Sequence) -> Tuple[Any, Any]:
-        """Inputs and encoded targets as NumPy arrays over the samples, made once per data set."""
+    def arrays(self, X: Sequence, y: Sequence, names: Tuple[str, str] = ("X", "y")) -> Tuple[Any, Any, Any]:
+        """Inputs, encoded targets and class labels (None for real-valued targets) as NumPy arrays over the
+        samples, made and checked for nan and inf once per data set (the training set and ``val``), so
+        that no batch checks its part again."""
         import numpy as np
 
         key = (id(X), id(y))
-        if self._arrays.get("key") != key:
-            self._arrays = {"key": key, "X": np.asarray(X, dtype=float),
-                            "T": np.asarray([self.encode(t) for t in y], dtype=float)}
-        return self._arrays["X"], self._arrays["T"]
+        if key not in self._arrays:
+            xs, ts = np.asarray(X, dtype=float), np.asarray([self.encode(t) for t in y], dtype=float)
+            for name, a in zip(names, (xs, ts)):
+                bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
+                if len(bad):
+                    raise ValueError(f"fit: {name} holds nan or inf (sample {bad[0]}: {a[bad[0]].tolist()})")
+            labels = None
+            if _class_labels(y):
+                labels = np.asarray(y) if self.n_out > 1 else (np.asarray(y) > 0).astype(int)
+            self._arrays[key] = (X, y, xs, ts, labels)  # X and y kept: their ids stay theirs
+        return self._arrays[key][2:]
 
     def replay(self, X: Sequence, y: Sequence, batch: Sequence[int]) -> Tuple[Any, float, Optional[float]]:
         """(the replay's result, its mean loss, its accuracy) for the samples ``batch`` of (X, y)."""
-        labels = [y[i] for i in batch]
         if self.flat:
-            xs, ts = self.arrays(X, y)
-            if isinstance(batch, range):
-                xs, ts = xs[batch.start:batch.stop], ts[batch.start:batch.stop]
-            else:
-                xs, ts = xs[batch], ts[batch]
+            xs, ts, labels = self.arrays(X, y)
+            pick = slice(batch.start, batch.stop) if isinstance(batch, range) else batch
             if not self.same:
                 self.P[self.mine] = self.W[self.where]
-            r = self.program.batch(xs, ts, parameters=self.W if self.same else self.P, input_grads=False)
-            return r, float(r.values.sum()) / len(batch), _accuracy(r.aux, labels, self.n_out)
+            r = self.program.batch(xs[pick], ts[pick], parameters=self.W if self.same else self.P,
+                                   input_grads=False, check_finite=False)
+            acc = None if labels is None else _accuracy(r.aux, labels[pick], self.n_out)
+            return r, float(r.values.sum()) / len(batch), acc
+        labels = [y[i] for i in batch]
         r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels], input_grads=False)
         outputs = [[_Score(a) for a in row] if self.n_out > 1 else _Score(row) for row in r.aux]
         return r, sum(r.values) / len(batch), accuracy(outputs, labels)
@@ -268,7 +284,8 @@ class _Replayed:
             self.optimizer.step()
             return value, acc, alive
         if self.same:
-            self.G = r.param_grads / len(batch)
+            self.G = r.param_grads
+            self.G *= 1.0 / len(batch)  # the mean's gradient, in place: the replay's array is this step's own
         else:
             self.G[:] = 0.0
             self.G[self.where] = r.param_grads[self.mine] / len(batch)
@@ -288,15 +305,11 @@ class _Replayed:
             self.frozen_grads[:] = 0.0
 
 
-def _accuracy(outputs: Any, labels: List[Any], n_out: int) -> Optional[float]:
-    """``accuracy`` for a replay's outputs as an array (a row of scores per sample, or one score)."""
-    if not _class_labels(labels):
-        return None
-    import numpy as np
-
-    predicted = outputs.argmax(axis=1) if n_out > 1 else (outputs > 0).astype(int)
-    wanted = np.array(labels) if n_out > 1 else (np.array(labels) > 0).astype(int)
-    return float((predicted == wanted).mean())
+def _accuracy(outputs: Any, labels: Any, n_out: int) -> float:
+    """``accuracy`` for a replay's outputs as an array (a row of scores per sample, or one score), against
+    the class labels as an array (0 or 1 for a single score)."""
+    predicted = outputs.argmax(axis=1) if n_out > 1 else outputs > 0
+    return float((predicted == labels).mean())
 
 
 def _with_output(loss: Callable, out: Any, t: Any) -> Tuple[Value, Any]:

@@ -11,12 +11,12 @@ engine gives its result or its clear error.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Optional, Sequence, Tuple
 
 from .. import ops
 from ..transforms.functional import flatten, regroup
-from .codegen import define
-from .lifting import lift
+from .frames import Frame, Frames, bind
+from .lifting import Lifted, lift
 
 
 class ArrayBackend:
@@ -26,7 +26,8 @@ class ArrayBackend:
     an_array = "an array"  # what the library's arrays are called in messages
 
     def functions(self) -> Dict[Any, Callable]:
-        """Each engine op, and the helpers "if_positive", "sign", "times_log", on arrays."""
+        """Each engine op, and the helpers "if_positive", "sign", "times_log", on arrays; and ``("over", op)``
+        for a many-input op over the first axis of one block, where the library has a reduction for it."""
         raise NotImplementedError
 
     def vectorized(self, op: ops.Op) -> Callable:
@@ -54,12 +55,24 @@ class ArrayBackend:
     def zeros(self, shape: Tuple[int, ...]) -> Any:
         raise NotImplementedError
 
-    def finite(self, x: Any, axis: Optional[int] = None) -> Any:
-        """Whether every entry is finite (a bool), or per column along ``axis`` (an array)."""
+    def finite(self, *xs: Any) -> bool:
+        """Whether every entry of every array is finite. Called within ``quiet()``: the check may overflow."""
+        raise NotImplementedError
+
+    def finite_columns(self, x: Any) -> Any:
+        """Per column of a matrix, whether all its entries are finite (an array of bools)."""
         raise NotImplementedError
 
     def where_false(self, mask: Any) -> Any:
         """The indices where ``mask`` is False."""
+        raise NotImplementedError
+
+    def matmul_into(self, out: Any, a: Any, b: Any) -> None:
+        """out[...] = a @ b, without a temporary where the library can."""
+        out[...] = a @ b
+
+    def shares_memory(self, view: Any, base: Any) -> bool:
+        """Whether ``view`` is a view of ``base`` (its numbers, not a copy of them)."""
         raise NotImplementedError
 
     def stack(self, arrays: Sequence[Any]) -> Any:
@@ -72,9 +85,20 @@ class ArrayBackend:
 
     def bind(self, names: Dict[str, Any]) -> Dict[str, Callable]:
         """The generated code's globals: each identifier bound to this library's function for its op or
-        helper (a user-defined op: its float function, sample by sample)."""
+        helper (a user-defined op: its float function, sample by sample). ``("over", op)`` is a many-input
+        op over the first axis of one block: the library's reduction where it has one (``functions``),
+        else the op on the block's rows."""
         known = self.functions()
-        return {name: known.get(key) or self.vectorized(key) for name, key in names.items()}
+
+        def one(key: Any) -> Callable:
+            if key in known:
+                return known[key]
+            if isinstance(key, tuple):
+                rows = one(key[1])
+                return lambda block: rows(*block)
+            return self.vectorized(key)
+
+        return {name: one(key) for name, key in names.items()}
 
     def parameters(self, program: Any, parameters: Any) -> Any:
         """The parameters' data as a flat array: the Values' own, or ``parameters`` checked against them."""
@@ -88,21 +112,22 @@ class ArrayBackend:
 
 
 def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters: Any = None,
-           input_grads: bool = True) -> Optional[tuple]:
+           input_grads: bool = True, check_finite: bool = True) -> Optional[tuple]:
     """(values, input gradients, parameter gradients summed over the batch, extra outputs) by the lifted
-    program, or None where lifting does not apply. ``parameters`` stands in for the parameters' data;
-    with ``input_grads=False`` the input gradients are not computed (and come back as ``()``)."""
-    checked, n, blocks = batch_columns(program, args, backend, blocks=True)
+    program, or None where lifting does not apply. ``parameters``, an array from ``backend.parameters``,
+    stands in for the parameters' data; with ``input_grads=False`` the input gradients are not computed
+    (and come back as ``()``); ``check_finite=False`` trusts the arguments to be finite."""
+    checked, n, blocks = batch_columns(program, args, backend, blocks=True, check_finite=check_finite)
     made = functions(program, backend, input_grads)
     if made is None:
         return None
-    P = backend.parameters(program, parameters)
-    done = _pass(program, made, n, P, backend, blocks, input_grads)
+    P = backend.parameters(program, None) if parameters is None else parameters
+    done = _pass(made, n, P, backend, blocks, input_grads)
     if done is None:
         return None
     if not isinstance(done, tuple):  # the mask of samples that went wrong
         good = backend.where_false(done)
-        rest = _pass(program, made, len(good), P, backend, [b[:, good] for b in blocks], input_grads) \
+        rest = _pass(made, len(good), P, backend, [b[:, good] for b in blocks], input_grads) \
             if len(good) else ()
         if rest is None or not isinstance(rest, tuple):
             return None
@@ -115,10 +140,12 @@ def replay(program: Any, args: Sequence[Any], backend: ArrayBackend, parameters:
     return values, grads, param_grads, aux
 
 
-def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, blocks: bool = False) -> Any:
+def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, blocks: bool = False,
+                  check_finite: bool = True) -> Any:
     """The arguments checked and cut into one array over the samples per input slot, and the number of
     samples; with ``blocks``, each argument as rows over the samples (its input slots' rows of V, in one
-    piece) in place of the columns, which are cut only if needed (``columns``)."""
+    piece) in place of the columns, which are cut only if needed (``columns``). ``check_finite=False``
+    leaves out the check for nan and inf (for callers that checked their data once, as ``fit`` does)."""
     if len(args) != len(program.shapes):
         raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
     checked, n = [], None
@@ -130,12 +157,24 @@ def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, bloc
         n = a.shape[0] if n is None else n
         if a.shape[0] != n:
             raise ValueError(f"every argument needs the same number of samples: {n} and {a.shape[0]}")
-        if not backend.finite(a):
-            raise ValueError(f"argument {i} holds nan or inf")
         checked.append(a)
+    if check_finite:
+        _finite_arguments(checked, backend)
     if blocks:
         return checked, n, [a[None] if a.ndim == 1 else a.T for a in checked]
     return columns(checked), n
+
+
+def _finite_arguments(checked: Sequence[Any], backend: ArrayBackend) -> None:
+    """Raises the ValueError that names the first argument and sample holding nan or inf, if one does."""
+    with backend.quiet():
+        if backend.finite(*checked):  # one pass over them all when all is well
+            return
+    for i, a in enumerate(checked):
+        bad = backend.where_false(backend.finite_columns(a[None] if a.ndim == 1 else a.T))
+        if len(bad):
+            sample = int(bad[0])
+            raise ValueError(f"argument {i} holds nan or inf (sample {sample}: {a[sample].tolist()})")
 
 
 def columns(checked: Sequence[Any]) -> list:
@@ -143,50 +182,76 @@ def columns(checked: Sequence[Any]) -> list:
     return [c for a in checked for c in ([a] if a.ndim == 1 else [a[:, j] for j in range(a.shape[1])])]
 
 
-def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> Any:
-    """(lifted, forward, backward) for this back-end, made once per program; None when an output is a
+class Made(NamedTuple):
+    """A lifted program made for one back-end: its frames (``compiler.frames``), and where its rows are."""
+
+    lifted: Lifted
+    frames: Frames
+    inputs: int  # the inputs' rows, which lead, in order
+    out: int  # the main output's row
+    extra: Any  # the extra outputs' rows (an index of the back-end), or None
+    added_first: Tuple[Any, Any]  # G's rows and GP's entries to zero before each backward (indices), or None
+
+
+def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> Optional[Made]:
+    """The lifted program made for this back-end, once per program; None when an output is a
     parameter itself (the per-node replay serves that)."""
     cache, key = program._lifted, (backend.name, input_grads)
     if key not in cache:
         lifted = cache.get(input_grads) or lift(program.tape, input_grads)
         cache[input_grads] = lifted
-        if any(s not in lifted.row_of for s in program.tape.output_slots):
+        tape, row = program.tape, lifted.row_of
+        if any(s not in row for s in tape.output_slots):
             cache[key] = None
             return None
         namespace = backend.bind(lifted.functions)
         namespace.update({name: backend.index(index) for name, index in lifted.indices.items()})
         namespace.update(add_at=backend.add_at, stretch=backend.stretch)
-        cache[key] = (lifted, define("forward", "V, P", lifted.forward, namespace, "<chainrule lifted forward>"),
-                      define("backward", "V, P, G, GP", lifted.backward, namespace, "<chainrule lifted backward>"))
+        frames = Frames(bind(lifted.forward, lifted.backward), namespace, backend, lifted.rows,
+                        len(program.parameters), tuple((row[slot], c) for slot, c in tape.constants))
+        extra = tuple(row[s] for s in tape.output_slots[1:])
+        zero = tuple(backend.index(lifted.added_first[a]) if lifted.added_first[a] else None for a in ("G", "GP"))
+        cache[key] = Made(lifted, frames, len(tape.input_slots), row[tape.output_slots[0]],
+                          backend.index(extra) if extra else None, zero)
     return cache[key]
 
 
-def _pass(program: Any, made: tuple, n: int, P: Any, backend: ArrayBackend, blocks: list,
-          input_grads: bool) -> Any:
+def _pass(made: Made, n: int, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool) -> Any:
     """(values, flat input gradients (none without ``input_grads``), parameter gradients, extra outputs);
     or the mask of samples whose numbers are not all finite; or None when only a parameter's gradient is
-    not (the per-node replay finds the sample)."""
-    lifted, forward, backward = made
-    tape, row = program.tape, lifted.row_of
-    V = backend.empty((lifted.rows, n))
+    not (the per-node replay finds the sample). Runs on a frame of ``n`` samples, given back after."""
+    frame = made.frames.take(n)
+    try:
+        return _run(made, frame, P, backend, blocks, input_grads)
+    finally:
+        made.frames.give(n, frame)
+
+
+def _run(made: Made, frame: Frame, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool) -> Any:
+    V, G, GP = frame.V, frame.G, frame.GP
+    frame.P[...] = P
     start = 0
     for block in blocks:  # lift gives the inputs the first rows, in order: one copy per argument
         V[start:start + len(block)] = block
         start += len(block)
-    for slot, c in tape.constants:
-        V[row[slot]] = c
-    G, GP = backend.zeros((lifted.rows, n)), backend.zeros((len(program.parameters),))
-    G[row[tape.output_slots[0]]] = 1.0
+    rows, entries = made.added_first  # the rest of G and GP is assigned before it is read, or never written
+    if rows is not None:
+        G[rows] = 0.0
+    if entries is not None:
+        GP[entries] = 0.0
+    G[made.out] = 1.0
+    k = made.inputs
     with backend.quiet():
-        forward(V, P)
-        backward(V, P, G, GP)
-    k = len(tape.input_slots)  # the inputs' rows were checked as arguments; without input_grads their G rows stay 0
-    if not (backend.finite(V[k:]) and backend.finite(G if input_grads else G[k:]) and backend.finite(GP)):
-        bad = ~(backend.finite(V, axis=0) & backend.finite(G, axis=0))
+        frame.forward()
+        frame.backward()
+        # past the inputs' rows: V's were checked as arguments, and without input_grads nobody reads G's (which
+        # a many-input op may write: it sends its block whole, to the inputs too)
+        finite = backend.finite(V[k:], G if input_grads else G[k:], GP)
+    if not finite:
+        bad = ~(backend.finite_columns(V) & backend.finite_columns(G))
         return bad if bool(bad.any()) else None
-    grads = list(_copy(G[:k])) if input_grads else []  # the inputs' rows lead, in order
-    extra = [row[s] for s in tape.output_slots[1:]]  # the extra outputs, one block of rows: one copy
-    return _copy(V[row[tape.output_slots[0]]]), grads, GP, V[backend.index(tuple(extra))] if extra else V[:0]
+    grads = list(_copy(G[:k])) if input_grads else []  # copies: the frame's arrays are used again
+    return _copy(V[made.out]), grads, _copy(GP), V[made.extra] if made.extra is not None else _copy(V[:0])
 
 
 def _copy(x: Any) -> Any:

@@ -11,30 +11,38 @@ d/dx_i = w_i) that makes the transposed products.
 
 Per-sample values live in a matrix ``V`` (a row per slot, a column per sample; rows
 are laid out so that each group's outputs are consecutive) and parameters in a flat
-array ``P``; ``G`` and ``GP`` hold their adjoints. A layer of two neurons, each with its
-weights then its bias in ``P``, reads its weight matrix and biases as views of ``P``
-(nothing gathered), then a sum:
+array ``P``; ``G`` and ``GP`` hold their adjoints, which start at zero: a backward
+line assigns a block where nothing was added before and adds to it after. A layer of
+two neurons, each with its weights then its bias in ``P``, reads its weight matrix and
+biases as views of ``P`` (nothing gathered); then a sum, times the first input, whose
+adjoint the layer's line then adds to:
 
 >>> from engine import Value, compile, dot, sum
 >>> layer = [([Value(0.5), Value(-1.0)], Value(0.1)), ([Value(2.0), Value(0.25)], Value(0.0))]
->>> f = lambda x: sum([dot(w, x, bias=b).relu() for w, b in layer])
+>>> f = lambda x: sum([dot(w, x, bias=b).relu() for w, b in layer]) * x[0]
 >>> lifted = lift(compile(f, [1.0, 2.0]).tape)
 >>> print(lifted.forward)
 V[2:4] = P[0:6].reshape(2, 3)[:, :2] @ V[0:2] + P[2:6:3, None]
 V[4:6] = relu_0(V[2:4])
 V[6:7] = sum_2(V[4:5], V[5:6])
+V[7:8] = V[6:7]*V[0:1]
 >>> print(lifted.backward)
-G[4:5] += G[6:7]
-G[5:6] += G[6:7]
-G[2:4] += G[4:6] * (if_positive_1(V[2:4], 1.0, 0.0))
+G[6:7] = G[7:8] * (V[0:1])
+G[0:1] = G[7:8] * (V[6:7])
+G[4:5] = G[6:7]
+G[5:6] = G[6:7]
+G[2:4] = G[4:6] * (if_positive_1(V[2:4], 1.0, 0.0))
 G[0:2] += P[0:6].reshape(2, 3)[:, :2].T @ G[2:4]
-GP[0:6].reshape(2, 3)[:, :2] += G[2:4] @ V[0:2].T
-GP[2:6:3] += (G[2:4]).sum(axis=1)
+GP[0:6].reshape(2, 3)[:, :2] = G[2:4] @ V[0:2].T
+GP[2:6:3] = (G[2:4]).sum(axis=1)
+
+A many-input op over more than two inputs (a softmax's logsumexp, a loss's sum) runs on
+one block of shape (inputs, group size, samples), reduced over its first axis.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 from .. import ops
 from ..symbolic import Code, Sym
@@ -59,6 +67,7 @@ class Lifted(NamedTuple):
     rows: int  # rows of V
     row_of: Dict[int, int]  # slot -> row of V (inputs, constants and computed values)
     groups: int  # array operations, against len(tape) nodes
+    added_first: Dict[str, Tuple[int, ...]]  # "G" rows and "GP" entries that backward adds to before assigning
 
 
 def lift(tape: Tape, input_grads: bool = True) -> Lifted:
@@ -81,9 +90,38 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
         op, wanted = key[1], key[5]
         for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
             writer.group(op, part[0][2], wanted, [args for args, _, _ in part], [out for _, out, _ in part])
-    backward = "\n".join(lines for lines in reversed(writer.backward) if lines)  # a group may pass back nothing
+    backward, added_first = _first_writes(writer.backward, row_of.get(tape.output_slots[0]))
     return Lifted("\n".join(writer.forward) or "pass", backward or "pass",
-                  writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count)
+                  writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count, added_first)
+
+
+class _Add(NamedTuple):
+    """A backward statement that adds into ``target`` (G or GP) at ``entries``; ``assign``, the same as an
+    assignment, where the entries may still be zero (None for add_at, which always adds)."""
+
+    target: str
+    entries: Tuple[int, ...]
+    add: str
+    assign: Any
+
+
+def _first_writes(groups: List[List[_Add]], seeded: Any) -> Tuple[str, Dict[str, Tuple[int, ...]]]:
+    """The backward program in reverse group order, each statement an assignment where nothing was added to
+    its entries before (G and GP start at zero, so it is the same), else an addition: a pass over the
+    block saved, and no strided read of GP. The main output's row holds its seed. Also the entries that
+    an addition reaches first: a replay that reuses its arrays zeroes those (and only those) again."""
+    written: Dict[str, set] = {"G": {seeded}, "GP": set()}
+    added_first: Dict[str, set] = {"G": set(), "GP": set()}
+    lines = []
+    for group in reversed(groups):
+        for statement in group:
+            seen = written[statement.target]
+            first = statement.assign is not None and seen.isdisjoint(statement.entries)
+            lines.append(statement.assign if first else statement.add)
+            if not first:
+                added_first[statement.target].update(set(statement.entries) - seen)
+            seen.update(statement.entries)
+    return "\n".join(lines), {target: tuple(sorted(entries)) for target, entries in added_first.items()}
 
 
 def _by_shared_inputs(members: list) -> List[list]:
@@ -102,7 +140,7 @@ class _Writer:
         self.dialect = Code()
         self.indices: Dict[str, Tuple[int, ...]] = {}
         self.forward: List[str] = []
-        self.backward: List[str] = []  # one entry per group, in forward order
+        self.backward: List[List[_Add]] = []  # one entry per group, in forward order
         self.count = 0
 
     def rows(self, slots: Sequence[int]) -> Rows:
@@ -127,14 +165,14 @@ class _Writer:
         """A block of shape (group size, samples), or (group size, 1) for parameters."""
         return f"V[{self.index(rows.index)}]" if rows.kind == "V" else f"P[{self.index(rows.index)}, None]"
 
-    def add_to(self, rows: Rows, term: str) -> str:
+    def add_to(self, rows: Rows, term: str) -> _Add:
         """Adds ``term`` into the adjoints of ``rows``: summed over samples for parameters, and
         over repeats where the group reads one slot twice."""
         target, total = ("G", term) if rows.kind == "V" else ("GP", f"({term}).sum(axis=1)")
         where = self.index(rows.index)
         if len(set(rows.index)) < len(rows.index):
-            return f"add_at({target}, {where}, {total})"
-        return f"{target}[{where}] += {total}"
+            return _Add(target, rows.index, f"add_at({target}, {where}, {total})", None)
+        return _Add(target, rows.index, f"{target}[{where}] += {total}", f"{target}[{where}] = {total}")
 
     def outputs(self, outs: Sequence[int]) -> str:
         start = len(self.row_of)
@@ -163,43 +201,47 @@ class _Writer:
                 continue  # nobody reads this gradient (a constant's, say, or when training an input's)
             term = {"1.0": f"G[{out}]", "-1.0": f"-G[{out}]"}.get(text, f"G[{out}] * ({text})")
             lines.append(self.add_to(rows, term))
-        self.backward.append("\n".join(lines))
+        self.backward.append(lines)
 
     def stacked(self, op: ops.Op, wanted: Tuple[int, ...], positions: List[Rows], outs: List[int]) -> None:
-        """A many-input op (sum, logsumexp) over a block of shape (inputs, group size, samples): one
-        partial, the rule's for its first input, serves every input, since the rule treats them alike."""
+        """A many-input op (sum, logsumexp) over a block of shape (inputs, group size, samples), reduced
+        over its first axis in one call: one partial, the rule's for its first input, serves every input,
+        since the rule treats them alike."""
         m, n = len(outs), len(wanted)
         rows = Rows("V", tuple(i for rows in positions for i in rows.index))
         block = f"{self.read(rows)}.reshape({n}, {m}, -1)"
         out = self.outputs(outs)
-        self.forward.append(f"V[{out}] = {self.dialect.function(op)}(*{block})")
+        self.forward.append(f"V[{out}] = {self.dialect.reduction(op)}({block})")
         others = [Sym(f"_{i}", dialect=self.dialect) for i in range(1, n)]
         text = partial_texts(op, None, [Sym(block, dialect=self.dialect)] + others,
                              Sym(f"V[{out}][None]", dialect=self.dialect))[0]
-        if text and any(wanted):  # a block is sent to whole: those that need none get a gradient nobody reads
-            if text == "1.0" and m == 1 and len(set(rows.index)) == len(rows.index):
-                # one sum's adjoint, a single row, reaches each input row as it is: broadcasting, no copy
-                self.backward.append(self.add_to(rows, f"G[{out}]"))
-                return
-            term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
-            self.backward.append(self.add_to(rows, f"stretch({term}, {n})"))
+        if not text or not any(wanted):  # a block is sent to whole: those that need none get a gradient nobody reads
+            self.backward.append([])
+            return
+        term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
+        where = self.index(rows.index)
+        if ":" in where and where.count(":") == 1:  # consecutive rows: added through a view, broadcasting
+            target = f"G[{where}].reshape({n}, {m}, -1)[...]"
+            self.backward.append([_Add("G", rows.index, f"{target} += {term}", f"{target} = {term}")])
         else:
-            self.backward.append("")
+            self.backward.append([self.add_to(rows, f"stretch({term}, {n})")])
 
-    def matrix(self, weights: Tuple[int, ...], m: int, k: int) -> Tuple[str, str]:
+    def matrix(self, weights: Tuple[int, ...], m: int, k: int) -> Tuple[str, Callable[[str], _Add]]:
         """The (m, k) weight matrix whose entries of P are ``weights`` row-major, and the statement that
-        adds an (m, k) term (its ``{}``) into their adjoints. Where each row's weights are consecutive and the
+        adds an (m, k) term into their adjoints. Where each row's weights are consecutive and the
         rows evenly spaced (a layer's neurons, each with its weights then its bias), both are views of
         P and GP; otherwise the weights are gathered, and added back where one repeats."""
         start, stride = weights[0], weights[k] - weights[0] if m > 1 else k
         if stride > k and start + m * stride <= len(self.param_of) \
                 and weights == tuple(start + j * stride + i for j in range(m) for i in range(k)):
             view = f"[{start}:{start + m * stride}].reshape({m}, {stride})[:, :{k}]"
-            return f"P{view}", f"GP{view} += {{}}"
+            return f"P{view}", lambda term: _Add("GP", weights, f"GP{view} += {term}", f"GP{view} = {term}")
         where = self.index(weights)  # consecutive weights are a slice, so a view too
         if len(set(weights)) < len(weights):  # one weight in two places (a layer applied twice, say) adds up
-            return f"P[{where}].reshape({m}, {k})", f"add_at(GP, {where}, ({{}}).reshape(-1))"
-        return f"P[{where}].reshape({m}, {k})", f"GP[{where}] += ({{}}).reshape(-1)"
+            return f"P[{where}].reshape({m}, {k})", \
+                lambda term: _Add("GP", weights, f"add_at(GP, {where}, ({term}).reshape(-1))", None)
+        return f"P[{where}].reshape({m}, {k})", lambda term: _Add(
+            "GP", weights, f"GP[{where}] += ({term}).reshape(-1)", f"GP[{where}] = ({term}).reshape(-1)")
 
     def matmul(self, positions: List[Rows], wanted: Tuple[int, ...], outs: List[int]) -> None:
         """out = W @ X (+ b): W the weights' entries of P as an (outputs, inputs) matrix, X the shared inputs."""
@@ -215,10 +257,10 @@ class _Writer:
         lines = []
         if any(wanted[1:2 * pairs:2]):  # as a block: inputs that need no gradient get one nobody reads
             lines.append(self.add_to(inputs, f"{W}.T @ G[{out}]"))
-        lines.append(add_to_weights.format(f"G[{out}] @ {X}.T"))
+        lines.append(add_to_weights(f"G[{out}] @ {X}.T"))
         if n % 2 and wanted[-1]:
             lines.append(self.add_to(positions[-1], f"G[{out}]"))
-        self.backward.append("\n".join(lines))
+        self.backward.append(lines)
 
 
 def _uniform(op: ops.Op, n: int) -> bool:

@@ -225,7 +225,7 @@ class Program:
         return got
 
     def batch(self, *args: Any, lifted: Optional[bool] = None, parameters: Any = None, backend: str = "numpy",
-              device: Any = None, input_grads: bool = True) -> BatchResult:
+              device: Any = None, input_grads: bool = True, check_finite: bool = True) -> BatchResult:
         """Replay over a whole batch at once: each argument an array over the samples, shape (n,), or
         (n, k) for a list argument of k numbers.
 
@@ -238,7 +238,8 @@ class Program:
         one). ``parameters``, an array in ``parameters`` order, stands in for the parameters' data (as
         training on flat arrays does), and the parameter gradients then come back as an array too;
         ``input_grads=False`` skips the inputs' gradients (``grads`` is then ``()``), as training needs
-        only the parameters'.
+        only the parameters'. An argument holding nan or inf is an error; ``check_finite=False`` (as in
+        SciPy) skips that pass over the data, for callers that checked theirs once, as ``fit`` does.
 
         >>> import numpy as np
         >>> w = Value(2.0)
@@ -247,14 +248,14 @@ class Program:
         ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
         """
         if backend == "numpy":
-            return BatchResult(*numpy_backend.replay(self, args, lifted, parameters, input_grads))
+            return BatchResult(*numpy_backend.replay(self, args, lifted, parameters, input_grads, check_finite))
         if backend != "torch":
             raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
         if lifted is False:
             raise ValueError("batch: the torch back-end runs the lifted program only; use lifted=True")
         from . import torch_backend
 
-        return BatchResult(*torch_backend.replay(self, args, device, parameters, input_grads))
+        return BatchResult(*torch_backend.replay(self, args, device, parameters, input_grads, check_finite))
 
     def __repr__(self) -> str:
         return (f"<compiled {getattr(self.f, '__name__', 'function')}: {len(self.tape)} instructions, "

@@ -15,7 +15,7 @@ tests/engine/compiler/test_torch_backend.py, which skips without PyTorch):
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Sequence, Tuple
 
 from .. import ops
 from . import arrays
@@ -54,6 +54,10 @@ class Torch(ArrayBackend):
                 m = torch.maximum(m, x)
             return m + torch.log(sum(torch.exp(x - m) for x in xs))
 
+        def logsumexp_over(block):
+            m = block.amax(dim=0)
+            return m + torch.log(torch.exp(block - m).sum(dim=0))
+
         return {
             ops.EXP: torch.exp, ops.LOG: torch.log, ops.SQRT: torch.sqrt, ops.SIN: torch.sin, ops.COS: torch.cos,
             ops.TANH: torch.tanh, ops.SIGMOID: sigmoid, ops.ABS: torch.abs,
@@ -61,6 +65,7 @@ class Torch(ArrayBackend):
             ops.RELU: lambda x: where(x > 0, x, 0.0, x),
             ops.LEAKY_RELU: lambda x, s: where(x > 0, x, s * x, x),
             ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
+            ("over", ops.SUM): lambda block: block.sum(dim=0), ("over", ops.LOGSUMEXP): logsumexp_over,
             "if_positive": lambda x, then, otherwise: where(x > 0, then, otherwise, x),
             "sign": torch.sign,
             "times_log": lambda out, a: where(out == 0, 0.0, out * torch.log(where(out == 0, 1.0, a, out)), out),
@@ -94,13 +99,19 @@ class Torch(ArrayBackend):
     def zeros(self, shape: Tuple[int, ...]) -> Any:
         return self.torch.zeros(shape, dtype=self.torch.float64, device=self.device)
 
-    def finite(self, x: Any, axis: Optional[int] = None) -> Any:
-        if axis is None:  # one sum first, as for NumPy: a quarter of an epoch went on element-wise checks
-            return bool(self.torch.isfinite(x.sum())) or bool(self.torch.isfinite(x).all())
-        return self.torch.isfinite(x).all(dim=axis)
+    def finite(self, *xs: Any) -> bool:
+        # sums first, as for NumPy (a quarter of an epoch went on element-wise checks), read back once
+        total = sum(x.sum() for x in xs)
+        return bool(self.torch.isfinite(total)) or all(bool(self.torch.isfinite(x).all()) for x in xs)
+
+    def finite_columns(self, x: Any) -> Any:
+        return self.torch.isfinite(x).all(dim=0)
 
     def where_false(self, mask: Any) -> Any:
         return self.torch.nonzero(~mask).flatten()
+
+    def shares_memory(self, view: Any, base: Any) -> bool:
+        return view.untyped_storage().data_ptr() == base.untyped_storage().data_ptr()
 
     def stack(self, tensors: Sequence[Any]) -> Any:
         return self.torch.stack(list(tensors), dim=1)
@@ -110,19 +121,20 @@ _BACKENDS: Dict[str, Torch] = {}
 
 
 def replay(program: Any, args: Sequence[Any], device: Any = None, parameters: Any = None,
-           input_grads: bool = True) -> tuple:
+           input_grads: bool = True, check_finite: bool = True) -> tuple:
     """Run a compiled ``Program`` on a batch of tensors (see ``Program.batch``): values, input gradients,
     parameter gradients summed over the batch (a tensor) and extra outputs, all on ``device``."""
     backend = Torch(device)
     backend = _BACKENDS.setdefault(backend.name, backend)
     P = None if parameters is None else backend.parameters(program, parameters)
-    done = arrays.replay(program, args, backend, P, input_grads)
+    done = arrays.replay(program, args, backend, P, input_grads, check_finite)
     if done is None:  # an output that is a parameter itself: the NumPy per-node replay, moved over
         from .numpy_backend import replay as numpy_replay
 
         host = [a.cpu().numpy() if hasattr(a, "cpu") else a for a in args]
         values, grads, param_grads, aux = numpy_replay(program, host, lifted=False, input_grads=input_grads,
-                                                       parameters=None if P is None else P.cpu().numpy())
+                                                       parameters=None if P is None else P.cpu().numpy(),
+                                                       check_finite=check_finite)
         move = backend.asarray
         return (move(values), tuple(move(g) for g in grads), move(param_grads),
                 None if aux is None else move(aux))

@@ -1,5 +1,6 @@
 """fit against gradient descent by hand, its history, batches, schedules, warnings, progress bar, compiled replays and errors."""
 
+import math
 import random
 import warnings
 
@@ -47,7 +48,7 @@ def test_full_batch_matches_gradient_descent_by_hand() -> None:
     want, w, b = torch_history(lambda e: [list(range(5))], 0.1, 4)
     assert h["loss"] == pytest.approx(want, rel=1e-12)
     assert [p.data for p in m.parameters()] == pytest.approx([w, b], rel=1e-12)
-    assert list(h) == ["loss", "accuracy"] and all(a != a for a in h["accuracy"])  # regression: nan
+    assert list(h) == ["loss", "accuracy", "seconds"] and all(a != a for a in h["accuracy"])  # regression: nan
 
 
 def test_mini_batches_follow_the_seeded_shuffle_and_the_schedule() -> None:
@@ -85,7 +86,7 @@ def test_accuracy_history_and_validation() -> None:
     m = MLP(2, [4, 2], activation="tanh")
     h = fit(m, Xc[:15], yc[:15], losses.cross_entropy, SGD(m.parameters(), lr=0.2), epochs=3, batch_size=4,
             val=(Xc[15:], yc[15:]), progress=False)
-    assert list(h) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    assert list(h) == ["loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
     outs = [m(x) for x in Xc[15:]]
     assert h["val_loss"][-1] == pytest.approx(losses.cross_entropy(outs, yc[15:]).data, rel=1e-12)
     assert h["val_accuracy"][-1] == accuracy(outs, yc[15:])
@@ -232,6 +233,8 @@ def classifier_run(compiled, freeze=False, data=None, epochs=2, batch_size=5):
     params = m.layers[1].parameters() if freeze else m.parameters()
     h = fit(m, Xc, yc, losses.cross_entropy, SGD(params, lr=0.1), epochs=epochs, batch_size=batch_size,
             val=(Xc[:4], yc[:4]), progress=False, compiled=compiled)
+    seconds = h.pop("seconds")  # the numbers are compared, not the time they took
+    assert len(seconds) == epochs and all(t > 0 for t in seconds)
     return h, [p.grad for p in m.parameters()], [p.data for p in m.parameters()]
 
 
@@ -240,6 +243,7 @@ def test_compiled_replays_train_as_eager_does(compiled) -> None:
     for freeze in (False, True):
         eager = classifier_run(False, freeze)
         replay = classifier_run(compiled, freeze)
+        assert list(replay[0]) == list(eager[0])
         for key in eager[0]:
             assert replay[0][key] == pytest.approx(eager[0][key], rel=1e-9)
         for a, b in zip(eager[1:], replay[1:]):
@@ -404,3 +408,44 @@ def test_the_compiled_paths_warn_for_a_dead_network_and_only_then(compiled) -> N
         fit(live, X, Y, losses.mse, SGD(live.parameters(), lr=0.01), epochs=2, batch_size=2, progress=False,
             compiled=compiled)
     assert not [w for w in caught if issubclass(w.category, DeadNetworkWarning)]
+
+
+@pytest.mark.parametrize("compiled", [False, "numpy", "python"])
+def test_seconds_time_each_epoch_and_leave_out_the_tracing(compiled, monkeypatch) -> None:
+    # A clock that only the loss (100 s a call) and the schedule (1 s an epoch) move: compiled, the loss runs
+    # once, to be traced before the first epoch; eager, once a batch.
+    import nn.train
+
+    clock = [0.0]
+    monkeypatch.setattr(nn.train, "perf_counter", lambda: clock[0])
+
+    def slow_mse(outputs, targets):
+        clock[0] += 100.0
+        return losses.mse(outputs, targets)
+
+    class Tick:
+        def step(self) -> None:
+            clock[0] += 1.0
+
+    m = linear_model()
+    h = fit(m, X, Y, slow_mse, SGD(m.parameters(), lr=0.1), epochs=3, progress=False, compiled=compiled,
+            schedule=Tick())
+    assert h["seconds"] == ([1.0] * 3 if compiled else [101.0] * 3)
+    assert clock[0] == (103.0 if compiled else 303.0)
+
+
+@pytest.mark.parametrize("where", ["X", "y", "val[0]", "val[1]"])
+def test_compiled_numpy_fit_names_a_nan_in_its_data_before_it_trains(where) -> None:
+    # The data is checked once, whole, so no batch checks its part again; an error comes before any step.
+    data = {"X": [[float(i)] for i in range(6)], "y": [float(i) for i in range(6)],
+            "val[0]": [[0.5], [1.5]], "val[1]": [1.0, 2.0]}
+    data[where] = list(data[where])
+    data[where][1] = [math.inf] if where in ("X", "val[0]") else math.nan
+    m = linear_model()
+    before = [p.data for p in m.parameters()]
+    with pytest.raises(ValueError) as e:
+        fit(m, data["X"], data["y"], losses.mse, SGD(m.parameters(), lr=0.1), epochs=2, batch_size=2, progress=False,
+            compiled="numpy", val=(data["val[0]"], data["val[1]"]))
+    shown = "[inf]" if where in ("X", "val[0]") else "nan"
+    assert str(e.value) == f"fit: {where} holds nan or inf (sample 1: {shown})"
+    assert [p.data for p in m.parameters()] == before

@@ -91,7 +91,7 @@ def test_compiled_fit_follows_the_eager_one(compiled, loss, n_out, task) -> None
         runs.append((history, [p.data for p in model.parameters()]))
     (h_eager, p_eager), (h_comp, p_comp) = runs
     assert p_comp == pytest.approx(p_eager, rel=1e-9, abs=1e-12)
-    for key in h_eager:
+    for key in set(h_eager) - {"seconds"}:  # the numbers, not the time they took
         assert h_comp[key] == pytest.approx(h_eager[key], rel=1e-9, nan_ok=True), key
 
 

@@ -80,3 +80,18 @@ def test_every_op_gives_the_eager_engines_numbers_on_arrays(case, backend, monke
         assert [g[i] for g in grads] == pytest.approx(list(want.grads), rel=1e-12, abs=1e-12), (case, x, y)
         summed += want.param_grads[0]
     assert param_grads.tolist() == pytest.approx([summed], rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numpy lifted", "numpy per node", "torch"])
+def test_relu_on_arrays_is_the_eager_relu_to_the_sign_of_zero(backend) -> None:
+    # max(x, 0) alone gives -0.0 at x = -0.0 (and NumPy's vector and scalar loops disagree on it); relu gives 0.0
+    xs = np.array([-0.0, 0.0, -1.0, 2.0, 5e-324, -5e-324, 1e308, -1e308] * 3)  # long enough for vector loops
+    program = engine.compile(lambda x: x.relu(), 0.5)
+    if backend == "torch":
+        torch = pytest.importorskip("torch")
+        values = program.batch(torch.tensor(xs), backend="torch", device="cpu").values.numpy()
+    else:
+        values = program.batch(xs, lifted=backend == "numpy lifted").values
+    want = [eager_call(lambda x: x.relu(), [x], []).value for x in xs.tolist()]
+    assert values.tolist() == want and np.signbit(values).tolist() == [math.copysign(1.0, w) < 0 for w in want]
+    assert not np.signbit(values).any()  # relu never gives -0.0

@@ -156,8 +156,11 @@ def test_batch_errors_name_the_argument() -> None:
         ((ok, np.array([[1.0, 2.0, 3.0]] * 2)), ValueError,
          "argument 1 must be an array of shape (n, 2) over the samples; got shape (2, 3)"),
         ((ok, np.array([[1.0, 2.0]] * 3)), ValueError, "every argument needs the same number of samples: 2 and 3"),
-        ((np.array([1.0, np.inf]), np.array([[1.0, 2.0]] * 2)), ValueError, "argument 0 holds nan or inf"),
-        ((ok, np.array([[1.0, 2.0], [np.nan, 1.0]])), ValueError, "argument 1 holds nan or inf"),
+        ((np.array([1.0, np.inf]), np.array([[1.0, 2.0]] * 2)), ValueError, "argument 0 holds nan or inf (sample 1: inf)"),
+        ((ok, np.array([[1.0, 2.0], [np.nan, 1.0]])), ValueError,
+         "argument 1 holds nan or inf (sample 1: [nan, 1.0])"),
+        ((np.array([np.inf, 1.0]), np.array([[1.0, -np.inf], [np.nan, 1.0]])), ValueError,  # the first argument's
+         "argument 0 holds nan or inf (sample 0: inf)"),
     ]
     for args, kind, message in cases:
         with pytest.raises(kind) as e:

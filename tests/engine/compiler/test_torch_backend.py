@@ -169,7 +169,9 @@ def test_the_finiteness_check_at_the_largest_float_and_at_opposite_infinities() 
     assert check(torch.tensor([1.0, float("nan")], dtype=torch.float64)) is False
     assert check(torch.tensor([float("inf"), 1.0], dtype=torch.float64)) is False
     assert check(torch.zeros((0, 3), dtype=torch.float64)) is True
-    per_column = check(torch.tensor([[1.0, float("nan")], [2.0, 3.0]], dtype=torch.float64), axis=0)
+    big = torch.tensor([1e308], dtype=torch.float64)
+    assert check(big, big) is True and check(big, torch.tensor([float("nan")], dtype=torch.float64)) is False
+    per_column = Torch("cpu").finite_columns(torch.tensor([[1.0, float("nan")], [2.0, 3.0]], dtype=torch.float64))
     assert per_column.tolist() == [True, False]
     # A batch whose intermediate overflows is still found and explained, as on NumPy (exp(800) is inf).
     with pytest.raises(OverflowError):

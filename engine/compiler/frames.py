@@ -1,0 +1,133 @@
+"""Frames: the arrays a lifted program runs on, made once per batch size and reused call after call.
+
+A lifted line such as ``V[75:107] = P[0:2080].reshape(32, 65)[:, :64] @ V[0:64]`` spends
+about as long slicing ``V`` and ``P`` as multiplying them, at the sizes people train
+with. A frame holds ``V``, ``G``, ``P`` and ``GP`` for one number of samples, and the
+program's views of them are named once, when the frame is made: the line runs as
+``_v2[...] = _v0 @ _v1``. A frame is used by one call at a time (a call that finds
+none free makes its own), so threads never share one.
+
+>>> text, views = named_views("V[2:4] = P[0:6].reshape(2, 3)[:, :2] @ V[0:2] + P[2:6:3, None]\\n"
+...                            "V[4:6] = relu_0(V[2:4])\\nG[0:2] += G[2:4] * V[i0]")
+>>> print(text)
+matmul_into(_v0, _v1, _v2)
+iadd(_v0, _v3)
+_v4[...] = relu_0(_v0)
+iadd(_v5, _v6 * V[i0])
+>>> views["P[0:6].reshape(2, 3)[:, :2]"], views["V[2:4]"], views["G[0:2]"]
+('_v1', '_v0', '_v5')
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+import re
+import types
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+# A view of one of the four arrays: basic indexing, reshapes and transposes only. A gather (V[i0]) is not
+# a view, and is left in the code.
+VIEW = re.compile(r"\b(?:GP|G|V|P)(?:\[[0-9:, None-]*\]|\.reshape\([0-9, -]+\)|\.T\b)+")
+STATEMENT = re.compile(rf"({VIEW.pattern})(?:\[\.\.\.\])? (\+?=) (.*)")
+PRODUCT = re.compile(r"(_v\d+) @ (_v\d+)(?: \+ (_v\d+))?")  # a product of two views (plus a third), named
+KEPT_SIZES = 4  # batch sizes whose frames are kept (a training set's, its last batch's, a validation set's)
+KEPT_ENTRIES = 4_000_000  # entries of V and G beyond which a frame is not kept (a whole data set at once)
+
+
+def named_views(text: str, views: Optional[Dict[str, str]] = None) -> Tuple[str, Dict[str, str]]:
+    """``text`` with each view named (``_v0``, ...), and the names' expressions. A statement into a view
+    writes through it: ``name[...] = ...``, or ``iadd(name, ...)``, which adds in place, or for a product of
+    two views (a layer, and its biases) ``matmul_into(name, a, b)`` (and ``iadd(name, biases)``)."""
+    views = {} if views is None else views
+
+    def name(match: Any) -> str:
+        return views.setdefault(match.group(0), f"_v{len(views)}")
+
+    lines = []
+    for line in text.splitlines():
+        statement = STATEMENT.fullmatch(line)
+        if statement is None:
+            lines.append(VIEW.sub(name, line))
+            continue
+        target, sign, value = VIEW.sub(name, statement.group(1)), statement.group(2), VIEW.sub(name, statement.group(3))
+        product = PRODUCT.fullmatch(value)
+        if sign == "=" and product:  # straight into the target: no temporary to copy
+            lines.append(f"matmul_into({target}, {product.group(1)}, {product.group(2)})")
+            if product.group(3):  # a layer's biases, added in place: the same sum, rounded the same
+                lines.append(f"iadd({target}, {product.group(3)})")
+        else:
+            lines.append(f"{target}[...] = {value}" if sign == "=" else f"iadd({target}, {value})")
+    return "\n".join(lines), views
+
+
+class Code(NamedTuple):
+    """The lifted program's two bodies compiled with their views named, and each view's expression."""
+
+    forward: types.CodeType
+    backward: types.CodeType
+    views: Tuple[Tuple[str, types.CodeType], ...]  # (name, expression)
+
+
+def bind(forward: str, backward: str) -> Code:
+    """The lifted program's forward and backward bodies, compiled once, to be bound to each frame's arrays."""
+    views: Dict[str, str] = {}
+    forward, _ = named_views(forward, views)
+    backward, _ = named_views(backward, views)
+    return Code(_body("forward", forward), _body("backward", backward),
+                tuple((name, builtins.compile(expr, "<chainrule view>", "eval")) for expr, name in views.items()))
+
+
+def _body(name: str, body: str) -> types.CodeType:
+    text = f"def {name}():\n    " + body.replace("\n", "\n    ") + "\n"
+    module = builtins.compile(text, f"<chainrule lifted {name}>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+class Frame:
+    """``V``, ``G``, ``P`` and ``GP`` for ``n`` samples, with ``forward()`` and ``backward()`` bound to them."""
+
+    __slots__ = ("V", "G", "P", "GP", "forward", "backward")
+
+    def __init__(self, code: Code, namespace: Dict[str, Any], backend: Any, rows: int, n: int, params: int,
+                 constants: Tuple[Tuple[int, float], ...]) -> None:
+        self.V, self.G = backend.empty((rows, n)), backend.zeros((rows, n))
+        self.P, self.GP = backend.empty((params,)), backend.zeros((params,))
+        for row, c in constants:  # the program never writes the constants' rows: set once
+            self.V[row] = c
+        arrays = {"V": self.V, "G": self.G, "P": self.P, "GP": self.GP}
+        scope = dict(namespace, __builtins__=builtins, iadd=operator.iadd, matmul_into=backend.matmul_into, **arrays)
+        for name, expr in code.views:
+            base = arrays[expr.co_names[0]]
+            view = eval(expr, {}, arrays)  # noqa: S307 (slicing the frame's own arrays)
+            if 0 not in tuple(view.shape) and not backend.shares_memory(view, base):  # never: lifting reshapes
+                # consecutive rows only
+                raise RuntimeError(f"lifting: a view of {expr.co_names[0]} came out a copy, shape {tuple(view.shape)}")
+            scope[name] = view
+        self.forward = types.FunctionType(code.forward, scope)
+        self.backward = types.FunctionType(code.backward, scope)
+
+
+class Frames:
+    """Frames of one lifted program on one back-end, by batch size: ``take`` one, ``give`` it back."""
+
+    def __init__(self, code: Code, namespace: Dict[str, Any], backend: Any, rows: int, params: int,
+                 constants: Tuple[Tuple[int, float], ...]) -> None:
+        self.code, self.namespace, self.backend = code, namespace, backend
+        self.rows, self.params, self.constants = rows, params, constants
+        self.free: Dict[int, List[Frame]] = {}
+
+    def take(self, n: int) -> Frame:
+        try:
+            return self.free[n].pop()  # atomic: two threads never get the same frame
+        except (KeyError, IndexError):
+            return Frame(self.code, self.namespace, self.backend, self.rows, n, self.params, self.constants)
+
+    def give(self, n: int, frame: Frame) -> None:
+        free = self.free.get(n)
+        if free is not None:
+            free.append(frame)
+        elif 2 * self.rows * n <= KEPT_ENTRIES:
+            while len(self.free) >= KEPT_SIZES:  # the size seen first goes first
+                self.free.pop(next(iter(self.free)), None)
+            self.free[n] = [frame]
