@@ -189,7 +189,7 @@ class Made(NamedTuple):
     frames: Frames
     inputs: int  # the inputs' rows, which lead, in order
     out: int  # the main output's row
-    extra: Any  # the extra outputs' rows (an index of the back-end), or None
+    extra: Any  # the extra outputs' rows (an index of the back-end; empty if there are none)
     added_first: Tuple[Any, Any]  # G's rows and GP's entries to zero before each backward (indices), or None
 
 
@@ -211,8 +211,7 @@ def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> 
                         len(program.parameters), tuple((row[slot], c) for slot, c in tape.constants))
         extra = tuple(row[s] for s in tape.output_slots[1:])
         zero = tuple(backend.index(lifted.added_first[a]) if lifted.added_first[a] else None for a in ("G", "GP"))
-        cache[key] = Made(lifted, frames, len(tape.input_slots), row[tape.output_slots[0]],
-                          backend.index(extra) if extra else None, zero)
+        cache[key] = Made(lifted, frames, len(tape.input_slots), row[tape.output_slots[0]], backend.index(extra), zero)
     return cache[key]
 
 
@@ -251,7 +250,7 @@ def _run(made: Made, frame: Frame, P: Any, backend: ArrayBackend, blocks: list, 
         bad = ~(backend.finite_columns(V) & backend.finite_columns(G))
         return bad if bool(bad.any()) else None
     grads = list(_copy(G[:k])) if input_grads else []  # copies: the frame's arrays are used again
-    return _copy(V[made.out]), grads, _copy(GP), V[made.extra] if made.extra is not None else _copy(V[:0])
+    return _copy(V[made.out]), grads, _copy(GP), V[made.extra]  # a gather: a copy
 
 
 def _copy(x: Any) -> Any:

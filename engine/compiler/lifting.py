@@ -4,7 +4,7 @@ Nodes at the same depth with the same op, parameter, number of inputs, kinds of
 input (a per-sample row, or a parameter) and inputs that need a gradient form a
 group, and a group runs as one array expression: a layer of neurons (``dot`` nodes
 reading the same inputs, each with its own weights) becomes one matrix product, the
-relus after it one ``where``. The backward lines are the op's own rule applied to
+relus after it one array operation. The backward lines are the op's own rule applied to
 whole blocks of rows, as ``codegen`` applies it to one slot, so no derivative is
 written a second time; for ``dot`` it is the rule's pairing (d/dw_i = x_i,
 d/dx_i = w_i) that makes the transposed products.
@@ -84,10 +84,10 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     for op, args, param, out in tape.instructions():
         depth[out] = 1 + max(depth[a] for a in args)
         kinds, wanted = tuple(a in param_of for a in args), tuple(map(needs.__getitem__, args))
-        groups.setdefault((depth[out], op, param_key(param), len(args), kinds, wanted), []).append((args, out, param))
+        groups.setdefault((depth[out], op, param_key(param), kinds, wanted), []).append((args, out, param))
     writer = _Writer(param_of, row_of)
     for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
-        op, wanted = key[1], key[5]
+        op, wanted = key[1], key[4]
         for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
             writer.group(op, part[0][2], wanted, [args for args, _, _ in part], [out for _, out, _ in part])
     backward, added_first = _first_writes(writer.backward, row_of.get(tape.output_slots[0]))
@@ -212,15 +212,15 @@ class _Writer:
         block = f"{self.read(rows)}.reshape({n}, {m}, -1)"
         out = self.outputs(outs)
         self.forward.append(f"V[{out}] = {self.dialect.reduction(op)}({block})")
-        others = [Sym(f"_{i}", dialect=self.dialect) for i in range(1, n)]
-        text = partial_texts(op, None, [Sym(block, dialect=self.dialect)] + others,
+        # the first input's partial, which mentions that input alone (``_uniform``): the block stands in for all
+        text = partial_texts(op, None, [Sym(block, dialect=self.dialect)] * n,
                              Sym(f"V[{out}][None]", dialect=self.dialect))[0]
         if not text or not any(wanted):  # a block is sent to whole: those that need none get a gradient nobody reads
             self.backward.append([])
             return
         term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
         where = self.index(rows.index)
-        if ":" in where and where.count(":") == 1:  # consecutive rows: added through a view, broadcasting
+        if ":" in where:  # evenly spaced rows (a slice): added through a view of them, broadcasting
             target = f"G[{where}].reshape({n}, {m}, -1)[...]"
             self.backward.append([_Add("G", rows.index, f"{target} += {term}", f"{target} = {term}")])
         else:

@@ -38,6 +38,9 @@ class NumpyBackend(ArrayBackend):
                 return (x > 0).astype(float)  # relu's slope: a third of where's time with two numbers
             return np.where(x > 0, then, otherwise)
 
+        def sum_over(block):
+            return block.sum(axis=0)
+
         def logsumexp_over(block):
             m = block.max(axis=0)
             return m + np.log(np.exp(block - m).sum(axis=0))
@@ -51,10 +54,10 @@ class NumpyBackend(ArrayBackend):
             ops.RELU: lambda x: np.maximum(x, 0.0) + 0.0,
             ops.LEAKY_RELU: lambda x, s: np.where(x > 0, x, s * x),
             ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
-            ("over", ops.SUM): lambda block: block.sum(axis=0), ("over", ops.LOGSUMEXP): logsumexp_over,
+            ("over", ops.SUM): sum_over, ("over", ops.LOGSUMEXP): logsumexp_over,
             "if_positive": if_positive,
             "sign": np.sign,
-            "times_log": lambda out, a: np.where(out == 0, 0.0, out * np.log(np.where(out == 0, 1.0, a))),
+            "times_log": lambda out, a: out * np.log(np.where(out == 0, 1.0, a)),  # 0 where out is: 0 log 1
         }
 
     def vectorized(self, op: ops.Op) -> Callable:

@@ -54,6 +54,9 @@ class Torch(ArrayBackend):
                 m = torch.maximum(m, x)
             return m + torch.log(sum(torch.exp(x - m) for x in xs))
 
+        def sum_over(block):
+            return block.sum(dim=0)
+
         def logsumexp_over(block):
             m = block.amax(dim=0)
             return m + torch.log(torch.exp(block - m).sum(dim=0))
@@ -65,10 +68,10 @@ class Torch(ArrayBackend):
             ops.RELU: lambda x: where(x > 0, x, 0.0, x),
             ops.LEAKY_RELU: lambda x, s: where(x > 0, x, s * x, x),
             ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
-            ("over", ops.SUM): lambda block: block.sum(dim=0), ("over", ops.LOGSUMEXP): logsumexp_over,
+            ("over", ops.SUM): sum_over, ("over", ops.LOGSUMEXP): logsumexp_over,
             "if_positive": lambda x, then, otherwise: where(x > 0, then, otherwise, x),
             "sign": torch.sign,
-            "times_log": lambda out, a: where(out == 0, 0.0, out * torch.log(where(out == 0, 1.0, a, out)), out),
+            "times_log": lambda out, a: out * torch.log(where(out == 0, 1.0, a, out)),  # 0 where out is: 0 log 1
         }
 
     def vectorized(self, op: ops.Op) -> Callable:

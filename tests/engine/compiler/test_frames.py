@@ -134,3 +134,15 @@ def test_a_frame_pool_gives_a_taken_frame_to_nobody_else() -> None:
     assert a is not b
     pool.give(3, a)
     assert pool.take(3) is a and pool.take(3) is not a
+    pool.give(3, a)
+    pool.give(3, b)  # two of one size, both kept
+    assert pool.take(3) is b and pool.take(3) is a
+
+
+def test_a_frame_is_kept_up_to_its_entries_limit_and_not_past_it(monkeypatch) -> None:
+    code = frames.bind("V[1:2] = V[0:1] * 2.0", "pass")
+    pool = Frames(code, {}, NUMPY, 2, 0, ())
+    monkeypatch.setattr(frames, "KEPT_ENTRIES", 2 * 2 * 5)  # V and G of two rows, five samples
+    pool.give(5, pool.take(5))
+    pool.give(6, pool.take(6))
+    assert list(pool.free) == [5]

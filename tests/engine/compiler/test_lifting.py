@@ -354,3 +354,51 @@ def test_one_sums_adjoint_reaches_its_inputs_by_broadcasting() -> None:
     r = check_against_per_node_and_eager(twice, [np.array([[0.5, -1.0], [2.0, 0.0]])], 2)
     assert r.grads[0].ravel().tolist() == pytest.approx([2 * math.exp(0.5), math.exp(-1.0), 2 * math.exp(2.0), 1.0],
                                                         rel=1e-14)
+
+
+def test_a_many_input_op_over_evenly_spaced_rows_adds_back_through_a_strided_view() -> None:
+    program = engine.compile(lambda x: engine.logsumexp(x[0::2]) + engine.sum(x[1::2]) * 2.0, [0.0] * 6)
+    lifted = lift(program.tape)
+    assert lifted.functions["logsumexp_over_0"] == ("over", engine.ops.LOGSUMEXP)  # NumPy's reduction binds to it
+    backward = lifted.backward.splitlines()
+    assert any(line.startswith("G[0:5:2].reshape(3, 1, -1)[...] = ") for line in backward), backward
+    assert any(line.startswith("G[1:6:2].reshape(3, 1, -1)[...] = ") for line in backward), backward
+    r = check_against_per_node_and_eager(program, [np.random.default_rng(21).standard_normal((4, 6)) * 5], 4)
+    X = np.random.default_rng(21).standard_normal((4, 6)) * 5
+    softmax = np.exp(X[:, 0::2]) / np.exp(X[:, 0::2]).sum(axis=1, keepdims=True)
+    assert r.grads[0][:, 0::2].ravel().tolist() == pytest.approx(softmax.ravel().tolist(), rel=1e-13)
+    assert r.grads[0][:, 1::2].ravel().tolist() == [2.0] * 12
+
+
+def test_a_rule_that_chooses_between_blocks_is_not_taken_for_relus_slope() -> None:
+    # if_positive(x, x, 0): its branches are arrays, so NumPy's shortcut for relu's (1.0, 0.0) must not apply
+    @engine.op(derivative=lambda x, out: (engine.ops.if_positive(x, 2.0 * x, 0.0),), name="half square")
+    def half_square(x):
+        return x * x if x > 0 else 0.0
+
+    # and rules of two numbers other than (1.0, 0.0): a slope of 2 on the right, and of 1 on both sides
+    @engine.op(derivative=lambda x, out: (engine.ops.if_positive(x, 2.0, 0.0) + engine.ops.if_positive(x, 1.0, 1.0),),
+               name="bent")
+    def bent(x):
+        return 3.0 * x if x > 0 else x
+
+    program = engine.compile(lambda x: half_square(x) * 3.0 + bent(x), 1.0)
+    assert lift(program.tape).backward.count("if_positive") == 3
+    xs = np.array([-1.5, 0.0, 0.5, 2.0])
+    r = check_against_per_node_and_eager(program, [xs], 4)
+    assert r.grads[0].tolist() == [1.0, 1.0, 3.0 + 3.0, 12.0 + 3.0]
+
+
+def test_numpy_reduces_a_stacked_sum_and_logsumexp_in_one_call_and_others_row_by_row() -> None:
+    @engine.op(derivative=lambda xs, out: [1.0 for _ in xs], name="plain total")
+    def plain_total(*xs):
+        return math.fsum(xs)
+
+    from engine.compiler.numpy_backend import NUMPY
+
+    bound = NUMPY.bind({"s": ("over", engine.ops.SUM), "l": ("over", engine.ops.LOGSUMEXP), "t": ("over", plain_total)})
+    assert (bound["s"].__name__, bound["l"].__name__) == ("sum_over", "logsumexp_over")
+    block = np.arange(12.0).reshape(3, 2, 2)
+    assert bound["t"](block).tolist() == bound["s"](block).tolist() == block.sum(axis=0).tolist()
+    want = np.log(np.exp(block).sum(axis=0))
+    assert bound["l"](block).ravel().tolist() == pytest.approx(want.ravel().tolist(), rel=1e-15)

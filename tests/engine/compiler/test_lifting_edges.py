@@ -243,3 +243,22 @@ def test_training_never_differentiates_a_branch_only_the_targets_feed(lifted, al
     assert backward.splitlines() == [  # the product to its first factor, the square, the difference, then x w to w
         "G[6:7] = G[7:8] * (V[5:6])", "G[4:5] = G[6:7] * (2.0*V[4:5])", "G[2:3] = G[4:5]",
         "GP[0:1] = (G[2:3] * (V[0:1])).sum(axis=1)"]
+
+
+def test_a_parameter_gradient_that_overflows_within_one_sample_gives_the_eager_engines_error() -> None:
+    # Every value and every adjoint row is finite; only d/dw = a b = 1e400 for the first sample is not.
+    w = Value(1e-300)
+    program = engine.compile(lambda a, b: (w * a) * b, 1.0, 1.0)
+    with pytest.raises(OverflowError, match=r"the gradient reaching leaf with data=1e-300 is inf"):
+        program.batch(np.array([1e200, 1.0]), np.array([1e200, 2.0]))
+
+
+def test_a_power_at_a_zero_base_needs_no_sample_replayed_alone(alone) -> None:
+    # d/dy x^y = x^y log x, which the eager engine takes as 0 where x^y is 0: so do the arrays (0 log 1)
+    f = lambda x, y: x ** y  # noqa: E731
+    xs, ys = np.array([0.0, 2.0, 0.0]), np.array([2.0, 3.0, 1.5])
+    for lifted in (True, False):
+        r = engine.compile(f, 1.0, 1.0).batch(xs, ys, lifted=lifted)
+        values, grads, _ = eager_batch(f, [xs, ys], [])
+        assert r.values.tolist() == values.tolist() and r.grads[1].tolist() == grads[1].tolist() == [0.0, 8 * math.log(2), 0.0]
+    assert alone == []
