@@ -9,6 +9,7 @@ import pytest
 
 import engine
 from engine import Value
+from engine.compiler import numpy_backend
 from engine.compiler.program import eager_call
 
 
@@ -174,3 +175,37 @@ def test_the_eager_engines_errors_for_a_bad_sample() -> None:
     with pytest.raises(ValueError) as e:
         program.batch(np.array([1.0, -2.0]))
     assert str(e.value) == "log: log is defined only for x > 0; got x=-2.0"
+
+
+@pytest.mark.parametrize("backend", ["numpy lifted", "numpy per node", "torch"])
+def test_check_finite_false_skips_the_arguments_pass_and_a_nan_is_still_never_silent(backend) -> None:
+    w = Value(2.0)
+    program = engine.compile(lambda x: x * w + 1.0, 1.0)
+    xs = np.array([1.0, np.nan, 3.0])
+    if backend == "torch":
+        torch = pytest.importorskip("torch")
+        xs = torch.tensor(xs)
+    options = {"backend": "torch", "device": "cpu"} if backend == "torch" else {"lifted": backend == "numpy lifted"}
+    with pytest.raises(ValueError, match=r"^argument 0 holds nan or inf \(sample 1: nan\)$"):
+        program.batch(xs, **options)  # checked: the argument and its sample named, before any replay
+    with pytest.raises(ValueError, match=r"^argument 0 must not be nan, got nan$"):
+        program.batch(xs, check_finite=False, **options)  # unchecked: the sample replayed alone names it
+
+
+def test_the_internal_replays_check_their_arguments_unless_told_not_to() -> None:
+    from engine.compiler import arrays
+    from engine.compiler.numpy_backend import NUMPY
+
+    program = engine.compile(lambda x: x * 2.0, 1.0)
+    bad = [np.array([np.inf])]
+    message = r"argument 0 holds nan or inf \(sample 0: inf\)"
+    for call in (lambda: arrays.replay(program, bad, NUMPY), lambda: arrays.batch_columns(program, bad, NUMPY),
+                 lambda: numpy_backend.replay(program, bad)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert arrays.batch_columns(program, bad, NUMPY, check_finite=False)[1] == 1
+    torch = pytest.importorskip("torch")
+    from engine.compiler import torch_backend
+
+    with pytest.raises(ValueError, match=message):
+        torch_backend.replay(program, [torch.tensor([np.inf])], "cpu")
