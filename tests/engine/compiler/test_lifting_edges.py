@@ -262,3 +262,15 @@ def test_a_power_at_a_zero_base_needs_no_sample_replayed_alone(alone) -> None:
         values, grads, _ = eager_batch(f, [xs, ys], [])
         assert r.values.tolist() == values.tolist() and r.grads[1].tolist() == grads[1].tolist() == [0.0, 8 * math.log(2), 0.0]
     assert alone == []
+
+
+def test_extra_outputs_that_read_the_main_output_leave_its_seed_alone() -> None:
+    # y's row is seeded with 1 before backward; the extra outputs' nodes read y and pass it 0, which must be
+    # added to the seed, not written over it. f = x w: d/dx = w, d/dw = x.
+    w = Value(1.5)
+    program = engine.compile(lambda x: (lambda y: (y, [y * 2.0, y.exp()]))(x * w), 1.0)
+    xs = np.array([0.5, -2.0])
+    for lifted in (True, False):
+        r = program.batch(xs, lifted=lifted)
+        assert r.grads[0].tolist() == [1.5, 1.5] and r.param_grads == [0.5 - 2.0]
+        assert r.aux.tolist() == [[1.5, np.exp(0.75)], [-6.0, np.exp(-3.0)]]

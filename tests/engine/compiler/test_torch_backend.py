@@ -176,3 +176,25 @@ def test_the_finiteness_check_at_the_largest_float_and_at_opposite_infinities() 
     # A batch whose intermediate overflows is still found and explained, as on NumPy (exp(800) is inf).
     with pytest.raises(OverflowError):
         engine.compile(lambda x: (x * 100.0).exp(), 1.0).batch(torch.tensor([8.0]), backend="torch", device="cpu")
+
+
+def test_logsumexp_of_two_far_apart_inputs_needs_no_sample_replayed_alone(monkeypatch) -> None:
+    # log(e^0 + e^1000) = 1000 (plus e^-1000, lost): shifted by the larger input, no exp overflows
+    from engine.compiler import arrays
+
+    alone = []
+    real = arrays.with_data
+    monkeypatch.setattr(arrays, "with_data", lambda *a: alone.append(1) or real(*a))
+    program = engine.compile(lambda x, y: engine.logsumexp([x, y]), 0.0, 0.0)
+    r = program.batch(torch.tensor([0.0, 1000.0]), torch.tensor([1000.0, 0.0]), backend="torch", device="cpu")
+    assert r.values.tolist() == [1000.0, 1000.0] and r.grads[1].tolist() == [1.0, 0.0] and alone == []
+
+
+def test_torch_reduces_a_stacked_sum_and_logsumexp_in_one_call() -> None:
+    from engine.compiler.torch_backend import Torch
+
+    bound = Torch("cpu").bind({"s": ("over", engine.ops.SUM), "l": ("over", engine.ops.LOGSUMEXP)})
+    assert (bound["s"].__name__, bound["l"].__name__) == ("sum_over", "logsumexp_over")
+    block = torch.arange(12.0, dtype=torch.float64).reshape(3, 2, 2)
+    assert bound["s"](block).tolist() == block.sum(dim=0).tolist()
+    agree(bound["l"](block), torch.logsumexp(block, dim=0))
