@@ -18,6 +18,7 @@ DEMOS = {
     "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",
     "mnist": "the seed's 784-128-10 network on real MNIST digits (or --fashion), at array speed",
     "graph": "the lecture's neuron drawn three ways: SVG, interactive explorer, text",
+    "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
 }
 
 

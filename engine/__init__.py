@@ -24,11 +24,12 @@ from .transforms.explain import explain, table
 from .transforms.forward import Dual, jacfwd, jvp
 from .transforms.functional import grad, hessian, jacobian, value_and_grad
 from .transforms.gradcheck import GradcheckError, gradcheck
-from .transforms.second_order import hvp
+from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp
 from .compiler.program import Program, compile
 
 __all__ = [
-    "BackwardStep", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value", "detect_anomaly", "dot", "enable_grad", "explain",
-    "grad", "gradcheck", "hessian", "hvp", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
+    "BackwardStep", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
+    "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
+    "gradcheck", "hessian", "hvp", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad",
 ]

@@ -149,3 +149,21 @@ def plot_step_error(curves: Dict[str, Sequence[Tuple[float, float]]], path: Opti
     ax.set(xlabel="step h", ylabel="|numeric - exact|", title=title)
     ax.legend()
     return _finish(fig, path)
+
+
+def plot_convergence(curves: Dict[str, Sequence[float]], path: Optional[PathLike] = None,
+                     title: str = "convergence", ylabel: str = "loss") -> Any:
+    """The loss after each iteration, one line per method, on a log scale (a loss of 0 is drawn at 1e-300).
+
+    >>> fig = plot_convergence({"Gauss-Newton": [1.0, 0.1, 1e-4], "gradient descent": [1.0, 0.8, 0.6]})
+    """
+    if not curves or any(len(c) == 0 for c in curves.values()):
+        raise ValueError("plot_convergence needs at least one non-empty list of losses")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, losses in curves.items():
+        ax.semilogy(range(len(losses)), [max(float(x), 1e-300) for x in losses], marker="." if len(losses) < 40 else None,
+                    label=name)
+    ax.set(xlabel="iteration", ylabel=ylabel, title=title)
+    ax.legend()
+    return _finish(fig, path)

@@ -232,3 +232,18 @@ def test_decision_boundary_style_and_no_graph_recorded() -> None:
     assert points.get_cmap().name == "Spectral" and list(points.get_sizes()) == [20]
     assert [tuple(c) for c in points.get_edgecolors()] == [to_rgba("k")]
     assert filled.filled
+
+
+def test_convergence_draws_each_method_by_iteration_on_a_log_scale(tmp_path: Path) -> None:
+    from viz import plot_convergence
+
+    fig = plot_convergence({"Gauss-Newton": [1.0, 0.01, 0.0], "gradient descent": [1.0, 0.5, 0.25, 0.125]},
+                           title="fit", ylabel="excess loss")
+    (ax,) = fig.axes
+    assert curves(ax) == [("Gauss-Newton", [0, 1, 2], [1.0, 0.01, 1e-300]),
+                          ("gradient descent", [0, 1, 2, 3], [1.0, 0.5, 0.25, 0.125])]
+    assert ax.get_yscale() == "log" and (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("fit", "iteration", "excess loss")
+    assert legend(ax) == ["Gauss-Newton", "gradient descent"]
+    assert plot_convergence({"a": [1.0, 0.5]}, tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="plot_convergence needs at least one non-empty list of losses"):
+        plot_convergence({"a": []})
