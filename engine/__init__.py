@@ -24,12 +24,12 @@ from .transforms.explain import explain, table
 from .transforms.forward import Dual, jacfwd, jvp
 from .transforms.functional import grad, hessian, jacobian, value_and_grad
 from .transforms.gradcheck import GradcheckError, gradcheck
-from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp
+from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp, implicit_grad
 from .compiler.program import Program, compile
 
 __all__ = [
     "BackwardStep", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
     "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
-    "gradcheck", "hessian", "hvp", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
+    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad",
 ]

@@ -1,5 +1,5 @@
-"""Second-order tools on top of ``grad``, ``jvp`` and ``jacobian``: the Hessian-vector product and the
-Gauss-Newton approximation of a least-squares Hessian.
+"""Second-order tools on top of ``grad``, ``jvp`` and ``jacobian``: the Hessian-vector product, the
+Gauss-Newton approximation of a least-squares Hessian, and differentiation through an argmin.
 
 Chapter 002 (``../shared/chapters/002_dede87141e9fc4a0.txt``, lines 262-271) names the two
 ways to differentiate a gradient, forward-over-reverse and reverse-over-reverse, and the
@@ -118,16 +118,20 @@ def gauss_newton_step(residuals: Callable[[List[Any]], Sequence[Any]], x: Sequen
     return [float(a) + b for a, b in zip(x, d)]
 
 
-def _solve(A: List[List[float]], b: List[float]) -> List[float]:
-    """A d = b by Gaussian elimination with partial pivoting; a clear error when A is singular."""
+SINGULAR = ("gauss_newton_step: J^T J is singular (the residuals do not depend on parameter {k} independently of "
+            "the others here); pass damping > 0 (Levenberg-Marquardt)")
+
+
+def _solve(A: List[List[float]], b: List[float], singular: str = SINGULAR) -> List[float]:
+    """A d = b by Gaussian elimination with partial pivoting; the ``singular`` message (``{k}``: the column
+    that has no pivot) when A is singular."""
     n = len(b)
     M = [list(row) + [bi] for row, bi in zip(A, b)]
     scale = max((abs(a) for row in A for a in row), default=0.0)
     for k in range(n):
         pivot = max(range(k, n), key=lambda i: abs(M[i][k]))
         if abs(M[pivot][k]) <= 1e-12 * scale or scale == 0.0:
-            raise ValueError(f"gauss_newton_step: J^T J is singular (the residuals do not depend on parameter {k} "
-                             f"independently of the others here); pass damping > 0 (Levenberg-Marquardt)")
+            raise ValueError(singular.format(k=k))
         M[k], M[pivot] = M[pivot], M[k]
         for i in range(k + 1, n):
             factor = M[i][k] / M[k][k]
@@ -136,3 +140,36 @@ def _solve(A: List[List[float]], b: List[float]) -> List[float]:
     for k in range(n - 1, -1, -1):
         d[k] = (M[k][n] - math.fsum(M[k][j] * d[j] for j in range(k + 1, n))) / M[k][k]
     return d
+
+
+def implicit_grad(g: Callable[[Any, Any], Any], x: Point, y: Point, tolerance: float = 1e-6
+                  ) -> Union[float, List[List[float]]]:
+    """dy*/dx for y*(x) = argmin_y g(x, y), at a minimiser ``y`` of g(x, .), without differentiating the solver
+    that found it: by the implicit function theorem (chapter 002, lines 273-275),
+    dy*/dx = -(d2g/dy2)^-1 d2g/dx dy.
+
+    ``x`` and ``y`` are numbers or lists of numbers, as ``g`` takes them; the result is a number for two
+    numbers, else a matrix with a row per entry of y and a column per entry of x. ``y`` must be a stationary
+    point: a gradient in y larger than ``tolerance`` (relative to the curvature) is an error.
+
+    >>> g = lambda x, y: (y - 2.0 * x) ** 2 + 0.5 * y ** 2      # y* = 4x/3
+    >>> round(implicit_grad(g, 1.0, 4.0 / 3.0), 12)
+    1.333333333333
+    """
+    xs, ys = (list(a) if isinstance(a, (list, tuple)) else [a] for a in (x, y))
+    xs = [as_float(a, "implicit_grad: x") for a in xs]
+    ys = [as_float(a, "implicit_grad: y") for a in ys]
+    call = lambda a, b: g(a if isinstance(x, (list, tuple)) else a[0], b if isinstance(y, (list, tuple)) else b[0])  # noqa: E731
+    slope = grad(call, 1, name="implicit_grad")
+    held = [Value(a) for a in xs]  # x as Values where it is held fixed, so that g may call x.sin() and the like
+    H_yy = [[d.data for d in row] for row in jacobian(slope, 1)(held, ys)]
+    H_yx = [[d.data for d in row] for row in jacobian(slope, 0)(xs, ys)]
+    at = [d.data for d in slope(held, ys)]
+    scale = max([1.0] + [abs(h) for row in H_yy for h in row])
+    if max(abs(s) for s in at) > tolerance * scale:
+        raise ValueError(f"implicit_grad: y is not a minimiser of g(x, .): the gradient in y there is {at} "
+                         f"(more than tolerance={tolerance} times the curvature {scale}); solve for y first")
+    columns = [_solve(H_yy, [-row[j] for row in H_yx], "implicit_grad: d2g/dy2 is singular at y, so y*(x) is not "
+                      "defined by the first-order condition there") for j in range(len(xs))]
+    matrix = [[columns[j][i] for j in range(len(xs))] for i in range(len(ys))]
+    return matrix[0][0] if not isinstance(x, (list, tuple)) and not isinstance(y, (list, tuple)) else matrix
