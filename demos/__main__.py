@@ -19,6 +19,7 @@ DEMOS = {
     "mnist": "the seed's 784-128-10 network on real MNIST digits (or --fashion), at array speed",
     "graph": "the lecture's neuron drawn three ways: SVG, interactive explorer, text",
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
+    "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
 }
 
 
