@@ -50,7 +50,7 @@ def hvp(f: Callable[[Any], Any], x: Point, v: Point, *, mode: str = "forward-ove
         def along(xs: Any) -> Any:  # grad f(x) . v, whose gradient in x is H v
             g = gradient(xs)
             return dot(list(g), vs) if many else g * vs[0]
-        product = grad(along, name="hvp")(list(x) if many else x)
+        product = grad(along)(x)
         return [p.data for p in product] if many else product.data
     if many:
         tangents = jvp(lambda *xs: gradient(list(xs)), list(x), vs)[1]
@@ -92,8 +92,8 @@ def gauss_newton(residuals: Callable[[List[Any]], Sequence[Any]], x: Sequence[fl
         r = residuals([Value(a) for a in point])
     if not isinstance(r, (list, tuple)) or not r:
         raise TypeError(f"gauss_newton: residuals must return a non-empty list, got {type(r).__name__}")
-    J = [[d.data for d in row] for row in jacobian(residuals)(point)]
     values = [as_float(getattr(ri, "data", ri), "gauss_newton: a residual") for ri in r]
+    J = [[d.data for d in row] for row in jacobian(residuals)(point)]
     n = len(point)
     matrix = [[math.fsum(row[i] * row[j] for row in J) for j in range(n)] for i in range(n)]
     gradient = [math.fsum(row[i] * ri for row, ri in zip(J, values)) for i in range(n)]
@@ -127,7 +127,7 @@ def _solve(A: List[List[float]], b: List[float], singular: str = SINGULAR) -> Li
     that has no pivot) when A is singular."""
     n = len(b)
     M = [list(row) + [bi] for row, bi in zip(A, b)]
-    scale = max((abs(a) for row in A for a in row), default=0.0)
+    scale = max(abs(a) for row in A for a in row)
     for k in range(n):
         pivot = max(range(k, n), key=lambda i: abs(M[i][k]))
         if abs(M[pivot][k]) <= 1e-12 * scale or scale == 0.0:
@@ -163,7 +163,7 @@ def implicit_grad(g: Callable[[Any, Any], Any], x: Point, y: Point, tolerance: f
     slope = grad(call, 1, name="implicit_grad")
     held = [Value(a) for a in xs]  # x as Values where it is held fixed, so that g may call x.sin() and the like
     H_yy = [[d.data for d in row] for row in jacobian(slope, 1)(held, ys)]
-    H_yx = [[d.data for d in row] for row in jacobian(slope, 0)(xs, ys)]
+    H_yx = [[d.data for d in row] for row in jacobian(slope)(xs, ys)]  # in x, the first argument
     at = [d.data for d in slope(held, ys)]
     scale = max([1.0] + [abs(h) for row in H_yy for h in row])
     if max(abs(s) for s in at) > tolerance * scale:

@@ -245,5 +245,10 @@ def test_convergence_draws_each_method_by_iteration_on_a_log_scale(tmp_path: Pat
     assert ax.get_yscale() == "log" and (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("fit", "iteration", "excess loss")
     assert legend(ax) == ["Gauss-Newton", "gradient descent"]
     assert plot_convergence({"a": [1.0, 0.5]}, tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with pytest.raises(ValueError, match="plot_convergence needs at least one non-empty list of losses"):
+    with pytest.raises(ValueError) as caught:
         plot_convergence({"a": []})
+    assert str(caught.value) == "plot_convergence needs at least one non-empty list of losses"
+    fig = plot_convergence({"short": [1.0] * 39, "long": [1.0] * 40})  # dots where they can be told apart
+    (ax,) = fig.axes
+    assert [line.get_marker() for line in ax.get_lines()] == [".", "None"]
+    assert (ax.get_title(), ax.get_ylabel()) == ("convergence", "loss") and tuple(fig.get_size_inches()) == (7.0, 4.5)

@@ -77,3 +77,33 @@ def test_bad_input_says_what_and_with_which_value() -> None:
     # (J^T J + I) d = -J^T r with J = [[1, 1], [2, 2]], r = [1, 4]: d = -(9, 9) / 11
     step = gauss_newton_step(lambda p: [p[0] + p[1] - 1.0, 2.0 * (p[0] + p[1])], [1.0, 1.0], damping=1.0)
     assert step == pytest.approx([1.0 - 9.0 / 11.0, 1.0 - 9.0 / 11.0], rel=1e-14)
+
+
+def test_a_damped_step_solves_the_damped_normal_equations() -> None:
+    ys = [2.1, 1.3, 0.8, 0.45, 0.3, 0.1]
+    p = [1.8, 0.9]
+    J = np.array([[math.exp(-p[1] * t), -p[0] * t * math.exp(-p[1] * t)] for t in T])
+    r = np.array([p[0] * math.exp(-p[1] * t) - y for t, y in zip(T, ys)])
+    want = np.array(p) + np.linalg.solve(J.T @ J + 0.5 * np.eye(2), -J.T @ r)
+    assert gauss_newton_step(lambda q: decay(q, ys), p, damping=0.5) == pytest.approx(want.tolist(), rel=1e-13)
+
+
+def test_residuals_may_include_plain_numbers_and_a_bad_one_is_named() -> None:
+    gn = gauss_newton(lambda p: [p[0] - 1.0, 2.0], [3.0])  # a constant residual: no derivative, in the loss
+    assert (gn.matrix, gn.gradient, gn.loss) == ([[1.0]], [2.0], 0.5 * (4.0 + 4.0))
+    with pytest.raises(ValueError, match=r"^gauss_newton: a residual must not be nan, got nan$"):
+        gauss_newton(lambda p: [p[0], math.nan], [1.0])
+    with pytest.raises(ValueError, match=r"^gauss_newton_step: damping must not be nan, got nan$"):
+        gauss_newton_step(lambda p: [p[0]], [1.0], damping=math.nan)
+
+
+def test_the_solver_pivots_and_calls_a_pivot_of_1e_12_of_the_largest_entry_singular() -> None:
+    from engine.transforms.second_order import _solve
+
+    assert _solve([[2.0, 1.0], [0.0, 3.0]], [4.0, 3.0]) == [1.5, 1.0]  # the first row is the first pivot
+    assert _solve([[0.0, 2.0], [3.0, 0.0]], [2.0, 6.0]) == [2.0, 1.0]  # a zero on the diagonal: rows swapped
+    assert _solve([[1.0, 0.5], [0.5, 1.0]], [1.5, 1.5]) == pytest.approx([1.0, 1.0], rel=1e-15)
+    for A in ([[4.0, 0.0], [0.0, 4e-12]], [[1.0, 0.0], [0.0, 1e-12]]):  # exactly at the limit: singular
+        with pytest.raises(ValueError, match="parameter 1"):
+            _solve(A, [1.0, 1.0])
+    assert _solve([[4.0, 0.0], [0.0, 8e-12]], [4.0, 8e-12]) == pytest.approx([1.0, 1.0])  # just past it: solved

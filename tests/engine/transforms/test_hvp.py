@@ -109,3 +109,14 @@ def test_bad_input_says_what_and_with_which_value() -> None:
         with pytest.raises(kind) as caught:
             hvp(*args, **options)
         assert str(caught.value) == message
+
+
+def test_the_default_is_forward_over_reverse_one_jvp_and_the_other_mode_uses_none(monkeypatch) -> None:
+    import engine.transforms.second_order as second_order
+
+    calls = []
+    real = second_order.jvp
+    monkeypatch.setattr(second_order, "jvp", lambda *a: calls.append(1) or real(*a))
+    f = lambda x: x[0] ** 2 * x[1]  # noqa: E731
+    assert hvp(f, [3.0, 2.0], [1.0, 0.0]) == [4.0, 6.0] and calls == [1]
+    assert hvp(f, (3.0, 2.0), (1.0, 0.0), mode="reverse-over-reverse") == [4.0, 6.0] and calls == [1]

@@ -57,7 +57,33 @@ def test_a_point_that_is_not_a_minimiser_or_a_flat_curvature_is_refused() -> Non
                                          r"is \[2\.0\] \(more than tolerance=1e-06 times the curvature 2\.0\)"):
         implicit_grad(g, 1.0, 3.0)
     flat = lambda x, y: (y[0] + y[1] - x) ** 2  # noqa: E731  (every y on a line is a minimiser)
-    with pytest.raises(ValueError, match=r"implicit_grad: d2g/dy2 is singular at y"):
+    with pytest.raises(ValueError, match=r"^implicit_grad: d2g/dy2 is singular at y, so y\*\(x\) is not defined by "
+                                         r"the first-order condition there$"):
         implicit_grad(flat, 1.0, [0.5, 0.5])
-    with pytest.raises(ValueError, match=r"implicit_grad: y must not be nan, got nan"):
+    with pytest.raises(ValueError, match=r"^implicit_grad: y must not be nan, got nan$"):
         implicit_grad(g, 1.0, math.nan)
+    with pytest.raises(ValueError, match=r"^implicit_grad: x must not be nan, got nan$"):
+        implicit_grad(g, [math.nan], 2.0)
+    with pytest.raises(TypeError, match=r"^implicit_grad: f must return a scalar"):
+        implicit_grad(lambda x, y: [y, x], 1.0, 1.0)
+
+
+def test_the_stationarity_tolerance_is_relative_to_the_curvature_and_its_edge_is_allowed() -> None:
+    g = lambda x, y: (y - x) ** 2  # noqa: E731  curvature 2: the gradient 2 (y - x) may be up to 2 tolerance
+    assert implicit_grad(g, 0.0, 0.5, tolerance=0.5) == 1.0  # gradient 1.0, exactly the limit: allowed
+    with pytest.raises(ValueError, match=r"the gradient in y there is \[1\.0\]"):
+        implicit_grad(g, 0.0, 0.5, tolerance=0.49)
+    shallow = lambda x, y: 0.25 * (y - x) ** 2  # noqa: E731  curvature 0.5 < 1: the limit is tolerance itself
+    assert implicit_grad(shallow, 0.0, 1.9e-6) == pytest.approx(1.0)  # gradient 0.95e-6
+    with pytest.raises(ValueError, match=r"the gradient in y there is \[1\.5e-06\]"):
+        implicit_grad(shallow, 0.0, 3e-6)
+
+
+def test_a_number_x_and_a_vector_y_give_a_column() -> None:
+    # g = (y0 - x)^2 + (y1 - 2 x)^2 + y0 y1 / 2: y* linear in x; differentiate the first-order conditions by hand
+    g = lambda x, y: (y[0] - x) ** 2 + (y[1] - 2.0 * x) ** 2 + 0.5 * y[0] * y[1]  # noqa: E731
+    H = np.array([[2.0, 0.5], [0.5, 2.0]])
+    B = np.array([2.0, 4.0])  # -d2g/dy dx
+    y = np.linalg.solve(H, B * 1.5).tolist()  # at x = 1.5
+    got = implicit_grad(g, 1.5, y)
+    assert np.allclose(got, np.linalg.solve(H, B)[:, None], rtol=1e-13, atol=0) and len(got) == 2 and len(got[0]) == 1
