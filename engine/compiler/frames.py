@@ -28,6 +28,8 @@ import re
 import types
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
+from .codegen import define
+
 # A view of one of the four arrays: basic indexing, reshapes and transposes only. A gather (V[i0]) is not
 # a view, and is left in the code.
 VIEW = re.compile(r"\b(?:GP|G|V|P)(?:\[[0-9:, None-]*\]|\.reshape\([0-9, -]+\)|\.T\b)+")
@@ -81,9 +83,8 @@ def bind(forward: str, backward: str) -> Code:
 
 
 def _body(name: str, body: str) -> types.CodeType:
-    text = f"def {name}():\n    " + body.replace("\n", "\n    ") + "\n"
-    module = builtins.compile(text, f"<chainrule lifted {name}>", "exec")
-    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    """The code of ``def name(): body``, which each frame binds to its own globals."""
+    return define(name, "", body, {}, f"<chainrule lifted {name}>").__code__
 
 
 class Frame:
