@@ -14,7 +14,7 @@ import math
 import random
 from typing import Dict, List, Optional, Tuple
 
-from engine import gauss_newton, gauss_newton_step, grad
+from engine import Value, gauss_newton_step, grad
 from viz import plot_convergence
 
 from .common import common_args
@@ -39,13 +39,14 @@ def residuals(ts: List[float], ys: List[float]):
 def run(gn_steps: int = 8, gd_steps: int = 100) -> Dict[str, Tuple[List[float], List[float]]]:
     """Each method's losses (1/2 sum r^2, before the first step and after each) and its final parameters."""
     r = residuals(*data())
-    loss = lambda p: gauss_newton(r, p).loss  # noqa: E731
+    objective = lambda q: 0.5 * sum((ri * ri for ri in r(q)), 0.0)  # noqa: E731
+    loss = lambda p: objective([Value(a) for a in p]).data  # noqa: E731  (the residuals use Value methods)
     p, losses = list(START), [loss(START)]
     for _ in range(gn_steps):
         p = gauss_newton_step(r, p)
         losses.append(loss(p))
     gn = (losses, p)
-    gradient = grad(lambda q: 0.5 * sum((ri * ri for ri in r(q)), 0.0))
+    gradient = grad(objective)
     p, losses = list(START), [loss(START)]
     for _ in range(gd_steps):
         p = [a - LR * g.data for a, g in zip(p, gradient(p))]
@@ -66,7 +67,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     best = gn_losses[-1]
     for name, (losses, _) in results.items():
         reach = next((k for k, x in enumerate(losses) if x <= best * (1 + 1e-6)), None)
-        print(f"{name}: within 1e-6 of the least-squares loss {'after ' + str(reach) + ' steps' if reach is not None else 'never, in ' + str(len(losses) - 1) + ' steps'}")
+        when = f"after {reach} steps" if reach is not None else f"never, in {len(losses) - 1} steps"
+        print(f"{name}: within 1e-6 of the least-squares loss {when}")
     # the loss above its least-squares minimum, down to rounding: Gauss-Newton's quadratic convergence against
     # gradient descent's linear one
     excess = {name: [max(x - best, best * 1e-16) for x in losses] for name, (losses, _) in results.items()}

@@ -283,13 +283,14 @@ class _Replayed:
             alive = watch and any(p.grad != 0.0 for p in self.weights)
             self.optimizer.step()
             return value, acc, alive
+        mean = 1.0 / len(batch)  # the loss is the batch's mean: its gradient is the sum's times 1/n
         if self.same:
             self.G = r.param_grads
-            self.G *= 1.0 / len(batch)  # the mean's gradient, in place: the replay's array is this step's own
+            self.G *= mean  # in place: the replay's array is this step's own
         else:
             self.G[:] = 0.0
-            self.G[self.where] = r.param_grads[self.mine] / len(batch)
-            self.frozen_grads += r.param_grads[self.frozen] / len(batch)
+            self.G[self.where] = r.param_grads[self.mine] * mean
+            self.frozen_grads += r.param_grads[self.frozen] * mean
         alive = watch and bool(self.G[self.watched].any())
         self.W = self.optimizer.step_arrays(self.W, self.G)
         return value, acc, alive

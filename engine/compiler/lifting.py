@@ -104,6 +104,11 @@ class _Add(NamedTuple):
     add: str
     assign: Any
 
+    @classmethod
+    def into(cls, target: str, entries: Tuple[int, ...], place: str, value: str) -> "_Add":
+        """``place += value``, or ``place = value`` where nothing was added before."""
+        return cls(target, entries, f"{place} += {value}", f"{place} = {value}")
+
 
 def _first_writes(groups: List[List[_Add]], seeded: Any) -> Tuple[str, Dict[str, Tuple[int, ...]]]:
     """The backward program in reverse group order, each statement an assignment where nothing was added to
@@ -172,7 +177,7 @@ class _Writer:
         where = self.index(rows.index)
         if len(set(rows.index)) < len(rows.index):
             return _Add(target, rows.index, f"add_at({target}, {where}, {total})", None)
-        return _Add(target, rows.index, f"{target}[{where}] += {total}", f"{target}[{where}] = {total}")
+        return _Add.into(target, rows.index, f"{target}[{where}]", total)
 
     def outputs(self, outs: Sequence[int]) -> str:
         start = len(self.row_of)
@@ -221,8 +226,7 @@ class _Writer:
         term = f"G[{out}]" if text == "1.0" else f"G[{out}] * ({text})"
         where = self.index(rows.index)
         if ":" in where:  # evenly spaced rows (a slice): added through a view of them, broadcasting
-            target = f"G[{where}].reshape({n}, {m}, -1)[...]"
-            self.backward.append([_Add("G", rows.index, f"{target} += {term}", f"{target} = {term}")])
+            self.backward.append([_Add.into("G", rows.index, f"G[{where}].reshape({n}, {m}, -1)[...]", term)])
         else:
             self.backward.append([self.add_to(rows, f"stretch({term}, {n})")])
 
@@ -235,13 +239,13 @@ class _Writer:
         if stride > k and start + m * stride <= len(self.param_of) \
                 and weights == tuple(start + j * stride + i for j in range(m) for i in range(k)):
             view = f"[{start}:{start + m * stride}].reshape({m}, {stride})[:, :{k}]"
-            return f"P{view}", lambda term: _Add("GP", weights, f"GP{view} += {term}", f"GP{view} = {term}")
+            return f"P{view}", lambda term: _Add.into("GP", weights, f"GP{view}", term)
         where = self.index(weights)  # consecutive weights are a slice, so a view too
         if len(set(weights)) < len(weights):  # one weight in two places (a layer applied twice, say) adds up
             return f"P[{where}].reshape({m}, {k})", \
                 lambda term: _Add("GP", weights, f"add_at(GP, {where}, ({term}).reshape(-1))", None)
-        return f"P[{where}].reshape({m}, {k})", lambda term: _Add(
-            "GP", weights, f"GP[{where}] += ({term}).reshape(-1)", f"GP[{where}] = ({term}).reshape(-1)")
+        return f"P[{where}].reshape({m}, {k})", lambda term: _Add.into("GP", weights, f"GP[{where}]",
+                                                                        f"({term}).reshape(-1)")
 
     def matmul(self, positions: List[Rows], wanted: Tuple[int, ...], outs: List[int]) -> None:
         """out = W @ X (+ b): W the weights' entries of P as an (outputs, inputs) matrix, X the shared inputs."""

@@ -103,7 +103,7 @@ class Torch(ArrayBackend):
         return self.torch.zeros(shape, dtype=self.torch.float64, device=self.device)
 
     def finite(self, *xs: Any) -> bool:
-        # sums first, as for NumPy (a quarter of an epoch went on element-wise checks), read back once
+        # one sum per tensor first (a quarter of an epoch went on element-wise checks), read back once
         total = sum(x.sum() for x in xs)
         return bool(self.torch.isfinite(total)) or all(bool(self.torch.isfinite(x).all()) for x in xs)
 
