@@ -165,5 +165,8 @@ def plot_convergence(curves: Dict[str, Sequence[float]], path: Optional[PathLike
         ax.semilogy(range(len(losses)), [max(float(x), 1e-300) for x in losses], marker="." if len(losses) < 40 else None,
                     label=name)
     ax.set(xlabel="iteration", ylabel=ylabel, title=title)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # iterations are whole: no tick at 0.5
     ax.legend()
     return _finish(fig, path)

@@ -244,6 +244,7 @@ def test_convergence_draws_each_method_by_iteration_on_a_log_scale(tmp_path: Pat
                           ("gradient descent", [0, 1, 2, 3], [1.0, 0.5, 0.25, 0.125])]
     assert ax.get_yscale() == "log" and (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("fit", "iteration", "excess loss")
     assert legend(ax) == ["Gauss-Newton", "gradient descent"]
+    assert all(float(t).is_integer() for t in ax.get_xticks())  # whole iterations only
     assert plot_convergence({"a": [1.0, 0.5]}, tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError) as caught:
         plot_convergence({"a": []})
