@@ -20,6 +20,7 @@ DEMOS = {
     "graph": "the lecture's neuron drawn three ways: SVG, interactive explorer, text",
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
+    "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
 }
 
 

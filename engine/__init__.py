@@ -20,6 +20,7 @@ from .reverse import BackwardStep
 from .value import Value
 
 # Transforms and explanations, then the compiler, each built on the core.
+from .transforms.checkpoint import RecomputeError, checkpoint
 from .transforms.explain import explain, table
 from .transforms.forward import Dual, jacfwd, jvp
 from .transforms.functional import grad, hessian, jacobian, value_and_grad
@@ -28,8 +29,8 @@ from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_ste
 from .compiler.program import Program, compile
 
 __all__ = [
-    "BackwardStep", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
-    "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
+    "BackwardStep", "RecomputeError", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
+    "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
     "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad",
 ]

@@ -22,6 +22,7 @@ class _State(threading.local):
         self.anomaly = 0  # depth of detect_anomaly() blocks
         self.sites: Dict[Any, str] = {}  # Value -> "file:line" where it was made, under detect_anomaly
         self.tracing = False  # inside engine.compile's trace: branching on a Value is an error
+        self.recomputing = False  # engine.checkpoint running f again for backward: side effects must not repeat
 
 
 state = _State()

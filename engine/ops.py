@@ -30,6 +30,7 @@ class Op:
     """
 
     __slots__ = ("name", "symbol", "value", "local", "arity", "domain", "param_name")
+    recomputes = False  # True only for engine.checkpoint's op, whose nodes the reverse pass runs again
 
     def __init__(
         self,

@@ -27,7 +27,7 @@ Lift = Optional[Callable[[Any], Any]]
 
 def _finite(x: Any) -> bool:
     data = data_of(x)
-    return data - data == 0.0
+    return data - data == 0.0 if isinstance(data, float) else True  # a symbol has no number to check
 
 
 def check_gradient(node: Any, g: Any) -> None:
@@ -85,23 +85,38 @@ def _run_by_hand(node: Any) -> List[Tuple[Any, Any]]:
     return [(p, p.grad - b) for p, b in zip(parents, before)]
 
 
-def reverse_pass(order: Sequence[Any], lift: Lift = None) -> Iterator[Tuple[Any, Any, List[Tuple[Any, Any]]]]:
+def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set] = None
+                 ) -> Iterator[Tuple[Any, Any, List[Tuple[Any, Any]]]]:
     """Propagate adjoints, held in ``.grad``, back through ``order`` (parents before children).
 
     The caller seeds the grads first (the root's to 1, the others to where they
     should start). Yields ``(node, adjoint, contributions)`` for each node that sends
     anything, after adding the contributions to its parents' grads. ``lift`` is as
     for :func:`contributions`; without it, hand-made nodes run their own closures.
+    ``reached`` (from :func:`leading_to`) is given when ``order`` was cut to the nodes that
+    lead to some wanted Values: a checkpoint's recomputed nodes are cut the same way.
     """
+    segments: Optional[dict] = None  # a checkpoint's results, by segment, found when first needed
     for node in reversed(order):
         if not node._prev:
             continue
         g = node.grad
         if g.__class__ is not float or g - g != 0.0:
             check_gradient(node, g)  # a Value or dual adjoint, or a float that is not finite
+        fn = node._fn
+        if fn is not None and fn.recomputes and fn.owned(node):
+            # A checkpoint's results: run its function again and go on through the recomputed nodes.
+            if segments is None:
+                segments = _results_by_segment(order)
+            results = segments.pop(node._param.segment, None)
+            if results is not None and any(r.grad.__class__ is not float or r.grad != 0.0 for r in results.values()):
+                inner, inner_lift = fn.expand(results, lift)
+                yield from reverse_pass(inner if reached is None else leading_to(inner, (), reached),
+                                        inner_lift, reached)
+            continue
         if g == 0.0 and g.__class__ is float:
             continue  # nothing to send: a dead relu, say
-        if node._fn is None and lift is None:
+        if fn is None and lift is None:
             yield node, g, _run_by_hand(node)
             continue
         sent = contributions(node, g, lift)
@@ -136,18 +151,20 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
     in_graph = set(order)
     if lift is None and create_graph:
         lift = on_values
+    reached: set = set()
     with fresh_grads(order):
         root.grad = 1.0
-        deque(reverse_pass(leading_to(order, wrt), lift), maxlen=0)
+        deque(reverse_pass(leading_to(order, wrt, reached), lift, reached), maxlen=0)
         found = [w.grad if w in in_graph else 0.0 for w in wrt]
     for w, g in zip(wrt, found):
         check_gradient(w, g)
     return found
 
 
-def leading_to(order: Sequence[Any], wanted: Sequence[Any]) -> List[Any]:
+def leading_to(order: Sequence[Any], wanted: Sequence[Any], reached: Optional[set] = None) -> List[Any]:
     """The nodes of ``order`` (parents first) that depend on a node in ``wanted``: those that must pass
-    their adjoint back for the gradients of ``wanted``.
+    their adjoint back for the gradients of ``wanted``. ``reached``, if given, is a set that collects
+    them (with ``wanted``), and may hold some already.
 
     >>> from engine import Value
     >>> x, t = Value(2.0), Value(0.0)
@@ -155,12 +172,24 @@ def leading_to(order: Sequence[Any], wanted: Sequence[Any]) -> List[Any]:
     >>> [v._op for v in leading_to(topological_order(y), [x])]
     ['*']
     """
-    reached, kept = set(wanted), []
+    reached = set() if reached is None else reached
+    reached.update(wanted)
+    kept = []
     for node in order:
         if any(map(reached.__contains__, node._prev)):
             reached.add(node)
             kept.append(node)
     return kept
+
+
+def _results_by_segment(order: Sequence[Any]) -> dict:
+    """The checkpoint results in ``order``, as {segment: {result number: node}}."""
+    found: dict = {}
+    for node in order:
+        fn = node._fn
+        if fn is not None and fn.recomputes and fn.owned(node):
+            found.setdefault(node._param.segment, {})[node._param.k] = node
+    return found
 
 
 class BackwardStep(NamedTuple):

@@ -170,3 +170,99 @@ def plot_convergence(curves: Dict[str, Sequence[float]], path: Optional[PathLike
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # iterations are whole: no tick at 0.5
     ax.legend()
     return _finish(fig, path)
+
+
+def plot_memory_tradeoff(runs: Dict[str, Sequence[Tuple[float, float, float]]], path: Optional[PathLike] = None,
+                         title: str = "gradient checkpointing: memory against time",
+                         xlabel: str = "depth (nodes of the plain graph)") -> Any:
+    """Peak memory and time against depth, one line per strategy, both on log-log axes.
+
+    ``runs`` maps a strategy to ``(depth, peak bytes, seconds)`` triples. Dashed guides
+    through the first strategy's first point and the last strategy's show growth like
+    n and like sqrt(n), the slopes of keeping every node and of sqrt(n) segments.
+
+    >>> fig = plot_memory_tradeoff({"plain": [(100, 1e5, 0.1), (400, 4e5, 0.4)],
+    ...                             "sqrt(n) segments": [(100, 1e4, 0.15), (400, 2e4, 0.6)]})
+    """
+    if not runs or any(len(r) == 0 for r in runs.values()):
+        raise ValueError("plot_memory_tradeoff needs at least one non-empty list of (depth, bytes, seconds)")
+    plt = pyplot()
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    fig, (mem, secs) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for name, rows in runs.items():
+        ns = [r[0] for r in rows]
+        mem.loglog(ns, [r[1] / 1e6 for r in rows], marker="o", label=name)
+        secs.plot(ns, [r[2] for r in rows], marker="o", label=name)
+    names = list(runs)
+    depths = sorted({r[0] for rows in runs.values() for r in rows})
+    for slope, name, label in ((1.0, names[0], "grows like n"), (0.5, names[-1], "grows like sqrt(n)")):
+        n0, m0 = runs[name][0][0], runs[name][0][1] / 1e6
+        ns = [n0, depths[-1]]
+        mem.loglog(ns, [m0 * (n / n0) ** slope for n in ns], "k--", linewidth=0.8, alpha=0.6)
+        mem.annotate(label, (ns[-1], m0 * (ns[-1] / n0) ** slope), fontsize=8, color="dimgrey", ha="right",
+                     textcoords="offset points", xytext=(-4, -14))
+    short = FuncFormatter(lambda n, _: f"{n / 1000:g}k" if n >= 1000 else f"{n:g}")
+    mem.set_xticks(depths)
+    mem.xaxis.set_major_formatter(short)
+    mem.xaxis.set_minor_formatter(NullFormatter())  # only the measured depths are labelled
+    secs.xaxis.set_major_formatter(short)
+    secs.set_ylim(bottom=0)
+    mem.set(xlabel=xlabel, ylabel="peak memory of forward + backward (MB)", title="memory (log-log)")
+    secs.set(xlabel=xlabel, ylabel="seconds, forward + backward", title="time")
+    mem.legend()
+    fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Sequence[float]],
+                        path: Optional[PathLike] = None,
+                        title: str = "vanishing and exploding gradients, and their cures") -> Any:
+    """Per-layer gradient norms (left) and training losses (right), one line per network, both on log scales.
+
+    ``norms`` maps a network to its gradient norm per layer, first layer first; ``curves`` maps
+    it to its loss per epoch (a network may have only one of the two). A curve that ends early
+    (training overflowed) ends in a cross at the top of the panel, which is scaled to the rest.
+
+    >>> fig = plot_gradient_cures({"sigmoid": [1e-4, 1e-2, 1.0], "ReLU": [0.5, 0.8, 1.0]},
+    ...                           {"sigmoid": [0.7, 0.69], "ReLU": [0.7, 0.3]})
+    """
+    if not norms or any(len(v) == 0 for v in norms.values()):
+        raise ValueError("plot_gradient_cures needs at least one non-empty list of per-layer norms")
+    plt = pyplot()
+    fig, (flow, loss) = plt.subplots(1, 2, figsize=(12, 4.8))
+    longest = max((len(c) for c in curves.values()), default=0)
+    finished = [x for c in curves.values() if len(c) == longest for x in c]
+    top = 3 * max(finished) if finished else None  # a curve that overflowed would squash the rest to a line
+    names = list(dict.fromkeys(list(norms) + list(curves)))
+    for k, name in enumerate(names):
+        colour = f"C{k % 10}"
+        if name in norms:
+            values = norms[name]
+            flow.semilogy(range(len(values)), [max(v, 1e-300) for v in values], marker="o", color=colour, label=name)
+        curve = list(curves.get(name, []))
+        if curve:
+            shown = [min(x, top) for x in curve] if top else curve
+            loss.semilogy(range(1, len(curve) + 1), shown, color=colour, label=name)
+            if len(curve) < longest:  # stopped early: training overflowed
+                loss.semilogy([len(curve)], [shown[-1]], marker="x", markersize=10, color=colour)
+                loss.annotate("overflowed", (len(curve), shown[-1]), fontsize=8, color=colour,
+                              textcoords="offset points", xytext=(8, -14))
+    if top:
+        loss.set_ylim(top=top)
+    flow.set(xlabel="layer (0 = nearest the input)", ylabel="gradient norm at the start", title="gradient per layer")
+    loss.set(xlabel="epoch", ylabel="training loss", title="training")
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (flow, loss):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    handles = {}
+    for ax in (flow, loss):  # one legend for both panels, below them: every network once, in order
+        for line in ax.get_lines():
+            if not line.get_label().startswith("_"):
+                handles.setdefault(line.get_label(), line)
+    fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=min(5, len(handles)), fontsize=8,
+               frameon=False)
+    fig.suptitle(title)
+    fig.subplots_adjust(bottom=0.1 + 0.04 * math.ceil(len(handles) / 5))
+    return _finish(fig, path)

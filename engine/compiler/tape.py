@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
 from .. import ops
 from ..graph import topological_order
-from ..modes import switched
+from ..modes import TraceError, switched
 from ..reverse import needs_rule
 from ..transforms.functional import flatten, sizes_of
 from ..value import Value, _ids
@@ -58,6 +58,10 @@ class Tape:
             fn = v._fn
             if fn is None:
                 raise needs_rule(v, "compile")
+            if fn.recomputes:  # its function is not on the tape: only a call inside f would be traced through
+                raise TraceError(f"compile: f reads {v._describe()}, a result of engine.checkpoint made before the "
+                                 f"trace; call checkpoint inside f (the trace then goes through its function), "
+                                 f"or pass the Value in as an argument")
             if fn not in op_index:
                 op_index[fn] = len(self.op_list)
                 self.op_list.append(fn)

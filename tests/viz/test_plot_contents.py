@@ -253,3 +253,47 @@ def test_convergence_draws_each_method_by_iteration_on_a_log_scale(tmp_path: Pat
     (ax,) = fig.axes
     assert [line.get_marker() for line in ax.get_lines()] == [".", "None"]
     assert (ax.get_title(), ax.get_ylabel()) == ("convergence", "loss") and tuple(fig.get_size_inches()) == (7.0, 4.5)
+
+
+def test_memory_tradeoff_draws_memory_log_log_and_time_linear_with_guides(tmp_path: Path) -> None:
+    from viz import plot_memory_tradeoff
+
+    runs = {"plain": [(1000, 1e6, 0.1), (4000, 4e6, 0.4)], "sqrt(n) segments": [(1000, 2e5, 0.12), (4000, 4e5, 0.5)]}
+    fig = plot_memory_tradeoff(runs, xlabel="steps")
+    mem, secs = fig.axes
+    drawn = curves(mem)
+    assert drawn[:2] == [("plain", [1000, 4000], [1.0, 4.0]), ("sqrt(n) segments", [1000, 4000], [0.2, 0.4])]
+    # the guides start at each one's first point and grow like n and like sqrt(n) to the largest depth
+    (_, gx1, gy1), (_, gx2, gy2) = drawn[2:]
+    assert (gx1, gy1) == ([1000, 4000], [1.0, 4.0]) and (gx2, gy2) == ([1000, 4000], [0.2, 0.4])
+    assert curves(secs) == [("plain", [1000, 4000], [0.1, 0.4]), ("sqrt(n) segments", [1000, 4000], [0.12, 0.5])]
+    assert (mem.get_xscale(), mem.get_yscale(), secs.get_yscale()) == ("log", "log", "linear")
+    assert list(mem.get_xticks()) == [1000, 4000] and secs.get_ylim()[0] == 0
+    assert [t.get_text() for t in mem.texts] == ["grows like n", "grows like sqrt(n)"]
+    assert legend(mem) == ["plain", "sqrt(n) segments"] and mem.get_xlabel() == "steps"
+    assert plot_memory_tradeoff(runs, tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="at least one non-empty list of \\(depth, bytes, seconds\\)"):
+        plot_memory_tradeoff({"a": []})
+
+
+def test_gradient_cures_draw_norms_and_losses_with_one_legend_and_overflow_marked(tmp_path: Path) -> None:
+    from viz import plot_gradient_cures
+
+    norms = {"sigmoid": [1e-4, 1e-2, 1.0], "exploding": [500.0, 800.0, 900.0]}
+    losses = {"sigmoid": [0.7, 0.69, 0.69], "exploding": [500.0, 1e90], "clipped": [500.0, 50.0, 5.0]}
+    fig = plot_gradient_cures(norms, losses)
+    flow, loss = fig.axes
+    assert curves(flow) == [("sigmoid", [0, 1, 2], [1e-4, 1e-2, 1.0]), ("exploding", [0, 1, 2], [500.0, 800.0, 900.0])]
+    drawn = curves(loss)
+    top = 3 * 500.0  # three times the largest loss of the curves that ran to the end
+    assert drawn[0] == ("sigmoid", [1, 2, 3], [0.7, 0.69, 0.69])
+    assert drawn[1] == ("exploding", [1, 2], [500.0, top])  # cut at the top, where its cross is
+    assert drawn[2][1:] == ([2], [top]) and drawn[2][0].startswith("_")
+    assert drawn[3] == ("clipped", [1, 2, 3], [500.0, 50.0, 5.0])
+    assert loss.get_ylim()[1] == top and [t.get_text() for t in loss.texts] == ["overflowed"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["sigmoid", "exploding", "clipped"]
+    assert flow.get_yscale() == loss.get_yscale() == "log"
+    assert all(float(t).is_integer() for t in loss.get_xticks())
+    assert plot_gradient_cures(norms, losses, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="plot_gradient_cures needs at least one non-empty list of per-layer norms"):
+        plot_gradient_cures({"a": []}, {})

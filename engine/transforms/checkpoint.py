@@ -1,0 +1,247 @@
+"""Memory-efficient backprop: keep a function's results, recompute its inside during backward.
+
+Chapter 002 (``../shared/chapters/002_dede87141e9fc4a0.txt``, lines 223-229, Algorithm 7.1) stores
+activations only at checkpoints in the forward pass and recomputes the rest in the backward pass.
+``checkpoint(f, *args)`` runs ``f`` and keeps only its results, as nodes whose parents are the
+Values ``f`` read from outside (its arguments and any weights it uses); its inner graph is dropped.
+When the backward pass reaches those results it runs ``f`` again, recording this time, and goes on
+through the recomputed nodes, adding into the same ``.grad`` fields in the same order as if nothing
+had been dropped: the gradients are identical to the last bit.
+
+No derivative is written here. The results are nodes of one op, ``CHECKPOINT``, whose value and
+partials come from replaying f's recorded nodes on other kinds of numbers through their own ops,
+so ``jvp``, ``explain`` and a printed ``_backward`` see a checkpoint as one node with many inputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections import deque
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from ..arithmetic import Arithmetic
+from ..modes import state, switched
+from ..ops import Op
+from ..reverse import Lift, fresh_grads, on_values, reverse_pass
+from ..value import Value, _ids, _init, _new
+
+
+class RecomputeError(RuntimeError):
+    """f gave something else when run again in backward than it did the first time."""
+
+
+class Segment:
+    """One call of ``checkpoint``: what it needs to run ``f`` again, and what the first run gave."""
+
+    __slots__ = ("f", "args", "inputs", "places", "datas", "size", "random_state")
+
+    def __init__(self, f: Callable[..., Any], args: tuple, inputs: Tuple[Value, ...], places: List[Optional[int]],
+                 datas: List[float], size: int, random_state: Any) -> None:
+        self.f = f
+        self.args = args
+        self.inputs = inputs  # the outside Values f read, in creation order: every result's parents
+        self.places = places  # for each item f returned, the number of its result (None: returned as it was)
+        self.datas = datas  # each result's float, which running f again must give again
+        self.size = size  # how many nodes f recorded
+        self.random_state = random_state  # random's state before f ran, kept only if f drew from it
+
+    @property
+    def name(self) -> str:
+        return getattr(self.f, "__name__", "f")
+
+    def rerun(self) -> Tuple[List[Value], List[Value]]:
+        """Run f again, recording: its nodes (parents first) and its results, checked against the first run."""
+        with switched("recording", True), switched("recomputing", True), _replayed(self.random_state):
+            start = next(_ids)
+            items = _items(self.f(*self.args))[0]
+        nodes, inputs = _inside(items, start)
+        results = [None] * len(self.datas)
+        for item, k in zip(items, self.places):
+            if k is not None:
+                results[k] = item
+        if len(nodes) != self.size or len(inputs) != len(self.inputs):
+            raise self._differs(f"it recorded {len(nodes)} nodes reading {len(inputs)} outside Values, where the "
+                                f"first run recorded {self.size} reading {len(self.inputs)}")
+        if any(a is not b for a, b in zip(inputs, self.inputs)):
+            raise self._differs("it read other outside Values than the first run did; a lambda made in a loop "
+                                "sees the loop variable's last value, so pass such Values as arguments: "
+                                "checkpoint(f, x, weights)")
+        for k, (r, data) in enumerate(zip(results, self.datas)):
+            if not isinstance(r, Value) or r.data != data:
+                raise self._differs(f"result {k} was {data!r} and is now {getattr(r, 'data', r)!r}")
+        return nodes, results
+
+    def _differs(self, what: str) -> RecomputeError:
+        return RecomputeError(
+            f"checkpoint: {self.name} gave something else when run again for the backward pass ({what}), so its "
+            f"gradient would be wrong. f must compute the same thing each time: pass random numbers in as "
+            f"arguments or draw them from the random module (whose state checkpoint replays), and do not "
+            f"change what f reads between the forward and the backward pass")
+
+    def replay(self, xs: Sequence[Any]) -> Tuple[List[Value], List[Value], Dict[Any, Any]]:
+        """Run f again and carry its nodes over to ``xs``, numbers of any kind standing for the inputs:
+        its nodes, its results, and each node's counterpart."""
+        nodes, results = self.rerun()
+        lifted: Dict[Any, Any] = dict(zip(self.inputs, xs))
+        for n in nodes:
+            lifted[n] = n._fn(*[lifted[p] for p in n._prev], param=n._param) if n._prev else n.data
+        return nodes, results, lifted
+
+
+class Result:
+    """The parameter of a ``CHECKPOINT`` node: which segment, and which of its results."""
+
+    __slots__ = ("segment", "k")
+
+    def __init__(self, segment: Segment, k: int) -> None:
+        self.segment = segment
+        self.k = k
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.k} of {self.segment.name}"
+
+    __repr__ = __str__ = lambda self: self.__format__("")  # noqa: E731
+
+
+class Recompute(Op):
+    """The op of a checkpoint's results. Its value and partials replay the segment; the reverse pass
+    instead calls :meth:`expand`, which runs on through the recomputed nodes themselves."""
+
+    __slots__ = ()
+    recomputes = True
+
+    def evaluate(self, datas: Sequence[float], param: Any = None) -> float:
+        nodes, results, lifted = param.segment.replay(datas)
+        return lifted[results[param.k]]
+
+    def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
+        """d result / d each input, by a reverse pass over the recomputed nodes carried over to ``inputs``."""
+        segment = param.segment
+        nodes, results, lifted = segment.replay(inputs)
+        with fresh_grads(list(segment.inputs) + nodes):
+            results[param.k].grad = 1.0
+            deque(reverse_pass(nodes, lifted.__getitem__), maxlen=0)
+            return [p.grad for p in segment.inputs]
+
+    def operands(self, inputs: Sequence[Any], param: Any = None) -> str:
+        return f"{len(inputs)} inputs"
+
+    @staticmethod
+    def expand(results: Dict[int, Value], lift: Lift) -> Tuple[List[Value], Lift]:
+        """Run the segment again with each result's adjoint on its recomputed twin: the nodes for the
+        reverse pass to go on through, and the lift that reaches them."""
+        segment = next(iter(results.values()))._param.segment
+        nodes, twins = segment.rerun()
+        for k, stand in results.items():
+            twins[k].grad = stand.grad
+        if lift is None or lift is on_values:
+            return nodes, lift
+        lifted: Dict[Any, Any] = {}
+        for n in nodes:  # dual numbers, say, for forward-over-reverse: the nodes carried over to them
+            lifted[n] = n._fn(*[lifted[p] if p in lifted else lift(p) for p in n._prev], param=n._param) \
+                if n._prev else n.data
+        return nodes, lambda n: lifted[n] if n in lifted else lift(n)
+
+    @staticmethod
+    def owned(node: Value) -> bool:
+        """Whether ``node`` is one of the results ``checkpoint`` made (its parents are the segment's inputs)."""
+        return node._prev is node._param.segment.inputs
+
+
+CHECKPOINT = Recompute("checkpoint", lambda xs: 0.0, lambda xs, out: (), arity=None, param_name="result")
+
+
+def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) -> Any:
+    """``f(*args)``, keeping only its results: f's inner nodes are recomputed during backward.
+
+    f returns a Value or a list or tuple of them. Gradients are the same, to the last bit, as
+    without the checkpoint, in ``backward()``, ``create_graph``, ``grad`` and nested checkpoints;
+    the memory held between the passes is f's results instead of its whole graph. f must compute
+    the same thing when run again: random numbers drawn from the ``random`` module are replayed
+    (``preserve_random=True``, as PyTorch does), and anything else that differs is a
+    ``RecomputeError``. Outside recording (``no_grad``, ``compile``'s trace) f simply runs.
+
+    >>> from engine import Value
+    >>> x = Value(0.5)
+    >>> y = checkpoint(lambda t: (t * t).tanh() * 3, x)
+    >>> y._op, [p is x for p in y._prev]
+    ('checkpoint', [True])
+    >>> y.backward(); round(x.grad, 6)
+    2.820045
+    """
+    if not callable(f):
+        raise TypeError(f"checkpoint: f must be a function, got {type(f).__name__} {f!r}")
+    if not state.recording or state.tracing:
+        return f(*args)
+    before = random.getstate() if preserve_random else None
+    start = next(_ids)
+    out = f(*args)
+    items, kind = _items(out)
+    nodes, inputs = _inside(items, start)
+    if not inputs:
+        return out  # nothing read from outside: no gradient flows through f, so there is nothing to drop
+    random_state = before if before is not None and random.getstate() != before else None
+    places: List[Optional[int]] = []
+    made: Dict[Value, Value] = {}
+    segment = Segment(f, args, inputs, places, [], len(nodes), random_state)
+    for item in items:
+        if not (isinstance(item, Value) and item._id > start and item._prev):
+            places.append(None)  # an outside Value or a constant: returned as it was
+            continue
+        if item not in made:
+            stand = _new(Value)
+            _init(stand, item.data, inputs, CHECKPOINT, Result(segment, len(made)))
+            stand.label = item.label
+            made[item] = stand
+            segment.datas.append(item.data)
+        places.append(made[item]._param.k)
+    results = [made.get(item, item) if k is not None else item for item, k in zip(items, places)]
+    return results[0] if kind is None else kind(results)
+
+
+def _items(out: Any) -> Tuple[List[Any], Any]:
+    """f's result as a list, and the container to put results back in (None: a single value)."""
+    if isinstance(out, (list, tuple)):
+        nested = next((item for item in out if isinstance(item, (list, tuple, dict))), None)
+        if nested is not None:
+            raise TypeError(f"checkpoint: f must return a Value, a number, or a flat list or tuple of them, got a "
+                            f"{type(out).__name__} holding a {type(nested).__name__}; flatten it (and cut it up "
+                            f"again after the checkpoint)")
+        return list(out), type(out)
+    if isinstance(out, (Arithmetic, numbers.Real)) and not isinstance(out, bool):  # dual numbers in jvp, say
+        return [out], None
+    raise TypeError(f"checkpoint: f must return a Value, a number, or a flat list or tuple of them, "
+                    f"got {type(out).__name__} {out!r}")
+
+
+def _inside(items: Sequence[Any], start: int) -> Tuple[List[Value], Tuple[Value, ...]]:
+    """The nodes made after ``start`` that the items depend on (parents first), and the older Values
+    they read."""
+    inside = [v for v in dict.fromkeys(items) if isinstance(v, Value) and v._id > start]
+    seen, outside = set(inside), {}
+    for node in inside:  # grows as it goes: a sweep without recursion
+        for p in node._prev:
+            if p._id < start:
+                outside[p] = None
+            elif p not in seen:
+                seen.add(p)
+                inside.append(p)
+    inside.sort(key=lambda v: v._id)
+    return inside, tuple(sorted(outside, key=lambda v: v._id))
+
+
+class _replayed:
+    """Inside the block, ``random`` starts where it was before f first ran; afterwards it is as it was."""
+
+    def __init__(self, saved: Any) -> None:
+        self.saved = saved
+
+    def __enter__(self) -> None:
+        if self.saved is not None:
+            self.after = random.getstate()
+            random.setstate(self.saved)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.saved is not None:
+            random.setstate(self.after)
