@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench mutation venv clean
+.PHONY: demo test bench mutation pictures venv clean
 
 demo: $(VENV)/.run-deps
 	$(BIN)/python -m demos moons
@@ -13,6 +13,10 @@ test: $(VENV)/.test-deps
 
 bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench
+
+# The README's pictures, drawn again by their demos at full size (a few minutes).
+pictures: $(VENV)/.run-deps
+	for demo in gauss_newton checkpointing vanishing; do $(BIN)/python -m demos $$demo --out demos/pictures || exit 1; done
 
 # Mutation testing of engine, nn and viz (slow: several hours on two cores, resumable; not part of CI).
 mutation: $(VENV)/.test-deps

@@ -7,14 +7,32 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from pathlib import Path
-from typing import Any, Dict, Tuple, Union
+from typing import Any, Callable, Dict, Tuple, Union
 
 from .files import write_atomic
 
 FORMAT = "chainrule-checkpoint"
 VERSION = 1
 PathLike = Union[str, Path]
+
+
+_BUILDERS: Dict[str, Callable[..., Any]] = {}  # architecture type -> how to build it from the rest of its spec
+
+
+def register(kind: str, builder: Callable[..., Any]) -> None:
+    """Let checkpoints build modules of this ``kind`` (what their ``spec()`` says under "type"): each module
+    file registers its own, so this file needs none of them."""
+    _BUILDERS[kind] = builder
+
+
+def build(spec: Any) -> Any:
+    """A module from its ``spec()``: what a checkpoint file's architecture holds. Initial weights are drawn
+    from ``random`` (``load`` keeps the caller's stream)."""
+    if not isinstance(spec, dict) or spec.get("type") not in _BUILDERS:
+        raise ValueError(f"an architecture must be a dict with a type of {', '.join(_BUILDERS)}, got {spec!r}")
+    return _BUILDERS[spec["type"]](**{k: v for k, v in spec.items() if k != "type"})
 
 
 class CheckpointError(ValueError):
@@ -26,26 +44,49 @@ def state_dict(model: Any) -> Dict[str, float]:
     return {name: p.data for name, p in model.named_parameters()}
 
 
-def load_state_dict(model: Any, state: Dict[str, Any], source: str = "state") -> None:
-    """Set every parameter from ``state``; checks everything first, so a bad state changes nothing."""
+def buffers_dict(model: Any) -> Dict[str, float]:
+    """``{buffer name: value}`` for the state that is saved but not trained (a batch norm's running averages)."""
+    return {name: v.data for name, v in model.named_buffers()} if hasattr(model, "named_buffers") else {}
+
+
+def _checked(named: Any, state: Any, source: str, what: str) -> Dict[str, float]:
+    """``state`` as {name: float} for exactly the names in ``named``, or a CheckpointError saying what is wrong."""
     if not isinstance(state, dict):
-        raise CheckpointError(f"{source}: parameters must be a JSON object of name -> number")
-    names = [name for name, _ in model.named_parameters()]
+        raise CheckpointError(f"{source}: {what} must be a JSON object of name -> number")
+    names = [name for name, _ in named]
     missing = [n for n in names if n not in state]
     extra = [n for n in state if n not in set(names)]
     if missing or extra:
-        raise CheckpointError(f"{source}: parameters do not match the model: "
+        raise CheckpointError(f"{source}: {what} do not match the model: "
                               f"{len(missing)} missing (e.g. {missing[:3]}), {len(extra)} unexpected (e.g. {extra[:3]})")
     for name in names:
         v = state[name]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise CheckpointError(f"{source}: parameter {name} must be a finite number, got {v!r}")
-    for name, p in model.named_parameters():
-        p.data = float(state[name])
+            raise CheckpointError(f"{source}: {what[:-1]} {name} must be a finite number, got {v!r}")
+    return {name: float(state[name]) for name in names}
+
+
+def load_state_dict(model: Any, state: Dict[str, Any], source: str = "state", buffers: Any = None) -> None:
+    """Set every parameter from ``state`` (and every buffer from ``buffers``, for a model that has some);
+    checks everything first, so a bad state changes nothing."""
+    named = model.named_parameters()
+    values = _checked(named, state, source, "parameters")
+    held = model.named_buffers() if hasattr(model, "named_buffers") else []
+    kept = _checked(held, buffers, source, "buffers") if held else {}
+    for name, p in named + held:
+        p.data = values[name] if name in values else kept[name]
+
+
+def architecture(model: Any) -> Dict[str, Any]:
+    """What a checkpoint file says the model is: ``model.spec()``, from MLP, Sequential and their layers."""
+    if not callable(getattr(model, "spec", None)) or not hasattr(model, "named_parameters") \
+            or type(model).__name__ not in ("MLP", "Sequential"):
+        raise TypeError(f"save writes MLP and Sequential models, got {type(model).__name__}")
+    return model.spec()
 
 
 def save(model: Any, path: PathLike) -> Path:
-    """Write ``model`` to ``path`` as JSON: format, version, architecture, parameters.
+    """Write ``model`` to ``path`` as JSON: format, version, architecture, parameters (and buffers).
 
     The file is written to a temporary file beside it and renamed into place, so a
     crash mid-save leaves any previous checkpoint intact.
@@ -56,11 +97,12 @@ def save(model: Any, path: PathLike) -> Path:
     >>> _ = save(model, path); MLP.load(path).parameters()[0].data == model.parameters()[0].data
     True
     """
-    if not isinstance(getattr(model, "config", None), dict) or not hasattr(model, "named_parameters"):
-        raise TypeError(f"save writes MLP models, got {type(model).__name__}")
     path = Path(path)
-    document = {"format": FORMAT, "version": VERSION, "architecture": {"type": "MLP", **model.config},
+    document = {"format": FORMAT, "version": VERSION, "architecture": architecture(model),
                 "parameters": state_dict(model)}
+    buffers = buffers_dict(model)
+    if buffers:
+        document["buffers"] = buffers
     return write_atomic(path, json.dumps(document, indent=1))
 
 
@@ -98,10 +140,34 @@ def read(path: PathLike) -> Tuple[Dict[str, Any], Any]:
     return {k: v for k, v in arch.items() if k != "type"}, document.get("parameters")
 
 
-def load_into(model: Any, path: PathLike) -> None:
-    """Load the checkpoint's parameters into an existing ``model`` of the same architecture."""
+def load(path: PathLike, expect: str = "") -> Any:
+    """A new model (an MLP or a Sequential; ``expect`` names which one it must be) from a checkpoint written
+    by ``save``; a clear CheckpointError if anything is wrong. Building the model draws no numbers from the
+    caller's ``random`` stream."""
     document = _read(path)
-    arch = {k: v for k, v in (document.get("architecture") or {}).items() if k != "type"}
-    if arch != model.config:
-        raise CheckpointError(f"{path}: the checkpoint is for {arch}, but the model is {model.config}")
-    load_state_dict(model, document.get("parameters"), str(path))
+    arch = document.get("architecture")
+    if expect and (not isinstance(arch, dict) or arch.get("type") != expect):
+        raise CheckpointError(f"{path}: architecture must describe an {expect}, got {arch!r}")
+    state = random.getstate()  # building draws initial weights; keep the caller's random stream
+    try:
+        model = build(arch)
+    except (TypeError, ValueError) as e:
+        shown = {k: v for k, v in arch.items() if k != "type"} if isinstance(arch, dict) else arch
+        raise CheckpointError(f"{path}: bad architecture {shown}: {e}") from None
+    finally:
+        random.setstate(state)
+    load_state_dict(model, document.get("parameters"), str(path), document.get("buffers"))
+    return model
+
+
+def load_into(model: Any, path: PathLike) -> None:
+    """Load the checkpoint's parameters (and buffers) into an existing ``model`` of the same architecture."""
+    document = _read(path)
+    arch = document.get("architecture") or {}
+    mine = architecture(model)
+    if arch != mine:
+        if mine.get("type") == "MLP":  # say it as the constructor's arguments, as an MLP is made
+            arch = {k: v for k, v in arch.items() if k != "type"} if isinstance(arch, dict) else arch
+            mine = model.config
+        raise CheckpointError(f"{path}: the checkpoint is for {arch}, but the model is {mine}")
+    load_state_dict(model, document.get("parameters"), str(path), document.get("buffers"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, dot
+from engine import checkpoint as engine_checkpoint
 from engine.arithmetic import Arithmetic
 from engine.value import _coerce
 
@@ -19,7 +20,49 @@ INITS = ("uniform", "xavier", "he")
 
 
 class Module:
-    """Something with parameters: a neuron, a layer, a whole network."""
+    """Something with parameters: a neuron, a layer, a whole network.
+
+    A module is in training mode until ``eval()`` (``train()`` puts it back), as in
+    PyTorch: dropout and batch normalisation behave differently in the two, and the
+    mode reaches every module inside (``modules()``).
+    """
+
+    training = True
+
+    def children(self) -> List["Module"]:
+        """The modules directly inside this one (layers of a network, the block of a residual)."""
+        return []
+
+    def modules(self) -> List["Module"]:
+        """This module and every module inside it, each before its own children and in their order (as
+        PyTorch lists them), walked without recursion."""
+        found, stack = [], [self]
+        while stack:
+            m = stack.pop()
+            found.append(m)
+            stack.extend(reversed(m.children()))
+        return found
+
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode for this module and every one inside (``mode=False`` is ``eval()``); returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) takes True or False, got {type(mode).__name__} {mode!r}")
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: dropout off, batch normalisation by its running averages; returns self."""
+        return self.train(False)
+
+    def forward_batch(self, X: Sequence[Inputs]) -> List[Any]:
+        """The outputs for a batch of samples: one call per sample, unless the module mixes samples
+        (``BatchNorm`` takes statistics over the batch). ``fit`` calls this."""
+        return [self(x) for x in X]
+
+    def named_buffers(self) -> List[Tuple[str, Value]]:
+        """State that is saved and loaded but not trained (a batch norm's running averages)."""
+        return []
 
     def parameters(self) -> List[Value]:
         """Every trainable Value, in a fixed order. ``MLP(2, [16, 16, 1]).parameters()`` has 337."""
@@ -33,6 +76,21 @@ class Module:
         """Set every parameter's grad to 0, before the next ``backward()``."""
         for p in self.parameters():
             p.grad = 0.0
+
+    def grad_norm(self) -> float:
+        """The L2 norm of every parameter's grad together: ``sqrt(sum(p.grad ** 2))``."""
+        return math.sqrt(math.fsum(p.grad * p.grad for p in self.parameters()))
+
+    def save(self, path: Any) -> None:
+        """Write the architecture, the parameters (and any running averages) as JSON, atomically (see ``nn.save``);
+        for an ``MLP`` or a ``Sequential``."""
+        checkpoint.save(self, path)
+
+    @classmethod
+    def load(cls, path: Any) -> Any:
+        """A new model of this class from a checkpoint written by ``save``; a clear CheckpointError if anything
+        is wrong (``MLP.load``, ``Sequential.load``)."""
+        return checkpoint.load(path, expect=cls.__name__)
 
 
 def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
@@ -143,14 +201,31 @@ class Layer(Module):
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
+    def children(self) -> List[Module]:
+        return list(self.neurons)
+
     def parameters(self) -> List[Value]:
         return [p for n in self.neurons for p in n.w + [n.b]]
+
+    def spec(self) -> dict:
+        """What ``nn.save`` writes as this layer's architecture."""
+        first = self.neurons[0]
+        return {"type": "Layer", "nin": len(first.w), "nout": len(self.neurons), "activation": first.activation,
+                "init": first.init}
 
     def named_parameters(self) -> List[Tuple[str, Value]]:
         return [item for n in self.neurons for item in n.named_parameters()]
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+def _run_layers(layers: Sequence[Layer], x: Inputs) -> List[Value]:
+    """The outputs of ``layers`` in turn, as a list."""
+    for layer in layers:
+        x = layer(x)
+        x = [x] if isinstance(x, Arithmetic) else x
+    return list(x)
 
 
 class MLP(Module):
@@ -167,7 +242,7 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", init: str = "uniform",
-                 output_activation: str = "linear") -> None:
+                 output_activation: str = "linear", checkpoint_every: Union[int, str, None] = None) -> None:
         _count(nin, "MLP's number of inputs")
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts, got none")
@@ -181,15 +256,51 @@ class MLP(Module):
                   activation=activation if i < len(nouts) - 1 else output_activation)
             for i in range(len(nouts))
         ]
+        self.checkpoint_every = checkpoint_every
+
+    @property
+    def checkpoint_every(self) -> Union[int, str, None]:
+        """Layers per ``engine.checkpoint`` segment: None keeps every node for backward (the default);
+        k keeps only every k-th layer's outputs and recomputes the rest during backward; ``"sqrt"``
+        uses segments of about sqrt(depth) layers, the least memory for the extra forward pass.
+        Gradients are the same to the last bit either way. Not part of the architecture, so not saved.
+
+        >>> import random; random.seed(0)
+        >>> deep = MLP(1, [4] * 9 + [1], checkpoint_every="sqrt"); deep.segment_size
+        3
+        """
+        return self._checkpoint_every
+
+    @checkpoint_every.setter
+    def checkpoint_every(self, k: Union[int, str, None]) -> None:
+        if k is not None and k != "sqrt":
+            _count(k, 'checkpoint_every (a number of layers, "sqrt" or None)')
+        self._checkpoint_every = k
+
+    @property
+    def segment_size(self) -> Optional[int]:
+        """The layers in each checkpoint segment, or None without checkpoints."""
+        k = self._checkpoint_every
+        return max(1, round(math.sqrt(len(self.layers)))) if k == "sqrt" else k
 
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
-        for layer in self.layers:
-            x = layer(x)
-            x = [x] if isinstance(x, Arithmetic) else x
+        k = self.segment_size
+        if k is None:
+            x = _run_layers(self.layers, x)
+        else:
+            for i in range(0, len(self.layers), k):
+                x = engine_checkpoint(_run_layers, self.layers[i:i + k], x)
         return x[0] if len(x) == 1 else x
+
+    def children(self) -> List[Module]:
+        return list(self.layers)
 
     def parameters(self) -> List[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def spec(self) -> dict:
+        """What ``nn.save`` writes as the architecture: the constructor's arguments."""
+        return {"type": "MLP", **self.config}
 
     def named_parameters(self) -> List[Tuple[str, Value]]:
         return [item for layer in self.layers for item in layer.named_parameters()]
@@ -198,25 +309,11 @@ class MLP(Module):
         """Each layer's gradient norm ``sqrt(sum(p.grad^2))``, first layer first: the data of a
         vanishing-gradient plot. Call after ``backward()``.
         """
-        return [math.sqrt(math.fsum(p.grad * p.grad for p in layer.parameters())) for layer in self.layers]
-
-    def save(self, path: str) -> None:
-        """Write the architecture and parameters as JSON, atomically (see ``nn.save``)."""
-        checkpoint.save(self, path)
-
-    @classmethod
-    def load(cls, path: str) -> "MLP":
-        """A new MLP from a checkpoint written by ``save``; a clear CheckpointError if anything is wrong."""
-        kwargs, parameters = checkpoint.read(path)
-        state = random.getstate()  # building draws initial weights; keep the caller's random stream
-        try:
-            model = cls(**kwargs)
-        except (TypeError, ValueError) as e:
-            raise checkpoint.CheckpointError(f"{path}: bad architecture {kwargs}: {e}") from None
-        finally:
-            random.setstate(state)
-        checkpoint.load_state_dict(model, parameters, str(path))
-        return model
+        return [layer.grad_norm() for layer in self.layers]
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+checkpoint.register("MLP", MLP)
+checkpoint.register("Layer", lambda nin, nout, activation, init: Layer(nin, nout, activation=activation, init=init))

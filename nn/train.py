@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 import warnings
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, no_grad
 
+from .batchnorm import BatchNorm
+from .dropout import Dropout
 from .module import Module
 from .optim import Optimizer
 
@@ -43,9 +46,31 @@ def _evaluate(model: Module, X: Sequence, y: Sequence, loss: Callable, step: Opt
               ) -> Tuple[float, Optional[float]]:
     if step is not None:
         return step.evaluate(X, y)
-    with no_grad():
-        outputs = [model(x) for x in X]
+    with no_grad(), evaluating(model):
+        outputs = outputs_for(model, X)
         return loss(outputs, list(y)).data, accuracy(outputs, list(y))
+
+
+def outputs_for(model: Any, X: Sequence) -> List[Any]:
+    """The model's outputs for a batch: ``forward_batch`` where the model has it (a batch norm needs the
+    whole batch at once), one call per sample otherwise."""
+    forward_batch = getattr(model, "forward_batch", None)
+    return forward_batch(list(X)) if forward_batch is not None else [model(x) for x in X]
+
+
+@contextmanager
+def evaluating(model: Any) -> Iterator[None]:
+    """Evaluation mode (dropout off, batch norm by its running averages) inside the block; afterwards
+    every module is back in the mode it was in."""
+    modules = model.modules() if hasattr(model, "modules") else []
+    modes = [m.training for m in modules]
+    try:
+        for m in modules:
+            m.training = False
+        yield
+    finally:
+        for m, mode in zip(modules, modes):
+            m.training = mode
 
 
 def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List[Any]], Value],
@@ -107,7 +132,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
                 if step is None:
                     targets = [y[i] for i in batch]
                     optimizer.zero_grad()
-                    outputs = [model(X[i]) for i in batch]
+                    outputs = outputs_for(model, [X[i] for i in batch])
                     value = loss(outputs, targets)
                     value.backward()
                     value = value.data
@@ -178,6 +203,17 @@ class _Score:
         self.data = data
 
 
+def _not_replayable(m: Module) -> str:
+    """Why a trace of one sample cannot stand for ``m`` in training mode ('' if it can)."""
+    if not m.training:
+        return ""
+    if isinstance(m, BatchNorm):
+        return "takes its statistics over the whole batch"
+    if isinstance(m, Dropout) and m.p > 0.0:
+        return "draws a new mask at every step"
+    return ""
+
+
 class _Replayed:
     """fit's compiled path: one sample's loss traced once (``engine.compile``) and replayed for each batch.
 
@@ -199,6 +235,12 @@ class _Replayed:
                 backend = "python"
         if backend not in ("numpy", "python"):
             raise ValueError(f"compiled must be True, False, 'numpy' or 'python'; got {backend!r}")
+        for m in model.modules() if hasattr(model, "modules") else []:
+            why = _not_replayable(m)
+            if why:
+                raise ValueError(f"fit(compiled={backend!r}) traces one sample's loss and replays it, but {m!r} in "
+                                 f"training mode {why}; train with compiled=False (or call model.eval() first, to "
+                                 f"train with it fixed)")
         with no_grad():
             first = model(X[0])
         self.n_out = len(first) if isinstance(first, (list, tuple)) else 1

@@ -1,0 +1,166 @@
+"""Sequential, Residual and Activation against the same network in PyTorch (float64), train and eval modes
+reaching every module, saving and loading with the running averages, fit with batch norm, clear errors."""
+
+import json
+import random
+
+import pytest
+import torch
+
+import nn
+from nn import Activation, BatchNorm, CheckpointError, Dropout, Layer, Residual, Sequential
+
+
+def network(seed=0):
+    random.seed(seed)
+    return Sequential(Layer(3, 4, activation="linear"), BatchNorm(4), Activation("tanh"),
+                      Residual(Sequential(Layer(4, 4, activation="relu"), Layer(4, 4, activation="linear"))),
+                      Dropout(0.0), Layer(4, 2, activation="linear"))
+
+
+def linear(layer):
+    t = torch.nn.Linear(len(layer.neurons[0].w), len(layer.neurons), dtype=torch.float64)
+    with torch.no_grad():
+        t.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64))
+        t.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+    return t
+
+
+class TorchResidual(torch.nn.Module):
+    def __init__(self, block):
+        super().__init__()
+        self.block = block
+
+    def forward(self, x):
+        return x + self.block(x)
+
+
+def torch_network(ours):
+    l0, bn, _, res, _, l5 = ours.layers
+    inner0, inner1 = res.block.layers
+    tbn = torch.nn.BatchNorm1d(4, dtype=torch.float64)
+    with torch.no_grad():
+        tbn.weight.copy_(torch.tensor([g.data for g in bn.gamma], dtype=torch.float64))
+        tbn.bias.copy_(torch.tensor([b.data for b in bn.beta], dtype=torch.float64))
+    return torch.nn.Sequential(linear(l0), tbn, torch.nn.Tanh(),
+                               TorchResidual(torch.nn.Sequential(linear(inner0), torch.nn.ReLU(), linear(inner1))),
+                               torch.nn.Dropout(0.0), linear(l5))
+
+
+def torch_grads(t):
+    grads = []
+    for module in t.modules():
+        if isinstance(module, torch.nn.Linear):
+            w, b = module.weight.grad, module.bias.grad
+            for j in range(w.shape[0]):  # ours: each neuron's weights, then its bias
+                grads += w[j].tolist() + [b[j].item()]
+        elif isinstance(module, torch.nn.BatchNorm1d):
+            grads += module.weight.grad.tolist() + module.bias.grad.tolist()
+    return grads
+
+
+X = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-1.0, 1.0, 0.0], [0.0, -2.0, 1.0], [2.0, 0.5, 0.5]]
+
+
+def test_train_mode_forward_and_every_gradient_match_pytorch() -> None:
+    ours = network()
+    theirs = torch_network(ours)
+    out = ours.forward_batch(X)
+    loss = sum((o * (k + 1) for row in out for k, o in enumerate(row)), nn.losses.mse([0.0], [0.0]))
+    loss.backward()
+    t_out = theirs(torch.tensor(X, dtype=torch.float64))
+    (t_out * torch.tensor([1.0, 2.0], dtype=torch.float64)).sum().backward()
+    assert [o.data for row in out for o in row] == pytest.approx(t_out.flatten().tolist(), rel=1e-10)
+    assert [p.grad for p in ours.parameters()] == pytest.approx(torch_grads(theirs), rel=1e-8, abs=1e-12)
+    bn, tbn = ours.layers[1], theirs[1]
+    assert [v.data for v in bn.running_var] == pytest.approx(tbn.running_var.tolist(), rel=1e-12)
+
+
+def test_eval_reaches_every_module_and_matches_pytorch_one_sample_at_a_time() -> None:
+    ours = network()
+    theirs = torch_network(ours)
+    ours.forward_batch(X)
+    theirs(torch.tensor(X, dtype=torch.float64))
+    ours.eval()
+    theirs.eval()
+    assert not any(m.training for m in ours.modules()) and len(ours.modules()) == 1 + 6 + 4 + 1 + 2 + 8 + 2  # with every layer and neuron
+    assert [o.data for o in ours([0.3, 0.2, -0.7])] == pytest.approx(
+        theirs(torch.tensor([[0.3, 0.2, -0.7]], dtype=torch.float64))[0].tolist(), rel=1e-10)
+    assert ours.train() is ours and all(m.training for m in ours.modules())
+
+
+def test_a_residual_passes_the_gradient_through_the_identity() -> None:
+    # x + w x with one linear unit: d/dx = 1 + w, d/dw = x, by hand
+    random.seed(0)
+    block = Residual(Layer(1, 1, activation="linear"))
+    w = block.block.neurons[0].w[0]
+    (y,) = block([nn.losses.mse([0.0], [0.0]) + 3.0])
+    y.backward()
+    assert y.data == pytest.approx(3.0 + w.data * 3.0) and w.grad == 3.0
+    with pytest.raises(ValueError, match=r"Residual: the block maps 2 features to 3, but x \+ block\(x\) needs"):
+        Residual(Layer(2, 3))([1.0, 2.0])
+
+
+def test_save_and_load_keep_the_architecture_parameters_and_running_averages(tmp_path) -> None:
+    ours = network()
+    ours.forward_batch(X)  # running averages away from their start
+    ours.save(tmp_path / "net.json")
+    state = random.getstate()
+    loaded = nn.load(tmp_path / "net.json")
+    assert random.getstate() == state  # building the model drew nothing from the caller's stream
+    assert isinstance(Sequential.load(tmp_path / "net.json"), Sequential)
+    assert [n for n, _ in loaded.named_parameters()] == [n for n, _ in ours.named_parameters()]
+    assert [p.data for p in loaded.parameters()] == [p.data for p in ours.parameters()]
+    assert [v.data for _, v in loaded.named_buffers()] == [v.data for _, v in ours.named_buffers()]
+    ours.eval()
+    loaded.eval()
+    assert [o.data for o in loaded(X[0])] == [o.data for o in ours(X[0])]
+    with pytest.raises(CheckpointError, match="architecture must describe an MLP, got {'type': 'Sequential'"):
+        nn.MLP.load(tmp_path / "net.json")
+
+
+def test_bad_buffers_are_refused_and_change_nothing(tmp_path) -> None:
+    ours = network()
+    ours.save(tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    target = network(seed=5)
+    before = [p.data for p in target.parameters()] + [v.data for _, v in target.named_buffers()]
+    for change, message in ((lambda d: d.pop("buffers"), "buffers must be a JSON object"),
+                            (lambda d: d["buffers"].update({"1.running_var0": float("nan")}),
+                             "buffer 1.running_var0 must be a finite number, got nan"),
+                            (lambda d: d["buffers"].pop("1.running_mean2"), r"buffers do not match the model: 1 missing")):
+        broken = json.loads(json.dumps(document))
+        change(broken)
+        (tmp_path / "bad.json").write_text(json.dumps(broken))
+        with pytest.raises(CheckpointError, match=message):
+            nn.load_into(target, tmp_path / "bad.json")
+        assert [p.data for p in target.parameters()] + [v.data for _, v in target.named_buffers()] == before
+    other = Sequential(Layer(3, 2))
+    with pytest.raises(CheckpointError, match="the checkpoint is for {'type': 'Sequential', 'layers'"):
+        nn.load_into(other, tmp_path / "net.json")
+
+
+def test_fit_trains_batch_norm_over_each_batch_and_validates_in_eval_mode() -> None:
+    Xm, ym = nn.data.moons(80, noise=0.1, seed=0)
+    random.seed(1)
+    net = Sequential(Layer(2, 8, activation="linear"), BatchNorm(8), Activation("relu"), Dropout(0.1),
+                     Layer(8, 1, activation="linear"))
+    history = nn.fit(net, Xm, ym, nn.losses.bce_with_logits, nn.Adam(net.parameters(), lr=0.05), 25, batch_size=16,
+                     val=(Xm, ym), progress=False)
+    assert history["val_accuracy"][-1] >= 0.85 and net.training  # back in training mode afterwards
+    with pytest.raises(ValueError, match=r"fit\(compiled='python'\) traces one sample's loss .* BatchNorm\(8, "
+                                         r"momentum=0.1, eps=1e-05\) in training mode takes its statistics over"):
+        nn.fit(net, Xm, ym, nn.losses.bce_with_logits, nn.SGD(net.parameters(), lr=0.1), 1, compiled="python",
+               progress=False)
+
+
+def test_construction_errors_say_what_was_wrong() -> None:
+    with pytest.raises(ValueError, match="Sequential needs at least one module"):
+        Sequential()
+    with pytest.raises(TypeError, match="Sequential takes modules .* got int 3 at position 1"):
+        Sequential(Layer(1, 1), 3)
+    with pytest.raises(TypeError, match="Residual wraps a module, got str 'x'"):
+        Residual("x")
+    with pytest.raises(ValueError, match="activation must be one of relu, tanh"):
+        Activation("swish")
+    assert Sequential([Layer(1, 1)]).layers[0].scope == "0"
