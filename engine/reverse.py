@@ -77,6 +77,28 @@ def contributions(node: Any, g: Any, lift: Lift = None) -> List[Tuple[Any, Any]]
     return sent
 
 
+def carry(nodes: Sequence[Any], outside: Callable[[Any], Any], mode: str) -> dict:
+    """Each of ``nodes`` (parents first) computed again on other kinds of number: a node's counterpart
+    is its op applied to its parents' counterparts (``outside(p)`` for a parent not among ``nodes``),
+    a leaf's is its float. Dual numbers for forward-over-reverse, say; ``mode`` names the caller
+    in the error for a hand-made node, which has no op to apply.
+
+    >>> from engine import Value
+    >>> x = Value(3.0); y = x * x
+    >>> carry([y], {x: 0.5}.__getitem__, "carry")[y]
+    0.25
+    """
+    carried: dict = {}
+    for n in nodes:
+        if not n._prev:
+            carried[n] = n.data
+        elif n._fn is None:
+            raise needs_rule(n, mode)
+        else:
+            carried[n] = n._fn(*[carried[p] if p in carried else outside(p) for p in n._prev], param=n._param)
+    return carried
+
+
 def _run_by_hand(node: Any) -> List[Tuple[Any, Any]]:
     """Call a hand-made node's own ``_backward``; what it sent is read off its parents' grads."""
     parents = list(dict.fromkeys(node._prev))  # a + a: one parent, counted once

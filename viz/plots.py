@@ -264,5 +264,5 @@ def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Seq
     fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=min(5, len(handles)), fontsize=8,
                frameon=False)
     fig.suptitle(title)
-    fig.subplots_adjust(bottom=0.1 + 0.04 * math.ceil(len(handles) / 5))
+    fig.subplots_adjust(bottom=0.1 + 0.04 * math.ceil(len(handles) / 5), wspace=0.28)  # room for log tick labels
     return _finish(fig, path)

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ..arithmetic import Arithmetic
 from ..modes import state, switched
 from ..ops import Op
-from ..reverse import Lift, fresh_grads, on_values, reverse_pass
+from ..reverse import Lift, carry, fresh_grads, on_values, reverse_pass
 from ..value import Value, _ids, _init, _new
 
 
@@ -83,9 +83,8 @@ class Segment:
         """Run f again and carry its nodes over to ``xs``, numbers of any kind standing for the inputs:
         its nodes, its results, and each node's counterpart."""
         nodes, results = self.rerun()
-        lifted: Dict[Any, Any] = dict(zip(self.inputs, xs))
-        for n in nodes:
-            lifted[n] = n._fn(*[lifted[p] for p in n._prev], param=n._param) if n._prev else n.data
+        lifted = dict(zip(self.inputs, xs))
+        lifted.update(carry(nodes, lifted.__getitem__, "a checkpoint's replay"))
         return nodes, results, lifted
 
 
@@ -137,10 +136,7 @@ class Recompute(Op):
             twins[k].grad = stand.grad
         if lift is None or lift is on_values:
             return nodes, lift
-        lifted: Dict[Any, Any] = {}
-        for n in nodes:  # dual numbers, say, for forward-over-reverse: the nodes carried over to them
-            lifted[n] = n._fn(*[lifted[p] if p in lifted else lift(p) for p in n._prev], param=n._param) \
-                if n._prev else n.data
+        lifted = carry(nodes, lift, "a checkpoint's replay")  # dual numbers, say, for forward-over-reverse
         return nodes, lambda n: lifted[n] if n in lifted else lift(n)
 
     @staticmethod

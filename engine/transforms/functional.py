@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from ..graph import topological_order
-from ..reverse import isolated_gradients, needs_rule
+from ..reverse import carry, isolated_gradients
 from ..value import Value, _ids
 from .forward import Dual
 
@@ -146,19 +146,13 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
     call_args = [[leaf(x, i in nums) for x in a] if isinstance(a, (list, tuple)) else leaf(a, i in nums)
                  for i, a in enumerate(args)]
     leaves = [call_args[i] for i in nums]
-    start = next(_ids)  # Values made before f ran (a model's weights) stand for themselves
+    start = next(_ids)
     out = as_scalar(f(*call_args), name)
-    for node in topological_order(out):
-        if node in rich:
-            continue
-        if node._id < start:
-            rich[node] = node
-        elif not node._prev:
-            rich[node] = node.data  # a constant written into f
-        elif node._fn is None:
-            raise needs_rule(node, "jvp of grad")
-        else:
-            rich[node] = node._fn(*[rich[p] for p in node._prev], param=node._param)
+    order = topological_order(out)
+    for node in order:
+        if node._id < start and node not in rich:
+            rich[node] = node  # Values made before f ran (a model's weights) stand for themselves
+    rich.update(carry([n for n in order if n not in rich], rich.__getitem__, "jvp of grad"))
     grads = regroup(isolated_gradients(out, flatten(leaves), lift=rich.__getitem__), sizes_of(leaves))
     return rich[out], grads
 
