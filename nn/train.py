@@ -110,6 +110,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
 
+    _check_batch_statistics(model, len(X), size)
     step = _Replayed(model, X, y, loss, compiled, optimizer, val) if compiled else None
     rng = random.Random(seed)
     order = list(range(len(X)))
@@ -201,6 +202,18 @@ class _Score:
 
     def __init__(self, data: float) -> None:
         self.data = data
+
+
+def _check_batch_statistics(model: Any, n: int, size: int) -> None:
+    """A batch norm in training mode needs batches of 2 samples or more: say so before training, not at the
+    last batch of the first epoch."""
+    if not any(isinstance(m, BatchNorm) and m.training for m in getattr(model, "modules", list)()):
+        return
+    last = n % size or size
+    if min(size, last) < 2:
+        where = f"batch_size={size}" if size < 2 else f"the last batch of each epoch ({n} samples in batches of {size})"
+        raise ValueError(f"fit: {where} holds a single sample, and BatchNorm in training mode takes its statistics "
+                         f"over the batch, so it needs at least 2; choose a batch_size that leaves none alone")
 
 
 def _not_replayable(m: Module) -> str:

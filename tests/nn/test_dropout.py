@@ -72,3 +72,32 @@ def test_errors_say_what_was_wrong() -> None:
         compile(lambda a: Dropout(0.5)([a])[0], 1.0)
     assert compile(lambda a: Dropout(0.5).eval()([a])[0] * 2, 1.0)(3.0).value == 6.0
     assert repr(Dropout(0.25)) == "Dropout(p=0.25)"
+
+
+class _Draws:
+    """A generator whose draws are given: 0.0 drops a unit (below any p > 0), 1.0 keeps it."""
+
+    def __init__(self, draws):
+        self.draws = iter(draws)
+
+    def random(self):
+        return next(self.draws)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
+def test_with_pytorchs_mask_the_output_and_gradient_are_pytorchs(p) -> None:
+    import torch
+
+    torch.manual_seed(0)
+    data = [0.1 * i - 1.0 for i in range(40)]
+    x = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    out = torch.nn.functional.dropout(x, p=p, training=True)
+    (out * torch.arange(1, 41, dtype=torch.float64)).sum().backward()
+    kept = x.grad != 0  # torch's mask, read off its gradient (its output is 0 for an input of 0 either way)
+    drop = Dropout(p)
+    drop.rng = _Draws([1.0 if k else 0.0 for k in kept.tolist()])
+    values = [Value(v) for v in data]
+    ours = drop(values)
+    sum((o * float(i + 1) for i, o in enumerate(ours)), Value(0.0)).backward()
+    assert [o.data for o in ours] == pytest.approx(out.tolist(), rel=1e-15)
+    assert [v.grad for v in values] == pytest.approx(x.grad.tolist(), rel=1e-15)

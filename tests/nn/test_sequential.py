@@ -154,6 +154,20 @@ def test_fit_trains_batch_norm_over_each_batch_and_validates_in_eval_mode() -> N
                progress=False)
 
 
+def test_fit_refuses_a_single_sample_batch_for_batch_norm_before_training() -> None:
+    random.seed(0)
+    net = Sequential(Layer(3, 2, activation="linear"), BatchNorm(2), Layer(2, 1, activation="linear"))
+    before = [p.data for p in net.parameters()]
+    y = [1.0, -1.0, 1.0, -1.0, 1.0]
+    for size, where in ((1, "batch_size=1"), (2, r"the last batch of each epoch \(5 samples in batches of 2\)")):
+        with pytest.raises(ValueError, match=f"fit: {where} holds a single sample, and BatchNorm in training mode"):
+            nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=size, progress=False)
+    assert [p.data for p in net.parameters()] == before
+    nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=5, progress=False)
+    net.eval()  # the running averages stand in: any batch size will do
+    nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=2, progress=False)
+
+
 def test_construction_errors_say_what_was_wrong() -> None:
     with pytest.raises(ValueError, match="Sequential needs at least one module"):
         Sequential()
