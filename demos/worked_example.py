@@ -2,7 +2,10 @@
 
 ``python -m demos worked_example`` prints the forward pass, the four backpropagation
 equations with their numbers (all read off the engine's own graph), one gradient
-step with learning rate 0.5, and the loss before and after.
+step with learning rate 0.5, and the loss before and after. The equations are
+numbered as chapter 003 (``../shared/chapters/003_d6c1357372f19952.txt``) numbers
+them: BP1 the output error (line 148), BP2 the hidden error (line 173), BP3 the
+weight gradients (line 201) and BP4 the bias gradients (line 216).
 """
 
 from __future__ import annotations
@@ -88,10 +91,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("Backward pass: the four equations (each number is a grad in the engine's graph)")
     print(f"  (BP1) output error   delta2 = (a2 - y) sigmoid'(z2)        = {r['delta2']:.9f}")
     print(f"  (BP2) hidden error   delta1 = (W2^T delta2) * sigmoid'(z1) = {_vec(r['delta1'])}")
-    print(f"  (BP3) bias gradient  dL/db2 = delta2 = {r['grad_b2']:.9f};  dL/db1 = delta1 = {_vec(r['grad_b1'])}")
-    print(f"  (BP4) weight gradient dL/dW2 = delta2 a1 = {_vec(r['grad_w2'])}")
+    print(f"  (BP3) weight gradient dL/dW2 = delta2 a1 = {_vec(r['grad_w2'])}")
     for j, row in enumerate(r["grad_w1"]):
-        print(f"                       dL/dW1[{j}] = delta1[{j}] x = {_vec(row)}")
+        print(f"                        dL/dW1[{j}] = delta1[{j}] x = {_vec(row)}")
+    print(f"  (BP4) bias gradient   dL/db2 = delta2 = {r['grad_b2']:.9f};  dL/db1 = delta1 = {_vec(r['grad_b1'])}")
+    print("  (numbered as chapter 003 numbers them, lines 201 and 216: BP3 the weights, BP4 the biases;\n"
+          "   other texts, Nielsen's among them, number the two the other way round)")
     print(f"\nOne gradient step, eta = {ETA}: p <- p - eta dL/dp")
     print(f"  W2 = {_vec(r['w2_after'])}")
     for j, row in enumerate(r["w1_after"]):

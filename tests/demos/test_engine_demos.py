@@ -38,6 +38,13 @@ def test_worked_example_numbers_match_numpy(capsys) -> None:
     printed = capsys.readouterr().out
     for value in (reference["loss"], reference["delta2"], *reference["delta1"], reference["loss_after"]):
         assert f"{value:.9f}" in printed  # the printed figures are these numbers
+    # numbered as chapter 003 numbers them (lines 201 and 216): BP3 the weight gradients, BP4 the bias gradients
+    lines = printed.splitlines()
+    bp3 = next(line for line in lines if "(BP3)" in line)
+    bp4 = next(line for line in lines if "(BP4)" in line)
+    assert "weight gradient dL/dW2" in bp3 and f"{reference['grad_w2'][0]:.9f}" in bp3
+    assert "bias gradient" in bp4 and f"dL/db2 = delta2 = {reference['grad_b2']:.9f}" in bp4
+    assert lines.index(bp3) < lines.index(bp4) and "other texts, Nielsen's among them" in printed
 
 
 def test_forward_vs_reverse_counts_passes(capsys) -> None:
