@@ -1,4 +1,4 @@
-"""JAX-style function transforms: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``.
+"""JAX-style function transforms: ``grad``, ``value_and_grad``, ``vjp``, ``jacobian``, ``hessian``.
 
 Each returns a new function. Derivatives come back as Values with graphs of their
 own, so the transforms compose to any order: ``grad(grad(f))(x)``. An argument may
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
+from ..checks import as_float, data_of
 from ..graph import topological_order
+from ..reductions import dot
 from ..reverse import carry, isolated_gradients
 from ..value import Value, _ids
 from .forward import Dual
@@ -155,6 +157,35 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
     rich.update(carry([n for n in order if n not in rich], rich.__getitem__, "jvp of grad"))
     grads = regroup(isolated_gradients(out, flatten(leaves), lift=rich.__getitem__), sizes_of(leaves))
     return rich[out], grads
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> Tuple[Any, Callable[[Any], tuple]]:
+    """``(f(*primals), pullback)``, as JAX's ``jax.vjp``: ``pullback(v)`` is v^T J, the cotangent ``v`` (shaped
+    like f's output) pulled back through f, one entry per primal (a list for a list primal).
+
+    Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 818-832) calls ``pullback`` the
+    backward function B[f, z](v): it is linear in v, and B[f o g, z](v) = B[g, z](B[f, g(z)](v)).
+    f runs once; each call of ``pullback`` is one reverse pass over its graph.
+
+    >>> y, back = vjp(lambda x, y: [x * y, x + y], 2.0, 5.0)
+    >>> y, back([1.0, 0.0]), back([0.0, 1.0])
+    ([10.0, 7.0], (5.0, 2.0), (1.0, 1.0))
+    """
+    call_args, leaves = _prepare(primals, tuple(range(len(primals))), "vjp")
+    out = f(*call_args)
+    many = isinstance(out, (list, tuple))
+    outs = [as_scalar(o, f"vjp (output {i})") for i, o in enumerate(out)] if many else [as_scalar(out, "vjp")]
+
+    def pullback(cotangent: Any) -> tuple:
+        shaped = isinstance(cotangent, (list, tuple))
+        if shaped != many or shaped and len(cotangent) != len(outs):
+            raise ValueError(f"vjp: the cotangent must be shaped like f's output, "
+                             f"{f'a list of {len(outs)}' if many else 'one number'}; got {cotangent!r}")
+        cotangents = [as_float(c, "vjp: a cotangent") for c in (cotangent if shaped else [cotangent])]
+        pulled = isolated_gradients(dot(outs, cotangents), flatten(leaves), create_graph=False)
+        return tuple(regroup([data_of(g) for g in pulled], sizes_of(leaves)))
+
+    return ([o.data for o in outs] if many else outs[0].data), pullback
 
 
 def grad(f: Callable[..., Any], argnums: ArgNums = 0, *, name: str = "grad") -> Callable[..., Any]:
