@@ -14,6 +14,7 @@ DEMOS = {
     "gradcheck": "exp(sin(x^2)): engine, hand-written chain rule and central differences",
     "step_error": "finite differences of exp(sin(x^2)): error against the step h for every scheme, log-log",
     "xor": "a 2-2-1 network learns XOR; prints the learned truth table",
+    "xor_by_hand": "chapter 003's exercise 16.2: XOR through 2-2-1, every gradient by hand beside the engine's",
     "circles": "random search against gradient descent on the two-circles data",
     "vanishing": "a deep sigmoid network and each cure for vanishing (and exploding) gradients, measured",
     "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",

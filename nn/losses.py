@@ -95,6 +95,15 @@ def softmax(logits: Sequence[Scalar]) -> List[Value]:
 
     >>> [round(p.data, 4) for p in softmax([Value(1000.0), Value(0.0)])]
     [1.0, 0.0]
+
+    Its Jacobian is diag(s) - s s^T (chapter 003, exercise 16.4, lines 794-795), which
+    ``engine.jacobian`` finds from the ops alone:
+
+    >>> s = [p.data for p in softmax([Value(1.0), Value(2.0)])]
+    >>> J = engine.jacobian(softmax)([1.0, 2.0])
+    >>> [[round(d.data, 6) for d in row] for row in J] == [[round((i == j) * s[i] - s[i] * s[j], 6)
+    ...                                                     for j in range(2)] for i in range(2)]
+    True
     """
     lse = engine.logsumexp(logits)
     return [(_value(z) - lse).exp() for z in logits]

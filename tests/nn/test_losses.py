@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine import Value
 from nn import losses
@@ -99,3 +99,22 @@ def test_mse_hinge_and_bce_by_hand() -> None:
 def test_bad_inputs(call, text) -> None:
     with pytest.raises(ValueError, match=text):
         call()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-20.0, 20.0), min_size=1, max_size=6), st.data())
+def test_the_softmax_jacobian_is_diag_s_minus_s_s_transposed_and_cross_entropy_gives_s_minus_y(z, data) -> None:
+    # chapter 003, exercise 16.4: the softmax Jacobian, and (BP1) for a softmax output under cross-entropy
+    from engine import grad, jacobian
+
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    s = [v / math.fsum(e) for v in e]
+    J = jacobian(losses.softmax)(z)
+    for i in range(len(z)):
+        for j in range(len(z)):
+            # to rounding: logsumexp's last bit, amplified where s_i is near 1, is a few 1e-16 absolute
+            assert J[i][j].data == pytest.approx((s[i] if i == j else 0.0) - s[i] * s[j], abs=1e-14, rel=1e-12)
+    label = data.draw(st.integers(0, len(z) - 1))
+    delta = grad(lambda v: losses.cross_entropy(v, label))(z)
+    assert [d.data for d in delta] == pytest.approx([p - (k == label) for k, p in enumerate(s)], abs=1e-14, rel=1e-12)
