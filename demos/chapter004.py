@@ -101,8 +101,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     d = chain_rule_at_a_point()
     print(f"lines 389-399   d/dx e^(x^2) at 2 = e^4 * 4       chapter 218.4          chainrule {d:.6f}")
     f = sum_times_difference()
-    print(f"lines 545-580   (x + y)(x - y) at x = 3, y = 2    chapter a = 5, b = 1, f = 5, df/da = 1, df/db = 5, "
-          f"df/dx = 6, df/dy = -4")
+    print("lines 545-580   (x + y)(x - y) at x = 3, y = 2    chapter a = 5, b = 1, f = 5, df/da = 1, df/db = 5, "
+          "df/dx = 6, df/dy = -4")
     print(f"{'':48}chainrule a = {f['a']:g}, b = {f['b']:g}, f = {f['f']:g}, df/da = {f['df/da']:g}, "
           f"df/db = {f['df/db']:g}, df/dx = {f['df/dx']:g}, df/dy = {f['df/dy']:g}")
     path = viz.save(f["graph"], args.out / "chapter004_graph.svg")

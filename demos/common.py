@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import statistics
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
+
+from engine import Value
 
 
 def common_args(prog: str, doc: Optional[str]) -> argparse.ArgumentParser:
@@ -29,3 +31,17 @@ def epoch_time(history: Dict[str, List[float]], total: float) -> str:
     median = statistics.median(history["seconds"])
     once = f" (and {setup:.2f} s once, before the first, to trace the loss and lift it)" if setup >= 0.01 else ""
     return f"time per epoch: {median:.2f} s{once}"
+
+
+class TwoLayer:
+    """A two-layer network's weights as labelled Values, for the worked examples: ``w1`` (one row of
+    input weights per hidden unit), ``b1``, ``w2`` (one per hidden unit) and ``b2``."""
+
+    def __init__(self, W1: Sequence[Sequence[float]], B1: Sequence[float], W2: Sequence[float], B2: float) -> None:
+        self.w1 = [[Value(w, label=f"w1[{j}][{k}]") for k, w in enumerate(row)] for j, row in enumerate(W1)]
+        self.b1 = [Value(b, label=f"b1[{j}]") for j, b in enumerate(B1)]
+        self.w2 = [Value(w, label=f"w2[{j}]") for j, w in enumerate(W2)]
+        self.b2 = Value(B2, label="b2")
+
+    def parameters(self) -> List[Value]:
+        return [w for row in self.w1 for w in row] + self.b1 + self.w2 + [self.b2]

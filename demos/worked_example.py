@@ -15,6 +15,8 @@ from typing import Dict, List, Optional
 
 from engine import Value
 
+from .common import TwoLayer
+
 X = (0.05, 0.10)
 W1 = [[0.15, 0.20], [0.25, 0.30], [0.35, 0.40]]
 B1 = [0.35, 0.35, 0.35]
@@ -24,17 +26,11 @@ TARGET = 0.01
 ETA = 0.5
 
 
-class Network:
+class Network(TwoLayer):
     """The network's parameters as labelled Values."""
 
     def __init__(self) -> None:
-        self.w1 = [[Value(w, label=f"w1[{j}][{k}]") for k, w in enumerate(row)] for j, row in enumerate(W1)]
-        self.b1 = [Value(b, label=f"b1[{j}]") for j, b in enumerate(B1)]
-        self.w2 = [Value(w, label=f"w2[{j}]") for j, w in enumerate(W2)]
-        self.b2 = Value(B2, label="b2")
-
-    def parameters(self) -> List[Value]:
-        return [w for row in self.w1 for w in row] + self.b1 + self.w2 + [self.b2]
+        super().__init__(W1, B1, W2, B2)
 
     def forward(self) -> Dict[str, object]:
         """Every intermediate of the forward pass, by name."""

@@ -18,6 +18,8 @@ from typing import Dict, List, Optional
 
 from engine import Value, explain, mean
 
+from .common import TwoLayer
+
 POINTS = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
 W1 = [[0.5, -0.4], [0.3, 0.8]]
 B1 = [0.1, -0.1]
@@ -52,17 +54,11 @@ def by_hand() -> Dict[str, object]:
     }
 
 
-class Network:
+class Network(TwoLayer):
     """The 2-2-1 network as labelled Values."""
 
     def __init__(self) -> None:
-        self.w1 = [[Value(w, label=f"w1_{j}{k}") for k, w in enumerate(row)] for j, row in enumerate(W1)]
-        self.b1 = [Value(b, label=f"b1_{j}") for j, b in enumerate(B1)]
-        self.w2 = [Value(w, label=f"w2_{j}") for j, w in enumerate(W2)]
-        self.b2 = Value(B2, label="b2")
-
-    def parameters(self) -> List[Value]:
-        return [w for row in self.w1 for w in row] + self.b1 + self.w2 + [self.b2]
+        super().__init__(W1, B1, W2, B2)
 
     def loss(self) -> Value:
         losses = []
@@ -95,15 +91,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"{str(r['x']):>10}{r['y']:>4.0f}{'[' + a1 + ']':>22}{r['a2']:>10.4f}{r['delta2']:>+15.5f}{'[' + d1 + ']':>24}")
     print(f"\nL = {hand['loss']:.9f} by hand, {loss.data:.9f} by the engine\n")
     print(f"{'gradient':<28}{'by hand':>14}{'engine':>14}")
-    rows = [(f"dL/dw2_{j}  (BP3)", hand["W2"][j], net.w2[j].grad) for j in range(2)]
-    rows += [("dL/db2    (BP4)", hand["b2"], net.b2.grad)]
-    rows += [(f"dL/dw1_{j}{k} (BP3)", hand["W1"][j][k], net.w1[j][k].grad) for j in range(2) for k in range(2)]
-    rows += [(f"dL/db1_{j}  (BP4)", hand["b1"][j], net.b1[j].grad) for j in range(2)]
+    rows = [(f"dL/dw2[{j}]     (BP3)", hand["W2"][j], net.w2[j].grad) for j in range(2)]
+    rows += [("dL/db2        (BP4)", hand["b2"], net.b2.grad)]
+    rows += [(f"dL/dw1[{j}][{k}]  (BP3)", hand["W1"][j][k], net.w1[j][k].grad) for j in range(2) for k in range(2)]
+    rows += [(f"dL/db1[{j}]     (BP4)", hand["b1"][j], net.b1[j].grad) for j in range(2)]
     for name, h, e in rows:
         print(f"{name:<28}{h:>14.9f}{e:>14.9f}")
     worst = max(abs(h - e) for _, h, e in rows)
     print(f"largest difference: {worst:.1e}\n")
-    print("The chain rule for dL/dw1_00, path by path (through each point's hidden unit 0):")
+    print("The chain rule for dL/dw1[0][0], path by path (through each point's hidden unit 0):")
     explain(loss, wrt=net.w1[0][0])
     for p in net.parameters():
         p.data -= ETA * p.grad

@@ -10,12 +10,13 @@ from . import data, losses
 from .batchnorm import BatchNorm
 from .checkpoint import CheckpointError, load, load_into, save
 from .dropout import Dropout
+from .layernorm import LayerNorm
 from .module import MLP, Layer, Module, Neuron
 from .sequential import Activation, Residual, Sequential
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
 from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "Activation", "BatchNorm", "Dropout", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LinearWarmup", "Module", "Neuron",
+    "Activation", "BatchNorm", "Dropout", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
     "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "load", "load_into", "losses", "save",
 ]

@@ -38,6 +38,6 @@ def test_the_demo_prints_both_columns_explains_one_weight_and_steps_down(capsys)
     out = capsys.readouterr().out
     want = numpy_gradients()
     assert f"{want['W1'][0][0]:.9f}" in out and f"{want['b2']:.9f}" in out
-    assert "dL/dw1_00 by the chain rule: 4 paths from w1_00 to L" in out and "✓" in out
+    assert "dL/dw1[0][0] by the chain rule: 4 paths from w1[0][0] to L" in out and "✓" in out
     before, after = out.rsplit("L goes from ", 1)[1].split(" to ")
     assert float(after) < float(before)
