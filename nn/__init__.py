@@ -10,6 +10,7 @@ from . import data, losses
 from .batchnorm import BatchNorm
 from .checkpoint import CheckpointError, load, load_into, save
 from .dropout import Dropout
+from .gradcheck import gradcheck_model
 from .layernorm import LayerNorm
 from .module import MLP, Layer, Module, Neuron
 from .sequential import Activation, Residual, Sequential
@@ -18,5 +19,5 @@ from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
     "Activation", "BatchNorm", "Dropout", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
-    "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "load", "load_into", "losses", "save",
+    "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into", "losses", "save",
 ]

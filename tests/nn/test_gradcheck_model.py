@@ -1,0 +1,83 @@
+"""gradcheck_model: chapter 000's layer-by-layer gradient check (lines 1181-1203). It passes correct models, names
+the layers a wrong derivative reaches (and only those), and leaves parameters, grads and running averages as
+they were."""
+
+import math
+import random
+
+import pytest
+
+import nn
+from engine import GradcheckError, Value
+from nn import MLP, BatchNorm, Layer, Module, Sequential, gradcheck_model, losses
+
+
+class BuggyTanh(Module):
+    """tanh with a hand-written _backward that forgets to square: 1 - out instead of 1 - out^2."""
+
+    def __call__(self, x):
+        outs = []
+        for v in x:
+            out = Value(math.tanh(v.data), (v,), "tanh")
+
+            def _backward(v=v, out=out):
+                v.grad += (1 - out.data) * out.grad
+
+            out._backward = _backward
+            outs.append(out)
+        return outs
+
+
+def data():
+    return [[0.5, -1.0], [1.0, 2.0], [-0.5, 0.3], [2.0, -0.7]], [1.0, 0.0, -1.0, 0.5]
+
+
+def test_a_correct_network_passes_every_layer_with_its_parameter_count() -> None:
+    random.seed(0)
+    X, y = data()
+    net = Sequential(Layer(2, 4, activation="linear"), BatchNorm(4), Layer(4, 3, activation="tanh"),
+                     Layer(3, 1, activation="linear"))
+    table = gradcheck_model(net, lambda: losses.mse(net.forward_batch(X), y))
+    assert [(r.layer, r.parameters, r.ok) for r in table] == [("0", 12, True), ("1", 8, True), ("2", 15, True),
+                                                               ("3", 4, True)]
+    assert all(r.rel_error < 1e-8 and r.backprop_norm > 0 for r in table)
+    assert str(table).splitlines()[0].split() == ["layer", "parameters", "|backprop|", "|numeric|", "relative",
+                                                  "error"]
+
+
+def test_a_wrong_derivative_fails_the_layers_before_it_and_only_those() -> None:
+    random.seed(1)
+    X, y = data()
+    net = Sequential(Layer(2, 3, activation="linear"), BuggyTanh(), Layer(3, 3, activation="tanh"),
+                     Layer(3, 1, activation="linear"))
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck_model(net, lambda: losses.mse(net.forward_batch(X), y))
+    table = caught.value.table
+    assert [(r.layer, r.ok) for r in table] == [("0", False), ("2", True), ("3", True)]
+    assert table[0].rel_error > 1e-2 and "<-- mismatch" in str(caught.value)
+
+
+def test_parameters_grads_and_running_averages_are_left_as_they_were() -> None:
+    random.seed(2)
+    X, y = data()
+    net = Sequential(Layer(2, 2, activation="linear"), BatchNorm(2), Layer(2, 1, activation="linear"))
+    net.forward_batch(X)
+    for k, p in enumerate(net.parameters()):
+        p.grad = 0.25 * k
+    before = [(p.data, p.grad) for p in net.parameters()] + [v.data for _, v in net.named_buffers()]
+    gradcheck_model(net, lambda: losses.mse(net.forward_batch(X), y))
+    assert [(p.data, p.grad) for p in net.parameters()] + [v.data for _, v in net.named_buffers()] == before
+
+
+def test_an_mlp_is_checked_by_its_layers_and_bad_arguments_are_clear() -> None:
+    random.seed(3)
+    model = MLP(3, [4, 4, 1], activation="tanh")
+    table = gradcheck_model(model, lambda: losses.mse([model([0.1, 0.2, 0.3])], [1.0]))
+    assert [r.layer for r in table] == ["layer0", "layer1", "layer2"]
+    with pytest.raises(TypeError, match="loss must be a function of no arguments"):
+        gradcheck_model(model, 3.0)
+    with pytest.raises(TypeError, match="loss\\(\\) must return a Value, got float 1.0"):
+        gradcheck_model(model, lambda: 1.0)
+    with pytest.raises(ValueError, match="eps and tolerance must be positive, got eps=0"):
+        gradcheck_model(model, lambda: model([0.1, 0.2, 0.3]), eps=0)
+    assert nn.gradcheck_model is gradcheck_model
