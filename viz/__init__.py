@@ -11,12 +11,12 @@ from .explorer import explorer
 from .files import RenderWarning, save
 from .options import DrawOptions
 from .plots import (plot_convergence, plot_decision_boundary, plot_grad_flow, plot_gradient_cures, plot_history,
-                    plot_memory_tradeoff, plot_step_error)
+                    plot_loss_curves, plot_memory_tradeoff, plot_step_error)
 from .renderer import RenderError, RenderTimeout, find_renderer, render
 from .text import text, text_view
 
 __all__ = [
     "DrawOptions", "Graph", "RenderError", "RenderTimeout", "RenderWarning", "draw_dot", "explorer", "find_renderer",
-    "plot_convergence", "plot_decision_boundary", "plot_grad_flow", "plot_gradient_cures", "plot_history", "plot_memory_tradeoff", "plot_step_error", "render", "save", "text",
+    "plot_convergence", "plot_decision_boundary", "plot_grad_flow", "plot_gradient_cures", "plot_history", "plot_loss_curves", "plot_memory_tradeoff", "plot_step_error", "render", "save", "text",
     "text_view",
 ]

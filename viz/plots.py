@@ -266,3 +266,28 @@ def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Seq
     fig.suptitle(title)
     fig.subplots_adjust(bottom=0.1 + 0.04 * math.ceil(len(handles) / 5), wspace=0.28)  # room for log tick labels
     return _finish(fig, path)
+
+
+def plot_loss_curves(panels: Dict[str, Dict[str, Sequence[float]]], path: Optional[PathLike] = None,
+                     title: str = "training", xlabel: str = "epoch", ylabel: str = "loss", log: bool = False) -> Any:
+    """Side-by-side panels of loss curves: ``{panel title: {curve name: loss per epoch}}``, x counting from 1.
+
+    >>> fig = plot_loss_curves({"batch size": {"full": [1.0, 0.8], "1": [0.6, 0.3]},
+    ...                         "learning rate": {"0.1": [1.0, 0.9], "50": [1.0, 9.0]}})
+    """
+    if not panels or any(not curves or any(len(c) == 0 for c in curves.values()) for curves in panels.values()):
+        raise ValueError("plot_loss_curves needs at least one panel of non-empty loss curves")
+    plt = pyplot()
+    from matplotlib.ticker import MaxNLocator
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items()):
+        for label, losses in curves.items():
+            ax.plot(range(1, len(losses) + 1), [float(x) for x in losses], label=label)
+        if log:
+            ax.set_yscale("log")
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=name)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    return _finish(fig, path)

@@ -297,3 +297,19 @@ def test_gradient_cures_draw_norms_and_losses_with_one_legend_and_overflow_marke
     assert plot_gradient_cures(norms, losses, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="plot_gradient_cures needs at least one non-empty list of per-layer norms"):
         plot_gradient_cures({"a": []}, {})
+
+
+def test_loss_curves_draw_one_panel_per_experiment_from_epoch_one(tmp_path: Path) -> None:
+    from viz import plot_loss_curves
+
+    fig = plot_loss_curves({"batch": {"full": [1.0, 0.8], "one": [0.6, 0.3, 0.2]}, "rate": {"50": [1.0, 9.0]}},
+                           title="gd", log=True)
+    left, right = fig.axes
+    assert curves(left) == [("full", [1, 2], [1.0, 0.8]), ("one", [1, 2, 3], [0.6, 0.3, 0.2])]
+    assert curves(right) == [("50", [1, 2], [1.0, 9.0])]
+    assert (left.get_title(), right.get_title(), left.get_yscale()) == ("batch", "rate", "log")
+    assert legend(left) == ["full", "one"] and fig._suptitle.get_text() == "gd"
+    assert plot_loss_curves({"a": {"b": [1.0]}}, tmp_path / "l.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plot_loss_curves({"a": {"b": [1.0]}}).axes[0].get_yscale() == "linear"
+    with pytest.raises(ValueError, match="plot_loss_curves needs at least one panel of non-empty loss curves"):
+        plot_loss_curves({"a": {"b": []}})

@@ -1,0 +1,35 @@
+"""python -m demos gradient_descent: the behaviours chapter 004 describes (lines 1069-1147), measured: full batch
+smooth and slow per epoch, stochastic fast and noisy; a rate too small barely moves, a right one descends
+steadily, a too large one overshoots."""
+
+import pytest
+
+from demos import gradient_descent as demo
+
+
+@pytest.fixture(scope="module")
+def panels():
+    return demo.run(epochs=25)
+
+
+def test_batch_sizes(panels) -> None:
+    curves = panels[f"batch size, at learning rate {demo.BATCH_RATE}"]
+    full, mini, sgd = curves["full batch (200)"], curves["mini-batch (32)"], curves["stochastic (1)"]
+    assert all(b < a for a, b in zip(full, full[1:]))  # one exact step an epoch: smooth
+    assert sgd[-1] < mini[-1] < full[-1]  # more steps an epoch: further in as many epochs
+    assert any(b > a for a, b in zip(sgd, sgd[1:]))  # noisy: it sometimes goes up
+
+
+def test_learning_rates(panels) -> None:
+    curves = panels["learning rate, full batch"]
+    small, right, large = curves["too small (1e-4)"], curves["about right (0.5)"], curves["too large (50)"]
+    assert abs(small[-1] - small[0]) < 0.01 * small[0]  # creeps
+    assert all(b < a for a, b in zip(right, right[1:])) and right[-1] < 0.5 * right[0]  # steady descent
+    assert max(large) > 10 * large[0] and sum(b > a for a, b in zip(large, large[1:])) >= 3  # overshoots, again and again
+
+
+def test_the_demo_draws_both_panels(tmp_path, capsys) -> None:
+    assert demo.main(["--out", str(tmp_path), "--epochs", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "  stochastic (1)                     1000" in out and "too large (50)" in out
+    assert (tmp_path / "gradient_descent.png").read_bytes()[:4] == b"\x89PNG"
