@@ -19,6 +19,7 @@ DEMOS = {
     "xor_by_hand": "chapter 003's exercise 16.2: XOR through 2-2-1, every gradient by hand beside the engine's",
     "circles": "random search against gradient descent on the two-circles data",
     "gradient_descent": "full batch, mini-batch and stochastic; a learning rate too small, right and too large",
+    "dying_relu": "a large negative bias kills every ReLU unit; leaky ReLU brings them back",
     "vanishing": "a deep sigmoid network and each cure for vanishing (and exploding) gradients, measured",
     "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",
     "mnist": "the seed's 784-128-10 network on real MNIST digits (or --fashion), at array speed",
