@@ -1,0 +1,71 @@
+"""plot_function, plot_contour and draw_network: what they draw, checked against hand derivatives and the model's
+shape."""
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+import viz
+from nn import MLP
+
+
+def lines(ax):
+    return [(line.get_label(), list(line.get_xdata()), list(line.get_ydata())) for line in ax.get_lines()]
+
+
+def test_plot_function_draws_the_values_and_the_engines_derivatives(tmp_path: Path) -> None:
+    xs = [0.0, 0.5, 1.0, 1.5]
+    fig = viz.plot_function({"J = exp(sin(x^2))": lambda x: (x * x).sin().exp()}, xs, derivatives=2, at=1.5)
+    values, slopes = fig.axes
+    (name, x, y), _marker = lines(values)[0], lines(values)[1]
+    assert name == "J = exp(sin(x^2))" and x == xs
+    assert y == pytest.approx([math.exp(math.sin(t * t)) for t in xs], rel=1e-15)
+    first, second = lines(slopes)[:2]
+    # d/dx e^(sin x^2) = 2x cos(x^2) e^(sin x^2), and its derivative, by hand
+    d1 = [2 * t * math.cos(t * t) * math.exp(math.sin(t * t)) for t in xs]
+    d2 = [(2 * math.cos(t * t) - 4 * t * t * math.sin(t * t) + 4 * t * t * math.cos(t * t) ** 2) * math.exp(math.sin(t * t))
+          for t in xs]
+    assert first[0] == "J'" and first[2] == pytest.approx(d1, rel=1e-12, abs=1e-15)
+    assert second[0] == "J''" and second[2] == pytest.approx(d2, rel=1e-12, abs=1e-15)
+    assert list(lines(values)[1][1]) == [1.5, 1.5]  # the dashed mark at x = 1.5
+    assert viz.plot_function(lambda x: x * x, xs, path=tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+    assert len(viz.plot_function(lambda x: x * x, xs, derivatives=0).axes) == 1
+    with pytest.raises(ValueError, match="at least two points"):
+        viz.plot_function(lambda x: x, [1.0])
+    with pytest.raises(ValueError, match="derivatives must be a whole number >= 0, got -1"):
+        viz.plot_function(lambda x: x, xs, derivatives=-1)
+
+
+def test_plot_contour_draws_the_gradient_arrow_along_the_gradient(tmp_path: Path) -> None:
+    fig = viz.plot_contour(lambda x, y: x * x + y ** 3, (0.0, 4.0), (0.0, 4.0), at=(2.0, 3.0),
+                           paths={"steps": [(1.0, 1.0), (0.5, 0.5)]})
+    (ax,) = fig.axes
+    arrow = next(a for a in ax.texts if a.get_text() == "")
+    (x0, y0), (x1, y1) = arrow.xyann, arrow.xy
+    assert (x0, y0) == (2.0, 3.0)
+    assert math.atan2(y1 - y0, x1 - x0) == pytest.approx(math.atan2(27.0, 4.0), rel=1e-12)  # along (2x, 3y^2)
+    assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(0.8, rel=1e-12)  # a fifth of the box
+    assert any(t.get_text() == "gradient (4, 27)" for t in ax.texts)
+    assert ("steps", [1.0, 0.5], [1.0, 0.5]) in lines(ax)
+    assert ax.get_aspect() == 1.0
+    rosenbrock = lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2  # noqa: E731
+    assert viz.plot_contour(rosenbrock, (-2, 2), (-1, 3), log=True, path=tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_draw_network_draws_every_neuron_of_a_small_model_and_elides_wide_layers(tmp_path: Path) -> None:
+    random.seed(0)
+    fig = viz.draw_network(MLP(3, [4, 2]))
+    (ax,) = fig.axes
+    assert len(ax.patches) == 3 + 4 + 2
+    arrows = [a for a in ax.texts if a.get_text() == ""]
+    assert len(arrows) == 3 * 4 + 4 * 2 + 2  # every connection, and the forward and backward arrows
+    assert ax.get_title() == "3-4-2 network"
+    assert {"input\n3 units", "hidden 1\n4 units", "output\n2 units"} <= {t.get_text() for t in ax.texts}
+    wide = viz.draw_network(MLP(784, [128, 10]), tmp_path / "n.png")
+    assert wide.read_bytes()[:4] == b"\x89PNG"
+    fig = viz.draw_network(MLP(784, [128, 10]))
+    assert len(fig.axes[0].patches) == 7 + 7 + 7 and sum(t.get_text() == "\u22ee" for t in fig.axes[0].texts) == 3
+    with pytest.raises(TypeError, match="draw_network draws an MLP"):
+        viz.draw_network(object())

@@ -1,0 +1,116 @@
+"""Pictures of calculus for learners: a function with its derivatives over an interval, and a function of two
+variables as contours with its gradient arrow (and optimisation paths) on them. The derivatives are the
+engine's own, by ``grad``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+
+from engine import Value, grad
+
+from .plots import PathLike, _finish, pyplot
+
+Functions = Union[Callable[[Any], Any], Dict[str, Callable[[Any], Any]]]
+
+
+def _value(f: Callable[[Any], Any], x: float) -> float:
+    out = f(Value(x))
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def _derivative(f: Callable[[Any], Any], order: int) -> Callable[[float], float]:
+    for _ in range(order):
+        f = grad(f)
+    return lambda x: _value(f, x)
+
+
+def plot_function(f: Functions, xs: Sequence[float], derivatives: int = 1, at: Optional[float] = None,
+                  path: Optional[PathLike] = None, title: str = "") -> Any:
+    """f over ``xs`` (left) and its first ``derivatives`` derivatives by the engine (right), as chapter 000
+    draws a chain of functions beside its local derivatives (lines 483-547).
+
+    ``f`` takes and returns a Value (``lambda x: (x * x).sin()``), or is a dict of them by name, each
+    drawn with its derivatives. ``at`` marks a point with a dashed line.
+
+    >>> fig = plot_function({"u = x^2": lambda x: x * x, "v = sin(u)": lambda x: (x * x).sin()},
+    ...                     [i / 10 for i in range(31)], at=1.5)
+    """
+    functions = dict(f) if isinstance(f, dict) else {"f(x)": f}
+    xs = [float(x) for x in xs]
+    if len(xs) < 2 or not functions:
+        raise ValueError(f"plot_function needs at least two points and one function, got {len(xs)} points")
+    if not isinstance(derivatives, int) or derivatives < 0:
+        raise ValueError(f"plot_function: derivatives must be a whole number >= 0, got {derivatives!r}")
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2 if derivatives else 1, figsize=(12 if derivatives else 6.5, 4.5), squeeze=False)
+    values, slopes = axes[0][0], axes[0][-1]
+    for k, (name, fn) in enumerate(functions.items()):
+        colour = f"C{k % 10}"
+        values.plot(xs, [_value(fn, x) for x in xs], color=colour, label=name)
+        for order in range(1, derivatives + 1):
+            d = _derivative(fn, order)
+            ticks = "'" * order
+            slopes.plot(xs, [d(x) for x in xs], color=colour, linestyle=("-", "--", ":", "-.")[(order - 1) % 4],
+                        label=f"{name.split('=')[0].strip()}{ticks}" if "=" in name else f"{name}{ticks}")
+    for ax in axes[0]:
+        if at is not None:
+            ax.axvline(at, color="black", linestyle="--", alpha=0.5)
+        ax.grid(True, alpha=0.3)
+        ax.set_xlabel("x")
+        ax.legend(fontsize=8)
+    values.set(ylabel="value", title="the function" + ("s" if len(functions) > 1 else ""))
+    if derivatives:
+        slopes.set(ylabel="derivative", title="derivatives, by the engine's grad")
+    if title:
+        fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: Tuple[float, float],
+                 at: Optional[Tuple[float, float]] = None, paths: Optional[Dict[str, Sequence[Tuple[float, float]]]] = None,
+                 levels: Any = 20, log: bool = False, path: Optional[PathLike] = None, title: str = "") -> Any:
+    """Contours of f(x, y) over the box, with the gradient at ``at`` drawn as an arrow (scaled to a fifth of the
+    box, its true components written beside it), and optimisation ``paths`` as lines of points.
+
+    ``log=True`` spaces the contours logarithmically, for valleys such as Rosenbrock's.
+
+    >>> fig = plot_contour(lambda x, y: x * x + y ** 3, (0, 4), (0, 4), at=(2.0, 3.0))
+    """
+    plt = pyplot()
+    n = 60
+    gx = [xlim[0] + (xlim[1] - xlim[0]) * i / (n - 1) for i in range(n)]
+    gy = [ylim[0] + (ylim[1] - ylim[0]) * j / (n - 1) for j in range(n)]
+    z = [[_value2(f, x, y) for x in gx] for y in gy]
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    if log:
+        import numpy as np
+
+        low = min(v for row in z for v in row if v > 0)
+        high = max(v for row in z for v in row)
+        levels = np.geomspace(max(low, 1e-3), high, levels if isinstance(levels, int) else 20)
+    contours = ax.contour(gx, gy, z, levels=levels, cmap="viridis", linewidths=0.8)
+    ax.clabel(contours, inline=True, fontsize=7, fmt="%.3g")
+    for name, points in (paths or {}).items():
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", markersize=4, label=name)
+    if at is not None:
+        dx, dy = (g.data for g in grad(lambda x, y: f(x, y), argnums=(0, 1))(*at))
+        length = math.hypot(dx, dy)
+        scale = 0.2 * min(xlim[1] - xlim[0], ylim[1] - ylim[0]) / length if length > 0 else 0.0
+        ax.plot([at[0]], [at[1]], "o", color="red", zorder=5)
+        ax.annotate("", xy=(at[0] + dx * scale, at[1] + dy * scale), xytext=at,
+                    arrowprops=dict(arrowstyle="->", color="red", lw=2), zorder=6)
+        ax.annotate(f"gradient ({dx:.4g}, {dy:.4g})", at, textcoords="offset points", xytext=(8, -14),
+                    color="red", fontsize=9)
+    ax.set(xlabel="x", ylabel="y", xlim=xlim, ylim=ylim, title=title or "contours of f(x, y)")
+    spans = (xlim[1] - xlim[0]) / (ylim[1] - ylim[0])
+    if 0.25 <= spans <= 4:
+        ax.set_aspect("equal")  # so that the gradient looks what it is: at right angles to the contours
+    if paths:
+        ax.legend(fontsize=8)
+    return _finish(fig, path)
+
+
+def _value2(f: Callable[[Any, Any], Any], x: float, y: float) -> float:
+    out = f(Value(x), Value(y))  # f is written for Values: x.exp(), not math.exp(x)
+    return out.data if isinstance(out, Value) else float(out)
