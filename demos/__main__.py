@@ -25,6 +25,7 @@ DEMOS = {
     "digits": "a softmax classifier on the 8x8 digits with Adam (needs chainrule[data])",
     "mnist": "the seed's 784-128-10 network on real MNIST digits (or --fashion), at array speed",
     "graph": "the lecture's neuron drawn three ways: SVG, interactive explorer, text",
+    "rosenbrock": "gradient descent, Newton's method and BFGS down the Rosenbrock valley, paths on its contours",
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",

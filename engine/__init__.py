@@ -25,12 +25,12 @@ from .transforms.explain import explain, table
 from .transforms.forward import Dual, jacfwd, jvp
 from .transforms.functional import grad, hessian, jacobian, value_and_grad, vjp
 from .transforms.gradcheck import GradcheckError, gradcheck
-from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp, implicit_grad
+from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp, implicit_grad, newton_step
 from .compiler.program import Program, compile
 
 __all__ = [
     "BackwardStep", "RecomputeError", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
     "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
-    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "no_grad", "op", "ops",
+    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad", "vjp",
 ]

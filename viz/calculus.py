@@ -90,7 +90,7 @@ def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: 
         high = max(v for row in z for v in row)
         levels = np.geomspace(max(low, 1e-3), high, levels if isinstance(levels, int) else 20)
     contours = ax.contour(gx, gy, z, levels=levels, cmap="viridis", linewidths=0.8)
-    ax.clabel(contours, inline=True, fontsize=7, fmt="%.3g")
+    ax.clabel(contours, contours.levels[::2] if log else None, inline=True, fontsize=7, fmt="%.3g")
     for name, points in (paths or {}).items():
         ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", markersize=4, label=name)
     if at is not None:

@@ -19,7 +19,7 @@ from ..modes import no_grad
 from ..reductions import dot
 from ..value import Value
 from .forward import jvp
-from .functional import grad, jacobian
+from .functional import grad, hessian, jacobian
 
 Point = Union[float, Sequence[float]]
 MODES = ("forward-over-reverse", "reverse-over-reverse")
@@ -116,6 +116,21 @@ def gauss_newton_step(residuals: Callable[[List[Any]], Sequence[Any]], x: Sequen
     A = [[a + (damping if i == j else 0.0) for j, a in enumerate(row)] for i, row in enumerate(gn.matrix)]
     d = _solve(A, [-g for g in gn.gradient])
     return [float(a) + b for a, b in zip(x, d)]
+
+
+def newton_step(f: Callable[[List[Any]], Any], x: Sequence[float]) -> List[float]:
+    """x - H^-1 grad f(x): one step of Newton's method (chapter 000, lines 1220-1226), with the Hessian from
+    ``engine.hessian``, solved exactly; a singular Hessian is a clear error.
+
+    >>> [round(a, 12) for a in newton_step(lambda p: (p[0] - 3.0) ** 2 + 2.0 * (p[0] - p[1]) ** 2, [0.0, 0.0])]
+    [3.0, 3.0]
+    """
+    xs = [as_float(a, "newton_step: x") for a in x]
+    H = [[h.data for h in row] for row in hessian(f)(xs)]
+    g = [d.data for d in grad(f)(xs)]
+    d = _solve(H, [-gi for gi in g], "newton_step: the Hessian is singular at x (no pivot in column {k}), so "
+                                     "Newton's step is not defined there; take a gradient step, or damp it")
+    return [a + b for a, b in zip(xs, d)]
 
 
 SINGULAR = ("gauss_newton_step: J^T J is singular (the residuals do not depend on parameter {k} independently of "
