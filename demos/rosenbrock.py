@@ -15,7 +15,7 @@ the minimum per iteration to ``out/rosenbrock_convergence.png``.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from engine import Value, grad, newton_step
 from viz import plot_contour, plot_convergence
