@@ -18,6 +18,7 @@ DEMOS = {
     "step_error": "finite differences of exp(sin(x^2)): error against the step h for every scheme, log-log",
     "xor": "a 2-2-1 network learns XOR; prints the learned truth table",
     "xor_by_hand": "chapter 003's exercise 16.2: XOR through 2-2-1, every gradient by hand beside the engine's",
+    "backprop_necessity": "chapter 000's random search against gradient descent, and a gradient check of its own code",
     "circles": "random search against gradient descent on the two-circles data",
     "gradient_descent": "full batch, mini-batch and stochastic; a learning rate too small, right and too large",
     "dying_relu": "a large negative bias kills every ReLU unit; leaky ReLU brings them back",
