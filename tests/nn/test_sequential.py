@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import nn
+from engine import Value
 from nn import Activation, BatchNorm, CheckpointError, Dropout, Layer, Residual, Sequential
 
 
@@ -178,3 +179,57 @@ def test_construction_errors_say_what_was_wrong() -> None:
     with pytest.raises(ValueError, match="activation must be one of relu, tanh"):
         Activation("swish")
     assert Sequential([Layer(1, 1)]).layers[0].scope == "0"
+
+
+def test_loading_any_architecture_names_what_is_wrong_with_it(tmp_path) -> None:
+    random.seed(0)
+    net = Sequential(Layer(3, 1))  # a layer of one neuron: its spec reads its only neuron
+    net.save(tmp_path / "one.json")
+    assert nn.load(tmp_path / "one.json").layers[0].spec() == {"type": "Layer", "nin": 3, "nout": 1,
+                                                               "activation": "relu", "init": "uniform"}
+    document = json.loads((tmp_path / "one.json").read_text())
+    for arch, message in (({"type": "CNN", "nin": 2}, "bad architecture {'nin': 2}: an architecture must be a dict "
+                                                       "with a type of MLP, Layer, "),
+                          (["MLP"], r"bad architecture \['MLP'\]: an architecture must be a dict with a type of "),
+                          ({"type": "Sequential", "layers": {"type": "Layer"}},
+                           "Sequential's layers must be a list, got {'type': 'Layer'}")):
+        document["architecture"] = arch
+        (tmp_path / "bad.json").write_text(json.dumps(document))
+        with pytest.raises(CheckpointError, match=message):
+            nn.load(tmp_path / "bad.json")
+    random.seed(0)
+    mlp = nn.MLP(2, [3, 1])
+    document["architecture"] = ["x"]
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match=r"the checkpoint is for \['x'\], but the model is {'nin': 2"):
+        nn.load_into(mlp, tmp_path / "bad.json")
+
+
+def test_buffer_errors_name_the_file_and_state_dicts_load_into_objects_without_buffers(tmp_path) -> None:
+    from nn.checkpoint import architecture, load_state_dict
+
+    ours = network()
+    ours.save(tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    document["buffers"] = []
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match=f"^{tmp_path / 'bad.json'}: buffers must be a JSON object"):
+        nn.load_into(network(), tmp_path / "bad.json")
+
+    class Plain:  # parameters only: no named_buffers at all
+        def __init__(self):
+            self.p = Value(0.0)
+
+        def named_parameters(self):
+            return [("p", self.p)]
+
+    plain = Plain()
+    load_state_dict(plain, {"p": 2.5})
+    assert plain.p.data == 2.5
+
+    class MLP:  # named like a model, with a spec, but no parameters to save
+        def spec(self):
+            return {"type": "MLP"}
+
+    with pytest.raises(TypeError, match="save writes MLP and Sequential models, got MLP"):
+        architecture(MLP())

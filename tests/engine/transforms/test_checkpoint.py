@@ -294,3 +294,21 @@ def test_bad_arguments_are_clear_errors() -> None:
         checkpoint(lambda t: "no", Value(1.0))
     with pytest.raises(TypeError, match="got a list holding a list; flatten it"):
         checkpoint(lambda t: [[t * 2], [t * 3]], Value(1.0))
+
+
+def test_a_hand_made_node_inside_a_checkpoint_is_named_when_a_mode_needs_its_rule() -> None:
+    def f(t):
+        out = Value(math.tanh(t.data), (t,), "tanh")
+
+        def _backward():
+            t.grad += (1 - out.data ** 2) * out.grad
+
+        out._backward = _backward
+        return out * 2
+
+    x = Value(0.5)
+    y = checkpoint(f, x)
+    y.backward()  # eager backward runs the hand-made closure, recomputed
+    assert math.isclose(x.grad, 2 * (1 - math.tanh(0.5) ** 2), rel_tol=1e-15)
+    with pytest.raises(TypeError, match="a checkpoint's replay needs each op's derivative rule, but hand-made 'tanh'"):
+        hvp(lambda v: checkpoint(f, v[0]), [0.5], [1.0])  # forward-over-reverse carries f's nodes over to duals

@@ -85,3 +85,12 @@ def test_a_cotangent_not_shaped_like_the_output_is_a_clear_error() -> None:
         back([1.0])
     with pytest.raises(ValueError, match="vjp: a cotangent must not be nan"):
         back(float("nan"))
+
+
+def test_errors_name_vjp_and_the_output() -> None:
+    with pytest.raises(TypeError, match="vjp: can only differentiate with respect to numbers or Values"):
+        vjp(lambda x: x, "2")
+    with pytest.raises(TypeError, match=r"vjp \(output 1\): f must return a scalar Value, got str"):
+        vjp(lambda x: [x, "y"], 2.0)
+    with pytest.raises(TypeError, match="^vjp: f must return a scalar Value, got str"):
+        vjp(lambda x: "y", 2.0)

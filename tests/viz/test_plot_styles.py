@@ -1,0 +1,114 @@
+"""Every visible property of the newer plots, pinned as designed: sizes, titles, labels, line styles, colours,
+markers, annotations and their offsets, tick labels. A change to any of them is a change to what a learner sees,
+so it should be made on purpose."""
+
+import matplotlib
+import pytest
+from matplotlib.colors import to_rgba
+
+import viz
+
+
+def lines(ax):
+    return [("_" if line.get_label().startswith("_") else line.get_label(), line.get_linestyle(), line.get_marker(), to_rgba(line.get_color()),
+             line.get_linewidth(), line.get_alpha()) for line in ax.get_lines()]
+
+
+def notes(ax):
+    return [(t.get_text(), tuple(t.xy), t.get_fontsize(), to_rgba(t.get_color()), t.get_ha(), t.xyann,
+             t.anncoords) for t in ax.texts if isinstance(t, matplotlib.text.Annotation)]
+
+
+def labels(ax):
+    return ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_xscale(), ax.get_yscale()
+
+
+def test_memory_tradeoff_as_designed() -> None:
+    runs = {"plain": [(1000, 1e6, 0.1), (4000, 4e6, 0.4)], "sqrt(n) segments": [(1000, 2e5, 0.12), (4000, 4e5, 0.5)]}
+    fig = viz.plot_memory_tradeoff(runs)
+    mem, secs = fig.axes
+    assert tuple(fig.get_size_inches()) == (11.0, 4.5) and fig._suptitle.get_text() == \
+        "gradient checkpointing: memory against time"
+    assert labels(mem) == ("memory (log-log)", "depth (nodes of the plain graph)",
+                           "peak memory of forward + backward (MB)", "log", "log")
+    assert labels(secs) == ("time", "depth (nodes of the plain graph)", "seconds, forward + backward", "linear", "linear")
+    c0, c1, black = to_rgba("C0"), to_rgba("C1"), to_rgba("k")
+    assert lines(mem) == [("plain", "-", "o", c0, 1.5, None), ("sqrt(n) segments", "-", "o", c1, 1.5, None),
+                          ("_", "--", "None", black, 0.8, 0.6), ("_", "--", "None", black, 0.8, 0.6)]
+    assert lines(secs) == [("plain", "-", "o", c0, 1.5, None), ("sqrt(n) segments", "-", "o", c1, 1.5, None)]
+    grey = to_rgba("dimgrey")
+    # each guide's label sits at the guide's end (the largest depth), 4 points left of it and 14 below
+    assert notes(mem) == [("grows like n", (4000, 4.0), 8.0, grey, "right", (-4, -14), "offset points"),
+                          ("grows like sqrt(n)", (4000, 0.4), 8.0, grey, "right", (-4, -14), "offset points")]
+    ticks = mem.xaxis.get_major_formatter()
+    assert [ticks(v, 0) for v in (999, 1000, 4000, 250)] == ["999", "1k", "4k", "250"]
+    assert secs.xaxis.get_major_formatter()(16000, 0) == "16k"
+    assert [t.get_text() for t in mem.get_xticklabels(minor=True) if t.get_text()] == []
+    assert mem.get_legend() is not None and secs.get_legend() is None
+    one = viz.plot_memory_tradeoff({"only": [(10, 100.0, 1.0), (40, 200.0, 2.0)]}, title="t", xlabel="n")
+    assert one._suptitle.get_text() == "t" and one.axes[0].get_xlabel() == one.axes[1].get_xlabel() == "n"
+    # with one strategy both guides start from it, and run to its largest depth
+    assert [l[1:] for l in notes(one.axes[0])] == [((40, 4e-4), 8.0, grey, "right", (-4, -14), "offset points"),
+                                                   ((40, 2e-4), 8.0, grey, "right", (-4, -14), "offset points")]
+    with pytest.raises(ValueError) as caught:
+        viz.plot_memory_tradeoff({})
+    assert str(caught.value) == "plot_memory_tradeoff needs at least one non-empty list of (depth, bytes, seconds)"
+    assert mem.get_position().y0 == secs.get_position().y0 and mem.get_position().x1 < secs.get_position().x0
+
+
+def test_memory_tradeoff_guides_run_to_the_largest_depth_with_their_slopes() -> None:
+    runs = {"plain": [(100, 1e6, 0.1), (400, 4e6, 0.4), (1600, 1.6e7, 1.6)],
+            "sqrt(n) segments": [(100, 1e5, 0.1), (400, 2e5, 0.4), (1600, 4e5, 1.6)]}
+    mem = viz.plot_memory_tradeoff(runs).axes[0]
+    guides = [line for line in mem.get_lines() if line.get_label().startswith("_")]
+    assert [list(g.get_xdata()) for g in guides] == [[100, 1600], [100, 1600]]
+    assert [list(g.get_ydata()) for g in guides] == [[1.0, 16.0], [0.1, pytest.approx(0.4)]]
+    assert [n[1] for n in notes(mem)] == [(1600, 16.0), (1600, pytest.approx(0.4))]
+
+
+def test_gradient_cures_as_designed() -> None:
+    norms = {"sigmoid": [1e-4, 1e-2, 1.0], "exploding": [500.0, 800.0, 900.0]}
+    curves = {"sigmoid": [0.7, 0.69, 0.69], "exploding": [500.0, 1e90], "clipped": [500.0, 50.0, 5.0]}
+    fig = viz.plot_gradient_cures(norms, curves)
+    flow, loss = fig.axes
+    assert tuple(fig.get_size_inches()) == (12.0, 4.8)
+    assert fig._suptitle.get_text() == "vanishing and exploding gradients, and their cures"
+    assert labels(flow) == ("gradient per layer", "layer (0 = nearest the input)", "gradient norm at the start",
+                            "linear", "log")
+    assert labels(loss) == ("training", "epoch", "training loss", "linear", "log")
+    c0, c1, c2 = to_rgba("C0"), to_rgba("C1"), to_rgba("C2")
+    assert lines(flow) == [("sigmoid", "-", "o", c0, 1.5, None), ("exploding", "-", "o", c1, 1.5, None)]
+    assert lines(loss) == [("sigmoid", "-", "None", c0, 1.5, None), ("exploding", "-", "None", c1, 1.5, None),
+                           ("_", "-", "x", c1, 1.5, None), ("clipped", "-", "None", c2, 1.5, None)]
+    assert loss.get_lines()[2].get_markersize() == 10
+    assert notes(loss) == [("overflowed", (2, 1500.0), 8.0, c1, "left", (8, -14), "offset points")]
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["sigmoid", "exploding", "clipped"]
+    assert legend._ncols == 3 and legend.get_texts()[0].get_fontsize() == 8 and not legend.get_frame_on()
+    assert legend._loc == 8  # lower center
+    assert fig.subplotpars.bottom == pytest.approx(0.14) and fig.subplotpars.wspace == pytest.approx(0.28)
+    for ax in (flow, loss):
+        assert all(float(t).is_integer() for t in ax.get_xticks())
+    six = {f"r{k}": [1.0, 0.5] for k in range(6)}
+    wide = viz.plot_gradient_cures(six, six, title="six")
+    assert wide.legends[0]._ncols == 5 and wide.subplotpars.bottom == pytest.approx(0.18)
+    assert wide._suptitle.get_text() == "six" and wide.axes[1].get_ylim()[1] == pytest.approx(3.0)
+    only_norms = viz.plot_gradient_cures({"a": [1e-300, 1.0]}, {})
+    assert only_norms.axes[0].get_lines()[0].get_ydata()[0] == 1e-300 and only_norms.axes[1].get_lines() == []
+    assert list(viz.plot_gradient_cures({"a": [0.0, 1.0]}, {}).axes[0].get_lines()[0].get_ydata()) == [1e-300, 1.0]
+    assert flow.get_position().y0 == loss.get_position().y0 and flow.get_position().x1 < loss.get_position().x0
+    assert [to_rgba(h.get_color()) for h in legend.legend_handles] == [c0, c1, c2]  # the lines themselves
+    with pytest.raises(ValueError) as caught:
+        viz.plot_gradient_cures({"a": []}, {})
+    assert str(caught.value) == "plot_gradient_cures needs at least one non-empty list of per-layer norms"
+
+
+def test_gradient_cures_keep_each_networks_colour_and_cut_an_overflow_at_its_last_point() -> None:
+    norms = {"a": [1.0, 2.0], "b": [1.0, 3.0], "c": [1.0, 4.0]}
+    curves = {"a": [1.0, 0.5, 0.4, 0.3], "c": [1.0, 2.0, 1e9]}  # b has no curve; c overflowed after 3 epochs
+    loss = viz.plot_gradient_cures(norms, curves).axes[1]
+    drawn = [(l[0], l[3]) for l in lines(loss)]
+    assert drawn == [("a", to_rgba("C0")), ("c", to_rgba("C2")), ("_", to_rgba("C2"))]  # c keeps its colour
+    cross = loss.get_lines()[2]
+    assert list(cross.get_xdata()) == [3] and list(cross.get_ydata()) == [3.0]  # at its last point, cut to the top
+    assert notes(loss)[0][:2] == ("overflowed", (3, 3.0))
