@@ -291,3 +291,24 @@ def plot_loss_curves(panels: Dict[str, Dict[str, Sequence[float]]], path: Option
         ax.legend(fontsize=8)
     fig.suptitle(title)
     return _finish(fig, path)
+
+
+def plot_scaling(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]], path: Optional[PathLike] = None,
+                 title: str = "", ylabel: str = "seconds") -> Any:
+    """Side-by-side log-log panels of measured (size, cost) pairs: ``{panel: {curve: [(x, y), ...]}}``. Each
+    panel's title names its x axis.
+
+    >>> fig = plot_scaling({"inputs n": {"forward": [(1, 0.1), (8, 0.8)], "reverse": [(1, 0.2), (8, 0.2)]}})
+    """
+    if not panels or any(not curves or any(len(c) == 0 for c in curves.values()) for curves in panels.values()):
+        raise ValueError("plot_scaling needs at least one panel of non-empty (x, y) curves")
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items()):
+        for label, points in curves.items():
+            ax.loglog([x for x, _ in points], [y for _, y in points], marker="o", label=label)
+        ax.set(xlabel=name, ylabel=ylabel, title=f"against {name}")
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return _finish(fig, path)

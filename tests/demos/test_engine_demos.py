@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from demos import forward_vs_reverse, gradcheck as gradcheck_demo, worked_example as we
+from engine import Value
 
 
 def numpy_worked_example():
@@ -77,3 +78,29 @@ def test_step_error_demo_finds_each_schemes_best_step_and_plots_it(tmp_path, cap
         assert name in out
     central = dict(step_error.curves()["central"])
     assert central[min(central, key=lambda h: abs(h - 1e-7))] > 10 * min(central.values())  # chapter 000's 1e-7
+
+
+def test_forward_and_reverse_jacobians_agree_with_finite_differences_and_count_their_passes(tmp_path, capsys) -> None:
+    import math
+
+    for n, m in ((1, 4), (5, 2)):
+        f, xs, forward, reverse = forward_vs_reverse.jacobians(n, m)
+        for j in range(n):
+            h = 1e-6
+            up = [x + (h if k == j else 0.0) for k, x in enumerate(xs)]
+            down = [x - (h if k == j else 0.0) for k, x in enumerate(xs)]
+            numeric = [(a.data - b.data) / (2 * h) for a, b in zip(f([Value(u) for u in up]), f([Value(d) for d in down]))]
+            for i in range(m):
+                assert math.isclose(forward[i][j], numeric[i], rel_tol=1e-6, abs_tol=1e-9)
+                assert math.isclose(forward[i][j], reverse[i][j], rel_tol=1e-12, abs_tol=1e-15)
+    calls = []
+    f = forward_vs_reverse.network(6, 3)
+    counted = lambda xs: calls.append(1) or f(xs)  # noqa: E731
+    forward_vs_reverse.jacfwd(counted)([0.1] * 6)
+    assert len(calls) == 6  # forward mode: one pass per input
+    calls.clear()
+    forward_vs_reverse.jacobian(counted)([0.1] * 6)
+    assert len(calls) == 1  # reverse mode: one forward pass, then one backward pass per output
+    assert forward_vs_reverse.main(["--timing", "--sizes", "1", "4", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "forward suits n < m, reverse n > m" in out and (tmp_path / "forward_vs_reverse.png").exists()

@@ -112,3 +112,28 @@ def test_gradient_cures_keep_each_networks_colour_and_cut_an_overflow_at_its_las
     cross = loss.get_lines()[2]
     assert list(cross.get_xdata()) == [3] and list(cross.get_ydata()) == [3.0]  # at its last point, cut to the top
     assert notes(loss)[0][:2] == ("overflowed", (3, 3.0))
+
+
+def test_scaling_and_loss_curve_panels_as_designed(tmp_path) -> None:
+    fig = viz.plot_scaling({"inputs n": {"forward": [(1, 0.1), (8, 0.8)], "reverse": [(1, 0.2), (8, 0.3)]},
+                            "outputs m": {"forward": [(1, 0.1), (8, 0.2)]}}, title="jacobians", ylabel="s")
+    left, right = fig.axes
+    assert tuple(fig.get_size_inches()) == (11.0, 4.5) and fig._suptitle.get_text() == "jacobians"
+    assert labels(left) == ("against inputs n", "inputs n", "s", "log", "log")
+    assert labels(right) == ("against outputs m", "outputs m", "s", "log", "log")
+    assert [(l[0], l[2], l[3]) for l in lines(left)] == [("forward", "o", to_rgba("C0")), ("reverse", "o", to_rgba("C1"))]
+    assert [list(l.get_xdata()) + list(l.get_ydata()) for l in left.get_lines()] == [[1, 8, 0.1, 0.8], [1, 8, 0.2, 0.3]]
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["forward", "reverse"]
+    assert left.get_legend().get_texts()[0].get_fontsize() == 8
+    assert viz.plot_scaling({"n": {"a": [(1, 1.0)]}})._suptitle is None
+    assert viz.plot_scaling({"n": {"a": [(1, 1.0)]}}, tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError) as caught:
+        viz.plot_scaling({"n": {}})
+    assert str(caught.value) == "plot_scaling needs at least one panel of non-empty (x, y) curves"
+    fig = viz.plot_loss_curves({"a": {"x": [1.0, 0.5]}, "b": {"y": [2.0]}})
+    assert tuple(fig.get_size_inches()) == (11.0, 4.5) and fig._suptitle.get_text() == "training"
+    assert labels(fig.axes[0]) == ("a", "epoch", "loss", "linear", "linear")
+    assert fig.axes[0].get_legend().get_texts()[0].get_fontsize() == 8
+    with pytest.raises(ValueError) as caught:
+        viz.plot_loss_curves({})
+    assert str(caught.value) == "plot_loss_curves needs at least one panel of non-empty loss curves"
