@@ -14,6 +14,7 @@ DEMOS = {
     "chapter004": "chapter 004's small examples: e^(x^2), (x+y)(x-y) drawn, the ReLU mask, batch gradients, 0.25^10",
     "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
     "layernorm_backward": "chapter 000's hand-derived layer-norm backward checked: right for one gain, wrong for a gain per feature",
+    "gradient_cost": "the cost of a gradient: forward, backward and finite differences against P; exercise 16.5's counts",
     "gradcheck": "exp(sin(x^2)): engine, hand-written chain rule and central differences",
     "step_error": "finite differences of exp(sin(x^2)): error against the step h for every scheme, log-log",
     "xor": "a 2-2-1 network learns XOR; prints the learned truth table",
