@@ -36,10 +36,15 @@ DEMOS = {
 
 def main(argv: Optional[List[str]] = None, prog: str = "python -m demos") -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--list"]:  # the chapters' examples, and what reproduces each
+        from . import chapters
+
+        print(chapters.markdown() if argv[1:] == ["--markdown"] else chapters.text(), end="")
+        return 0
     if not argv or argv[0] not in DEMOS:
         if argv and argv[0] not in ("-h", "--help"):
             print(f"unknown demo {argv[0]!r}", file=sys.stderr)
-        print(f"usage: {prog} NAME [options]\n\ndemos:")
+        print(f"usage: {prog} NAME [options]   ({prog} --list: the chapters' examples, and where each is)\n\ndemos:")
         for name, what in DEMOS.items():
             print(f"  {name:20} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
