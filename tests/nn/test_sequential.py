@@ -155,6 +155,22 @@ def test_fit_trains_batch_norm_over_each_batch_and_validates_in_eval_mode() -> N
                progress=False)
 
 
+def test_compiled_fit_takes_what_a_trace_can_stand_for_and_refuses_the_rest() -> None:
+    Xm, ym = nn.data.moons(12, noise=0.1, seed=0)
+    random.seed(2)
+    for net in (Sequential(Layer(2, 3, activation="linear"), BatchNorm(3), Layer(3, 1, activation="linear")).eval(),
+                Sequential(Layer(2, 3), Dropout(0.0), Layer(3, 1, activation="linear"))):
+        nn.fit(net, Xm, ym, nn.losses.bce_with_logits, nn.SGD(net.parameters(), lr=0.1), 1, compiled="python",
+               progress=False)  # batch norm by its averages, and dropout of nothing: one trace stands for all
+    net = Sequential(Layer(2, 3), Dropout(0.5), Layer(3, 1, activation="linear"))
+    with pytest.raises(ValueError) as caught:
+        nn.fit(net, Xm, ym, nn.losses.bce_with_logits, nn.SGD(net.parameters(), lr=0.1), 1, compiled="python",
+               progress=False)
+    assert str(caught.value) == ("fit(compiled='python') traces one sample's loss and replays it, but Dropout(p=0.5) "
+                                 "in training mode draws a new mask at every step; train with compiled=False (or call "
+                                 "model.eval() first, to train with it fixed)")
+
+
 def test_fit_refuses_a_single_sample_batch_for_batch_norm_before_training() -> None:
     random.seed(0)
     net = Sequential(Layer(3, 2, activation="linear"), BatchNorm(2), Layer(2, 1, activation="linear"))
@@ -165,6 +181,7 @@ def test_fit_refuses_a_single_sample_batch_for_batch_norm_before_training() -> N
             nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=size, progress=False)
     assert [p.data for p in net.parameters()] == before
     nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=5, progress=False)
+    nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=3, progress=False)  # 3, then 2
     net.eval()  # the running averages stand in: any batch size will do
     nn.fit(net, X, y, nn.losses.mse, nn.SGD(net.parameters(), lr=0.1), 1, batch_size=2, progress=False)
 

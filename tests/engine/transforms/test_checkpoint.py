@@ -124,11 +124,24 @@ def test_weights_read_from_outside_get_their_gradients_to_the_last_bit() -> None
     assert same_bits(kept, plain)
 
 
-def test_the_inner_graph_is_dropped_and_the_results_read_the_outside_values() -> None:
-    x, w = Value(0.5), Value(2.0)
-    y = checkpoint(lambda t: ((t * w).tanh() * 3 + 1).exp(), x)
-    assert y._op == "checkpoint" and list(y._prev) == [x, w]
+def test_the_inner_graph_is_dropped_and_the_results_read_the_outside_values_in_creation_order() -> None:
+    x, w = Value(3.0), Value(0.5)  # made in this order, though x's data is the larger
+    def f(t):
+        out = ((t * w).tanh() * 3 + 1).exp()
+        out.label = "out"
+        return out
+
+    y = checkpoint(f, x)
+    assert y._op == "checkpoint" and list(y._prev) == [x, w] and y.label == "out"
     assert topological_order(y) == [x, w, y]
+
+
+def test_leading_to_collects_into_a_set_of_its_own_when_given_none() -> None:
+    from engine.reverse import leading_to
+
+    x, t = Value(2.0), Value(0.0)
+    y = x * t ** 0.5
+    assert [v._op for v in leading_to(topological_order(y), [x])] == ["*"]
 
 
 def test_a_deep_chain_in_square_root_segments_backpropagates_without_recursion() -> None:
@@ -205,6 +218,24 @@ def test_random_numbers_from_the_random_module_are_replayed() -> None:
     assert random.random() == after
 
 
+def test_a_result_that_is_no_longer_a_value_and_random_draws_not_preserved_are_clear_errors() -> None:
+    calls = []
+
+    def f(t):
+        calls.append(1)
+        a = t * 2
+        c = a * 1.0
+        return [a, c] if len(calls) == 1 else [5.0, c]  # the same nodes, but a number where a result was
+
+    a, c = checkpoint(f, Value(2.0))
+    with pytest.raises(RecomputeError, match=r"result 0 was 4.0 and is now 5.0\)"):
+        (a + c).backward()
+    random.seed(0)
+    y = checkpoint(lambda t: t * random.random(), Value(1.0), preserve_random=False)
+    with pytest.raises(RecomputeError, match="result 0 was"):
+        y.backward()  # not replayed: the second draw differs
+
+
 def test_a_function_that_computes_something_else_the_second_time_is_a_clear_error() -> None:
     own = random.Random(1)  # a generator of its own: checkpoint cannot replay it
     x = Value(2.0)
@@ -229,9 +260,14 @@ def test_a_lambda_that_sees_a_loop_variables_last_value_is_named_as_the_cause() 
     h = Value(1.0)
     for w in W:
         h = checkpoint(lambda t: t * w, h)  # every lambda reads the last w by the time backward runs
-    with pytest.raises(RecomputeError, match=r"read other outside Values than the first run did; a lambda made "
-                                             r"in a loop .* checkpoint\(f, x, weights\)"):
+    with pytest.raises(RecomputeError) as caught:
         h.backward()
+    assert str(caught.value) == (
+        "checkpoint: <lambda> gave something else when run again for the backward pass (it read other outside "
+        "Values than the first run did; a lambda made in a loop sees the loop variable's last value, so pass such "
+        "Values as arguments: checkpoint(f, x, weights)), so its gradient would be wrong. f must compute the same "
+        "thing each time: pass random numbers in as arguments or draw them from the random module (whose state "
+        "checkpoint replays), and do not change what f reads between the forward and the backward pass")
 
 
 def test_no_grad_and_compile_run_f_as_it_is() -> None:
