@@ -71,16 +71,21 @@ INDEX: List[Entry] = [
 ]
 
 
+def _where(e: Entry, quote: str) -> str:
+    """What reproduces an entry: a demo's command or a function (in ``quote`` marks), or why it is left out."""
+    if not e.where:
+        return f"left out: {e.left_out}"
+    command = e.where if "." in e.where.split()[0] else f"python -m demos {e.where}"
+    return f"{quote}{command}{quote}"
+
+
 def text() -> str:
     """The index as ``python -m demos --list`` prints it: by chapter, each entry's lines, what and where."""
     out = []
     for chapter, title in FILES.items():
         out.append(f"chapter {title}")
         for e in (e for e in INDEX if e.chapter == chapter):
-            where = e.where if e.where else f"left out: {e.left_out}"
-            if e.where and "." not in e.where.split()[0]:
-                where = f"python -m demos {e.where}"
-            out.append(f"  lines {e.lines:<20} {e.what}\n  {'':26} -> {where}")
+            out.append(f"  lines {e.lines:<20} {e.what}\n  {'':26} -> {_where(e, '')}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -93,12 +98,6 @@ def markdown() -> str:
     for chapter, title in FILES.items():
         out += [f"## {title}", "", "| lines | what | reproduced by |", "| --- | --- | --- |"]
         for e in (e for e in INDEX if e.chapter == chapter):
-            if not e.where:
-                where = f"left out: {e.left_out}"
-            elif "." in e.where.split()[0]:
-                where = f"`{e.where}`"
-            else:
-                where = f"`python -m demos {e.where}`"
-            out.append(f"| {e.lines} | {e.what} | {where} |")
+            out.append(f"| {e.lines} | {e.what} | {_where(e, '`')} |")
         out.append("")
     return "\n".join(out)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from engine import Value
 
@@ -45,3 +46,13 @@ class TwoLayer:
 
     def parameters(self) -> List[Value]:
         return [w for row in self.w1 for w in row] + self.b1 + self.w2 + [self.b2]
+
+
+def best_time(fn: Callable[[], object], repeats: int = 3) -> float:
+    """The shortest of ``repeats`` timings of ``fn()``, in seconds: a demo's figure, not a benchmark."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)

@@ -17,12 +17,11 @@ from __future__ import annotations
 from typing import List, Optional
 
 import random
-import time
 
 from engine import Value, jacfwd, jacobian, jvp
 from viz import plot_scaling
 
-from .common import common_args
+from .common import best_time, common_args
 
 POINT = (2.0, 3.0)
 
@@ -73,15 +72,6 @@ def network(n: int, m: int, seed: int = 0):
         return [sum((w * a for w, a in zip(row, h)), 0.0) for row in W2]
 
     return f
-
-
-def best_time(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def jacobians(n: int, m: int):

@@ -13,14 +13,13 @@ backward pass, then times forward, backward and finite differences against P and
 from __future__ import annotations
 
 import random
-import time
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from engine import Value, ops, topological_order
 from nn import MLP, losses
 from viz import plot_scaling
 
-from .common import common_args
+from .common import best_time, common_args
 
 EXERCISE = (5, [10, 8, 3])
 WIDTHS = (4, 8, 16, 32)
@@ -73,9 +72,9 @@ def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3) -> Dict[str, List[
         model = MLP(4, [w, w, 1], activation="tanh")
         params = model.parameters()
         loss = lambda: losses.mse([model(x) for x in X], y)  # noqa: E731
-        f = best(loss, repeats)
-        b = best(lambda: (loss().backward()), repeats) - f
-        fd = best(lambda: _differences(params, loss), 1)
+        f = best_time(loss, repeats)
+        b = best_time(lambda: (loss().backward()), repeats) - f
+        fd = best_time(lambda: _differences(params, loss), 1)
         P = len(params)
         out["forward pass"].append((P, f))
         out["backward pass"].append((P, max(b, 1e-6)))
@@ -94,15 +93,6 @@ def _differences(params: Sequence[Value], loss) -> List[float]:
         p.data = x
         grads.append((up - down) / 2e-6)
     return grads
-
-
-def best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

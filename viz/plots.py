@@ -268,6 +268,14 @@ def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Seq
     return _finish(fig, path)
 
 
+def _side_by_side(panels: Dict[str, Dict[str, Sequence[Any]]], refusal: str) -> Tuple[Any, List[Any]]:
+    """A figure of one 5.5 x 4.5 panel per entry, side by side, after checking every panel has non-empty curves."""
+    if not panels or any(not curves or any(len(c) == 0 for c in curves.values()) for curves in panels.values()):
+        raise ValueError(refusal)
+    fig, axes = pyplot().subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    return fig, list(axes[0])
+
+
 def plot_loss_curves(panels: Dict[str, Dict[str, Sequence[float]]], path: Optional[PathLike] = None,
                      title: str = "training", xlabel: str = "epoch", ylabel: str = "loss", log: bool = False) -> Any:
     """Side-by-side panels of loss curves: ``{panel title: {curve name: loss per epoch}}``, x counting from 1.
@@ -275,13 +283,10 @@ def plot_loss_curves(panels: Dict[str, Dict[str, Sequence[float]]], path: Option
     >>> fig = plot_loss_curves({"batch size": {"full": [1.0, 0.8], "1": [0.6, 0.3]},
     ...                         "learning rate": {"0.1": [1.0, 0.9], "50": [1.0, 9.0]}})
     """
-    if not panels or any(not curves or any(len(c) == 0 for c in curves.values()) for curves in panels.values()):
-        raise ValueError("plot_loss_curves needs at least one panel of non-empty loss curves")
-    plt = pyplot()
     from matplotlib.ticker import MaxNLocator
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
-    for ax, (name, curves) in zip(axes[0], panels.items()):
+    fig, axes = _side_by_side(panels, "plot_loss_curves needs at least one panel of non-empty loss curves")
+    for ax, (name, curves) in zip(axes, panels.items()):
         for label, losses in curves.items():
             ax.plot(range(1, len(losses) + 1), [float(x) for x in losses], label=label)
         if log:
@@ -300,11 +305,8 @@ def plot_scaling(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]], pa
 
     >>> fig = plot_scaling({"inputs n": {"forward": [(1, 0.1), (8, 0.8)], "reverse": [(1, 0.2), (8, 0.2)]}})
     """
-    if not panels or any(not curves or any(len(c) == 0 for c in curves.values()) for curves in panels.values()):
-        raise ValueError("plot_scaling needs at least one panel of non-empty (x, y) curves")
-    plt = pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
-    for ax, (name, curves) in zip(axes[0], panels.items()):
+    fig, axes = _side_by_side(panels, "plot_scaling needs at least one panel of non-empty (x, y) curves")
+    for ax, (name, curves) in zip(axes, panels.items()):
         for label, points in curves.items():
             ax.loglog([x for x, _ in points], [y for _, y in points], marker="o", label=label)
         ax.set(xlabel=name, ylabel=ylabel, title=f"against {name}")
