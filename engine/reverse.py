@@ -119,6 +119,7 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
     lead to some wanted Values: a checkpoint's recomputed nodes are cut the same way.
     """
     segments: Optional[dict] = None  # a checkpoint's results, by segment, found when first needed
+    watch = _checkpoints[0]  # read once: until engine.checkpoint is first used, no node needs the test below
     for node in reversed(order):
         if not node._prev:
             continue
@@ -126,7 +127,7 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
         if g.__class__ is not float or g - g != 0.0:
             check_gradient(node, g)  # a Value or dual adjoint, or a float that is not finite
         fn = node._fn
-        if fn is not None and fn.recomputes and fn.owned(node):
+        if watch and fn is not None and fn.recomputes and fn.owned(node):
             # A checkpoint's results: run its function again and go on through the recomputed nodes.
             if segments is None:
                 segments = _results_by_segment(order)
@@ -202,6 +203,14 @@ def leading_to(order: Sequence[Any], wanted: Sequence[Any], reached: Optional[se
             reached.add(node)
             kept.append(node)
     return kept
+
+
+_checkpoints = [False]  # set by expect_checkpoints(), the first time engine.checkpoint keeps a segment
+
+
+def expect_checkpoints() -> None:
+    """From now on, reverse passes look out for checkpoint results (``engine.checkpoint`` calls this)."""
+    _checkpoints[0] = True
 
 
 def _results_by_segment(order: Sequence[Any]) -> dict:

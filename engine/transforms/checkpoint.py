@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ..arithmetic import Arithmetic
 from ..modes import state, switched
 from ..ops import Op
-from ..reverse import Lift, carry, fresh_grads, on_values, reverse_pass
+from ..reverse import Lift, carry, expect_checkpoints, fresh_grads, on_values, reverse_pass
 from ..value import Value, _ids, _init, _new
 
 
@@ -178,6 +178,7 @@ def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) 
     if not inputs:
         return out  # nothing read from outside: no gradient flows through f, so there is nothing to drop
     random_state = before if before is not None and random.getstate() != before else None
+    expect_checkpoints()
     places: List[Optional[int]] = []
     made: Dict[Value, Value] = {}
     segment = Segment(f, args, inputs, places, [], len(nodes), random_state)
