@@ -55,8 +55,8 @@ INDEX: List[Entry] = [
     Entry("003", "148-216", "BP1 to BP4, numbered as the chapter numbers them", "worked_example"),
     Entry("003", "238-400", "the 2-3-1 worked numerical example", "worked_example"),
     Entry("003", "448-574", "figure: a layered network, forward and backward", "chapter_pictures"),
-    Entry("003", "784-786", "exercise 16.1: BP1 for cross-entropy with a sigmoid output, a - y", "",
-          "a derivation; its result is pinned by nn's loss tests, not shown by a demo yet"),
+    Entry("003", "784-786", "exercise 16.1: BP1 for cross-entropy with a sigmoid output is a - y (the sigmoid's "
+          "derivative cancels), pinned for both loss forms", "nn.losses.binary_cross_entropy"),
     Entry("003", "788-789", "exercise 16.2: XOR through 2-2-1, every gradient by hand", "xor_by_hand"),
     Entry("003", "791-792", "exercise 16.3: the backward pass costs at most twice the forward", "gradient_cost"),
     Entry("003", "794-795", "exercise 16.4: the softmax Jacobian diag(s) - s s^T", "nn.losses.softmax"),
