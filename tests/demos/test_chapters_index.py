@@ -39,3 +39,10 @@ def test_the_page_is_up_to_date_and_the_list_prints(capsys) -> None:
     assert out.startswith("chapter 000_0adcd0f39d55295c.txt") and "-> python -m demos two_layer" in out
     assert runner.main(["--list", "--markdown"]) == 0
     assert capsys.readouterr().out == chapters.markdown()
+
+
+def test_an_entry_left_out_says_why_in_both_forms() -> None:
+    e = chapters.Entry("001", "52-80", "Keras training loops", "", "Keras code; chainrule has fit")
+    assert chapters._where(e, "`") == chapters._where(e, "") == "left out: Keras code; chainrule has fit"
+    assert chapters._where(chapters.Entry("000", "1", "x", "engine.vjp"), "`") == "`engine.vjp`"
+    assert chapters._where(chapters.Entry("000", "1", "x", "two_layer"), "") == "python -m demos two_layer"
