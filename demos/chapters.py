@@ -87,13 +87,29 @@ INDEX: List[Entry] = [
     Entry("003", "791-792", "exercise 16.3: the backward pass costs at most twice the forward", "gradient_cost"),
     Entry("003", "794-795", "exercise 16.4: the softmax Jacobian diag(s) - s s^T", "nn.losses.softmax"),
     Entry("003", "797-799", "exercise 16.5: a 5-10-8-3 network's parameters and multiply-adds", "gradient_cost"),
+    Entry("004", "56-62", "a 784-128-10 network for MNIST", "mnist"),
+    Entry("004", "64-88", "random search, and why it fails", "backprop_necessity"),
+    Entry("004", "243-279", "the derivative as a limit: (f(3 + h) - f(3)) / h for x^2 approaching 6, and two "
+          "examples", "", "not yet a demo of its own; step_error shows every finite-difference scheme's error "
+          "against h"),
     Entry("004", "389-399", "the chain rule at a point: d/dx e^(x^2) at 2", "chapter004"),
     Entry("004", "545-580", "(x + y)(x - y): forward, backward and its graph", "chapter004"),
     Entry("004", "791-968", "the ReLU mask; batch weight and bias gradients with 1/m; the gradient passed back",
           "chapter004"),
     Entry("004", "1069-1147", "full batch, stochastic and mini-batch; the learning rate (self-check 2 and 9)",
           "gradient_descent"),
+    Entry("004", "970-1066, 1394", "softmax with cross-entropy: the gradient y_hat - y (self-check 4)",
+          "nn.losses.softmax"),
     Entry("004", "1239-1241", "0.25^10, the vanishing product of sigmoid slopes", "chapter004"),
+    Entry("004", "1243-1252, 1395", "the solutions to vanishing gradients (self-check 5)", "vanishing"),
+    Entry("004", "1264-1273", "forward mode against reverse mode", "forward_vs_reverse"),
+    Entry("004", "1275-1309", "a simple autograd Value: c = a * b, backward gives 3 and 2", "engine.Value"),
+    Entry("004", "1313-1325", "train MNIST to 98%: the plan for the next files", "mnist"),
+    Entry("004", "1327-1349, 1397", "gradient checking with the relative error (self-check 7)", "nn.gradcheck_model"),
+    Entry("004", "1393", "self-check 3: a dense layer's weight gradient", "chapter004"),
+    Entry("004", "1398", "self-check 8: the graph of (x + y)(x - y) and dz/dx", "chapter004"),
+    Entry("004", "1391, 1396, 1400", "self-checks 1, 6 and 10: the chain rule, how AD works, caching in the forward "
+          "pass", "", "questions answered in prose; the README's first look and explain show each at work"),
 ]
 
 
