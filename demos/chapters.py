@@ -36,6 +36,13 @@ INDEX: List[Entry] = [
     Entry("000", "602-684", "f(x, y) = x^2 + y^3 by forward and reverse mode", "forward_vs_reverse"),
     Entry("000", "685-738", "figure: contours of x^2 + y^3 with the gradient arrow", "chapter_pictures"),
     Entry("000", "818-832, 1102-1128", "backward functions B[f, z](v): linearity and composition", "engine.vjp"),
+    Entry("000", "921-1050", "backward functions of the basic modules: W z + b, ReLU, sigmoid, the losses",
+          "chapter004"),
+    Entry("000", "1072-1100", "convolutional layers", "", "chainrule has no convolutions; a 1-D one is a sum of "
+          "products, which engine.dot and gradcheck handle like any other"),
+    Entry("000", "1150-1173", "a two-layer network's forward and backward pass, symbol by symbol", "worked_example"),
+    Entry("000", "1238-1251", "higher-order derivatives by backpropagating again", "engine.hessian"),
+    Entry("000", "1257-1300", "the same gradients in PyTorch and TensorFlow", "engine.testing.torch_reference"),
     Entry("000", "886-893", "a gradient costs the same order as the function", "gradient_cost"),
     Entry("000", "905-912", "memory-efficient backpropagation: gradient checkpointing", "checkpointing"),
     Entry("000", "1051-1070", "layer normalisation and its hand-derived backward", "layernorm_backward"),
