@@ -87,7 +87,11 @@ INDEX: List[Entry] = [
     Entry("002", "467", "exercise: mixed precision and gradient accuracy", "", "chainrule computes in float64 only"),
     Entry("003", "148-216", "BP1 to BP4, numbered as the chapter numbers them", "worked_example"),
     Entry("003", "238-400", "the 2-3-1 worked numerical example", "worked_example"),
+    Entry("003", "404-446", "the general L-layer algorithm: forward, BP1, BP2 layer by layer, BP3 and BP4", "nn.MLP"),
     Entry("003", "448-574", "figure: a layered network, forward and backward", "chapter_pictures"),
+    Entry("003", "580-722", "figure: gradient flow, sigmoid against ReLU, layer by layer (there a 10-20x5-1 "
+          "network; here 8 layers of 8, with the other cures beside them)", "vanishing"),
+    Entry("003", "725-746", "computational complexity: backward about twice the forward", "gradient_cost"),
     Entry("003", "784-786", "exercise 16.1: BP1 for cross-entropy with a sigmoid output is a - y (the sigmoid's "
           "derivative cancels), pinned for both loss forms", "nn.losses.binary_cross_entropy"),
     Entry("003", "788-789", "exercise 16.2: XOR through 2-2-1, every gradient by hand", "xor_by_hand"),
