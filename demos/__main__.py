@@ -11,6 +11,7 @@ DEMOS = {
     "worked_example": "a 2-3-1 sigmoid network: forward, the four backprop equations, one step",
     "two_layer": "chapter 001's one-input two-layer example: every backprop step beside the chapter's number",
     "chapter_pictures": "the chapters' pictures: a chain of functions and its derivatives, a gradient on contours, a network",
+    "calculus_examples": "the chapters' first calculus examples: x^2 as a limit, (2x + 3)^2, sin(x + y^2) drawn",
     "chapter004": "chapter 004's small examples: e^(x^2), (x+y)(x-y) drawn, the ReLU mask, batch gradients, 0.25^10",
     "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
     "layernorm_backward": "chapter 000's hand-derived layer-norm backward checked: right for one gain, wrong for a gain per feature",

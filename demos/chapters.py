@@ -48,8 +48,7 @@ INDEX: List[Entry] = [
     Entry("000", "1051-1070", "layer normalisation and its hand-derived backward", "layernorm_backward"),
     Entry("000", "1181-1203", "gradient checking a model layer by layer", "nn.gradcheck_model"),
     Entry("000", "1216-1236", "Newton's method and quasi-Newton (BFGS)", "rosenbrock"),
-    Entry("001", "52-62", "the chain rule on y = (2x + 3)^2", "", "not yet a demo of its own; engine.grad and "
-          "engine.explain give dy/dx = 4(2x + 3) for any x"),
+    Entry("001", "52-62", "the chain rule on y = (2x + 3)^2", "calculus_examples"),
     Entry("001", "216-242", "Keras: a Sequential model, compile and fit", "nn.fit"),
     Entry("001", "244-283", "a custom training loop: forward, loss, gradients, optimizer step", "moons"),
     Entry("001", "82-212", "the one-input two-layer example and its learning-rate-0.01 step", "two_layer"),
@@ -64,8 +63,7 @@ INDEX: List[Entry] = [
     Entry("002", "273-275", "differentiating through an optimisation problem", "implicit"),
     Entry("002", "270-271", "the finite-difference Hessian-vector product (grad f(x + eps v) - grad f(x)) / eps",
           "engine.hvp"),
-    Entry("002", "43-54", "the graph of f(x, y) = sin(x + y^2) and its forward computation", "",
-          "not yet a demo of its own; viz.draw_dot and engine.explain show any such graph"),
+    Entry("002", "43-54", "the graph of f(x, y) = sin(x + y^2) and its forward computation", "calculus_examples"),
     Entry("002", "237-258", "gradient checking: central differences with h near sqrt(eps), and cancellation",
           "step_error"),
     Entry("002", "322-354", "operator overloading, backward function objects, gradient accumulation",
@@ -101,8 +99,7 @@ INDEX: List[Entry] = [
     Entry("004", "56-62", "a 784-128-10 network for MNIST", "mnist"),
     Entry("004", "64-88", "random search, and why it fails", "backprop_necessity"),
     Entry("004", "243-279", "the derivative as a limit: (f(3 + h) - f(3)) / h for x^2 approaching 6, and two "
-          "examples", "", "not yet a demo of its own; step_error shows every finite-difference scheme's error "
-          "against h"),
+          "examples", "calculus_examples"),
     Entry("004", "389-399", "the chain rule at a point: d/dx e^(x^2) at 2", "chapter004"),
     Entry("004", "545-580", "(x + y)(x - y): forward, backward and its graph", "chapter004"),
     Entry("004", "791-968", "the ReLU mask; batch weight and bias gradients with 1/m; the gradient passed back",
