@@ -40,13 +40,26 @@ class CheckpointError(ValueError):
 
 
 def state_dict(model: Any) -> Dict[str, float]:
-    """``{parameter name: value}`` for every parameter, in order."""
-    return {name: p.data for name, p in model.named_parameters()}
+    """``{parameter name: value}`` for every parameter, in order; a CheckpointError if two share a name (they
+    would be saved as one)."""
+    named = model.named_parameters()
+    _distinct([name for name, _ in named], "parameters")
+    return {name: p.data for name, p in named}
+
+
+def _distinct(names: Any, what: str) -> None:
+    seen: set = set()
+    twice = [n for n in names if n in seen or seen.add(n)]
+    if twice:
+        raise CheckpointError(f"two {what} share the name {twice[0]!r} ({len(twice)} such names), so a checkpoint "
+                              f"cannot tell them apart; give each module its own scope (set_scope)")
 
 
 def buffers_dict(model: Any) -> Dict[str, float]:
     """``{buffer name: value}`` for the state that is saved but not trained (a batch norm's running averages)."""
-    return {name: v.data for name, v in model.named_buffers()} if hasattr(model, "named_buffers") else {}
+    held = model.named_buffers() if hasattr(model, "named_buffers") else []
+    _distinct([name for name, _ in held], "buffers")
+    return {name: v.data for name, v in held}
 
 
 def _checked(named: Any, state: Any, source: str, what: str) -> Dict[str, float]:
@@ -54,6 +67,7 @@ def _checked(named: Any, state: Any, source: str, what: str) -> Dict[str, float]
     if not isinstance(state, dict):
         raise CheckpointError(f"{source}: {what} must be a JSON object of name -> number")
     names = [name for name, _ in named]
+    _distinct(names, what)
     missing = [n for n in names if n not in state]
     extra = [n for n in state if n not in set(names)]
     if missing or extra:

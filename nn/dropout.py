@@ -17,7 +17,8 @@ class Dropout(Module):
 
     The masks come from Python's ``random`` module, so ``random.seed`` makes them
     reproducible and ``engine.checkpoint`` replays them; ``seed=`` gives the layer a
-    generator of its own instead (which a checkpoint cannot replay: it then refuses).
+    generator of its own instead, which a checkpoint cannot replay: it then refuses, with a
+    ``RecomputeError``.
 
     >>> drop = Dropout(0.5, seed=0)
     >>> [v for v in drop([1.0, 2.0, 3.0, 4.0])]

@@ -9,6 +9,7 @@ parameter, each parameter put back exactly as it was (and any running averages t
 from __future__ import annotations
 
 import math
+import random
 from typing import Any, Callable, List, NamedTuple, Sequence, Tuple
 
 from engine import GradcheckError, Value
@@ -53,7 +54,10 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
 
     ``loss()`` computes the loss from the model (on data of your choosing). A layer passes when
     ||g_backprop - g_numeric|| / ||g_backprop + g_numeric|| <= ``tolerance`` (chapter 000's measure,
-    line 1200). Returns the table; raises ``engine.GradcheckError`` with it when a layer fails.
+    line 1200). Returns the table; raises ``engine.GradcheckError`` with it when a layer fails. Each
+    evaluation starts from the same state of ``random``, so dropout draws the same masks each time (a
+    generator of a layer's own, ``Dropout(seed=...)``, cannot be put back: call ``model.eval()`` first),
+    and ``random`` is left as it was.
 
     >>> import random; random.seed(0)
     >>> from nn import MLP, losses
@@ -69,6 +73,7 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
     buffers = [(v, v.data) for _, v in model.named_buffers()]
     params = model.parameters()
     saved = [p.grad for p in params]
+    stream = random.getstate()  # every evaluation draws the same numbers (dropout's masks), and the caller's too
     try:
         for p in params:
             p.grad = 0.0
@@ -76,8 +81,9 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
         if not isinstance(out, Value):
             raise TypeError(f"gradcheck_model: loss() must return a Value, got {type(out).__name__} {out!r}")
         out.backward()
-        table = ModelCheck(_check(name, ps, loss, eps, tolerance) for name, ps in layers_of(model))
+        table = ModelCheck(_check(name, ps, _replaying(loss, stream), eps, tolerance) for name, ps in layers_of(model))
     finally:
+        random.setstate(stream)
         for p, g in zip(params, saved):
             p.grad = g
         for v, data in buffers:  # a batch norm's averages moved with every evaluation
@@ -85,6 +91,15 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
     if not all(row.ok for row in table):
         raise GradcheckError(table)
     return table
+
+
+def _replaying(loss: Callable[[], Value], stream: Any) -> Callable[[], Value]:
+    """``loss`` with ``random`` put back to ``stream`` first, so every evaluation draws what the backprop one drew."""
+    def again() -> Value:
+        random.setstate(stream)
+        return loss()
+
+    return again
 
 
 def _check(name: str, params: Sequence[Value], loss: Callable[[], Value], eps: float, tolerance: float) -> LayerCheck:

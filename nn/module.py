@@ -295,6 +295,11 @@ class MLP(Module):
     def children(self) -> List[Module]:
         return list(self.layers)
 
+    def set_scope(self, scope: str) -> None:
+        """Name the layers ``layer0``, ``layer1``, ... under ``scope`` (``2.layer0`` inside a Sequential)."""
+        for i, layer in enumerate(self.layers):
+            layer.set_scope(f"{scope}.layer{i}" if scope else f"layer{i}")
+
     def parameters(self) -> List[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 

@@ -111,6 +111,11 @@ class Sequential(Module):
         return [m.grad_norm() for m in self.layers if m.parameters()]
 
     def spec(self) -> dict:
+        for i, m in enumerate(self.layers):
+            if not callable(getattr(m, "spec", None)):
+                raise TypeError(f"save: the module at position {i}, {type(m).__name__}, cannot be described in a "
+                                f"checkpoint (it has no spec()); checkpoints hold Layer, MLP, BatchNorm, LayerNorm, "
+                                f"Dropout, Activation, Residual and Sequential")
         return {"type": "Sequential", "layers": [m.spec() for m in self.layers]}
 
     def __repr__(self) -> str:

@@ -86,8 +86,11 @@ def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: 
     if log:
         import numpy as np
 
-        low = min(v for row in z for v in row if v > 0)
-        high = max(v for row in z for v in row)
+        positive = [v for row in z for v in row if v > 0]
+        if not positive:
+            raise ValueError("plot_contour: log=True spaces contours by powers, which needs f > 0 somewhere in the "
+                             "box; f is nowhere positive here")
+        low, high = min(positive), max(v for row in z for v in row)
         levels = np.geomspace(max(low, 1e-3), high, levels if isinstance(levels, int) else 20)
     contours = ax.contour(gx, gy, z, levels=levels, cmap="viridis", linewidths=0.8)
     ax.clabel(contours, contours.levels[::2] if log else None, inline=True, fontsize=7, fmt="%.3g")

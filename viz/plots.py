@@ -232,7 +232,7 @@ def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Seq
     plt = pyplot()
     fig, (flow, loss) = plt.subplots(1, 2, figsize=(12, 4.8))
     longest = max((len(c) for c in curves.values()), default=0)
-    finished = [x for c in curves.values() if len(c) == longest for x in c]
+    finished = [x for c in curves.values() if len(c) == longest for x in c if math.isfinite(x)]
     top = 3 * max(finished) if finished else None  # a curve that overflowed would squash the rest to a line
     names = list(dict.fromkeys(list(norms) + list(curves)))
     for k, name in enumerate(names):

@@ -34,10 +34,10 @@ class RecomputeError(RuntimeError):
 class Segment:
     """One call of ``checkpoint``: what it needs to run ``f`` again, and what the first run gave."""
 
-    __slots__ = ("f", "args", "inputs", "places", "datas", "size", "random_state")
+    __slots__ = ("f", "args", "inputs", "places", "datas", "size", "random_state", "fingerprint")
 
     def __init__(self, f: Callable[..., Any], args: tuple, inputs: Tuple[Value, ...], places: List[Optional[int]],
-                 datas: List[float], size: int, random_state: Any) -> None:
+                 datas: List[float], size: int, random_state: Any, fingerprint: int = 0) -> None:
         self.f = f
         self.args = args
         self.inputs = inputs  # the outside Values f read, in creation order: every result's parents
@@ -45,6 +45,7 @@ class Segment:
         self.datas = datas  # each result's float, which running f again must give again
         self.size = size  # how many nodes f recorded
         self.random_state = random_state  # random's state before f ran, kept only if f drew from it
+        self.fingerprint = fingerprint  # every inner node's op and number, hashed: a rerun must compute the same
 
     @property
     def name(self) -> str:
@@ -70,6 +71,8 @@ class Segment:
         for k, (r, data) in enumerate(zip(results, self.datas)):
             if not isinstance(r, Value) or r.data != data:
                 raise self._differs(f"result {k} was {data!r} and is now {getattr(r, 'data', r)!r}")
+        if _fingerprint(nodes) != self.fingerprint:
+            raise self._differs("its results are the same, but numbers inside it are not, so its gradient would be")
         return nodes, results
 
     def _differs(self, what: str) -> RecomputeError:
@@ -77,7 +80,7 @@ class Segment:
             f"checkpoint: {self.name} gave something else when run again for the backward pass ({what}), so its "
             f"gradient would be wrong. f must compute the same thing each time: pass random numbers in as "
             f"arguments or draw them from the random module (whose state checkpoint replays), and do not "
-            f"change what f reads between the forward and the backward pass")
+            f"change what f reads between the forward and the backward pass (a module's train or eval mode, say)")
 
     def replay(self, xs: Sequence[Any]) -> Tuple[List[Value], List[Value], Dict[Any, Any]]:
         """Run f again and carry its nodes over to ``xs``, numbers of any kind standing for the inputs:
@@ -151,12 +154,16 @@ CHECKPOINT = Recompute("checkpoint", lambda xs: 0.0, lambda xs, out: (), arity=N
 def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) -> Any:
     """``f(*args)``, keeping only its results: f's inner nodes are recomputed during backward.
 
-    f returns a Value or a list or tuple of them. Gradients are the same, to the last bit, as
-    without the checkpoint, in ``backward()``, ``create_graph``, ``grad`` and nested checkpoints;
-    the memory held between the passes is f's results instead of its whole graph. f must compute
-    the same thing when run again: random numbers drawn from the ``random`` module are replayed
-    (``preserve_random=True``, as PyTorch does), and anything else that differs is a
-    ``RecomputeError``. Outside recording (``no_grad``, ``compile``'s trace) f simply runs.
+    f returns a Value or a list or tuple of them. First derivatives are the same, to the last bit,
+    as without the checkpoint, in ``backward()``, ``grad`` and nested checkpoints (second derivatives
+    through ``create_graph`` agree to rounding: their sums run in another order); the memory held
+    between the passes is f's results instead of its whole graph. f must compute the same thing when
+    run again: random numbers drawn from the ``random`` module are replayed (``preserve_random=True``,
+    as PyTorch does; the state is process-wide, so no other thread should draw from ``random`` during
+    a checkpointed backward pass, and each segment that draws keeps a copy of it, about 24 KB), and
+    anything else that differs, results or numbers inside, is a ``RecomputeError``. While f runs again,
+    ``engine.modes.state.recomputing`` is true, so that side effects (a batch norm's running averages)
+    happen once. Outside recording (``no_grad``, ``compile``'s trace) f simply runs.
 
     >>> from engine import Value
     >>> x = Value(0.5)
@@ -181,7 +188,7 @@ def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) 
     expect_checkpoints()
     places: List[Optional[int]] = []
     made: Dict[Value, Value] = {}
-    segment = Segment(f, args, inputs, places, [], len(nodes), random_state)
+    segment = Segment(f, args, inputs, places, [], len(nodes), random_state, _fingerprint(nodes))
     for item in items:
         if not (isinstance(item, Value) and item._id > start and item._prev):
             places.append(None)  # an outside Value or a constant: returned as it was
@@ -194,7 +201,9 @@ def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) 
             segment.datas.append(item.data)
         places.append(made[item]._param.k)
     results = [made.get(item, item) if k is not None else item for item, k in zip(items, places)]
-    return results[0] if kind is None else kind(results)
+    if kind is None:
+        return results[0]
+    return kind(*results) if hasattr(kind, "_fields") else kind(results)  # a namedtuple takes its fields apart
 
 
 def _items(out: Any) -> Tuple[List[Any], Any]:
@@ -210,6 +219,12 @@ def _items(out: Any) -> Tuple[List[Any], Any]:
         return [out], None
     raise TypeError(f"checkpoint: f must return a Value, a number, or a flat list or tuple of them, "
                     f"got {type(out).__name__} {out!r}")
+
+
+def _fingerprint(nodes: Sequence[Value]) -> int:
+    """A hash of every node's op, parameter and number: two runs of f that differ anywhere inside (a dropout
+    mask drawn from a generator of its own, say) almost surely differ here, even when their results agree."""
+    return hash(tuple((id(n._fn), n._param if isinstance(n._param, (int, float)) else None, n.data) for n in nodes))
 
 
 def _inside(items: Sequence[Any], start: int) -> Tuple[List[Value], Tuple[Value, ...]]:

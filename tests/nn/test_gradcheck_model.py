@@ -81,3 +81,12 @@ def test_an_mlp_is_checked_by_its_layers_and_bad_arguments_are_clear() -> None:
     with pytest.raises(ValueError, match="eps and tolerance must be positive, got eps=0"):
         gradcheck_model(model, lambda: model([0.1, 0.2, 0.3]), eps=0)
     assert nn.gradcheck_model is gradcheck_model
+
+
+def test_dropout_in_training_mode_draws_the_same_masks_for_every_evaluation() -> None:
+    random.seed(5)
+    X, y = data()
+    net = Sequential(Layer(2, 6, activation="tanh"), nn.Dropout(0.5), Layer(6, 1, activation="linear"))
+    state = random.getstate()
+    table = gradcheck_model(net, lambda: losses.mse(net.forward_batch(X), y))
+    assert all(r.ok for r in table) and random.getstate() == state

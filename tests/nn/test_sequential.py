@@ -250,3 +250,30 @@ def test_buffer_errors_name_the_file_and_state_dicts_load_into_objects_without_b
 
     with pytest.raises(TypeError, match="save writes MLP and Sequential models, got MLP"):
         architecture(MLP())
+
+
+def test_networks_inside_a_network_keep_their_own_names_and_clashing_names_are_refused(tmp_path) -> None:
+    random.seed(0)
+    net = Sequential(nn.MLP(2, [2]), nn.MLP(2, [1]))
+    names = [n for n, _ in net.named_parameters()]
+    assert names[0] == "0.layer0.neuron0.w0" and names[-1] == "1.layer0.neuron0.b" and len(set(names)) == len(names)
+    net.save(tmp_path / "two.json")
+    loaded = nn.load(tmp_path / "two.json")
+    assert [p.data for p in loaded.parameters()] == [p.data for p in net.parameters()]
+
+    class Twin(nn.Module):  # two parameters under one name
+        def __init__(self):
+            self.a, self.b = Value(1.0), Value(2.0)
+
+        def named_parameters(self):
+            return [("w", self.a), ("w", self.b)]
+
+    from nn.checkpoint import load_state_dict, state_dict
+
+    with pytest.raises(CheckpointError, match="two parameters share the name 'w'"):
+        state_dict(Twin())
+    with pytest.raises(CheckpointError, match="two parameters share the name 'w'"):
+        load_state_dict(Twin(), {"w": 3.0})
+    with pytest.raises(TypeError, match="the module at position 1, Neuron, cannot be described in a checkpoint"):
+        Sequential(Layer(2, 2), nn.Neuron(2)).save(tmp_path / "n.json")
+    assert not (tmp_path / "n.json").exists()

@@ -137,3 +137,12 @@ def test_scaling_and_loss_curve_panels_as_designed(tmp_path) -> None:
     with pytest.raises(ValueError) as caught:
         viz.plot_loss_curves({})
     assert str(caught.value) == "plot_loss_curves needs at least one panel of non-empty loss curves"
+
+
+def test_pictures_refuse_or_cope_with_what_they_cannot_scale() -> None:
+    fig = viz.plot_gradient_cures({"a": [1.0, 2.0]}, {"a": [1.0, float("inf")], "b": [0.5, 0.25]})
+    assert fig.axes[1].get_ylim()[1] == pytest.approx(3.0)  # scaled to the finite losses
+    with pytest.raises(ValueError) as caught:
+        viz.plot_contour(lambda x, y: -(x * x) - 1.0, (-1, 1), (-1, 1), log=True)
+    assert str(caught.value) == ("plot_contour: log=True spaces contours by powers, which needs f > 0 somewhere in "
+                                 "the box; f is nowhere positive here")

@@ -267,7 +267,8 @@ def test_a_lambda_that_sees_a_loop_variables_last_value_is_named_as_the_cause() 
         "Values than the first run did; a lambda made in a loop sees the loop variable's last value, so pass such "
         "Values as arguments: checkpoint(f, x, weights)), so its gradient would be wrong. f must compute the same "
         "thing each time: pass random numbers in as arguments or draw them from the random module (whose state "
-        "checkpoint replays), and do not change what f reads between the forward and the backward pass")
+        "checkpoint replays), and do not change what f reads between the forward and the backward pass (a module's "
+        "train or eval mode, say)")
 
 
 def test_no_grad_and_compile_run_f_as_it_is() -> None:
@@ -348,3 +349,34 @@ def test_a_hand_made_node_inside_a_checkpoint_is_named_when_a_mode_needs_its_rul
     assert math.isclose(x.grad, 2 * (1 - math.tanh(0.5) ** 2), rel_tol=1e-15)
     with pytest.raises(TypeError, match="a checkpoint's replay needs each op's derivative rule, but hand-made 'tanh'"):
         hvp(lambda v: checkpoint(f, v[0]), [0.5], [1.0])  # forward-over-reverse carries f's nodes over to duals
+
+
+def test_numbers_that_differ_inside_are_caught_even_when_the_results_agree() -> None:
+    from nn import Dropout
+
+    refused = 0
+    for seed in range(12):  # a generator of the layer's own: its second mask may differ, though the sum may not
+        draws = random.Random(seed)
+        first = [2.0 if draws.random() >= 0.5 else 0.0 for _ in range(2)]  # the forward pass's mask, scaled
+        drop = Dropout(0.5, seed=seed)
+        x = [Value(1.0), Value(1.0)]
+        y = checkpoint(lambda a, b: sum(drop([a, b]), Value(0.0)), *x)
+        try:
+            y.backward()
+        except RecomputeError as e:
+            assert "gave something else" in str(e)
+            refused += 1
+            continue
+        assert [v.grad for v in x] == first  # the mask came out the same twice: the gradient is right
+    assert refused >= 4  # seeds 1 and 3, whose masks differ but whose sums agree, among them
+
+
+def test_a_namedtuple_comes_back_as_one() -> None:
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "first second")
+    x = Value(0.5)
+    out = checkpoint(lambda t: Pair(t * 2, t.exp()), x)
+    assert isinstance(out, Pair) and out.first._op == "checkpoint"
+    out.second.backward()
+    assert math.isclose(x.grad, math.exp(0.5), rel_tol=1e-15)
