@@ -72,7 +72,7 @@ class Segment:
             if not isinstance(r, Value) or r.data != data:
                 raise self._differs(f"result {k} was {data!r} and is now {getattr(r, 'data', r)!r}")
         if _fingerprint(nodes) != self.fingerprint:
-            raise self._differs("its results are the same, but numbers inside it are not, so its gradient would be")
+            raise self._differs("its results agree, but numbers inside it differ")
         return nodes, results
 
     def _differs(self, what: str) -> RecomputeError:

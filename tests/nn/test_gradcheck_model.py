@@ -90,3 +90,51 @@ def test_dropout_in_training_mode_draws_the_same_masks_for_every_evaluation() ->
     state = random.getstate()
     table = gradcheck_model(net, lambda: losses.mse(net.forward_batch(X), y))
     assert all(r.ok for r in table) and random.getstate() == state
+
+
+def test_the_table_reads_as_designed_and_layers_are_named_by_scope_or_position() -> None:
+    from nn.gradcheck import LayerCheck, ModelCheck, layers_of
+
+    table = ModelCheck([LayerCheck("layer0", 9, 0.5, 0.5, 1e-10, True), LayerCheck("1", 4, 2.0, 1.0, 0.3333, False)])
+    assert str(table) == (
+        "layer            parameters    |backprop|     |numeric|  relative error\n"
+        + "-" * 71 + "\n"
+        "layer0                    9           0.5           0.5        1.00e-10\n"
+        "1                         4             2             1        3.33e-01  <-- mismatch")
+
+    class Bare(Module):  # children without a scope are named by position
+        def __init__(self):
+            self.parts = [nn.Neuron(2), nn.Neuron(2)]
+            for part in self.parts:
+                del part.scope
+
+        def children(self):
+            return self.parts
+
+        def parameters(self):
+            return [p for part in self.parts for p in part.parameters()]
+
+    assert [name for name, _ in layers_of(Bare())] == ["0", "1"]
+    random.seed(0)
+    assert [name for name, _ in layers_of(nn.Neuron(3))] == ["model"]
+
+
+def test_zero_gradients_small_gradients_and_the_tolerance_itself() -> None:
+    from nn.gradcheck import _check
+
+    flat = [Value(1.0), Value(2.0)]
+    row = _check("flat", flat, lambda: flat[0] * 0.0 + 5.0, 1e-6, 1e-6)  # no gradient either way
+    assert (row.rel_error, row.ok) == (0.0, True)
+    small = Value(0.1)
+    small.grad = 0.3  # wrong: the loss 0.01 x has slope 0.01
+    row = _check("small", [small], lambda: small * 0.01, 1e-6, 1e-6)
+    assert row.rel_error == pytest.approx(0.29 / 0.31, rel=1e-6) and not row.ok
+    random.seed(3)
+    X, y = data()
+    model = MLP(2, [3, 1], activation="tanh")
+    loss = lambda: losses.mse([model(x) for x in X], y)  # noqa: E731
+    first = gradcheck_model(model, loss, tolerance=1.0)
+    worst = max(r.rel_error for r in first)
+    assert all(r.ok for r in gradcheck_model(model, loss, tolerance=worst))  # at exactly the tolerance: passes
+    with pytest.raises(ValueError, match="eps and tolerance must be positive, got eps=1e-06, tolerance=0"):
+        gradcheck_model(model, loss, tolerance=0)

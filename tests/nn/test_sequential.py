@@ -277,3 +277,21 @@ def test_networks_inside_a_network_keep_their_own_names_and_clashing_names_are_r
     with pytest.raises(TypeError, match="the module at position 1, Neuron, cannot be described in a checkpoint"):
         Sequential(Layer(2, 2), nn.Neuron(2)).save(tmp_path / "n.json")
     assert not (tmp_path / "n.json").exists()
+
+
+def test_an_mlps_scope_prefixes_its_layers_and_clashing_buffers_are_refused() -> None:
+    from nn.checkpoint import buffers_dict
+
+    random.seed(0)
+    mlp = nn.MLP(2, [2, 1])
+    mlp.set_scope("")
+    assert [n for n, _ in mlp.named_parameters()][0] == "layer0.neuron0.w0"
+    mlp.set_scope("net")
+    assert [n for n, _ in mlp.named_parameters()][-1] == "net.layer1.neuron0.b"
+
+    class TwinBuffers(nn.Module):
+        def named_buffers(self):
+            return [("avg", Value(0.0)), ("avg", Value(1.0))]
+
+    with pytest.raises(CheckpointError, match="two buffers share the name 'avg'"):
+        buffers_dict(TwinBuffers())

@@ -380,3 +380,19 @@ def test_a_namedtuple_comes_back_as_one() -> None:
     assert isinstance(out, Pair) and out.first._op == "checkpoint"
     out.second.backward()
     assert math.isclose(x.grad, math.exp(0.5), rel_tol=1e-15)
+
+
+@pytest.mark.parametrize("first, second", [(lambda t: t * 1.0, lambda t: t / 1.0),  # another op, the same numbers
+                                           (lambda t: t.leaky_relu(0.1), lambda t: t.leaky_relu(0.2))])  # another parameter
+def test_another_op_or_parameter_with_the_same_numbers_is_caught(first, second) -> None:
+    calls = []
+
+    def f(t):
+        calls.append(1)
+        return (first if len(calls) == 1 else second)(t)
+
+    y = checkpoint(f, Value(3.0))
+    with pytest.raises(RecomputeError) as caught:
+        y.backward()
+    assert "for the backward pass (its results agree, but numbers inside it differ), so its gradient would be " \
+        "wrong" in str(caught.value)
