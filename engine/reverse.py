@@ -127,7 +127,7 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
         if g.__class__ is not float or g - g != 0.0:
             check_gradient(node, g)  # a Value or dual adjoint, or a float that is not finite
         fn = node._fn
-        if watch and fn is not None and fn.recomputes and fn.owned(node):
+        if watch and _checkpoint_result(node):
             # A checkpoint's results: run its function again and go on through the recomputed nodes.
             if segments is None:
                 segments = _results_by_segment(order)
@@ -217,10 +217,15 @@ def _results_by_segment(order: Sequence[Any]) -> dict:
     """The checkpoint results in ``order``, as {segment: {result number: node}}."""
     found: dict = {}
     for node in order:
-        fn = node._fn
-        if fn is not None and fn.recomputes and fn.owned(node):
+        if _checkpoint_result(node):
             found.setdefault(node._param.segment, {})[node._param.k] = node
     return found
+
+
+def _checkpoint_result(node: Any) -> bool:
+    """Whether ``node`` is one of the results ``engine.checkpoint`` made (not a copy of one made by an op)."""
+    fn = node._fn
+    return fn is not None and fn.recomputes and fn.owned(node)
 
 
 class BackwardStep(NamedTuple):

@@ -55,9 +55,14 @@ def _distinct(names: Any, what: str) -> None:
                               f"cannot tell them apart; give each module its own scope (set_scope)")
 
 
+def _buffers(model: Any) -> list:
+    """The model's named buffers; none for an object that has no ``named_buffers``."""
+    return model.named_buffers() if hasattr(model, "named_buffers") else []
+
+
 def buffers_dict(model: Any) -> Dict[str, float]:
     """``{buffer name: value}`` for the state that is saved but not trained (a batch norm's running averages)."""
-    held = model.named_buffers() if hasattr(model, "named_buffers") else []
+    held = _buffers(model)
     _distinct([name for name, _ in held], "buffers")
     return {name: v.data for name, v in held}
 
@@ -85,7 +90,7 @@ def load_state_dict(model: Any, state: Dict[str, Any], source: str = "state", bu
     checks everything first, so a bad state changes nothing."""
     named = model.named_parameters()
     values = _checked(named, state, source, "parameters")
-    held = model.named_buffers() if hasattr(model, "named_buffers") else []
+    held = _buffers(model)
     kept = _checked(held, buffers, source, "buffers") if held else {}
     for name, p in named + held:
         p.data = values[name] if name in values else kept[name]
@@ -148,10 +153,16 @@ def _read(path: PathLike) -> Dict[str, Any]:
 def read(path: PathLike) -> Tuple[Dict[str, Any], Any]:
     """The checkpoint's architecture (the model's keyword arguments) and parameters, checked for an MLP."""
     document = _read(path)
-    arch = document.get("architecture")
-    if not isinstance(arch, dict) or arch.get("type") != "MLP":
-        raise CheckpointError(f"{path}: architecture must describe an MLP, got {arch!r}")
+    arch = _architecture_of(document, path, "MLP")
     return {k: v for k, v in arch.items() if k != "type"}, document.get("parameters")
+
+
+def _architecture_of(document: Dict[str, Any], path: PathLike, expect: str) -> Any:
+    """The document's architecture, which must describe an ``expect`` (any kind when empty)."""
+    arch = document.get("architecture")
+    if expect and (not isinstance(arch, dict) or arch.get("type") != expect):
+        raise CheckpointError(f"{path}: architecture must describe an {expect}, got {arch!r}")
+    return arch
 
 
 def load(path: PathLike, expect: str = "") -> Any:
@@ -159,9 +170,7 @@ def load(path: PathLike, expect: str = "") -> Any:
     by ``save``; a clear CheckpointError if anything is wrong. Building the model draws no numbers from the
     caller's ``random`` stream."""
     document = _read(path)
-    arch = document.get("architecture")
-    if expect and (not isinstance(arch, dict) or arch.get("type") != expect):
-        raise CheckpointError(f"{path}: architecture must describe an {expect}, got {arch!r}")
+    arch = _architecture_of(document, path, expect)
     state = random.getstate()  # building draws initial weights; keep the caller's random stream
     try:
         model = build(arch)

@@ -110,6 +110,18 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
 
 
 
+def activate(v: Any, name: str) -> Any:
+    """One of ``ACTIVATIONS`` applied to ``v``: ``activate(z, "tanh")`` is ``z.tanh()``, "linear" is z itself."""
+    if name == "linear":
+        return v
+    return v.leaky_relu() if name == "leaky_relu" else getattr(v, name)()
+
+
+def as_list(out: Any) -> List[Any]:
+    """A module's output for one sample as a list: a single Value becomes a list of one."""
+    return [out] if isinstance(out, (Arithmetic, int, float)) else list(out)
+
+
 def _choice(value: str, allowed: Sequence[str], what: str) -> str:
     if value not in allowed:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
@@ -165,9 +177,8 @@ class Neuron(Module):
         return self._forward(as_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: List[Value]) -> Value:
-        act = out = dot(self.w, x, bias=self.b)
-        if self.activation != "linear":
-            out = act.leaky_relu() if self.activation == "leaky_relu" else getattr(act, self.activation)()
+        act = dot(self.w, x, bias=self.b)
+        out = activate(act, self.activation)
         if out.__class__ is Value:  # drawings group by scope; dual numbers (inside jvp) have none
             act.scope = out.scope = self.scope
         return out
@@ -223,9 +234,8 @@ class Layer(Module):
 def _run_layers(layers: Sequence[Layer], x: Inputs) -> List[Value]:
     """The outputs of ``layers`` in turn, as a list."""
     for layer in layers:
-        x = layer(x)
-        x = [x] if isinstance(x, Arithmetic) else x
-    return list(x)
+        x = as_list(layer(x))
+    return x
 
 
 class MLP(Module):

@@ -14,15 +14,8 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Tuple
 
-from engine.arithmetic import Arithmetic
-
 from .checkpoint import build, register
-from .module import ACTIVATIONS, Module, _choice, as_inputs
-
-
-def as_list(out: Any) -> List[Any]:
-    """A module's output for one sample as a list: a single Value becomes a list of one."""
-    return [out] if isinstance(out, (Arithmetic, int, float)) else list(out)
+from .module import ACTIVATIONS, Module, _choice, activate, as_inputs, as_list
 
 
 def _one_or_list(row: List[Any]) -> Any:
@@ -42,9 +35,7 @@ class Activation(Module):
     def __call__(self, x: Sequence[Any]) -> List[Any]:
         if self.name == "linear":
             return list(x)
-        if self.name == "leaky_relu":
-            return [v.leaky_relu() for v in as_inputs(x, len(x), "Activation")]
-        return [getattr(v, self.name)() for v in as_inputs(x, len(x), "Activation")]
+        return [activate(v, self.name) for v in as_inputs(x, len(x), "Activation")]
 
     def spec(self) -> dict:
         return {"type": "Activation", "name": self.name}

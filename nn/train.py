@@ -58,11 +58,16 @@ def outputs_for(model: Any, X: Sequence) -> List[Any]:
     return forward_batch(list(X)) if forward_batch is not None else [model(x) for x in X]
 
 
+def _modules(model: Any) -> List[Any]:
+    """The model and every module inside it; none for a model that is not a Module (a plain function of x)."""
+    return model.modules() if hasattr(model, "modules") else []
+
+
 @contextmanager
 def evaluating(model: Any) -> Iterator[None]:
     """Evaluation mode (dropout off, batch norm by its running averages) inside the block; afterwards
     every module is back in the mode it was in."""
-    modules = model.modules() if hasattr(model, "modules") else []
+    modules = _modules(model)
     modes = [m.training for m in modules]
     try:
         for m in modules:
@@ -207,7 +212,7 @@ class _Score:
 def _check_batch_statistics(model: Any, n: int, size: int) -> None:
     """A batch norm in training mode needs batches of 2 samples or more: say so before training, not at the
     last batch of the first epoch."""
-    if not any(isinstance(m, BatchNorm) and m.training for m in getattr(model, "modules", list)()):
+    if not any(isinstance(m, BatchNorm) and m.training for m in _modules(model)):
         return
     last = n % size or size
     if min(size, last) < 2:
@@ -248,7 +253,7 @@ class _Replayed:
                 backend = "python"
         if backend not in ("numpy", "python"):
             raise ValueError(f"compiled must be True, False, 'numpy' or 'python'; got {backend!r}")
-        for m in model.modules() if hasattr(model, "modules") else []:
+        for m in _modules(model):
             why = _not_replayable(m)
             if why:
                 raise ValueError(f"fit(compiled={backend!r}) traces one sample's loss and replays it, but {m!r} in "
