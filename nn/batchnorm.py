@@ -9,18 +9,17 @@ activation stays in its steep middle. Written with the engine's own ops, so its 
 
 from __future__ import annotations
 
-import math
 from typing import Any, List, Sequence, Tuple
 
 from engine import Value, mean
 from engine.modes import TraceError, state
-from engine.value import _coerce
 
 from .checkpoint import register
-from .module import Module, _count
+from .module import _count
+from .normalisation import Normalisation
 
 
-class BatchNorm(Module):
+class BatchNorm(Normalisation):
     """``gamma * (x - mean) / sqrt(var + eps) + beta`` per feature, over a batch, as PyTorch's ``BatchNorm1d``.
 
     In training mode the mean and the (biased) variance are the batch's own, and the
@@ -40,22 +39,13 @@ class BatchNorm(Module):
         _count(features, "BatchNorm's number of features")
         if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNorm momentum must be a number from 0 to 1, got {momentum!r}")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
-            raise ValueError(f"BatchNorm eps must be a positive number, got {eps!r}")
-        self.features, self.momentum, self.eps = features, float(momentum), float(eps)
-        self.gamma = [Value(1.0, label=f"gamma{j}") for j in range(features)]
-        self.beta = [Value(0.0, label=f"beta{j}") for j in range(features)]
+        self.momentum = float(momentum)
         self.running_mean = [Value(0.0, label=f"running_mean{j}") for j in range(features)]
         self.running_var = [Value(1.0, label=f"running_var{j}") for j in range(features)]
-        self.set_scope(scope)
-
-    def set_scope(self, scope: str) -> None:
-        self.scope = scope
-        for v in self.gamma + self.beta + self.running_mean + self.running_var:
-            v.scope = scope
+        super().__init__(features, eps, scope)
 
     def forward_batch(self, X: Sequence[Sequence[Any]]) -> List[List[Any]]:
-        rows = [self._row(x) for x in X]
+        rows = [self._row(x, f"samples of {self.features} features") for x in X]
         if not self.training:
             return [[self._by_running(j, v) for j, v in enumerate(row)] for row in rows]
         if state.tracing:  # a tape would keep the running averages of the traced batch, never updated again
@@ -80,11 +70,6 @@ class BatchNorm(Module):
     def __call__(self, x: Sequence[Any]) -> List[Any]:
         return self.forward_batch([x])[0]
 
-    def _row(self, x: Sequence[Any]) -> List[Any]:
-        if not hasattr(x, "__len__") or len(x) != self.features:
-            raise ValueError(f"BatchNorm({self.features}) expects samples of {self.features} features, got {x!r}")
-        return [v if hasattr(v, "data") else _coerce(v, "BatchNorm input") for v in x]
-
     def _by_running(self, j: int, v: Any) -> Any:
         return (v - self.running_mean[j].data) * (self.gamma[j] * (self.running_var[j].data + self.eps) ** -0.5) \
             + self.beta[j]
@@ -95,12 +80,6 @@ class BatchNorm(Module):
         m = self.momentum
         self.running_mean[j].data = (1.0 - m) * self.running_mean[j].data + m * mu
         self.running_var[j].data = (1.0 - m) * self.running_var[j].data + m * unbiased_var
-
-    def parameters(self) -> List[Value]:
-        return self.gamma + self.beta
-
-    def named_parameters(self) -> List[Tuple[str, Value]]:
-        return [(f"{self.scope}.{p.label}", p) for p in self.gamma + self.beta]
 
     def named_buffers(self) -> List[Tuple[str, Value]]:
         return [(f"{self.scope}.{v.label}", v) for v in self.running_mean + self.running_var]

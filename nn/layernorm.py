@@ -9,17 +9,15 @@ the engine's; it matches ``torch.nn.LayerNorm`` in float64.
 
 from __future__ import annotations
 
-import math
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Sequence
 
-from engine import Value, mean
-from engine.value import _coerce
+from engine import mean
 
 from .checkpoint import register
-from .module import Module, _count
+from .normalisation import Normalisation
 
 
-class LayerNorm(Module):
+class LayerNorm(Normalisation):
     """``gamma * (x - mean(x)) / sqrt(var(x) + eps) + beta`` over one sample's features, as PyTorch's
     ``LayerNorm(features)``: the variance is the biased one, gamma starts at 1 and beta at 0.
 
@@ -29,33 +27,14 @@ class LayerNorm(Module):
     """
 
     def __init__(self, features: int, eps: float = 1e-5, scope: str = "ln") -> None:
-        _count(features, "LayerNorm's number of features")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
-            raise ValueError(f"LayerNorm eps must be a positive number, got {eps!r}")
-        self.features, self.eps = features, float(eps)
-        self.gamma = [Value(1.0, label=f"gamma{j}") for j in range(features)]
-        self.beta = [Value(0.0, label=f"beta{j}") for j in range(features)]
-        self.set_scope(scope)
-
-    def set_scope(self, scope: str) -> None:
-        self.scope = scope
-        for p in self.parameters():
-            p.scope = scope
+        super().__init__(features, eps, scope)
 
     def __call__(self, x: Sequence[Any]) -> List[Any]:
-        if not hasattr(x, "__len__") or len(x) != self.features:
-            raise ValueError(f"LayerNorm({self.features}) expects {self.features} features, got {x!r}")
-        x = [v if hasattr(v, "data") else _coerce(v, "LayerNorm input") for v in x]
+        x = self._row(x, f"{self.features} features")
         mu = mean(x)
         centred = [v - mu for v in x]
         inv = (mean([c * c for c in centred]) + self.eps) ** -0.5
         return [c * inv * g + b for c, g, b in zip(centred, self.gamma, self.beta)]
-
-    def parameters(self) -> List[Value]:
-        return self.gamma + self.beta
-
-    def named_parameters(self) -> List[Tuple[str, Value]]:
-        return [(f"{self.scope}.{p.label}", p) for p in self.parameters()]
 
     def spec(self) -> dict:
         return {"type": "LayerNorm", "features": self.features, "eps": self.eps}
