@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import viz
 from engine import Value
-from nn.files import write_atomic
+from engine.files import write_atomic
 
 from .common import common_args
 

@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 from typing import Any, Callable, Dict, Tuple, Union
 
-from .files import write_atomic
+from engine.files import write_atomic
 
 FORMAT = "chainrule-checkpoint"
 VERSION = 1

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, no_grad
+from engine.labels import predict_label
 
 from .batchnorm import BatchNorm
 from .dropout import Dropout
@@ -16,14 +17,6 @@ from .module import Module
 from .optim import Optimizer
 
 History = Dict[str, List[float]]
-
-
-def predict_label(out: Any) -> int:
-    """The predicted class: the argmax of several outputs, or 1 if a single score is > 0 (else 0)."""
-    if isinstance(out, (list, tuple)):
-        scores = [o.data for o in out]
-        return scores.index(max(scores))
-    return 1 if out.data > 0 else 0
 
 
 def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> Optional[float]:

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional, Union
 from engine import Value, topological_order
 from engine.reverse import fresh_grads
 from engine.transforms.explain import local_terms
-from nn.files import write_atomic
+from engine.files import write_atomic
 
 from .dot import draw_dot
 from .options import DrawOptions

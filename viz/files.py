@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from engine import Value
-from nn.files import write_atomic
+from engine.files import write_atomic
 
 from .dot import draw_dot
 from .renderer import INSTALL_HINT, TOO_SLOW, RenderError, RenderTimeout, render

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import no_grad
-from nn.files import write_atomic
+from engine.files import write_atomic
+from engine.labels import predict_label
 
 PathLike = Union[str, Path]
 PLOT_SUFFIXES = (".png", ".svg")
@@ -94,8 +95,6 @@ def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence
 
     One output: positive scores are class 1; several outputs: the argmax.
     """
-    from nn.train import predict_label
-
     if not X or len(X[0]) != 2:
         raise ValueError("plot_decision_boundary draws models of 2 inputs; X must be a list of (x, y) points")
     xs, ys = (_grid([p[i] for p in X], 0.5, resolution) for i in (0, 1))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Optional, Tuple, Union
 
-from ..files import write_atomic
+from engine.files import write_atomic
 
 PathLike = Union[str, "os.PathLike[str]"]
 

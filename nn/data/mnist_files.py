@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from ..files import write_atomic
+from engine.files import write_atomic
 from .idx import PathLike, _check_limit, images_and_labels, load_idx, save_idx
 
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nn import files
-from nn.files import _alive, write_atomic
+from engine import files
+from engine.files import _alive, write_atomic
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="pids are probed with signal 0")
 

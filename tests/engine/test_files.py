@@ -10,7 +10,7 @@ import pytest
 import viz
 from engine import Value
 from nn import MLP, save
-from nn.files import write_atomic
+from engine.files import write_atomic
 
 
 def mode(path: Path) -> int:
