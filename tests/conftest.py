@@ -38,6 +38,7 @@ def pytest_addoption(parser) -> None:  # noqa: ANN001 (pytest's hook)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's hook)
+    _summarise_skips(terminalreporter)
     totals: dict = {}
     for reports in terminalreporter.stats.values():
         for report in reports:
@@ -66,3 +67,16 @@ def without(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", importing)
     return hidden.append
+
+
+def _summarise_skips(terminalreporter) -> None:  # noqa: ANN001 (pytest's reporter)
+    """One line per reason a test was skipped, with the count: on a machine without PyTorch that is one line
+    for all of its oracle tests, saying how to run them (pytest's own -rs lists one line per file)."""
+    reasons: dict = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count} test{'s' * (count != 1)}: {reason}")

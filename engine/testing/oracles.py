@@ -73,6 +73,12 @@ def _number(a: Any) -> float:
     return float(a)
 
 
+# Why a test was skipped, the same words wherever PyTorch is missing, so that the summary counts them on one line.
+# The pin is the version CI checks against (and, on machines with a local CPU build, the one that installs fast).
+TORCH_MISSING = ("PyTorch oracle: PyTorch is not installed; `.venv/bin/pip install torch==2.13.0` "
+                 "(then `make test`) runs these tests")
+
+
 def torch_reference(f: Callable[..., Any], args: Sequence[float]) -> Tuple[float, List[float]]:
     """``(f(*args), gradient)`` computed by PyTorch in float64, from the same code ``f``.
 
@@ -82,7 +88,7 @@ def torch_reference(f: Callable[..., Any], args: Sequence[float]) -> Tuple[float
     try:
         import torch
     except ImportError:
-        reason = "torch_reference needs PyTorch (pip install torch); it is a test oracle, not a dependency"
+        reason = TORCH_MISSING
         try:
             import pytest
         except ImportError:

@@ -3,9 +3,9 @@ of the chapter's hand-written backward pass: each of its errors found, against P
 
 import numpy as np
 import pytest
-import torch
 
 from demos import backprop_necessity as demo
+from tests.torch_oracle import needs_torch, torch
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,7 @@ def test_the_split_and_the_start_are_the_chapters(setup) -> None:
     assert {k: v.shape for k, v in start.items()} == {"W1": (10, 2), "b1": (10,), "W2": (1, 10), "b2": (1,)}
 
 
+@needs_torch
 def test_chainrules_gradient_and_the_mended_hand_code_are_pytorchs(setup) -> None:
     X_train, _, y_train, _, start = setup
     want = torch_gradients(X_train, y_train, start)
@@ -41,6 +42,7 @@ def test_chainrules_gradient_and_the_mended_hand_code_are_pytorchs(setup) -> Non
         assert np.allclose(mended[k], want[k], rtol=1e-10, atol=1e-14)
 
 
+@needs_torch
 def test_each_error_of_the_hand_code_shows(setup) -> None:
     X_train, _, y_train, _, start = setup
     want = torch_gradients(X_train, y_train, start)

@@ -4,10 +4,10 @@ autograd: right for one shared gain, wrong for a gain per feature; the corrected
 import random
 
 import pytest
-import torch
 from hypothesis import given, settings, strategies as st
 
 from demos import layernorm_backward as demo
+from tests.torch_oracle import needs_torch, torch
 
 
 def torch_vjp(z, v, gamma, eps=demo.EPS):
@@ -17,6 +17,7 @@ def torch_vjp(z, v, gamma, eps=demo.EPS):
     return zt.grad.tolist()
 
 
+@needs_torch
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 7), st.integers(0, 10 ** 6))
 def test_the_engine_and_the_corrected_formula_are_pytorchs_and_the_chapters_holds_for_one_gain(n, seed) -> None:
@@ -31,6 +32,7 @@ def test_the_engine_and_the_corrected_formula_are_pytorchs_and_the_chapters_hold
     assert demo.chapters_formula(z, v, shared) == pytest.approx(torch_vjp(z, v, shared), rel=1e-8, abs=1e-10)
 
 
+@needs_torch
 def test_the_chapters_formula_fails_for_a_gain_per_feature() -> None:
     z, v, gamma = [0.5, -1.0, 2.0], [1.0, 0.0, 0.0], [1.0, 2.0, 3.0]
     assert demo.worst(demo.chapters_formula(z, v, gamma), torch_vjp(z, v, gamma)) > 0.1

@@ -9,6 +9,7 @@ from hypothesis import given, strategies as st
 import engine
 from engine import Value, ops
 from engine.closures import backward_source
+from engine.testing.oracles import TORCH_MISSING
 
 # Every op with a small input where it is smooth, and how to apply it to Values.
 CASES = {
@@ -187,7 +188,7 @@ def test_the_lecture_exercise_with_sin() -> None:
 
 @given(st.lists(st.floats(-2, 2), min_size=3, max_size=3), st.lists(st.booleans(), min_size=4, max_size=4))
 def test_hand_written_nodes_mixed_with_rule_nodes_match_pytorch(xs: List[float], by_hand: List[bool]) -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     tanh = [my_tanh if h else Value.tanh for h in by_hand]
     a, b, c = (Value(x) for x in xs)
     y = tanh[0](a * b + c) * tanh[1](b - c * a) + tanh[2](tanh[3](a + a) * c)

@@ -7,6 +7,7 @@ from hypothesis import given, reject
 
 from engine import Value
 from engine.testing import Expression, close, expressions, torch_reference
+from engine.testing.oracles import TORCH_MISSING
 
 
 def engine_gradient(e: Expression) -> Tuple[float, List[float]]:
@@ -69,7 +70,7 @@ def test_random_expressions_match_torch(e) -> None:
 
 
 def test_micrograd_sanity_expressions_match_torch() -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     from tests.engine.test_backward import micrograd_longer_expression
 
     def first(x):

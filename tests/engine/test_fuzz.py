@@ -21,9 +21,10 @@ from engine import Value, hessian, jvp
 from engine.compiler.program import eager_call
 from engine.testing import Expression, random_expressions, torch_reference
 from engine.testing.oracles import TorchNumber
+from engine.testing.oracles import TORCH_MISSING
 
 CHUNKS = 10
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 
 @engine.op(derivative=lambda x, out: ((1 + x.abs()) ** -2,))

@@ -5,11 +5,11 @@ import math
 import random
 
 import pytest
-import torch
 from hypothesis import given, settings, strategies as st
 
 from engine import Value, checkpoint, compile, TraceError
 from nn import BatchNorm
+from tests.torch_oracle import needs_torch, torch
 
 
 def ours_and_torch(n, c, momentum, eps, seed):
@@ -28,6 +28,7 @@ def batch(rng, n, c):
     return [[rng.gauss(0.0, 1.0) * (j + 1) + j for j in range(c)] for _ in range(n)]
 
 
+@needs_torch
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 6), st.integers(1, 4), st.sampled_from([0.0, 0.1, 0.5, 1.0]), st.sampled_from([1e-5, 1e-3, 0.5]),
        st.integers(0, 10 ** 6))
@@ -54,6 +55,7 @@ def test_training_mode_matches_pytorch(n, c, momentum, eps, seed) -> None:
         assert [v.data for v in ours.running_var] == pytest.approx(theirs.running_var.tolist(), rel=1e-12)
 
 
+@needs_torch
 def test_eval_mode_uses_the_running_averages_as_pytorch_does() -> None:
     ours, theirs, rng = ours_and_torch(5, 3, 0.1, 1e-5, 7)
     for _ in range(4):

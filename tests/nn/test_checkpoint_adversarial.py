@@ -83,6 +83,8 @@ while True:
     for p in ps:
         p.data = float(k % 2)  # alternately all 0 and all 1: old or new is easy to tell
     model.save(sys.argv[1])
+    if k == 0:
+        print("saved", flush=True)  # the parent kills only once a whole file exists, however slow the machine
     k += 1
 """
 
@@ -93,18 +95,19 @@ def test_saves_killed_with_sigkill_leave_an_old_or_new_checkpoint(tmp_path: Path
     rng = random.Random(0)
     rounds = 0
     for _ in range(8):
-        saver = subprocess.Popen([sys.executable, "-c", SAVER, str(path)], cwd=tmp_path)  # chainrule as installed
-        time.sleep(0.6 + rng.random() * 0.4)  # mid-save, most likely: a save takes a few milliseconds
+        saver = subprocess.Popen([sys.executable, "-c", SAVER, str(path)], cwd=tmp_path,  # chainrule as installed
+                                 stdout=subprocess.PIPE, text=True)
+        assert saver.stdout.readline() == "saved\n"  # waits for the first save, not for a number of seconds
+        time.sleep(rng.random() * 0.05)  # then a kill at some point of the saves that follow, often mid-save
         saver.send_signal(signal.SIGKILL)
         saver.wait()
-        if not path.exists():
-            continue
+        saver.stdout.close()
         loaded = MLP.load(path)  # whole and loadable
         values = {p.data for p in loaded.parameters()}
         assert values in ({0.0}, {1.0})
         rounds += 1
     print(f"checkpoints: {rounds} saves killed with SIGKILL, each leaving a whole old or new file")
-    assert rounds >= 6
+    assert rounds == 8
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "model.json"]
     assert all(name.startswith(".model.json.") for name in leftovers)  # at most a temporary, never a torn file
     MLP.load(path).save(path)  # the next save sweeps what the killed savers left

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from engine import RecomputeError, TraceError, Value, checkpoint, compile
 from nn import Dropout
+from tests.torch_oracle import needs_torch, torch
 
 
 @settings(max_examples=40, deadline=None)
@@ -84,10 +85,9 @@ class _Draws:
         return next(self.draws)
 
 
+@needs_torch
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
 def test_with_pytorchs_mask_the_output_and_gradient_are_pytorchs(p) -> None:
-    import torch
-
     torch.manual_seed(0)
     data = [0.1 * i - 1.0 for i in range(40)]
     x = torch.tensor(data, dtype=torch.float64, requires_grad=True)

@@ -4,14 +4,15 @@ alike in train and eval mode, traceable by compile, saved and loaded, clear erro
 import random
 
 import pytest
-import torch
 from hypothesis import given, settings, strategies as st
 
 import nn
 from engine import Value, compile
 from nn import LayerNorm, Layer, Sequential
+from tests.torch_oracle import needs_torch, torch
 
 
+@needs_torch
 @settings(max_examples=50, deadline=None)
 @given(st.integers(1, 6), st.sampled_from([1e-5, 1e-2, 0.5]), st.integers(0, 10 ** 6))
 def test_matches_pytorch_in_float64(n, eps, seed) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from engine import Value
 from nn import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+from engine.testing.oracles import TORCH_MISSING
 
 
 def two_steps(optimizer_class, grads=(0.5, -0.25), w0=1.0, **kwargs):
@@ -54,7 +55,7 @@ def test_adam_and_adamw_two_steps() -> None:
 
 
 def test_against_torch_when_installed() -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     for ours, theirs, kwargs in [(SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
                                  (Adam, torch.optim.Adam, {"lr": 0.1, "weight_decay": 0.01}),
                                  (AdamW, torch.optim.AdamW, {"lr": 0.1, "weight_decay": 0.05})]:

@@ -3,10 +3,10 @@
 import math
 
 import pytest
-import torch
 
 from engine import Value
 from nn import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+from tests.torch_oracle import needs_torch, torch
 
 GRADS = [[0.5, -1.5], [-0.25, 2.0], [1.0, 0.125], [0.75, -0.5]]
 START = [1.0, -2.0]
@@ -50,6 +50,7 @@ def theirs(make, grads=GRADS, start=START):
     (lambda p: AdamW(p, lr=0.1, betas=(0.7, 0.8), eps=1e-2, weight_decay=0.5),
      lambda p: torch.optim.AdamW(p, lr=0.1, betas=(0.7, 0.8), eps=1e-2, weight_decay=0.5)),
 ])
+@needs_torch
 def test_updates_match_pytorch(mine, torchs) -> None:
     got, want = ours(mine), theirs(torchs)
     for a, b in zip(got, want):
@@ -151,6 +152,7 @@ def test_zero_momentum_and_weight_decay_are_allowed() -> None:
     Adam([Value(1.0)], betas=(0.0, 0.0), weight_decay=0)
 
 
+@needs_torch
 def test_clip_grad_norm_matches_pytorch() -> None:
     for grads, max_norm in [([3.0, 4.0], 1.0), ([0.3, -0.4], 0.1), ([1.0, 2.0, 2.0], 2.5), ([0.6, 0.8], 5.0)]:
         ws = [Value(0.0) for _ in grads]
@@ -204,6 +206,7 @@ def torch_lrs(make, steps, lr=0.5):
     (dict(schedule_class=LinearWarmup, warmup_steps=3, start_factor=0.25),
      lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=3)),
 ])
+@needs_torch
 def test_schedules_match_pytorch(mine, theirs) -> None:
     kwargs = dict(mine)
     cls = kwargs.pop("schedule_class")

@@ -5,11 +5,11 @@ import json
 import random
 
 import pytest
-import torch
 
 import nn
 from engine import Value
 from nn import Activation, BatchNorm, CheckpointError, Dropout, Layer, Residual, Sequential
+from tests.torch_oracle import needs_torch, torch
 
 
 def network(seed=0):
@@ -27,16 +27,15 @@ def linear(layer):
     return t
 
 
-class TorchResidual(torch.nn.Module):
-    def __init__(self, block):
-        super().__init__()
-        self.block = block
-
-    def forward(self, x):
-        return x + self.block(x)
-
-
 def torch_network(ours):
+    class TorchResidual(torch.nn.Module):
+        def __init__(self, block):
+            super().__init__()
+            self.block = block
+
+        def forward(self, x):
+            return x + self.block(x)
+
     l0, bn, _, res, _, l5 = ours.layers
     inner0, inner1 = res.block.layers
     tbn = torch.nn.BatchNorm1d(4, dtype=torch.float64)
@@ -63,6 +62,7 @@ def torch_grads(t):
 X = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-1.0, 1.0, 0.0], [0.0, -2.0, 1.0], [2.0, 0.5, 0.5]]
 
 
+@needs_torch
 def test_train_mode_forward_and_every_gradient_match_pytorch() -> None:
     ours = network()
     theirs = torch_network(ours)
@@ -77,6 +77,7 @@ def test_train_mode_forward_and_every_gradient_match_pytorch() -> None:
     assert [v.data for v in bn.running_var] == pytest.approx(tbn.running_var.tolist(), rel=1e-12)
 
 
+@needs_torch
 def test_eval_reaches_every_module_and_matches_pytorch_one_sample_at_a_time() -> None:
     ours = network()
     theirs = torch_network(ours)

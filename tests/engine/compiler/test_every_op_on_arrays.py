@@ -12,6 +12,7 @@ from engine import Value
 from engine.compiler import arrays
 from engine.compiler.program import eager_call
 from engine.custom import op
+from engine.testing.oracles import TORCH_MISSING
 
 w = Value(1.0)  # a parameter in every program (times 1.0 exactly, so kinks stay where they are)
 
@@ -55,7 +56,7 @@ POINTS = np.array([[-2.0, 0.5], [-0.5, -1.5], [0.0, 0.0], [0.0, 2.0], [0.5, -0.2
 def results(program, backend):
     X, Y = POINTS[:, 0], POINTS[:, 1]
     if backend == "torch":
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch", reason=TORCH_MISSING)
         r = program.batch(torch.tensor(X), torch.tensor(Y), backend="torch", device="cpu")
         return (r.values.numpy(), [g.numpy() for g in r.grads], r.param_grads.numpy())
     program.interpreted = backend == "numpy per node, interpreted"  # the interpreter's steps on arrays
@@ -88,7 +89,7 @@ def test_relu_on_arrays_is_the_eager_relu_to_the_sign_of_zero(backend) -> None:
     xs = np.array([-0.0, 0.0, -1.0, 2.0, 5e-324, -5e-324, 1e308, -1e308] * 3)  # long enough for vector loops
     program = engine.compile(lambda x: x.relu(), 0.5)
     if backend == "torch":
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch", reason=TORCH_MISSING)
         values = program.batch(torch.tensor(xs), backend="torch", device="cpu").values.numpy()
     else:
         values = program.batch(xs, lifted=backend == "numpy lifted").values

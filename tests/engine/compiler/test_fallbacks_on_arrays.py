@@ -11,6 +11,7 @@ import engine
 from engine import Value
 from engine.compiler import arrays
 from engine.compiler.program import eager_call
+from engine.testing.oracles import TORCH_MISSING
 
 BACKENDS = ["numpy lifted", "numpy per node", "torch"]
 
@@ -28,7 +29,7 @@ def no_cached_torch_backends(monkeypatch):
 def run(program, backend, *columns, **options):
     """One batch on ``backend``, its parts as NumPy arrays (values, grads, param_grads, aux)."""
     if backend == "torch":
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch", reason=TORCH_MISSING)
         options = {k: torch.tensor(v) if k == "parameters" else v for k, v in options.items()}
         r = program.batch(*[torch.tensor(np.asarray(c)) for c in columns], backend="torch", device="cpu", **options)
         for part in (r.values, r.param_grads) + tuple(r.grads):
@@ -149,7 +150,7 @@ def test_inputs_that_are_not_float64_are_computed_in_float64(backend) -> None:
     program = engine.compile(f, 1.0)
     small = np.array([0.1, 0.7, 3.0], dtype=np.float32)
     if backend == "torch":
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch", reason=TORCH_MISSING)
         r = program.batch(torch.tensor(small), backend="torch", device="cpu")
         values = r.values.numpy()
         assert r.values.dtype == torch.float64

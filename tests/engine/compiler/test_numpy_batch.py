@@ -11,6 +11,7 @@ import engine
 from engine import Value
 from engine.compiler import numpy_backend
 from engine.compiler.program import eager_call
+from engine.testing.oracles import TORCH_MISSING
 
 
 def _check(f, columns, parameters=(), rel=1e-13):
@@ -183,7 +184,7 @@ def test_check_finite_false_skips_the_arguments_pass_and_a_nan_is_still_never_si
     program = engine.compile(lambda x: x * w + 1.0, 1.0)
     xs = np.array([1.0, np.nan, 3.0])
     if backend == "torch":
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch", reason=TORCH_MISSING)
         xs = torch.tensor(xs)
     options = {"backend": "torch", "device": "cpu"} if backend == "torch" else {"lifted": backend == "numpy lifted"}
     with pytest.raises(ValueError, match=r"^argument 0 holds nan or inf \(sample 1: nan\)$"):
@@ -204,7 +205,7 @@ def test_the_internal_replays_check_their_arguments_unless_told_not_to() -> None
         with pytest.raises(ValueError, match=message):
             call()
     assert arrays.batch_columns(program, bad, NUMPY, check_finite=False)[1] == 1
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     from engine.compiler import torch_backend
 
     with pytest.raises(ValueError, match=message):

@@ -8,8 +8,9 @@ import engine
 from engine import Value
 from engine.compiler.program import eager_call
 from engine.testing import expressions, mlps
+from engine.testing.oracles import TORCH_MISSING
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 
 def agree(a, b, scale=1.0):

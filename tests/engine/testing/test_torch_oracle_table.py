@@ -9,8 +9,9 @@ import engine
 from engine import Value, op, ops
 from engine.testing import close, torch_reference
 from engine.testing.oracles import TorchNumber
+from engine.testing.oracles import TORCH_MISSING
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 
 @pytest.fixture
@@ -92,7 +93,8 @@ def test_an_op_of_ones_own_is_refused_word_for_word() -> None:
                                "check it against finite differences instead")
 
 
-REASON = "torch_reference needs PyTorch (pip install torch); it is a test oracle, not a dependency"
+REASON = ("PyTorch oracle: PyTorch is not installed; `.venv/bin/pip install torch==2.13.0` "
+          "(then `make test`) runs these tests")  # what to do, with the version CI checks against
 
 
 def test_without_torch_the_calling_test_is_skipped_with_the_reason(monkeypatch) -> None:

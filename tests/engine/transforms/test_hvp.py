@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 import engine
 from engine import Value, grad, hessian, hvp
 from engine.testing import expressions
+from engine.testing.oracles import TORCH_MISSING
 
 MODES = ["forward-over-reverse", "reverse-over-reverse"]
 
@@ -58,7 +59,7 @@ def test_chapter_002s_jacobian_free_formula_approaches_it() -> None:
 
 
 def test_pytorch_gives_the_same_product() -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
     def f(x):
         return (x[0] * x[1]).tanh() + (x[1] - x[2]) ** 2 * x[0].exp() + engine.logsumexp(x)
