@@ -23,6 +23,8 @@ _ids = itertools.count()  # creation order, which is always a topological order
 def _set_data(v: "Value", x: Any) -> None:
     if x.__class__ is float and x - x == 0.0:  # the common case, a finite float, checked in one step
         v._data = x
+    elif isinstance(x, float) and x - x == 0.0:  # NumPy's float64 is a float too: kept as a plain one
+        v._data = float(x)
     else:
         v._data = _number(x, "data", "p.data += -0.1 * p.grad")
 
@@ -30,6 +32,8 @@ def _set_data(v: "Value", x: Any) -> None:
 def _set_grad(v: "Value", g: Any) -> None:
     if g.__class__ is float or g.__class__ is v._grad.__class__:
         v._grad = g  # a float; or a Value in place of a Value, as backward(create_graph=True) leaves grads
+    elif isinstance(g, float):  # NumPy's float64
+        v._grad = float(g)
     else:
         v._grad = _number(g, "grad", "p.grad = v.data", finite=False)
 

@@ -77,7 +77,7 @@ class Module:
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0, before the next ``backward()``."""
         for p in self.parameters():
-            p.grad = 0.0
+            p._grad = 0.0  # a known float: past the check of p.grad = ..., which costs a call per parameter
 
     def grad_norm(self) -> float:
         """The L2 norm of every parameter's grad together: ``sqrt(sum(p.grad ** 2))``."""
