@@ -102,7 +102,8 @@ def _package() -> "resources.abc.Traversable":
 
 
 def tutorials(argv: List[str]) -> int:
-    """``chainrule tutorials [DIR] [--force]``: copy the notebooks and the index to DIR and say how to open them."""
+    """``chainrule tutorials [DIR] [--force]``: copy the notebooks and the index to DIR and say how to open them;
+    the exit status is 1 if a file is in the way. ``chainrule tutorials ~/learning`` is ``tutorials(["~/learning"])``."""
     parser = argparse.ArgumentParser(prog="chainrule tutorials",
                                      description="Copy the tutorial notebooks and the chapters' index (CHAPTERS.md) "
                                                  "into a folder of your own.")

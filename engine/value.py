@@ -59,6 +59,8 @@ def _number(x: Any, name: str, instead: str, finite: bool = True) -> float:
                 pass
         elif x.__class__ is bool:
             hint = f"; write p.{name} = {float(x)!r} if you mean the number"
+        elif x is None and name == "grad":  # PyTorch's way to clear a gradient
+            hint = "; write p.grad = 0.0 to clear it, as zero_grad() does"
         raise TypeError(f"{what} must be a real number (an int or a float), got {type(x).__name__} {x!r}{hint}")
     if finite:
         return as_float(x, what)
@@ -98,7 +100,7 @@ class Value(Arithmetic):
     """
 
     # The numbers live in _data and _grad, which the engine's own code reads and writes directly; the public
-    # data and grad are properties that check what is assigned (see _set_data and _set_grad below).
+    # data and grad are properties that check what is assigned (_set_data and _set_grad, above).
     __slots__ = ("_data", "_grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__")
     _rank = 1
     # Getters in C (attrgetter), so reading p.data costs little more than reading a slot.

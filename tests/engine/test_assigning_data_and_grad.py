@@ -29,6 +29,11 @@ def test_non_numbers_are_refused_naming_the_type_and_value(name: str, bad: objec
     assert (p.data, p.grad) == (0.5, 0.0)
 
 
+def test_none_as_a_grad_suggests_zero_as_zero_grad_writes() -> None:
+    with pytest.raises(TypeError, match=r"Value.grad must be a real number .*got NoneType None; write p.grad = 0.0"):
+        Value(1.0).grad = None
+
+
 def test_text_that_reads_as_a_number_gets_the_conversion_suggested() -> None:
     with pytest.raises(TypeError, match=r"got str '1.5'; write p.data = float\('1.5'\)"):
         Value(0.0).data = "1.5"
