@@ -30,10 +30,12 @@ def _set_data(v: "Value", x: Any) -> None:
 
 
 def _set_grad(v: "Value", g: Any) -> None:
-    if g.__class__ is float or g.__class__ is v._grad.__class__:
-        v._grad = g  # a float; or a Value in place of a Value, as backward(create_graph=True) leaves grads
+    if g.__class__ is float:
+        v._grad = g
     elif isinstance(g, float):  # NumPy's float64
         v._grad = float(g)
+    elif g.__class__ is v._grad.__class__:
+        v._grad = g  # a Value in place of a Value, as backward(create_graph=True) leaves grads
     else:
         v._grad = _number(g, "grad", "p.grad = v.data", finite=False)
 

@@ -103,7 +103,7 @@ class ArrayBackend:
     def parameters(self, program: Any, parameters: Any) -> Any:
         """The parameters' data as a flat array: the Values' own, or ``parameters`` checked against them."""
         if parameters is None:
-            return self.asarray([p.data for p in program.parameters])
+            return self.asarray([p._data for p in program.parameters])
         P = self.asarray(parameters)
         if tuple(P.shape) != (len(program.parameters),):
             raise ValueError(f"parameters must be {self.an_array} of shape ({len(program.parameters)},), one entry per "
