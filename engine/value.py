@@ -63,6 +63,8 @@ def _number(x: Any, name: str, instead: str, finite: bool = True) -> float:
             hint = f"; write p.{name} = {float(x)!r} if you mean the number"
         elif x is None and name == "grad":  # PyTorch's way to clear a gradient
             hint = "; write p.grad = 0.0 to clear it, as zero_grad() does"
+        elif getattr(x, "shape", None) == () and hasattr(x, "item"):  # a 0-d NumPy array or tensor
+            hint = f"; write p.{name} = x.item() for its number"
         raise TypeError(f"{what} must be a real number (an int or a float), got {type(x).__name__} {x!r}{hint}")
     if finite:
         return as_float(x, what)

@@ -34,6 +34,13 @@ def test_none_as_a_grad_suggests_zero_as_zero_grad_writes() -> None:
         Value(1.0).grad = None
 
 
+@pytest.mark.parametrize("name", ["data", "grad"])
+def test_a_zero_dimensional_array_is_refused_with_item_suggested(name: str) -> None:
+    with pytest.raises(TypeError, match=rf"Value.{name} must be a real number .*got ndarray array\(2.5\); "
+                                        rf"write p.{name} = x.item\(\)"):
+        setattr(Value(1.0), name, np.array(2.5))
+
+
 def test_text_that_reads_as_a_number_gets_the_conversion_suggested() -> None:
     with pytest.raises(TypeError, match=r"got str '1.5'; write p.data = float\('1.5'\)"):
         Value(0.0).data = "1.5"
