@@ -1,10 +1,14 @@
-"""``python -m demos NAME [options]``: run one demo; with no name, list them."""
+"""``python -m demos NAME [options]``: run one demo; with no name, list them. Installed, the package is
+``chainrule_demos`` and the ``chainrule`` command (``cli`` below) runs the demos and copies the tutorials."""
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
-from typing import List, Optional
+from importlib import resources
+from pathlib import Path
+from typing import List, Optional, Union
 
 DEMOS = {
     "moons": "micrograd's classic: an MLP learns the two-moons data with an SVM loss",
@@ -49,18 +53,89 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m demos") -> int
         for name, what in DEMOS.items():
             print(f"  {name:20} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
-    return importlib.import_module(f"demos.{argv[0]}").main(argv[1:])
+    # Relative to this package: ``demos`` in a checkout, ``chainrule_demos`` when installed.
+    return importlib.import_module(f".{argv[0]}", __package__ or "demos").main(argv[1:])
+
+
+TUTORIALS_DIR = "chainrule-tutorials"
+
+
+def tutorial_files() -> List[str]:
+    """The names of what ``chainrule tutorials`` copies: the notebooks, then the chapters' index.
+
+    >>> tutorial_files()[0], tutorial_files()[-1]
+    ('01_neuron_and_mlp.ipynb', 'CHAPTERS.md')
+    """
+    notebooks = sorted(f.name for f in _package().joinpath("notebooks").iterdir() if f.name.endswith(".ipynb"))
+    return notebooks + ["CHAPTERS.md"]
+
+
+def copy_tutorials(target: Union[str, Path] = TUTORIALS_DIR, force: bool = False) -> List[Path]:
+    """Copy the tutorial notebooks and the chapters' index (``CHAPTERS.md``) into ``target``, made if need be;
+    returns the paths written. FileExistsError, before anything is written, if one is there already, unless
+    ``force``.
+
+    >>> import tempfile
+    >>> [p.name for p in copy_tutorials(tempfile.mkdtemp())][-2:]
+    ['04_digits.ipynb', 'CHAPTERS.md']
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"chainrule tutorials: {target} is a file, not a folder to copy the tutorials into")
+    names = tutorial_files()
+    there = [target / name for name in names if (target / name).exists()]
+    if there and not force:
+        listed = ", ".join(str(p) for p in there)
+        raise FileExistsError(f"chainrule tutorials: {listed} already exist{'s' if len(there) == 1 else ''} "
+                              f"(your own changes, perhaps); copy into another folder, or add --force to overwrite")
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        source = _package().joinpath(name if name == "CHAPTERS.md" else f"notebooks/{name}")
+        (target / name).write_bytes(source.read_bytes())
+        written.append(target / name)
+    return written
+
+
+def _package() -> "resources.abc.Traversable":
+    return resources.files(__package__ or "demos")
+
+
+def tutorials(argv: List[str]) -> int:
+    """``chainrule tutorials [DIR] [--force]``: copy the notebooks and the index to DIR and say how to open them;
+    the exit status is 1 if a file is in the way. ``chainrule tutorials ~/learning`` is ``tutorials(["~/learning"])``."""
+    parser = argparse.ArgumentParser(prog="chainrule tutorials",
+                                     description="Copy the tutorial notebooks and the chapters' index (CHAPTERS.md) "
+                                                 "into a folder of your own.")
+    parser.add_argument("dir", nargs="?", default=TUTORIALS_DIR, help=f"where to copy them (default: ./{TUTORIALS_DIR})")
+    parser.add_argument("--force", action="store_true", help="overwrite files of the same names")
+    args = parser.parse_args(argv)
+    try:
+        written = copy_tutorials(args.dir, args.force)
+    except (FileExistsError, NotADirectoryError) as e:
+        print(e, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    print(f"\nopen them with:  jupyter lab {Path(args.dir) / written[0].name}\n"
+          f"(what they need, JupyterLab included:  pip install 'chainrule[tutorials]')")
+    return 0
+
 
 
 def cli(argv: Optional[List[str]] = None) -> int:
-    """The ``chainrule`` command: ``chainrule demo NAME [options]`` runs a demo, ``chainrule demo`` lists them."""
+    """The ``chainrule`` command: ``chainrule demo NAME [options]`` runs a demo, ``chainrule demo`` lists them,
+    ``chainrule tutorials [DIR]`` copies the tutorial notebooks to DIR."""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: chainrule demo [NAME [options]]\n\n"
-              "  demo            list the demos\n  demo NAME ...   run one (pictures go to ./out)")
+        print("usage: chainrule demo [NAME [options]] | chainrule tutorials [DIR] [--force]\n\n"
+              "  demo               list the demos\n  demo NAME ...      run one (pictures go to ./out)\n"
+              f"  tutorials [DIR]    copy the tutorial notebooks and CHAPTERS.md to DIR (default ./{TUTORIALS_DIR})")
         return 0
+    if argv[0] == "tutorials":
+        return tutorials(argv[1:])
     if argv[0] != "demo":
-        print(f"unknown command {argv[0]!r}; try: chainrule demo", file=sys.stderr)
+        print(f"unknown command {argv[0]!r}; try: chainrule demo, or chainrule tutorials", file=sys.stderr)
         return 2
     return main(argv[1:], prog="chainrule demo")
 

@@ -83,9 +83,9 @@ class RuleBackward:
     def __call__(self) -> None:
         """Add ``out.grad`` times each local derivative to the parents' grads, as micrograd's does."""
         out = self.out
-        check_gradient(out, out.grad)
-        for parent, c in contributions(out, out.grad):
-            parent.grad += c
+        check_gradient(out, out._grad)
+        for parent, c in contributions(out, out._grad):
+            parent._grad += c
 
     @property
     def source(self) -> str:

@@ -61,7 +61,7 @@ def contributions(node: Any, g: Any, lift: Lift = None) -> List[Tuple[Any, Any]]
         raise needs_rule(node, "differentiating again (create_graph, grad, hessian, jacobian, jvp of grad)")
     try:
         if lift is None:
-            partials = fn.local_derivatives([p.data for p in prev], node.data, node._param)
+            partials = fn.local_derivatives([p._data for p in prev], node._data, node._param)
         else:
             partials = fn.local_derivatives([lift(p) for p in prev], lift(node), node._param)
     except (ArithmeticError, ValueError) as e:
@@ -91,7 +91,7 @@ def carry(nodes: Sequence[Any], outside: Callable[[Any], Any], mode: str) -> dic
     carried: dict = {}
     for n in nodes:
         if not n._prev:
-            carried[n] = n.data
+            carried[n] = n._data
         elif n._fn is None:
             raise needs_rule(n, mode)
         else:
@@ -102,9 +102,9 @@ def carry(nodes: Sequence[Any], outside: Callable[[Any], Any], mode: str) -> dic
 def _run_by_hand(node: Any) -> List[Tuple[Any, Any]]:
     """Call a hand-made node's own ``_backward``; what it sent is read off its parents' grads."""
     parents = list(dict.fromkeys(node._prev))  # a + a: one parent, counted once
-    before = [p.grad for p in parents]
+    before = [p._grad for p in parents]
     node._backward()
-    return [(p, p.grad - b) for p, b in zip(parents, before)]
+    return [(p, p._grad - b) for p, b in zip(parents, before)]
 
 
 def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set] = None
@@ -123,7 +123,7 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
     for node in reversed(order):
         if not node._prev:
             continue
-        g = node.grad
+        g = node._grad
         if g.__class__ is not float or g - g != 0.0:
             check_gradient(node, g)  # a Value or dual adjoint, or a float that is not finite
         fn = node._fn
@@ -132,7 +132,7 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
             if segments is None:
                 segments = _results_by_segment(order)
             results = segments.pop(node._param.segment, None)
-            if results is not None and any(r.grad.__class__ is not float or r.grad != 0.0 for r in results.values()):
+            if results is not None and any(r._grad.__class__ is not float or r._grad != 0.0 for r in results.values()):
                 inner, inner_lift = fn.expand(results, lift)
                 yield from reverse_pass(inner if reached is None else leading_to(inner, (), reached),
                                         inner_lift, reached)
@@ -144,21 +144,21 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
             continue
         sent = contributions(node, g, lift)
         for parent, c in sent:
-            parent.grad += c
+            parent._grad += c  # the engine's own sums: a float, or a Value or dual number when lifted
         yield node, g, sent
 
 
 @contextmanager
 def fresh_grads(order: Sequence[Any]) -> Iterator[None]:
     """Every grad in ``order`` starts at 0 inside the block and is put back as it was afterwards."""
-    saved = [node.grad for node in order]
+    saved = [node._grad for node in order]
     try:
         for node in order:
-            node.grad = 0.0
+            node._grad = 0.0
         yield
     finally:
         for node, g in zip(order, saved):
-            node.grad = g
+            node._grad = g
 
 
 def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True, lift: Lift = None) -> List[Any]:
@@ -176,9 +176,9 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
         lift = on_values
     reached: set = set()
     with fresh_grads(order):
-        root.grad = 1.0
+        root._grad = 1.0
         deque(reverse_pass(leading_to(order, wrt, reached), lift, reached), maxlen=0)
-        found = [w.grad if w in in_graph else 0.0 for w in wrt]
+        found = [w._grad if w in in_graph else 0.0 for w in wrt]
     for w, g in zip(wrt, found):
         check_gradient(w, g)
     return found

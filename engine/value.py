@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import numbers
 from collections import deque
+from operator import attrgetter
 from typing import Any, Iterable, Iterator, Tuple, Union
 
 from . import ops
@@ -16,6 +18,60 @@ from .reverse import BackwardStep, check_gradient, on_values, reverse_pass
 
 Number = Union[int, float]
 _ids = itertools.count()  # creation order, which is always a topological order
+
+
+def _set_data(v: "Value", x: Any) -> None:
+    if x.__class__ is float and x - x == 0.0:  # the common case, a finite float, checked in one step
+        v._data = x
+    elif isinstance(x, float) and x - x == 0.0:  # NumPy's float64 is a float too: kept as a plain one
+        v._data = float(x)
+    else:
+        v._data = _number(x, "data", "p.data += -0.1 * p.grad")
+
+
+def _set_grad(v: "Value", g: Any) -> None:
+    if g.__class__ is float:
+        v._grad = g
+    elif isinstance(g, float):  # NumPy's float64
+        v._grad = float(g)
+    elif g.__class__ is v._grad.__class__:
+        v._grad = g  # a Value in place of a Value, as backward(create_graph=True) leaves grads
+    else:
+        v._grad = _number(g, "grad", "p.grad = v.data", finite=False)
+
+
+def _number(x: Any, name: str, instead: str, finite: bool = True) -> float:
+    """The float to store for ``p.data = x`` (``name`` "data") or ``p.grad = x``; TypeError for anything that
+    is not a real number, with what to write ``instead``; ValueError for nan or inf data, as ``Value(x)``."""
+    what = f"Value.{name}"
+    if isinstance(x, Value) and name == "data":
+        raise TypeError(f"{what} must be a real number, got a Value ({x!r}). p.data is the plain number inside "
+                        f"the Value p: to update a parameter write {instead} (p.grad is a number, p itself a "
+                        f"Value); to copy another Value's number write p.data = v.data")
+    if isinstance(x, Value):
+        raise TypeError(f"{what} must be a real number, got a Value ({x!r}): write {instead} to give p that "
+                        f"Value's number as its gradient (a grad holds a Value only after "
+                        f"backward(create_graph=True), and then takes a Value in its place)")
+    if x.__class__ is bool or not isinstance(x, numbers.Real):  # True is an int, but here surely a slip
+        hint = ""
+        if isinstance(x, str):
+            try:
+                hint = f"; write p.{name} = float({x!r}) to convert the text" if float(x) == float(x) else ""
+            except ValueError:
+                pass
+        elif x.__class__ is bool:
+            hint = f"; write p.{name} = {float(x)!r} if you mean the number"
+        elif x is None and name == "grad":  # PyTorch's way to clear a gradient
+            hint = "; write p.grad = 0.0 to clear it, as zero_grad() does"
+        elif getattr(x, "shape", None) == () and hasattr(x, "item"):  # a 0-d NumPy array or tensor
+            hint = f"; write p.{name} = x.item() for its number"
+        raise TypeError(f"{what} must be a real number (an int or a float), got {type(x).__name__} {x!r}{hint}")
+    if finite:
+        return as_float(x, what)
+    try:
+        return float(x)  # a grad may be inf or nan: backward and the optimizers say where one arose
+    except OverflowError:
+        return as_float(x, what)  # its message for an int beyond float's range
 
 
 class Value(Arithmetic):
@@ -47,8 +103,16 @@ class Value(Arithmetic):
     1.572895
     """
 
-    __slots__ = ("data", "grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__")
+    # The numbers live in _data and _grad, which the engine's own code reads and writes directly; the public
+    # data and grad are properties that check what is assigned (_set_data and _set_grad, above).
+    __slots__ = ("_data", "_grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__")
     _rank = 1
+    # Getters in C (attrgetter), so reading p.data costs little more than reading a slot.
+    data = property(attrgetter("_data"), _set_data,
+                    doc="The number: a real number only (``p.data += -0.1 * p.grad``); TypeError otherwise.")
+    grad = property(attrgetter("_grad"), _set_grad,
+                    doc="d(root)/d(this) after ``backward()``: a real number, or a Value after "
+                        "``backward(create_graph=True)``.")
     _op = OpName()
     _backward = BackwardAttribute()
 
@@ -60,6 +124,17 @@ class Value(Arithmetic):
             raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
         if not isinstance(_op, str):
             raise TypeError(f"Value _op must be a str such as 'tanh', got {type(_op).__name__} {_op!r}")
+        if data.__class__ is bool:
+            raise TypeError(f"Value data must be a real number, got bool {data!r}; write Value({float(data)!r}) "
+                            f"if you mean the number")
+        if isinstance(_children, numbers.Number):  # Value(1, 0): a second number, perhaps meant as the grad
+            raise TypeError(f"Value(data, _children=(), _op='', label=''): the second argument is the node's "
+                            f"parents (micrograd's _children, a tuple of Values), got {type(_children).__name__} "
+                            f"{_children!r}. A Value holds one number: write Value({data!r}), then "
+                            f"v.grad = {_children!r} if you meant its gradient")
+        if isinstance(_children, Arithmetic):
+            raise TypeError(f"Value(data, _children=(), _op='', label=''): the second argument is a tuple of "
+                            f"parents, got one {type(_children).__name__} {_children!r}: write (v,) for a single parent")
         children = tuple(_children)
         for c in children:
             if not isinstance(c, Value):
@@ -78,7 +153,7 @@ class Value(Arithmetic):
         parents = tuple(a if a.__class__ is Value else _coerce(a, f"{op.name} operand") for a in args) \
             if mixed else args
         try:
-            data = op.evaluate([p.data for p in parents], param)
+            data = op.evaluate([p._data for p in parents], param)
         except (ArithmeticError, ValueError) as e:
             if not state.anomaly:
                 raise
@@ -113,17 +188,17 @@ class Value(Arithmetic):
         deque(reverse_pass(order, on_values if create_graph else None), maxlen=0)
         for node in order:
             if not node._prev:
-                check_gradient(node, node.grad)
-                if create_graph and node.grad.__class__ is not Value:
-                    node.grad = Value(data_of(node.grad))  # a constant gradient (of a + a, say) is a Value too
+                check_gradient(node, node._grad)
+                if create_graph and node._grad.__class__ is not Value:
+                    node._grad = Value(data_of(node._grad))  # a constant gradient (of a + a, say) is a Value too
 
     def _seed(self) -> list:
         # Intermediate nodes start from zero; leaves keep what they have; the root gets 1.
         order = topological_order(self)
         for node in order:
             if node._prev:
-                node.grad = 0.0
-        self.grad += 1.0
+                node._grad = 0.0
+        self._grad += 1.0
         return order
 
     def backward_steps(self) -> Iterator[BackwardStep]:
@@ -179,8 +254,8 @@ _new = object.__new__
 
 def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, param: Any = None) -> None:
     """Fill a new Value's slots: the one place they are set, for leaves and op results alike."""
-    v.data = data
-    v.grad = 0.0
+    v._data = data
+    v._grad = 0.0
     v.label = v.scope = ""
     v._prev = prev
     v._fn = fn

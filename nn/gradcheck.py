@@ -85,7 +85,7 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
     finally:
         random.setstate(stream)
         for p, g in zip(params, saved):
-            p.grad = g
+            p._grad = g  # put back as it was, a Value from backward(create_graph=True) too
         for v, data in buffers:  # a batch norm's averages moved with every evaluation
             v.data = data
     if not all(row.ok for row in table):

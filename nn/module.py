@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import numbers
 import random
+import reprlib
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from engine import Value, dot
@@ -75,7 +77,7 @@ class Module:
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0, before the next ``backward()``."""
         for p in self.parameters():
-            p.grad = 0.0
+            p._grad = 0.0  # a known float: past the check of p.grad = ..., which costs a call per parameter
 
     def grad_norm(self) -> float:
         """The L2 norm of every parameter's grad together: ``sqrt(sum(p.grad ** 2))``."""
@@ -93,21 +95,44 @@ class Module:
         return checkpoint.load(path, expect=cls.__name__)
 
 
+_short = reprlib.Repr()
+_short.maxlist = _short.maxtuple = 6  # an MNIST image in an error message: its first numbers, then "..."
+_short.maxlevel = 2
+
+
 def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
     """The inputs as Values, plain numbers becoming constants labelled x0, x1, ...
 
-    Other kinds of number (dual numbers inside ``jvp``) pass through as they are.
+    Other kinds of number (dual numbers inside ``jvp``) pass through as they are. ``who`` names the
+    caller in errors: a list of the wrong length, or a batch of samples where one sample was expected.
+
+    >>> [v.label for v in as_inputs([1.0, 2], 2, "Neuron")]
+    ['x0', 'x1']
     """
     if isinstance(x, (Arithmetic, int, float)) or not hasattr(x, "__len__"):
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__} {x!r}")
     if len(x) != nin:
-        raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    values = [v if isinstance(v, Arithmetic) else _coerce(v) for v in x]
+        _refuse_batch(x, nin, who)
+        raise ValueError(f"{who} expects {nin} inputs, got {len(x)}: {_short.repr(x)}")
+    try:
+        values = [v if isinstance(v, Arithmetic) else _coerce(v) for v in x]
+    except TypeError:
+        _refuse_batch(x, nin, who)
+        raise
     for i, (raw, v) in enumerate(zip(x, values)):
         if v is not raw:
             v.label = f"x{i}"
     return values
 
+
+
+def _refuse_batch(x: Sequence[Any], nin: int, who: str) -> None:
+    """TypeError if ``x`` is a batch (a list of samples) where one sample was expected, saying what to call."""
+    if len(x) and all(hasattr(row, "__len__") and not isinstance(row, (str, Arithmetic)) for row in x):
+        lists = "list" if len(x) == 1 else "lists"
+        raise TypeError(f"{who} takes one sample, a list of {nin} numbers, got a batch of {len(x)} {lists}: "
+                        f"{_short.repr(x)}. For the outputs of every sample write model.forward_batch(X) "
+                        f"or [model(x) for x in X]")
 
 
 def activate(v: Any, name: str) -> Any:
@@ -197,6 +222,8 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; extra arguments go to each Neuron."""
 
+    who = "Layer"  # how errors name it: an MLP's layers say which they are ("layer 0 of MLP(3, [4, 1])")
+
     def __init__(self, nin: int, nout: int, scope: str = "layer", **kwargs: object) -> None:
         _count(nout, "Layer's number of outputs")
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
@@ -208,7 +235,7 @@ class Layer(Module):
             n.set_scope(f"{scope}.neuron{j}")
 
     def __call__(self, x: Inputs) -> Union[Value, List[Value]]:
-        x = as_inputs(x, len(self.neurons[0].w), "Layer")
+        x = as_inputs(x, len(self.neurons[0].w), self.who)
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -254,6 +281,13 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", init: str = "uniform",
                  output_activation: str = "linear", checkpoint_every: Union[int, str, None] = None) -> None:
         _count(nin, "MLP's number of inputs")
+        if isinstance(nouts, (numbers.Number, str, Arithmetic)) or not hasattr(nouts, "__iter__"):
+            size = nouts if isinstance(nouts, int) and not isinstance(nouts, bool) and nouts > 0 else 1
+            raise TypeError(f"MLP(nin, nouts): nouts must be a list of layer sizes such as [{size}], got "
+                            f"{type(nouts).__name__} {nouts!r}. Write MLP({nin}, [{size}]) for a single layer of "
+                            f"{size} output{'s' if size > 1 else ''}, or MLP({nin}, [16, 16, {size}]) with two hidden "
+                            f"layers of 16")
+        nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts, got none")
         _choice(activation, ACTIVATIONS, "activation")
@@ -266,6 +300,8 @@ class MLP(Module):
                   activation=activation if i < len(nouts) - 1 else output_activation)
             for i in range(len(nouts))
         ]
+        for i, layer in enumerate(self.layers):
+            layer.who = f"layer {i} of MLP({nin}, {nouts})"
         self.checkpoint_every = checkpoint_every
 
     @property

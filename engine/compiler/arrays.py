@@ -103,7 +103,7 @@ class ArrayBackend:
     def parameters(self, program: Any, parameters: Any) -> Any:
         """The parameters' data as a flat array: the Values' own, or ``parameters`` checked against them."""
         if parameters is None:
-            return self.asarray([p.data for p in program.parameters])
+            return self.asarray([p._data for p in program.parameters])
         P = self.asarray(parameters)
         if tuple(P.shape) != (len(program.parameters),):
             raise ValueError(f"parameters must be {self.an_array} of shape ({len(program.parameters)},), one entry per "
@@ -285,14 +285,14 @@ def _with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: tu
 
 def with_data(params: Sequence[Any], data: Sequence[float], run: Callable[[], Any]) -> Any:
     """``run()`` with the parameters' data set to ``data`` meanwhile (for the replays that read Values)."""
-    saved = [p.data for p in params]
+    saved = [p._data for p in params]
     try:
         for p, x in zip(params, data):
-            p.data = x
+            p._data = x  # floats from the parameters' own array
         return run()
     finally:
         for p, x in zip(params, saved):
-            p.data = x
+            p._data = x
 
 
 def _sample(program: Any, columns: list, i: int) -> list:

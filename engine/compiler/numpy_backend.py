@@ -194,7 +194,7 @@ def _replay_per_node(program: Any, args: Sequence[Any], columns: list, n: int,
     for slot, column in zip(tape.input_slots, columns):
         v[slot] = column
     for slot, p in zip(tape.param_slots, program.parameters):
-        v[slot] = p.data
+        v[slot] = p._data
     g = [0.0] * tape.size
     g[tape.output_slots[0]] = np.ones(n)
     forward, backward = _functions(program, input_grads)

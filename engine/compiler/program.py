@@ -129,7 +129,7 @@ class Program:
                 self._python[input_grads] = build(source, python_namespace(source), "python")
         base = self._template.copy()
         for slot, p in zip(self.tape.param_slots, self.parameters):
-            base[slot] = p.data
+            base[slot] = p._data
         return base
 
     def _replay(self, base: List[float], args: Sequence[Any], input_grads: bool = True) -> Any:
@@ -198,7 +198,7 @@ class Program:
         """Replay, then add each parameter's gradient into its ``.grad``, as ``backward()`` would."""
         result = self(*args)
         for p, grad in zip(self.parameters, result.param_grads):
-            p.grad += grad
+            p._grad += grad  # the replay's floats, added as backward() adds them
         return result
 
     def _eager(self, args: Sequence[Any], input_grads: bool) -> Result:

@@ -122,9 +122,9 @@ class Recompute(Op):
         segment = param.segment
         nodes, results, lifted = segment.replay(inputs)
         with fresh_grads(list(segment.inputs) + nodes):
-            results[param.k].grad = 1.0
+            results[param.k]._grad = 1.0
             deque(reverse_pass(nodes, lifted.__getitem__), maxlen=0)
-            return [p.grad for p in segment.inputs]
+            return [p._grad for p in segment.inputs]
 
     def operands(self, inputs: Sequence[Any], param: Any = None) -> str:
         return f"{len(inputs)} inputs"
@@ -136,7 +136,7 @@ class Recompute(Op):
         segment = next(iter(results.values()))._param.segment
         nodes, twins = segment.rerun()
         for k, stand in results.items():
-            twins[k].grad = stand.grad
+            twins[k]._grad = stand._grad
         if lift is None or lift is on_values:
             return nodes, lift
         lifted = carry(nodes, lift, "a checkpoint's replay")  # dual numbers, say, for forward-over-reverse

@@ -18,7 +18,7 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from engine.files import write_atomic
 
@@ -36,6 +36,7 @@ _KNOWN = ", ".join(f"0x{code:02x} {name}" for code, (name, _) in DTYPES.items())
 class IdxArray:
     """The contents of an IDX file: its ``shape``, its ``dtype`` (``"uint8"``, ``"int8"``, ``"int16"``,
     ``"int32"``, ``"float32"`` or ``"float64"``) and its values, flat, in ``data`` (an ``array.array``).
+    ``np.asarray(a)`` gives the NumPy array of that shape and dtype (NumPy is needed only for that).
 
     >>> a = IdxArray((2, 3), "uint8", array.array("B", [1, 2, 3, 4, 5, 6]))
     >>> a.rows()
@@ -70,6 +71,30 @@ class IdxArray:
             step = math.prod(dims[1:])
             return [nest(start + i * step, dims[1:]) for i in range(dims[0])]
         return nest(0, self.shape)
+
+    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> Any:
+        """NumPy's array protocol: ``np.asarray(a)`` is the (n, 28, 28) uint8 array of an image file, a view of
+        ``data`` (no copy); ``dtype`` converts (a copy), and ``copy`` is NumPy 2's: True always copies, False
+        refuses to (ValueError when a conversion would need one).
+
+        >>> import numpy as np
+        >>> a = IdxArray((2, 2), "int16", array.array("h", [1, -2, 300, 4]))
+        >>> np.asarray(a)
+        array([[  1,  -2],
+               [300,   4]], dtype=int16)
+        >>> np.asarray(a, dtype=float).dtype
+        dtype('float64')
+        """
+        import numpy as np  # here only: the loader itself needs no NumPy
+
+        # data is in the machine's byte order already (load_idx swapped it), so the buffer is the array.
+        view = np.frombuffer(self.data, dtype=self.dtype).reshape(self.shape)
+        if dtype is not None and np.dtype(dtype) != view.dtype:
+            if copy is False:
+                raise ValueError(f"IdxArray of {self.dtype}: a {np.dtype(dtype)} array of it needs a copy, "
+                                 f"but copy=False was asked for")
+            return view.astype(dtype)
+        return view.copy() if copy else view
 
 
 def load_idx(path: PathLike) -> IdxArray:

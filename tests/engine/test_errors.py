@@ -94,9 +94,18 @@ def test_exponent_gradient_of_negative_base_is_undefined() -> None:
         y.backward()
 
 
-def test_nan_set_by_hand_is_caught_at_the_next_op() -> None:
+def test_nan_set_by_hand_is_refused_at_the_assignment_as_by_value() -> None:
     x = Value(1.0)
-    x.data = math.nan  # as a runaway optimizer might
+    with pytest.raises(ValueError, match="Value.data must not be nan, got nan"):
+        x.data = math.nan  # as a runaway optimizer might
+    with pytest.raises(ValueError, match="must be finite, got -inf"):
+        x.data = -math.inf
+    assert x.data == 1.0  # left as it was
+
+
+def test_nan_that_gets_in_all_the_same_is_caught_at_the_next_op() -> None:
+    x = Value(1.0)
+    x._data = math.nan  # past the check, as code writing the private slot might
     with pytest.raises(ValueError, match="tanh: result is nan with x=nan"):
         x.tanh()
 
