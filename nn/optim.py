@@ -57,11 +57,21 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        grads = [_grad(p, type(self).__name__) for p in self.params]  # all checked before any change
+        who = type(self).__name__
+        grads = [_grad(p, who) for p in self.params]  # all checked before any change
         self.steps += 1
         state = {name: _as_list(values, len(self.params)) for name, values in self.state.items()}
-        for i, (p, g) in enumerate(zip(self.params, grads)):
-            p.data = self._rule(p.data, g, _Entry(state, i))
+        try:
+            weights = [self._rule(p.data, g, _Entry(state, i)) for i, (p, g) in enumerate(zip(self.params, grads))]
+            for p, w in zip(self.params, weights):  # all checked before any is written: never a half-updated model
+                if not math.isfinite(w):
+                    raise OverflowError(f"{who}: the update of {_name(p)} gives {w} (from {p.data!r} with "
+                                        f"gradient {_grad(p, who)!r}); nothing was changed: try a smaller lr")
+        except BaseException:
+            self.steps -= 1
+            raise
+        for p, w in zip(self.params, weights):
+            p.data = w
         self.state = state
 
     def step_arrays(self, w: Any, g: Any) -> Any:

@@ -88,7 +88,7 @@ def test_a_grad_from_create_graph_is_read_as_its_number() -> None:
     SGD([x], lr=0.5).step()
     assert x.data == 0.0  # 3 - 0.5 * 6
     y = Value(1.0)
-    y.grad = Value(-2.0)
+    (y * -2.0).backward(create_graph=True)  # a grad that is a Value (assigning one by hand is refused)
     clip_grad_norm([y], 10.0)
     assert y.grad.data == -2.0
 
@@ -259,3 +259,17 @@ def test_schedule_keeps_its_count_and_base() -> None:
     assert s.count == 3 and s.base_lr == 0.4
     assert opt.lr == pytest.approx(0.04)
     assert math.isclose(s.factor(4), 0.01)
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=10.0), lambda ps: SGD(ps, lr=10.0, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=1e308)])
+def test_an_update_that_overflows_changes_nothing_and_names_the_parameter(make) -> None:
+    first, big = Value(1.0, label="first"), Value(1e308, label="big")
+    first.grad, big.grad = 1.0, -1e308  # big's step overflows (SGD: inf; Adam: inf - inf)
+    optimizer = make([first, big])
+    with pytest.raises(OverflowError, match=r"the update of big gives (inf|nan) .*nothing was changed: try a smaller lr"):
+        optimizer.step()
+    assert (first.data, big.data, optimizer.steps) == (1.0, 1e308, 0)  # the parameter before it untouched too
+    big.grad = 0.0
+    optimizer.step()  # a step that fits goes on as if the failed one never happened
+    assert optimizer.steps == 1 and first.data < 1.0 and big.data == 1e308
