@@ -12,41 +12,18 @@ from __future__ import annotations
 import html
 from typing import Any, Dict, List, Optional, Tuple
 
-import graphviz
-
 from engine import Value
 from engine.checks import data_of
 from engine.transforms.explain import local_terms
 
 from . import style
+from .digraph import Graph
 from .options import DrawOptions
 from .plan import Item, Plan, plan
-from .renderer import TOO_SLOW, RenderError, RenderTimeout, render
 from .text import text_view
 
 SHARED_USES = 3  # a leaf with more uses than this, in a graph of more than SHARED_GRAPH Values, gets references
 SHARED_GRAPH = 15
-
-
-class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that shows itself in Jupyter with whatever renderer there is.
-
-    With the system ``dot`` or ``graphviz-pure`` it displays as SVG. With neither, or
-    when the layout runs past the options' ``timeout``, it shows the text view and says
-    how to get a picture, instead of a traceback or a hang.
-    """
-
-    text_view = ""
-    options = DrawOptions()
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **_):  # noqa: ANN001 (IPython's protocol)
-        try:
-            svg = render(self.source, "svg", self.options.timeout)
-        except RenderTimeout as problem:
-            return {"text/plain": f"({problem}. {TOO_SLOW})\n{self.text_view}"}
-        except RenderError:
-            return {"text/plain": self.text_view or self.source}
-        return {"image/svg+xml": svg.decode(), "text/plain": self.text_view or "<chainrule graph>"}
 
 
 def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: Any) -> Graph:

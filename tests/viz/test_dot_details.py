@@ -144,7 +144,7 @@ def test_notebook_bundle_without_a_picture(monkeypatch) -> None:
     def slow(source, fmt, timeout=None):
         raise RenderTimeout(f"dot took longer than {timeout:g} s and was stopped")
 
-    monkeypatch.setattr("viz.dot.render", slow)
+    monkeypatch.setattr("viz.digraph.render", slow)
     assert graph._repr_mimebundle_() == {
         "text/plain": f"(dot took longer than 10 s and was stopped. {TOO_SLOW})\n{viz.text_view(y)}"}
     monkeypatch.undo()
