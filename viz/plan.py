@@ -121,6 +121,7 @@ class _Index:
         self.position = {v: i for i, v in enumerate(order)}
         self._boxes: Optional[Dict[str, List[Value]]] = None
         self._inputs: Dict[str, List[object]] = {}
+        self._parts: Dict[str, int] = {}
 
     def boxes(self) -> Dict[str, List[Value]]:
         """top-level scope -> its Values, in topological order (scopes in order of their first Value)."""
@@ -130,6 +131,12 @@ class _Index:
                 if v.scope:
                     self._boxes.setdefault(v.scope.split(".")[0], []).append(v)
         return self._boxes
+
+    def parts(self, top: str) -> int:
+        """How many scopes inside a top-level scope (a layer's neurons)."""
+        if top not in self._parts:
+            self._parts[top] = len({v.scope for v in self._boxes[top]} - {top})
+        return self._parts[top]
 
     def box_inputs(self, top: str) -> List[object]:
         """The outside inputs of a box's members, in order, each once: a Value, or another box's name."""
@@ -158,7 +165,7 @@ class _Owners:
         if not collapse:
             return
         for top, members in index.boxes().items():
-            parts = len({v.scope for v in members} - {top})
+            parts = index.parts(top)
             text = f"{top}: {parts} neuron{'s' * (parts != 1)}, {len(members)} values" if parts else f"{top}: {len(members)} values"
             self.boxes[top] = Item(f"scope_{len(self.boxes)}", "scope", text=text, members=len(members),
                                    first=index.position[members[0]])
