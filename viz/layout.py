@@ -53,7 +53,15 @@ def drawing_plan(root: Value, options: DrawOptions) -> Plan:
 
 def shared_leaves(p: Plan) -> set:
     """Ids of the leaves whose uses would send long edges across a big drawing: each use after the
-    first is drawn as a small reference instead."""
+    first is drawn as a small reference instead.
+
+    >>> from engine import Value
+    >>> a, h = Value(0.5), Value(1.0)
+    >>> for _ in range(20):
+    ...     h = h * a
+    >>> shared_leaves(plan(h))
+    {'v0'}
+    """
     if sum(1 for item in p.items if item.kind == "value") <= SHARED_GRAPH:
         return set()
     uses: Dict[str, int] = {}
@@ -65,7 +73,13 @@ def shared_leaves(p: Plan) -> set:
 
 
 def size(p: Plan, root: Value, options: DrawOptions) -> Tuple[float, float]:
-    """The estimated (width, height) in pixels of ``p`` drawn with ``options``."""
+    """The estimated (width, height) in pixels of ``p`` drawn with ``options``.
+
+    >>> from engine import Value
+    >>> y = Value(2.0, label="a") * 3
+    >>> [round(px) for px in size(plan(y), y, DrawOptions(legend=False))]
+    [447, 150]
+    """
     boxes, edges = _boxes_and_edges(p, options)
     if options.legend and options.color_by is not None:
         boxes["legend"] = (110.0, 24.0 + 14.0 * (4 if options.color_by == "grad" else 4))
@@ -117,7 +131,13 @@ def text_width(text: str, points: float = 11) -> float:
 
 def edge_labels(node: Value, names: Dict[Value, str], options: DrawOptions) -> List[Tuple[str, str]]:
     """For each input of ``node`` (named by ``names``): the local derivative as formula = number, and
-    what backward sent along the edge (``show_local``'s edge labels)."""
+    what backward sent along the edge (``show_local``'s edge labels).
+
+    >>> from engine import Value
+    >>> a = Value(2.0); y = a * 3; y.backward()
+    >>> edge_labels(y, {a: "a", y._prev[1]: "k"}, DrawOptions())
+    [('k = 3', 'sends 3'), ('a = 2', 'sends 2')]
+    """
     try:
         terms = local_terms(node, [names[p] for p in node._prev])
     except (ArithmeticError, ValueError):  # sqrt at 0, say: no finite local derivative

@@ -46,7 +46,16 @@ def text_view(root: Value, options: Optional[DrawOptions] = None, **overrides: A
 
 
 def plan_text(p: Plan, root: Value, options: DrawOptions) -> str:
-    """The text view of a plan already made (``draw_dot`` keeps it for notebooks without a renderer)."""
+    """The text view of a plan already made (``draw_dot`` keeps it for notebooks without a renderer).
+
+    >>> from engine import Value
+    >>> from viz.plan import plan
+    >>> y = Value(1.0) * 2
+    >>> print(plan_text(plan(y), y, DrawOptions()))
+    v0 = input  data=1  grad=0
+    v1 = constant  data=2  grad=0
+    v2 = mul(v0, v1)  data=2  grad=0
+    """
     if len(p.items) > MAX_LINES:
         return (f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None): too long to list here; "
                 f"fold it with max_nodes=300")
