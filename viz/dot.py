@@ -22,6 +22,8 @@ from .layout import drawing_plan, edge_labels, shared_leaves
 from .plan import Item, Plan, unique_names
 from .text import plan_text
 
+MAX_LINES = 2000  # an unfolded text view longer than this is summed up in one line in the notebook
+
 
 def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: Any) -> Graph:
     """The graph behind ``root``: each Value as a table (label | data | grad), each op as a small node.
@@ -66,7 +68,11 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
                    shape="note", fontsize="9")
     if p.notes:  # a note a line, left-aligned: one long line would widen the whole drawing
         graph.attr(label="folded: " + "\\l".join(p.notes) + "\\l", labelloc="b", fontsize="10")
-    graph.text_view = plan_text(p, root, options)
+    # What a notebook without a renderer (or terminal IPython) shows: the folded text view, or for a graph
+    # drawn unfolded on request, a line saying so rather than a million lines.
+    graph.text_view = plan_text(p, root, options) if len(p.items) <= MAX_LINES else (
+        f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None): too long to list here; "
+        f"fold it with max_nodes=300, or print it with viz.text")
     return graph
 
 

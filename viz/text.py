@@ -17,8 +17,6 @@ from .layout import drawing_plan
 from .options import DrawOptions
 from .plan import Item, Plan
 
-MAX_LINES = 2000  # an unfolded text view longer than this is summed up in one line instead
-
 
 def text(root: Value, file: Optional[TextIO] = None, options: Optional[DrawOptions] = None, **overrides: Any) -> None:
     """Print the graph, one line per node, parents first (to ``file``, standard output by default).
@@ -56,9 +54,6 @@ def plan_text(p: Plan, root: Value, options: DrawOptions) -> str:
     v1 = constant  data=2  grad=0
     v2 = mul(v0, v1)  data=2  grad=0
     """
-    if len(p.items) > MAX_LINES:
-        return (f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None): too long to list here; "
-                f"fold it with max_nodes=300")
     lines = [_line(item, root, options) for item in p.items]
     if p.notes:
         lines.append("folded: " + "; ".join(p.notes))
