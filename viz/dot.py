@@ -67,7 +67,7 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
         graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>',
                    shape="note", fontsize="9")
     if p.notes:  # a note a line, left-aligned: one long line would widen the whole drawing
-        graph.attr(label="folded: " + "\\l".join(p.notes) + "\\l", labelloc="b", fontsize="10")
+        graph.attr(label="folded: " + "\\l".join(p.notes) + "\\l", labelloc="b", fontsize="10", fontname="Helvetica")
     # What a notebook without a renderer (or terminal IPython) shows: the folded text view, or for a graph
     # drawn unfolded on request, a line saying so rather than a million lines.
     graph.text_view = plan_text(p, root, options) if len(p.items) <= MAX_LINES else (

@@ -37,7 +37,7 @@ def test_the_folded_caption_is_set_in_small_type() -> None:
     leaves = [Value(float(i)) for i in range(400)]
     src = draw_dot(engine.sum(leaves)).source
     (caption,) = [line for line in src.splitlines() if "folded:" in line]
-    assert re.fullmatch(r'\tfontsize=10 label="folded: .*" labelloc=b', caption)
+    assert re.fullmatch(r'\tfontname=Helvetica fontsize=10 label="folded: .*" labelloc=b', caption)  # the nodes' font
 
 
 def test_the_text_view_is_folded_as_the_drawing_is() -> None:
