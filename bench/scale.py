@@ -49,7 +49,7 @@ def run() -> List[str]:
     row("draw_dot, 1e6-step chain (folds)", lambda: _chain(big), lambda y: viz.draw_dot(y))
     row("backward, 1e6-term fused sum", lambda: engine.sum(Value(1.0) * 3 for _ in range(big)), lambda s: s.backward())
     row("backward(create_graph=True), 1e5", lambda: _chain(mid), lambda y: y.backward(create_graph=True))
-    row("text view, 1e5", lambda: _chain(mid), lambda y: viz.text_view(y))
+    row("text view, 1e5 (every node)", lambda: _chain(mid), lambda y: viz.text_view(y, max_nodes=None, max_size=None))
     row("explain, 1e5", lambda: _chain(mid), lambda y: engine.explain(y, wrt=y._prev[0]._prev[0], file=io.StringIO()))
     row("table, 1e5", lambda: _chain(mid), lambda y: engine.table(y, file=io.StringIO()))
     row("compile (trace), 1e6-step chain of x", lambda: None, lambda _: engine.compile(_chain_of, 0.5))

@@ -125,6 +125,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                           title="two moons: decision boundary after training")
     neuron = model.layers[0].neurons[0]
     out = neuron(X[0])
+    model.zero_grad()  # the last training step's grads would otherwise add to this pass's in the picture
     out.backward()
     graph = viz.save(out, args.out / "moons_neuron.svg")
     print(f"decision boundary: {boundary}")

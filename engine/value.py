@@ -150,7 +150,7 @@ class Value(Arithmetic):
     def _apply(cls, op: ops.Op, args: tuple, param: Any = None, mixed: bool = True) -> "Value":
         """Compute, then record: the one place a Value is made by an op. Plain numbers among
         ``args`` (``mixed``) become constant leaves."""
-        parents = tuple(a if a.__class__ is Value else _coerce(a, f"{op.name} operand") for a in args) \
+        parents = tuple(a if a.__class__ is Value else _coerce(a, f"{op.name} operand", CONSTANT) for a in args) \
             if mixed else args
         try:
             data = op.evaluate([p._data for p in parents], param)
@@ -265,11 +265,18 @@ def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, p
         state.sites[v] = creation_site()
 
 
-def _coerce(x: Any, what: str = "operand") -> Value:
-    """A Value for x: itself, or a constant leaf for a plain number (``what`` names it in errors)."""
+# A leaf's _param (an op's parameter otherwise) marks a number written into an expression, `x * 3`'s 3, which
+# the operator turned into a leaf: drawings show it as a constant, not as a Value the user made. Set only where
+# numbers are coerced, so the all-Values path costs nothing more.
+CONSTANT = type("Constant", (), {"__repr__": lambda self: "CONSTANT", "__slots__": ()})()
+
+
+def _coerce(x: Any, what: str = "operand", mark: Any = None) -> Value:
+    """A Value for x: itself, or a leaf for a plain number (``what`` names it in errors; ``mark``,
+    ``CONSTANT`` for an operator's operand, goes in its ``_param``)."""
     if isinstance(x, Value):
         return x
     out = _new(Value)
-    _init(out, as_float(x, what))
+    _init(out, as_float(x, what), (), None, mark)
     return out
 

@@ -12,41 +12,17 @@ from __future__ import annotations
 import html
 from typing import Any, Dict, List, Optional, Tuple
 
-import graphviz
-
 from engine import Value
 from engine.checks import data_of
-from engine.transforms.explain import local_terms
 
 from . import style
+from .digraph import Graph
 from .options import DrawOptions
-from .plan import Item, Plan, plan
-from .renderer import TOO_SLOW, RenderError, RenderTimeout, render
-from .text import text_view
+from .layout import drawing_plan, edge_labels, shared_leaves
+from .plan import Item, Plan, unique_names
+from .text import plan_text
 
-SHARED_USES = 3  # a leaf with more uses than this, in a graph of more than SHARED_GRAPH Values, gets references
-SHARED_GRAPH = 15
-
-
-class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that shows itself in Jupyter with whatever renderer there is.
-
-    With the system ``dot`` or ``graphviz-pure`` it displays as SVG. With neither, or
-    when the layout runs past the options' ``timeout``, it shows the text view and says
-    how to get a picture, instead of a traceback or a hang.
-    """
-
-    text_view = ""
-    options = DrawOptions()
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **_):  # noqa: ANN001 (IPython's protocol)
-        try:
-            svg = render(self.source, "svg", self.options.timeout)
-        except RenderTimeout as problem:
-            return {"text/plain": f"({problem}. {TOO_SLOW})\n{self.text_view}"}
-        except RenderError:
-            return {"text/plain": self.text_view or self.source}
-        return {"image/svg+xml": svg.decode(), "text/plain": self.text_view or "<chainrule graph>"}
+MAX_LINES = 2000  # an unfolded text view longer than this is summed up in one line in the notebook
 
 
 def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: Any) -> Graph:
@@ -62,7 +38,10 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
       number, and after ``backward()`` with what the edge carried.
     - Values made inside a model are drawn in a dashed cluster named by their scope.
     - Graphs of more than ``max_nodes`` Values are folded (see ``viz.plan``), with a
-      caption saying what was; ``max_depth`` cuts at that distance from the root.
+      caption saying what was; ``max_depth`` cuts at that distance from the root; a
+      drawing whose longest side would pass ``max_size`` pixels (2000: a notebook
+      cell) is folded and cut further until it fits.
+    - Distinct Values with the same label are told apart by their ids: ``x0 (v3)``.
     - ``parameters`` marks leaves as parameters (a model's own are found by scope).
     - ``precision`` digits for numbers; ``timeout`` seconds for the notebook's render.
 
@@ -77,7 +56,7 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
     options = DrawOptions.of(options, **overrides)
-    p = plan(root, options.max_nodes, options.max_depth)
+    p = drawing_plan(root, options)
     graph = Graph(format=options.format, graph_attr={"rankdir": options.rankdir, "fontsize": "11"},
                   node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"fontsize": "9"})
     graph.options = options
@@ -87,9 +66,13 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
                        for c, m in style.legend_rows(options.color_by))
         graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>',
                    shape="note", fontsize="9")
-    if p.notes:
-        graph.attr(label="folded: " + "; ".join(p.notes), labelloc="b", fontsize="10")
-    graph.text_view = text_view(root) if len(p.order) <= 2000 else "; ".join(p.notes)
+    if p.notes:  # a note a line, left-aligned: one long line would widen the whole drawing
+        graph.attr(label="folded: " + "\\l".join(p.notes) + "\\l", labelloc="b", fontsize="10", fontname="Helvetica")
+    # What a notebook without a renderer (or terminal IPython) shows: the folded text view, or for a graph
+    # drawn unfolded on request, a line saying so rather than a million lines.
+    graph.text_view = plan_text(p, root, options) if len(p.items) <= MAX_LINES else (
+        f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None): too long to list here; "
+        f"fold it with max_nodes=300, or print it with viz.text")
     return graph
 
 
@@ -99,9 +82,10 @@ class _Drawing:
     def __init__(self, graph: Graph, p: Plan, root: Value, options: DrawOptions) -> None:
         self.graph, self.plan, self.root, self.options = graph, p, root, options
         self.largest = style.largest_grad(p.order) if options.color_by == "grad" else 0.0
-        self.names = {item.value: item.value.label or item.id for item in p.items if item.kind == "value"}
+        self.labels = unique_names(p.items, options.clusters and not p.folded)  # as clusters are drawn, below
+        self.names = {item.value: self.labels.get(item.value) or item.id for item in p.items if item.kind == "value"}
         self.by_scope: Dict[str, List[Tuple[str, dict]]] = {}
-        self.shared = _shared_leaves(p)
+        self.shared = shared_leaves(p)
         self.uses: Dict[str, int] = {}
 
     def draw(self) -> None:
@@ -127,7 +111,8 @@ class _Drawing:
         self.node(v.scope, f"{item.id}_op", {"label": html.escape(v._op), "shape": "ellipse", "fontsize": "10",
                                              "height": "0.3", "margin": "0.02"})
         # Folding can shorten the inputs; then the labels would not line up, so skip them.
-        labels = self.edge_labels(v) if self.options.show_local and len(item.parents) == len(v._prev) else None
+        whole = len(item.parents) == len(v._prev) and all(q.kind == "value" for q in item.parents)
+        labels = self.edge_labels(v) if self.options.show_local and whole else None
         for k, parent in enumerate(item.parents):
             attrs = {}
             if labels:
@@ -171,7 +156,8 @@ class _Drawing:
         return "#ffffff"
 
     def table(self, v: Value, fill: str, border: str = "1") -> str:
-        cells = [f"<B>{html.escape(v.label)}</B>"] if v.label else []
+        name = self.labels.get(v)
+        cells = [f"<B>{html.escape(name)}</B>"] if name else []
         cells += [f"data {self.options.number(v.data)}", f"grad {self.options.number(v.grad)}"]
         tds = "".join(f"<TD>{c}</TD>" for c in cells)
         return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
@@ -179,25 +165,4 @@ class _Drawing:
 
     def edge_labels(self, node: Value) -> List[Tuple[str, str]]:
         """For each input of ``node``: the local derivative as formula = number, and what backward sent."""
-        try:
-            terms = local_terms(node, [self.names[p] for p in node._prev])
-        except (ArithmeticError, ValueError):  # sqrt at 0, say: no finite local derivative
-            return [("undefined", "")] * len(node._prev)
-        if terms is None:
-            return [("hand-written _backward", "")] * len(node._prev)
-        g = data_of(node.grad)
-        num = self.options.number
-        return [(rhs if rhs == num(d) else f"{rhs} = {num(d)}", f"sends {num(d * g)}" if g != 0.0 else "")
-                for rhs, d in terms]
-
-
-def _shared_leaves(p: Plan) -> set:
-    """Ids of the leaves whose uses would send long edges across a big drawing."""
-    if sum(1 for item in p.items if item.kind == "value") <= SHARED_GRAPH:
-        return set()
-    uses: Dict[str, int] = {}
-    for item in p.items:
-        for parent in item.parents:
-            uses[parent.id] = uses.get(parent.id, 0) + 1
-    return {item.id for item in p.items
-            if item.kind == "value" and not item.value._prev and uses.get(item.id, 0) > SHARED_USES}
+        return edge_labels(node, self.names, self.options)

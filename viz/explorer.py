@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Iterable, Optional, Union
 
 from engine import Value, topological_order
 from engine.reverse import fresh_grads
@@ -20,27 +20,33 @@ from engine.files import write_atomic
 
 from .dot import draw_dot
 from .options import DrawOptions
+from .plan import Item, unique_names
+from .style import kind
 from .renderer import RenderError, render
 
 MAX_VALUES = 500
 TEMPLATE = Path(__file__).with_name("explorer.html")
 
 
-def explorer_data(root: Value) -> Dict[str, object]:
+def explorer_data(root: Value, parameters: Iterable[Value] = ()) -> Dict[str, object]:
     """The nodes and the backward steps the page replays, computed by the engine itself.
 
-    The steps come from a backward pass on a detached copy of the grads: every
-    ``.grad`` is put back afterwards.
+    Each node has its name as drawn (a label shared by several Values gets its id) and its
+    role (``viz.style.kind``: input, parameter, constant, ...). The steps come from a
+    backward pass on a detached copy of the grads: every ``.grad`` is put back afterwards.
     """
     order = topological_order(root)
     ids = {v: f"v{i}" for i, v in enumerate(order)}
+    names = unique_names([Item(ids[v], "value", v) for v in order])  # every Value is drawn, without clusters
+    parameters = set(parameters)
     nodes = {}
     for v in order:
         locals_ = []
-        terms = local_terms(v, [p.label or ids[p] for p in v._prev]) if v._prev else None
+        terms = local_terms(v, [names.get(p) or ids[p] for p in v._prev]) if v._prev else None
         if terms is not None:
             locals_ = [[ids[p], rhs, d] for p, (rhs, d) in zip(v._prev, terms)]
-        nodes[ids[v]] = {"label": v.label, "op": v._op, "data": v.data, "locals": locals_}
+        nodes[ids[v]] = {"label": names.get(v, ""), "op": v._op, "kind": kind(v, root, parameters), "data": v.data,
+                         "locals": locals_}
     with fresh_grads(order):
         steps = [{"node": ids[s.node], "adjoint": s.adjoint, "sent": [[ids[p], c] for p, c in s.sent]}
                  for s in root.backward_steps()]
@@ -62,8 +68,8 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
              ) -> ExplorerPage:
     """Write the explorer for ``root``'s graph to ``path`` (an .html file) and return its path.
 
-    The drawing takes ``draw_dot``'s options (``viz.DrawOptions``; every Value is drawn
-    and there are no clusters, so that each step can be shown). In a notebook the
+    The drawing takes ``draw_dot``'s options (``viz.DrawOptions``; every Value is drawn,
+    at any size, and there are no clusters, so that each step can be shown). In a notebook the
     returned path displays the page inline. Needs a Graphviz renderer for the drawing
     (``graphviz-pure`` comes with chainrule).
 
@@ -82,8 +88,8 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
     if size > MAX_VALUES:
         raise ValueError(f"explorer steps through graphs of up to {MAX_VALUES} values; this one has {size}. "
                          f"Draw it with viz.draw_dot, which folds big graphs")
-    data = explorer_data(root)
-    options = DrawOptions.of(options, **{"max_nodes": None, "clusters": False, **overrides})
+    options = DrawOptions.of(options, **{"max_nodes": None, "max_size": None, "clusters": False, **overrides})
+    data = explorer_data(root, options.parameters)
     graph = draw_dot(root, options)
     try:
         svg = render(graph.source, "svg", options.timeout).decode()

@@ -27,6 +27,8 @@ class DrawOptions:
     - ``show_local``: label each edge with its local derivative and what it carried.
     - ``max_nodes``: fold graphs with more Values than this; ``max_depth``: cut at that
       distance from the root (None: no limit).
+    - ``max_size``: the longest side, in pixels as a notebook or a PNG shows it (96 dpi),
+      that the drawing is folded to fit, estimated before layout (None: no limit).
     - ``parameters``: leaves to mark as parameters; ``legend``, ``clusters`` (scopes
       as dashed boxes), ``rankdir`` (LR, TB, BT, RL), ``format`` (a Graphviz format).
     - ``precision``: significant digits of the numbers shown.
@@ -44,6 +46,7 @@ class DrawOptions:
     show_local: bool = False
     max_nodes: Optional[int] = 300
     max_depth: Optional[int] = None
+    max_size: Optional[int] = 2000
     parameters: FrozenSet[Value] = frozenset()
     legend: bool = True
     clusters: bool = True
@@ -57,7 +60,7 @@ class DrawOptions:
             raise ValueError(f"format {self.format!r} is not one Graphviz knows; try 'svg' or 'png'")
         if self.color_by not in COLOR_BY:
             raise ValueError(f"color_by must be 'kind', 'grad' or None, got {self.color_by!r}")
-        for what in ("max_nodes", "max_depth"):
+        for what in ("max_nodes", "max_depth", "max_size"):
             n = getattr(self, what)
             if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
                 raise ValueError(f"{what} must be a positive whole number or None, got {n!r}")
@@ -78,5 +81,9 @@ class DrawOptions:
         return cls(**{**base, **overrides})
 
     def number(self, x: Any) -> str:
-        """A number as the drawing shows it: ``precision`` significant digits."""
-        return f"{data_of(x):.{self.precision}g}"
+        """A number as the drawing shows it: ``precision`` significant digits, and -0.0 as 0.
+
+        >>> DrawOptions().number(-0.0), DrawOptions().number(-2e-05)
+        ('0', '-2e-05')
+        """
+        return f"{data_of(x) + 0.0:.{self.precision}g}"  # -0.0 + 0.0 is 0.0: no "-0" for a zero

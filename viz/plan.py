@@ -3,13 +3,16 @@
 A big graph (more than ``max_nodes`` Values) is folded three ways, each noted:
 Values made inside a model are collapsed into one box per top-level scope
 (``layer1: 16 neurons``); an item with many inputs shows the first few and a
-``+N more`` box; items further than ``max_depth`` from the root are cut.
+``+N more`` box; items further than ``max_depth`` from the root are cut. A graph
+whose drawing would not ``fit`` (see ``viz.layout``) is folded the same way and
+then cut closer to the root until it does. The drawing, the text view and the
+explorer all show the same plan, with the same unique ``names``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from engine import Value, topological_order
 
@@ -43,18 +46,110 @@ class Plan:
         return bool(self.notes)
 
 
-def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] = None) -> Plan:
-    """Decide what ``draw_dot`` shows for ``root``'s graph: items, their inputs, and what was folded."""
+def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] = None,
+         fits: Optional[Callable[[Plan], bool]] = None, too_big: str = "to fit") -> Plan:
+    """Decide what ``draw_dot`` shows for ``root``'s graph: items, their inputs, and what was folded.
+
+    With ``fits``, a plan it rejects is folded (scopes and wide inputs) and then cut after
+    fewer and fewer items from the root, the cut's note ending in ``too_big``, until it fits.
+
+    >>> from engine import Value
+    >>> [item.id for item in plan(Value(1.0) * 2).items]
+    ['v0', 'v1', 'v2']
+    """
     order = topological_order(root)
+    index = _Index(order)
     collapse = max_nodes is not None and len(order) > max_nodes
+    p = _plan(index, root, collapse, max_depth, max_nodes if collapse else None, "to stay within max_nodes")
+    if fits is None or fits(p):
+        return p
+    cap = len(p.items) if max_nodes is None else min(max_nodes, len(p.items))
+    p = _plan(index, root, True, max_depth, cap, too_big)
+    if fits(p):
+        return p
+    low, high = 1, cap - 1  # the largest cut that fits, by bisection: each try is a walk of at most ``cap`` items
+    best = _plan(index, root, True, max_depth, 1, too_big)
+    while low <= high:
+        middle = (low + high) // 2
+        attempt = _plan(index, root, True, max_depth, middle, too_big)
+        if fits(attempt):
+            best, low = attempt, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _plan(index: "_Index", root: Value, collapse: bool, max_depth: Optional[int], limit: Optional[int],
+          why: str) -> Plan:
     notes: List[str] = []
-    owners = _Owners(order, collapse, notes)
-    reached = _fold_and_cut(owners, owners.of(root), collapse, max_depth, notes, max_nodes if collapse else None)
+    owners = _Owners(index, collapse, notes)
+    reached = _fold_and_cut(owners, owners.of(root), collapse, max_depth, notes, limit, why)
     shown = sum(i.members for i in reached)
-    if shown < len(order):
-        notes.append(f"{len(order) - shown} of {len(order)} values not drawn")
+    if shown < len(index.order):
+        notes.append(f"{len(index.order) - shown} of {len(index.order)} values not drawn")
     reached.sort(key=lambda i: i.first)
-    return Plan(reached, owners.of(root), order, notes)
+    return Plan(reached, owners.of(root), index.order, notes)
+
+
+def unique_names(items: List[Item], in_clusters: bool = False) -> Dict[Value, str]:
+    """Each labelled Value's name as drawn: its label, or, when distinct Values share it, the label and
+    its id, so that two inputs both labelled x0 can be told apart. ``in_clusters``: Values are drawn in
+    boxes named by their scope, so a label need only be unique within its scope (each neuron's w0).
+
+    >>> from engine import Value
+    >>> y = Value(1.0, label="x") * Value(2.0, label="x")
+    >>> sorted(unique_names(plan(y).items).values())
+    ['x (v0)', 'x (v1)']
+    """
+    labelled = [i for i in items if i.kind == "value" and i.value.label]
+    count: Dict[tuple, int] = {}
+
+    def key(i: Item) -> tuple:
+        return (i.value.scope if in_clusters else "", i.value.label)
+
+    for i in labelled:
+        count[key(i)] = count.get(key(i), 0) + 1
+    return {i.value: i.value.label if count[key(i)] == 1 else f"{i.value.label} ({i.id})" for i in labelled}
+
+
+class _Index:
+    """What every try at a plan shares, found once: each Value's position, and the top-level scopes
+    (a box's members and outside inputs), so that cutting again costs no walk over the whole graph."""
+
+    def __init__(self, order: List[Value]) -> None:
+        self.order = order
+        self.position = {v: i for i, v in enumerate(order)}
+        self._boxes: Optional[Dict[str, List[Value]]] = None
+        self._inputs: Dict[str, List[object]] = {}
+        self._parts: Dict[str, int] = {}
+
+    def boxes(self) -> Dict[str, List[Value]]:
+        """top-level scope -> its Values, in topological order (scopes in order of their first Value)."""
+        if self._boxes is None:
+            self._boxes = {}
+            for v in self.order:
+                if v.scope:
+                    self._boxes.setdefault(v.scope.split(".")[0], []).append(v)
+        return self._boxes
+
+    def parts(self, top: str) -> int:
+        """How many scopes inside a top-level scope (a layer's neurons)."""
+        if top not in self._parts:
+            self._parts[top] = len({v.scope for v in self._boxes[top]} - {top})
+        return self._parts[top]
+
+    def box_inputs(self, top: str) -> List[object]:
+        """The outside inputs of a box's members, in order, each once: a Value, or another box's name."""
+        if top not in self._inputs:
+            seen, found = set(), []
+            for v in self._boxes[top]:
+                for p in v._prev:
+                    key = p.scope.split(".")[0] if p.scope else p
+                    if key != top and key not in seen:
+                        seen.add(key)
+                        found.append(key)
+            self._inputs[top] = found
+        return self._inputs[top]
 
 
 class _Owners:
@@ -62,36 +157,27 @@ class _Owners:
     its own or its top-level scope's box when collapsing, and each item's inputs in argument order
     (a box's are the outside inputs of its members)."""
 
-    def __init__(self, order: List[Value], collapse: bool, notes: List[str]) -> None:
-        self.position = {v: i for i, v in enumerate(order)}
+    def __init__(self, index: _Index, collapse: bool, notes: List[str]) -> None:
+        self.index = index
         self.items: Dict[Value, Item] = {}
-        self.members: Dict[Item, List[Value]] = {}
+        self.boxes: Dict[str, Item] = {}
+        self.tops: Dict[Item, str] = {}
         if not collapse:
             return
-        boxes: Dict[str, Item] = {}
-        neurons: Dict[str, set] = {}
-        for i, v in enumerate(order):
-            if not v.scope:
-                continue
-            top = v.scope.split(".")[0]
-            if top not in boxes:
-                boxes[top] = Item(f"scope_{len(boxes)}", "scope", text=top, members=0, first=i)
-                neurons[top] = set()
-                self.members[boxes[top]] = []
-            box = boxes[top]
-            box.members += 1
-            neurons[top].add(v.scope)
-            self.members[box].append(v)
-            self.items[v] = box
-        for top, box in boxes.items():
-            parts = len(neurons[top] - {top})
-            box.text = f"{top}: {parts} neuron{'s' * (parts != 1)}, {box.members} values" if parts else f"{top}: {box.members} values"
-            notes.append(f"{top} collapsed ({box.members} values)")
+        for top, members in index.boxes().items():
+            parts = index.parts(top)
+            text = f"{top}: {parts} neuron{'s' * (parts != 1)}, {len(members)} values" if parts else f"{top}: {len(members)} values"
+            self.boxes[top] = Item(f"scope_{len(self.boxes)}", "scope", text=text, members=len(members),
+                                   first=index.position[members[0]])
+            self.tops[self.boxes[top]] = top
+            notes.append(f"{top} collapsed ({len(members)} values)")
 
     def of(self, v: Value) -> Item:
+        if self.boxes and v.scope:
+            return self.boxes[v.scope.split(".")[0]]
         item = self.items.get(v)
         if item is None:
-            i = self.position[v]
+            i = self.index.position[v]
             item = self.items[v] = Item(f"v{i}", "value", v, first=i)
         return item
 
@@ -102,16 +188,13 @@ class _Owners:
             item.parents = [self.of(p) for p in (prev if shown is None or len(prev) <= FAN_IN else prev[:shown])]
             item.inputs = len(prev)
             return
-        for v in self.members.get(item, []):
-            for p in v._prev:
-                owner = self.of(p)
-                if owner is not item and owner not in item.parents:
-                    item.parents.append(owner)
+        item.parents = [self.boxes[key] if isinstance(key, str) else self.of(key)
+                        for key in self.index.box_inputs(self.tops[item])]
         item.inputs = len(item.parents)
 
 
 def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Optional[int], notes: List[str],
-                  limit: Optional[int] = None) -> List[Item]:
+                  limit: Optional[int] = None, why: str = "to stay within max_nodes") -> List[Item]:
     """Phase 3: walking out from the root, fold wide fan-in (when collapsing) and cut at ``max_depth``,
     and past ``limit`` items (a long chain has no scopes to fold); returns the items reached."""
     depth = {root: 0}
@@ -124,7 +207,7 @@ def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Option
             item.parents = [Item(f"{item.id}_deep", "deep", text="... more", members=0)]  # reached below
             if not cut_at_limit:
                 cut_at_limit = True
-                notes.append(f"cut after {limit} items from the root to stay within max_nodes")
+                notes.append(f"cut after {limit} items from the root {why}")
         else:
             if collapse and item.inputs > FAN_IN:
                 extra = item.inputs - FAN_SHOWN

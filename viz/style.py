@@ -7,6 +7,7 @@ from typing import Iterable, Optional, Set
 
 from engine import Value
 from engine.checks import data_of
+from engine.value import CONSTANT
 
 KIND_COLOURS = {
     "input": "#cfe8ff",  # light blue: data fed in
@@ -20,10 +21,16 @@ NOT_FINITE = "#ff00ff"  # nan or inf: impossible to miss
 
 
 def kind(v: Value, root: Value, parameters: Set[Value]) -> str:
-    """output, parameter, input, constant or intermediate.
+    """output, parameter, input, constant or intermediate: the one classification the drawing, the text
+    view and the explorer share.
 
-    Leaves a model made (with a scope) or passed in ``parameters`` are parameters;
-    other labelled leaves are inputs; unlabelled leaves are constants.
+    Leaves a model made (with a scope) or passed in ``parameters`` are parameters; a number written
+    into an expression (the 10 of ``a * b + 10``) is a constant; any other leaf is a Value the user
+    made, an input, labelled or not.
+
+    >>> a = Value(2.0); y = a * 10
+    >>> kind(a, y, set()), kind(y._prev[1], y, set()), kind(a, y, {a}), kind(y, y, set())
+    ('input', 'constant', 'parameter', 'output')
     """
     if v is root:
         return "output"
@@ -31,7 +38,7 @@ def kind(v: Value, root: Value, parameters: Set[Value]) -> str:
         return "intermediate"
     if v in parameters or v.scope:
         return "parameter"
-    return "input" if v.label else "constant"
+    return "constant" if v._param is CONSTANT else "input"
 
 
 def grad_colour(g: float, largest: float, log: bool = False) -> str:

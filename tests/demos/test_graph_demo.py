@@ -15,7 +15,7 @@ def test_graph_demo_writes_three_views(tmp_path: Path, capsys) -> None:
     assert "<svg" in html and '"steps"' in html
     text = (tmp_path / "neuron.txt").read_text().splitlines()
     assert text[-1].startswith("v9 o = tanh(v8)  data=0.707107  grad=1")
-    assert "v0 x1 = leaf  data=2  grad=-1.5" in text  # do/dx1 = w1 (1 - o^2) = -3 * 0.5
+    assert "v0 x1 = input  data=2  grad=-1.5" in text  # do/dx1 = w1 (1 - o^2) = -3 * 0.5
     assert str(tmp_path / "neuron_explorer.html") in printed
     o, _ = graph.neuron()
     assert math.isclose(o.data, 1 / math.sqrt(2), rel_tol=1e-12)

@@ -1,10 +1,12 @@
 """The moons demo end to end: it trains to 100% and writes its pictures."""
 
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 from demos import moons
+from tests.viz.drawn import drawn_cells, drawn_numbers
 from demos.__main__ import main as demos_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +21,23 @@ def test_moons_demo_reaches_full_accuracy_and_writes_pictures(tmp_path: Path, ca
     assert str(boundary) in printed and str(graph) in printed
     svg = graph.read_text()
     assert "<svg" in svg and all(f">{name}<" in svg for name in ("w0", "w1", "b", "x0", "x1"))
+    the_neurons_grads_are_those_of_one_backward_pass(svg)
+
+
+def the_neurons_grads_are_those_of_one_backward_pass(svg: str) -> None:
+    """out = relu(w0 x0 + w1 x1 + b): by hand, d out/d w_i = x_i and d out/d b = 1 while z > 0, and all 0 when
+    the ReLU is dead (as for this neuron after training). The grads drawn must be these: none left over from
+    training, which would contradict the chain rule in the picture."""
+    names = {cells[0]: node for node, cells in drawn_cells(svg).items() if not cells[0].startswith("data ")}
+    data, grad = drawn_numbers(svg, "data"), drawn_numbers(svg, "grad")
+    z = data[names["w0"]] * data[names["x0"]] + data[names["w1"]] * data[names["x1"]] + data[names["b"]]
+    alive = 1.0 if z > 0 else 0.0
+    expected = {"w0": data[names["x0"]] * alive, "w1": data[names["x1"]] * alive, "b": alive,
+                "x0": data[names["w0"]] * alive, "x1": data[names["w1"]] * alive}
+    for name, g in expected.items():
+        assert math.isclose(grad[names[name]], g, rel_tol=2e-3, abs_tol=1e-12), (name, grad[names[name]], g)
+    unnamed = [node for node in grad if node not in names.values()]  # z and relu(z), the output
+    assert sorted(grad[node] for node in unnamed) == [alive, 1.0]
 
 
 def test_first_step_loss_is_the_hand_computed_svm_loss() -> None:

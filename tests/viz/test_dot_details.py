@@ -65,8 +65,8 @@ def test_folded_boxes_shapes_styles_and_notes() -> None:
     assert [e for e in edge_lines(src) if e.endswith("scope_0 [style=dashed]")] == [
         "v11 -> scope_0 [style=dashed]", "v12 -> scope_0 [style=dashed]", "v13 -> scope_0 [style=dashed]",
         "scope_0_more -> scope_0 [style=dashed]"]
-    assert ('label="folded: layer0 collapsed (12 values); 7 of the 10 inputs of layer0 folded; '
-            '7 of 22 values not drawn" labelloc=b') in src
+    assert ('label="folded: layer0 collapsed (12 values)\\l7 of the 10 inputs of layer0 folded\\l'
+            '7 of 22 values not drawn\\l" labelloc=b') in src  # a note a line, so the caption stays narrow
 
 
 def test_a_depth_cut_is_a_plain_note() -> None:
@@ -144,7 +144,7 @@ def test_notebook_bundle_without_a_picture(monkeypatch) -> None:
     def slow(source, fmt, timeout=None):
         raise RenderTimeout(f"dot took longer than {timeout:g} s and was stopped")
 
-    monkeypatch.setattr("viz.dot.render", slow)
+    monkeypatch.setattr("viz.digraph.render", slow)
     assert graph._repr_mimebundle_() == {
         "text/plain": f"(dot took longer than 10 s and was stopped. {TOO_SLOW})\n{viz.text_view(y)}"}
     monkeypatch.undo()
@@ -159,7 +159,7 @@ def test_text_goes_to_the_file_given_else_standard_output(capsys) -> None:
     a = Value(2.0, label="a")
     y = a * -3.0
     y.backward()
-    expected = "v0 a = leaf  data=2  grad=-3\nv1 = leaf  data=-3  grad=2\nv2 = mul(v0, v1)  data=-6  grad=1\n"
+    expected = "v0 a = input  data=2  grad=-3\nv1 = constant  data=-3  grad=2\nv2 = mul(v0, v1)  data=-6  grad=1\n"
     buffer = io.StringIO()
     viz.text(y, file=buffer)
     assert buffer.getvalue() == expected and capsys.readouterr().out == ""

@@ -145,12 +145,13 @@ def test_big_graphs_fold_into_scopes_and_stay_legible() -> None:
     model = MLP(2, [16, 16, 1])
     loss, _ = svm_loss(model, X, y)
     loss.backward()
-    src = draw_dot(loss).source
+    src = draw_dot(loss, max_size=None).source  # folded by max_nodes only: the model's scopes as boxes
     drawn = len(re.findall(r"^\s*(\w+) \[", src, re.M))
     assert drawn < 80  # from about 7,900 values
     assert "layer0: 16 neurons" in src and "layer1: 16 neurons" in src and "layer2: 1 neuron" in src
     assert "+97 more inputs" in src and "folded: " in src
-    assert draw_dot(loss, max_nodes=None).source.count("<TABLE") > 7000  # unfolded on request
+    assert draw_dot(loss, max_nodes=None, max_size=None).source.count("<TABLE") > 7000  # unfolded on request
+    assert "cut after" not in src and "fit 2000 px" in draw_dot(loss).source  # by default: cut to fit a notebook
 
 
 def test_max_depth_cuts_far_nodes() -> None:
@@ -165,7 +166,7 @@ def test_deep_graph_draws_without_recursion() -> None:
     y = Value(1.0)
     for _ in range(20_000):
         y = y * 1.0
-    assert draw_dot(y, max_nodes=None, legend=False).source.count("->") == 3 * 20_000
+    assert draw_dot(y, max_nodes=None, max_size=None, legend=False).source.count("->") == 3 * 20_000
 
 
 def test_notebook_display_svg_or_text(monkeypatch) -> None:

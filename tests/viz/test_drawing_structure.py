@@ -125,7 +125,7 @@ def chain(steps: int, a: Value, b: Value) -> Value:
 def test_a_leaf_used_more_than_three_times_in_a_big_graph_is_referenced(steps, shared, a_label) -> None:
     a, b = Value(0.5, label=a_label), Value(1.0, label="b")
     y = chain(steps, a, b) + engine.sum([Value(float(i)) for i in range(8)])  # over 15 values in all
-    src = draw_dot(y, legend=False).source
+    src = draw_dot(y, legend=False, max_size=None).source  # unfolded: these chains are wider than a notebook
     refs = re.findall(r'^\t(\w+) \[label="(\w+) \(shared\)" fontsize=9 shape=box style="dashed,rounded" '
                       r'tooltip="(\w+) again: the shared value drawn in full once"\]\n\t(\w+) -> (\w+)$', src, re.M)
     if not shared:
@@ -141,13 +141,13 @@ def test_a_leaf_used_more_than_three_times_in_a_big_graph_is_referenced(steps, s
 def test_sharing_needs_more_than_fifteen_values() -> None:
     a, b = Value(0.5, label="a"), Value(1.0, label="b")
     y = chain(4, a, b)  # h, a, b and 8 results: 11 values
-    assert "(shared)" not in draw_dot(y).source
+    assert "(shared)" not in draw_dot(y, max_size=None).source  # unfolded, to count every value
     bigger = y + engine.sum([Value(float(i)) for i in range(3)])  # 11 + 3 + sum + add = 16
     assert len(engine.topological_order(bigger)) == 16
-    assert "(shared)" in draw_dot(bigger).source
+    assert "(shared)" in draw_dot(bigger, max_size=None).source
     exact = y + engine.sum([Value(float(i)) for i in range(2)])  # 15 values: drawn as they are
     assert len(engine.topological_order(exact)) == 15
-    assert "(shared)" not in draw_dot(exact).source
+    assert "(shared)" not in draw_dot(exact, max_size=None).source
 
 
 def test_the_text_view_lines() -> None:
@@ -159,7 +159,7 @@ def test_the_text_view_lines() -> None:
     hand._backward = named._backward = lambda: None
     z.backward()
     assert viz.text_view(z) == "\n".join([
-        "v0 x = leaf  data=2  grad=12",
+        "v0 x = input  data=2  grad=12",
         "v1 = pow(v0, k=3)  data=8  grad=1",
         "v2 = leaky_relu(v1, slope=0.1)  data=8  grad=1",
         "v3 = hand-made(v0)  data=1  grad=1",
@@ -171,16 +171,23 @@ def test_the_text_view_lines() -> None:
     model = MLP(1, [1])
     lines = viz.text_view(model([1.0])).splitlines()
     w = model.parameters()[0]
-    assert lines == [f"v0 w0 = leaf  data={w.data:.6g}  grad=0  [layer0.neuron0]", "v1 b = leaf  data=0  grad=0  [layer0.neuron0]",
-                     "v2 x0 = leaf  data=1  grad=0", f"v3 = dot(v0, v2, v1)  data={w.data:.6g}  grad=0  [layer0.neuron0]"]
+    assert lines == [f"v0 w0 = parameter  data={w.data:.6g}  grad=0  [layer0.neuron0]",
+                     "v1 b = parameter  data=0  grad=0  [layer0.neuron0]", "v2 x0 = input  data=1  grad=0",
+                     f"v3 = dot(v0, v2, v1)  data={w.data:.6g}  grad=0  [layer0.neuron0]"]
 
 
-def test_a_huge_graph_gets_its_notes_as_the_text_view() -> None:
+def test_a_huge_graph_gets_its_folded_text_view() -> None:
     y = engine.sum([Value(float(i)) for i in range(2100)])
     graph = draw_dot(y)
-    assert graph.text_view == "; ".join(["2097 of the 2100 inputs of Σ folded", "2097 of 2101 values not drawn"])
-    small_enough = engine.sum([Value(float(i)) for i in range(1999)])
-    assert draw_dot(small_enough).text_view == viz.text_view(small_enough)
+    assert graph.text_view.splitlines() == [  # the items drawn, then what was folded (was: the notes alone)
+        "v2100_more = [+2097 more inputs]", "v0 = input  data=0  grad=0", "v1 = input  data=1  grad=0",
+        "v2 = input  data=2  grad=0", "v2100 = sum(v0, v1, v2, +2097 more)  data=2.20395e+06  grad=0",
+        "folded: 2097 of the 2100 inputs of Σ folded; 2097 of 2101 values not drawn"]
+    assert viz.text_view(y) == graph.text_view
+    unfolded = draw_dot(y, max_nodes=None, max_size=None).text_view
+    assert unfolded == ("a graph of 2101 values, drawn unfolded (max_nodes=None): too long to list here; "
+                        "fold it with max_nodes=300, or print it with viz.text")
+    assert len(viz.text_view(y, max_nodes=None, max_size=None).splitlines()) == 2101  # asked for: every line
 
 
 def test_explorer_data_is_the_engines_backward_pass() -> None:
@@ -188,11 +195,13 @@ def test_explorer_data_is_the_engines_backward_pass() -> None:
     grads = [v.grad for v in engine.topological_order(c)]
     assert explorer_data(c) == {
         "root": "v4",
-        "nodes": {"v0": {"label": "a", "op": "", "data": 2.0, "locals": []},
-                  "v1": {"label": "b", "op": "", "data": -3.0, "locals": []},
-                  "v2": {"label": "", "op": "*", "data": -6.0, "locals": [["v0", "b", -3.0], ["v1", "a", 2.0]]},
-                  "v3": {"label": "", "op": "", "data": 1.0, "locals": []},
-                  "v4": {"label": "c", "op": "+", "data": -5.0, "locals": [["v2", "1", 1.0], ["v3", "1", 1.0]]}},
+        "nodes": {"v0": {"label": "a", "op": "", "kind": "input", "data": 2.0, "locals": []},
+                  "v1": {"label": "b", "op": "", "kind": "input", "data": -3.0, "locals": []},
+                  "v2": {"label": "", "op": "*", "kind": "intermediate", "data": -6.0,
+                         "locals": [["v0", "b", -3.0], ["v1", "a", 2.0]]},
+                  "v3": {"label": "", "op": "", "kind": "constant", "data": 1.0, "locals": []},
+                  "v4": {"label": "c", "op": "+", "kind": "output", "data": -5.0,
+                         "locals": [["v2", "1", 1.0], ["v3", "1", 1.0]]}},
         "steps": [{"node": "v4", "adjoint": 1.0, "sent": [["v2", 1.0], ["v3", 1.0]]},
                   {"node": "v2", "adjoint": 1.0, "sent": [["v0", -3.0], ["v1", 2.0]]}]}
     assert [v.grad for v in engine.topological_order(c)] == grads  # put back as they were

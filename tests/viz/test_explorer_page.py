@@ -42,7 +42,7 @@ def test_the_page_holds_the_drawing_and_the_steps(tmp_path: Path, renders) -> No
     out.label = "o</script>"
     page = viz.explorer(out, str(tmp_path / "e.html"), DrawOptions(rankdir="TB", precision=3), timeout=7)
     assert isinstance(page, ExplorerPage) and page == tmp_path / "e.html"
-    expected_source = draw_dot(out, rankdir="TB", precision=3, max_nodes=None, clusters=False).source
+    expected_source = draw_dot(out, rankdir="TB", precision=3, max_nodes=None, max_size=None, clusters=False).source
     assert renders == [(expected_source, "svg", 7)]
     assert "subgraph" not in expected_source
     text = page.read_text()

@@ -19,6 +19,8 @@ OPTION_ERRORS = [
     (dict(max_depth=0), "max_depth must be a positive whole number or None, got 0"),
     (dict(max_depth=True), "max_depth must be a positive whole number or None, got True"),
     (dict(max_depth="3"), "max_depth must be a positive whole number or None, got '3'"),
+    (dict(max_size=0), "max_size must be a positive whole number or None, got 0"),
+    (dict(max_size=1500.0), "max_size must be a positive whole number or None, got 1500.0"),
     (dict(precision=0), "precision must be a whole number of digits from 1 to 17, got 0"),
     (dict(precision=18), "precision must be a whole number of digits from 1 to 17, got 18"),
     (dict(precision=True), "precision must be a whole number of digits from 1 to 17, got True"),
@@ -62,7 +64,7 @@ def test_of_merges_options_and_overrides() -> None:
     with pytest.raises(TypeError) as e:
         DrawOptions.of(base, zz=1, colour="red")
     assert str(e.value) == ("unknown drawing option colour, zz; the options are clusters, color_by, format, legend, "
-                            "log_scale, max_depth, max_nodes, parameters, precision, rankdir, show_local, timeout")
+                            "log_scale, max_depth, max_nodes, max_size, parameters, precision, rankdir, show_local, timeout")
     with pytest.raises(TypeError) as e:
         viz.draw_dot(Value(1.0), colour="red")
     assert str(e.value).startswith("unknown drawing option colour; the options are clusters, ")

@@ -22,7 +22,7 @@ needs_renderer = pytest.mark.skipif(viz.find_renderer() is None, reason="no Grap
 def test_loops_over_shared_weights_render_within_the_budget(make) -> None:
     y = make()
     y.backward()
-    graph = viz.draw_dot(y)
+    graph = viz.draw_dot(y, max_size=None)  # unfolded: the layout of every step must stay within the budget
     assert "(shared)" in graph.source  # later uses of a and b are references, not long edges
     svg = viz.render(graph.source, "svg", timeout=graph.options.timeout)  # RenderTimeout would fail the test
     assert b"<svg" in svg
@@ -30,7 +30,7 @@ def test_loops_over_shared_weights_render_within_the_budget(make) -> None:
 
 def test_each_use_of_a_shared_leaf_keeps_its_edge() -> None:
     y = chain(20)
-    src = viz.draw_dot(y).source
+    src = viz.draw_dot(y, max_size=None).source  # unfolded, though wider than a notebook
     assert src.count("(shared)") == 2 * 19  # a and b drawn in full once, referenced at the 19 other steps
     assert src.count("->") == 6 * 20  # the same edges as before: per step two ops, each with two inputs and a result
     assert "(shared)" not in viz.draw_dot(chain(3)).source  # small graphs are drawn as they are
@@ -38,14 +38,14 @@ def test_each_use_of_a_shared_leaf_keeps_its_edge() -> None:
 
 @needs_renderer
 def test_a_render_over_budget_gives_the_text_view_and_says_what_to_do(tmp_path: Path) -> None:
-    graph = viz.draw_dot(chain(300), max_nodes=None, timeout=0.01)
+    graph = viz.draw_dot(chain(300), max_nodes=None, max_size=None, timeout=0.01)
     bundle = graph._repr_mimebundle_()
     assert "image/svg+xml" not in bundle
     assert "took longer than 0.01 s" in bundle["text/plain"] and "max_nodes" in bundle["text/plain"]
     assert "mul(" in bundle["text/plain"]  # the text view follows
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        written = viz.save(chain(300), tmp_path / "g.svg", timeout=0.01)
+        written = viz.save(chain(300), tmp_path / "g.svg", max_size=None, timeout=0.01)
     assert written.suffix == ".dot" and "took longer" in str(caught[0].message)
 
 
@@ -59,7 +59,7 @@ def test_a_killed_python_leaves_no_renderer_running(tmp_path: Path) -> None:
         "ys = [Value(float(i), label=f'x{i}') for i in range(60)]\n"
         "y = ys[0]\n"
         "for i in range(1500):\n    y = y * ys[i % 60] + ys[(7 * i) % 60]\n"
-        "viz.render(viz.draw_dot(y, max_nodes=None).source.replace('rankdir=LR', 'rankdir=LR splines=ortho'), 'svg')\n")
+        "viz.render(viz.draw_dot(y, max_nodes=None, max_size=None).source.replace('rankdir=LR', 'rankdir=LR splines=ortho'), 'svg')\n")
     python = subprocess.Popen([sys.executable, str(script)])
     renderer = None
     for _ in range(200):  # wait for the renderer to start

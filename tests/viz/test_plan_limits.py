@@ -37,18 +37,21 @@ def test_the_folded_caption_is_set_in_small_type() -> None:
     leaves = [Value(float(i)) for i in range(400)]
     src = draw_dot(engine.sum(leaves)).source
     (caption,) = [line for line in src.splitlines() if "folded:" in line]
-    assert re.fullmatch(r'\tfontsize=10 label="folded: .*" labelloc=b', caption)
+    assert re.fullmatch(r'\tfontname=Helvetica fontsize=10 label="folded: .*" labelloc=b', caption)  # the nodes' font
 
 
-def test_the_text_view_is_kept_for_graphs_of_up_to_2000_values() -> None:
+def test_the_text_view_is_folded_as_the_drawing_is() -> None:
+    # It was the whole graph, a line a Value, up to 2000 Values: 1,699 lines in a terminal for a folded drawing.
     v = Value(0.5)
     for _ in range(1999):
         v = v.tanh()
     drawn = draw_dot(v)
-    assert len(plan(v).order) == 2000 and drawn.text_view.startswith("v0 = leaf  data=0.5")
-    v = v.tanh()
-    drawn = draw_dot(v)
-    assert drawn.text_view == "; ".join(plan(v).notes)  # past 2000 values: what was folded, in words
+    lines = drawn.text_view.splitlines()
+    assert lines[0] == "v1995_deep = [... more]" and lines[-1].startswith("folded: cut after ")
+    boxes = [n for n in re.findall(r"^\t(\w+) \[label=", drawn.source, re.M) if not n.endswith("_op") and n != "legend"]
+    assert [line.split()[0] for line in lines[:-1]] == boxes  # a line for each box drawn, in the same order
+    unfolded = draw_dot(v, max_nodes=None, max_size=None).text_view.splitlines()
+    assert len(unfolded) == 2000 and unfolded[0] == "v0 = input  data=0.5  grad=0"
 
 
 def test_a_scope_whose_name_says_cut_does_not_hide_the_max_nodes_note() -> None:

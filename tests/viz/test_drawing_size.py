@@ -1,0 +1,115 @@
+"""A default drawing fits a notebook cell: its longest side, measured on what the renderer draws, is at most
+2000 px (96 dpi), folding further when needed; distinct Values never share a drawn name; no "-0"; and the
+text view (the terminal's fallback) folds as the picture does."""
+
+import random
+import re
+import struct
+from pathlib import Path
+
+import pytest
+
+import engine
+import viz
+from engine import Value
+from nn import MLP
+from tests.viz.drawn import drawn_cells
+from viz import draw_dot
+
+pytestmark = pytest.mark.skipif(viz.find_renderer() is None, reason="no Graphviz renderer")
+LIMIT = 2000
+
+
+def rendered_px(graph) -> tuple:
+    """(width, height) in pixels of the SVG the renderer makes (points * 4/3)."""
+    svg = viz.render(graph.source, "svg").decode()
+    w, h = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(w) * 4 / 3, float(h) * 4 / 3
+
+
+def notebook_batch_loss() -> Value:
+    """Notebook 02's big graph: an MLP 2-16-16-1 over 20 samples, summed by Python's sum (was 7067 x 1021 px)."""
+    random.seed(0)
+    big = MLP(2, [16, 16, 1])
+    return sum((big([0.1 * i, -0.2 * i]) for i in range(20)), Value(0.0))
+
+
+def loop(steps: int = 30) -> Value:
+    """Notebook 02's loop over a reused weight (was 4423 x 10453 px top to bottom)."""
+    w, c = Value(0.9, label="w"), Value(0.1, label="c")
+    h = Value(1.0, label="h0")
+    for _ in range(steps):
+        h = h * w + c
+    h.backward()
+    return h
+
+
+def test_the_notebooks_batch_loss_fits_with_unique_names_and_no_minus_zero(tmp_path: Path) -> None:
+    loss = notebook_batch_loss()
+    graph = draw_dot(loss, max_nodes=100)
+    assert max(rendered_px(graph)) <= LIMIT
+    png = viz.save(loss, tmp_path / "loss.png", max_nodes=100).read_bytes()  # the size a notebook's PNG has
+    assert max(struct.unpack(">II", png[16:24])) <= LIMIT
+    svg = viz.render(graph.source, "svg").decode()
+    cells = drawn_cells(svg)
+    names = [texts[0] for texts in cells.values() if not texts[0].startswith(("data ", "grad "))]
+    assert len(names) == len(set(names)) and any(n.startswith("x0 (v") for n in names)  # two x0s, told apart
+    numbers = [t for texts in cells.values() for t in texts if t.startswith(("data ", "grad "))]
+    assert numbers and not any(re.fullmatch(r"(data|grad) -0", t) for t in numbers)
+    assert any(t == "data 0" for t in numbers)  # x1 = -0.2 * 0 = -0.0, drawn as 0
+    assert max(rendered_px(draw_dot(loss, max_nodes=100, max_size=None))) > 3 * LIMIT  # what it was
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_a_thirty_step_loop_fits_either_way(rankdir: str) -> None:
+    graph = draw_dot(loop(), rankdir=rankdir)
+    width, height = rendered_px(graph)
+    assert max(width, height) <= LIMIT and "to fit 2000 px" in graph.source
+    assert max(rendered_px(draw_dot(loop(), rankdir=rankdir, max_size=None))) > 2 * LIMIT  # it needed folding
+
+
+@pytest.mark.parametrize("case", ["moons_loss", "mlp_tb", "wide_sum", "labels"])
+def test_other_big_drawings_fit(case: str) -> None:
+    random.seed(1)
+    model = MLP(2, [3, 1])
+    if case == "moons_loss":
+        from demos.moons import data, svm_loss
+
+        X, y = data()
+        root = svm_loss(MLP(2, [16, 16, 1]), X, y)[0]
+        root.backward()
+        options = {}
+    elif case == "mlp_tb":
+        root, options = model([1.0, -2.0]), {"rankdir": "TB"}  # three neurons side by side
+    elif case == "wide_sum":
+        root, options = engine.sum([Value(float(i), label=f"x{i}") for i in range(200)]), {}
+    else:
+        root, options = model([0.5, 0.25]), {"show_local": True}
+        root.backward()
+    assert max(rendered_px(draw_dot(root, **options))) <= LIMIT
+
+
+def test_small_drawings_are_not_folded() -> None:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = (a * b + a * a).tanh()
+    random.seed(0)
+    out = MLP(2, [3, 1])([1.0, -2.0])  # notebook 02's model, drawn whole with its clusters
+    for root in (y, out):
+        graph = draw_dot(root)
+        assert "folded" not in graph.source and max(rendered_px(graph)) <= LIMIT
+
+
+def test_the_terminal_shows_the_folded_text_view(monkeypatch) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    loss = notebook_batch_loss()
+    graph = draw_dot(loss, max_nodes=100)
+    lines = graph.text_view.splitlines()
+    boxes = [n for n in re.findall(r"^\t(\w+) \[label=", graph.source, re.M) if not n.endswith("_op") and n != "legend"]
+    assert [line.split()[0] for line in lines[:-1]] == boxes and lines[-1].startswith("folded: ")
+    assert viz.text_view(loss, max_nodes=100) == graph.text_view
+    shown, _ = DisplayFormatter().format(graph)  # what terminal IPython prints: text/plain
+    assert shown["text/plain"] == graph.text_view and len(lines) < 40  # it was 1,699 lines
+    monkeypatch.setattr("viz.renderer.find_renderer", lambda: None)  # no renderer at all: the same text
+    shown, _ = DisplayFormatter().format(graph)
+    assert shown == {"text/plain": graph.text_view}
