@@ -138,6 +138,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if run.diverged:
             print(f"{name}: {run.diverged}")
     norms = {n: r.norms for n, r in runs.items() if "clipped" not in n}  # clipping starts from the same gradient
-    path = viz.plot_gradient_cures(norms, {n: r.losses for n, r in runs.items()}, args.out / "vanishing.png")
+    path = viz.plot_gradient_cures(norms, {n: r.losses for n, r in runs.items()}, args.out / "vanishing.png",
+                                   overflowed=[n for n, r in runs.items() if r.diverged])
     print(f"\nper-layer gradient norms and training curves: {path}")
     return 0
