@@ -62,10 +62,33 @@ def test_draw_network_draws_every_neuron_of_a_small_model_and_elides_wide_layers
     arrows = [a for a in ax.texts if a.get_text() == ""]
     assert len(arrows) == 3 * 4 + 4 * 2 + 2  # every connection, and the forward and backward arrows
     assert ax.get_title() == "3-4-2 network"
-    assert {"input\n3 units", "hidden 1\n4 units", "output\n2 units"} <= {t.get_text() for t in ax.texts}
+    assert {"input\n3 units", "hidden 1\n4 units", "output\n2 units: $\\hat{y} = a^{(2)}$"} <= {t.get_text() for t in ax.texts}
     wide = viz.draw_network(MLP(784, [128, 10]), tmp_path / "n.png")
     assert wide.read_bytes()[:4] == b"\x89PNG"
     fig = viz.draw_network(MLP(784, [128, 10]))
     assert len(fig.axes[0].patches) == 7 + 7 + 7 and sum(t.get_text() == "\u22ee" for t in fig.axes[0].texts) == 3
     with pytest.raises(TypeError, match="draw_network draws an MLP"):
         viz.draw_network(object())
+
+
+def unit_names(ax):
+    """The names written in the circles, column by column (left to right), each column top to bottom."""
+    names = [t for t in ax.texts if t.get_zorder() == 6]
+    columns = {}
+    for t in names:
+        columns.setdefault(t.get_position()[0], []).append((-t.get_position()[1], t.get_text()))
+    return [[name for _, name in sorted(column)] for _, column in sorted(columns.items())]
+
+
+def test_draw_network_names_each_unit_by_its_layer() -> None:
+    # The hidden units were a1..a4 and the outputs a1, a2 again: two units had one name.
+    random.seed(0)
+    ax = viz.draw_network(MLP(3, [4, 2])).axes[0]
+    assert unit_names(ax) == [["$x_{1}$", "$x_{2}$", "$x_{3}$"],
+                              ["$a^{(1)}_{1}$", "$a^{(1)}_{2}$", "$a^{(1)}_{3}$", "$a^{(1)}_{4}$"],
+                              ["$a^{(2)}_{1}$", "$a^{(2)}_{2}$"]]
+    wide = unit_names(viz.draw_network(MLP(784, [128, 16, 10])).axes[0])
+    flat = [name for column in wide for name in column]
+    assert len(flat) == len(set(flat)) == 4 * 7  # seven drawn per wide layer, every name once
+    assert wide[1][-1] == "$a^{(1)}_{128}$" and wide[2][0] == "$a^{(2)}_{1}$" and wide[3][-1] == "$a^{(3)}_{10}$"
+    assert wide[0][-1] == "$x_{784}$"
