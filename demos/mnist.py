@@ -89,6 +89,12 @@ def draw_samples(X: Sequence[Sequence[float]], y: Sequence[int], predicted: Sequ
 
 
 def draw_confusion(counts: List[List[int]], names: Sequence[str], path: Path) -> Path:
+    """The confusion matrix written to ``path``."""
+    return plots.save_figure(confusion_figure(counts, names), path)
+
+
+def confusion_figure(counts: List[List[int]], names: Sequence[str]) -> Any:
+    """counts[true][predicted] as a grid of shaded, numbered cells, the class names along both axes."""
     plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(7, 6))
     ax.imshow(counts, cmap="Blues")
@@ -96,13 +102,16 @@ def draw_confusion(counts: List[List[int]], names: Sequence[str], path: Path) ->
         for p, n in enumerate(row):
             ax.text(p, t, str(n), ha="center", va="center", fontsize=8,
                     color="white" if n > max(map(max, counts)) / 2 else "black")
-    ax.set_xticks(range(10), names, rotation=45, ha="right")
-    ax.set_yticks(range(10), names)
+    if max(map(len, names)) <= 3:  # digits fit upright; Fashion-MNIST's words would run into each other
+        ax.set_xticks(range(len(names)), names)
+    else:
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title("confusion matrix on the held-out images")
     fig.tight_layout()
-    return plots.save_figure(fig, path)
+    return fig
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -51,3 +51,17 @@ def test_fashion_uses_the_official_test_split(tmp_path: Path, capsys) -> None:
 def test_missing_files_say_how_to_fetch_them(tmp_path: Path, capsys) -> None:
     assert mnist.main(["--root", str(tmp_path), "--no-progress"]) == 1
     assert "python -m nn.data fetch mnist" in capsys.readouterr().out
+
+
+def test_the_confusion_matrix_writes_digits_upright_and_words_slanted() -> None:
+    counts = [[int(t == p) * 5 + (t + p) % 3 for p in range(10)] for t in range(10)]
+    digits = mnist.confusion_figure(counts, [str(d) for d in range(10)]).axes[0]
+    # one-digit labels were tilted by 45 degrees like long words
+    assert [t.get_rotation() for t in digits.get_xticklabels()] == [0.0] * 10
+    assert [t.get_text() for t in digits.get_xticklabels()] == [str(d) for d in range(10)]
+    assert list(digits.get_xticks()) == list(range(10)) and list(digits.get_yticks()) == list(range(10))
+    # every cell is numbered with its count
+    assert sorted((int(t.get_position()[1]), int(t.get_position()[0]), t.get_text()) for t in digits.texts) == \
+        sorted((r, c, str(n)) for r, row in enumerate(counts) for c, n in enumerate(row))
+    words = mnist.confusion_figure(counts, mnist.FASHION).axes[0]
+    assert [t.get_rotation() for t in words.get_xticklabels()] == [45.0] * 10
