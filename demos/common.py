@@ -6,17 +6,31 @@ import argparse
 import statistics
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
 
 from engine import Value
 
+T = TypeVar("T")
 
-def common_args(prog: str, doc: Optional[str]) -> argparse.ArgumentParser:
-    """An argument parser with the options every demo has: --out and --no-progress."""
+
+def common_args(prog: str, doc: Optional[str], quick: Optional[str] = None) -> argparse.ArgumentParser:
+    """An argument parser with the options every demo has: --out and --no-progress; and --quick, saying what it
+    makes smaller, for a demo that takes more than a few seconds."""
     parser = argparse.ArgumentParser(prog=f"python -m demos {prog}", description=(doc or "").splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pictures (default out/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    if quick is not None:
+        parser.add_argument("--quick", action="store_true", help=f"a run of seconds, not minutes: {quick}")
     return parser
+
+
+def progress(iterable: Iterable[T], label: str, enabled: bool = True, total: Optional[int] = None) -> Iterable[T]:
+    """``iterable`` behind a progress bar on standard error, labelled ``label`` (tqdm's, as ``nn.fit`` shows), so a
+    long demo is never silent; the bar is cleared when done, leaving the demo's own lines. ``enabled=False``
+    (the demos' --no-progress) shows nothing."""
+    from nn.train import progress_bar
+
+    return progress_bar(iterable, desc=label, total=total, disable=not enabled, leave=False)
 
 
 def epoch_time(history: Dict[str, List[float]], total: float) -> str:
