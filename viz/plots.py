@@ -364,10 +364,16 @@ def plot_scaling(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]], pa
 
     >>> fig = plot_scaling({"inputs n": {"forward": [(1, 0.1), (8, 0.8)], "reverse": [(1, 0.2), (8, 0.2)]}})
     """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     fig, axes = _side_by_side(panels, "plot_scaling needs at least one panel of non-empty (x, y) curves")
     for ax, (name, curves) in zip(axes, panels.items()):
         for label, points in curves.items():
             ax.loglog([x for x, _ in points], [y for _, y in points], marker="o", label=label)
+        # ticks at the sizes measured, written plainly (45, 121, 369), not at powers of ten between them
+        ax.set_xticks(sorted({x for points in curves.values() for x, _ in points}))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set(xlabel=name, ylabel=ylabel, title=f"against {name}")
         ax.legend(fontsize=8)
     if title:

@@ -149,3 +149,12 @@ def test_pictures_refuse_or_cope_with_what_they_cannot_scale() -> None:
         viz.plot_contour(lambda x, y: -(x * x) - 1.0, (-1, 1), (-1, 1), log=True)
     assert str(caught.value) == ("plot_contour: log=True spaces contours by powers, which needs f > 0 somewhere in "
                                  "the box; f is nowhere positive here")
+
+
+def test_scaling_ticks_the_sizes_measured() -> None:
+    # P = 45, 121, 369, 1249 were ticked only at 10^2 and 10^3
+    ax = viz.plot_scaling({"parameters P": {"forward": [(45, 1e-3), (121, 2e-3), (369, 5e-3), (1249, 2e-2)]}}).axes[0]
+    ax.figure.canvas.draw()
+    assert list(ax.get_xticks()) == [45, 121, 369, 1249]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["45", "121", "369", "1249"]
+    assert [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()] == []
