@@ -29,6 +29,7 @@ from viz import plots
 from .common import common_args, epoch_time
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 128, 20, 2e-3, 128
+QUICK_EPOCHS, QUICK_LIMIT = 3, 2000
 FASHION = ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
 
 
@@ -76,16 +77,25 @@ def confusion(y_true: Sequence[int], y_pred: Sequence[int], classes: int = 10) -
 
 def draw_samples(X: Sequence[Sequence[float]], y: Sequence[int], predicted: Sequence[int], names: Sequence[str],
                  path: Path) -> Path:
-    """A 5 x 8 grid of held-out images, each titled with its prediction (red where wrong)."""
+    """A 5 x 8 grid of held-out images, each titled with its prediction (red where wrong), written to ``path``."""
+    return plots.save_figure(samples_figure(X, y, predicted, names), path)
+
+
+def samples_figure(X: Sequence[Sequence[float]], y: Sequence[int], predicted: Sequence[int],
+                   names: Sequence[str]) -> Any:
+    """The first 40 images in a 5 x 8 grid, each titled with the prediction; a wrong one in red, with the truth."""
     plt = plots.pyplot()
     fig, axes = plt.subplots(5, 8, figsize=(10, 7))
     for ax, x, t, p in zip(axes.flat, X, y, predicted):
         ax.imshow([x[r * 28:(r + 1) * 28] for r in range(28)], cmap="gray_r", vmin=0.0, vmax=1.0)
-        ax.set_title(names[p], color="black" if p == t else "red", fontsize=9)
+        # a red "0" alone leaves the reader to guess what the image was meant to be
+        ax.set_title(names[p] if p == t else f"{names[p]} (is {names[t]})", color="black" if p == t else "red",
+                     fontsize=9 if p == t else 8)
+    for ax in axes.flat:
         ax.axis("off")
     fig.suptitle("held-out images, titled with the network's prediction (red where it is wrong)")
     fig.tight_layout()
-    return plots.save_figure(fig, path)
+    return fig
 
 
 def draw_confusion(counts: List[List[int]], names: Sequence[str], path: Path) -> Path:
@@ -115,12 +125,14 @@ def confusion_figure(counts: List[List[int]], names: Sequence[str]) -> Any:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("mnist", __doc__)
+    parser = common_args("mnist", __doc__, quick=f"{QUICK_EPOCHS} epochs on the first {QUICK_LIMIT:,} training images")
     parser.add_argument("--fashion", action="store_true", help="Fashion-MNIST instead of MNIST")
     parser.add_argument("--root", type=Path, default=None, help="the folder of the IDX files")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--limit", type=int, default=None, help="read only the first N training images")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.epochs, args.limit = QUICK_EPOCHS, min(args.limit or QUICK_LIMIT, QUICK_LIMIT)
     try:
         model, history, (X_test, y_test, predicted), timing = train(args.fashion, args.root, args.epochs,
                                                                     args.limit, not args.no_progress)

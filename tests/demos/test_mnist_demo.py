@@ -65,3 +65,24 @@ def test_the_confusion_matrix_writes_digits_upright_and_words_slanted() -> None:
         sorted((r, c, str(n)) for r, row in enumerate(counts) for c, n in enumerate(row))
     words = mnist.confusion_figure(counts, mnist.FASHION).axes[0]
     assert [t.get_rotation() for t in words.get_xticklabels()] == [45.0] * 10
+
+
+def test_a_wrong_prediction_is_titled_with_the_truth_too() -> None:
+    X = [[0.0] * 784 for _ in range(3)]
+    fig = mnist.samples_figure(X, [3, 5, 7], [3, 0, 7], [str(d) for d in range(10)])
+    titles = [(ax.get_title(), ax.title.get_color()) for ax in fig.axes[:3]]
+    assert titles == [("3", "black"), ("0 (is 5)", "red"), ("7", "black")]
+    assert all(not ax.axison for ax in fig.axes)  # the grid's unused cells are blank too
+
+
+def test_quick_is_documented_and_small(tmp_path: Path, capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit):
+        mnist.main(["--help"])
+    assert "--quick" in capsys.readouterr().out
+    root = tmp_path / "digits"
+    root.mkdir()
+    write_set(root, "train", 60, seed=4)
+    assert mnist.main(["--root", str(root), "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert f"{mnist.QUICK_EPOCHS} epochs" in capsys.readouterr().out

@@ -52,3 +52,9 @@ def test_digits_reaches_97_percent_on_held_out_data(tmp_path: Path, capsys) -> N
     assert "time per epoch" in out and "confusion matrix" in out
     matrix = [list(map(int, line.split()[1:])) for line in out.splitlines()[6:16]]
     assert sum(map(sum, matrix)) == 359 and sum(matrix[i][i] for i in range(10)) / 359 * 100 == pytest.approx(accuracy, abs=0.05)
+
+
+def test_digits_quick_is_documented(capsys) -> None:
+    with pytest.raises(SystemExit):
+        digits.main(["--help"])
+    assert "--quick" in capsys.readouterr().out and digits.QUICK < digits.EPOCHS
