@@ -92,3 +92,31 @@ def test_draw_network_names_each_unit_by_its_layer() -> None:
     assert len(flat) == len(set(flat)) == 4 * 7  # seven drawn per wide layer, every name once
     assert wide[1][-1] == "$a^{(1)}_{128}$" and wide[2][0] == "$a^{(2)}_{1}$" and wide[3][-1] == "$a^{(3)}_{10}$"
     assert wide[0][-1] == "$x_{784}$"
+
+
+def test_contour_paths_marks_and_labels_read_plainly() -> None:
+    rosenbrock = lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2  # noqa: E731
+    valley = [(-1.2, 1.0), (-0.5, 0.3), (0.5, 0.25), (1.0, 1.0)]
+    fig = viz.plot_contour(rosenbrock, (-2, 2), (-1, 3), log=True, paths={"a": valley, "b": valley},
+                           marks={"minimum (1, 1)": (1.0, 1.0)})
+    ax = fig.axes[0]
+    drawn = {l.get_label(): l for l in ax.get_lines()}
+    a, b = drawn["a"], drawn["b"]
+    # two paths down the same valley: not told apart by colour alone
+    assert (a.get_linestyle(), a.get_marker()) != (b.get_linestyle(), b.get_marker())
+    star = drawn["minimum (1, 1)"]
+    assert star.get_marker() == "*" and (list(star.get_xdata()), list(star.get_ydata())) == ([1.0], [1.0])
+    # the legend sits below the box, where it hides no path
+    fig.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y1 < ax.get_window_extent().y0
+    # contour labels as numbers are written: no 2.23e+03
+    assert all("e+" not in t.get_text() for t in ax.texts)
+    assert viz.calculus._level(2234.6) == "2,235" and viz.calculus._level(8.71) == "8.71" \
+        and viz.calculus._level(0.0512) == "0.051"
+
+
+def test_the_gradient_label_has_a_background_over_the_lines() -> None:
+    ax = viz.plot_contour(lambda x, y: x * x + y ** 3, (0, 4), (0, 4), at=(2.0, 3.0)).axes[0]
+    label = next(t for t in ax.texts if t.get_text().startswith("gradient"))
+    assert label.get_bbox_patch() is not None and label.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
