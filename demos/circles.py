@@ -33,7 +33,8 @@ def _accuracy(model, X, y) -> float:
         return sum((model(x).data > 0) == bool(t) for x, t in zip(X, y)) / len(y)
 
 
-def random_search(X, y, budget: int, sigma: float = 0.1, seed: int = SEED, shown: bool = False) -> Tuple[MLP, List[float]]:
+def random_search(X, y, budget: int, sigma: float = 0.1, seed: int = SEED,
+                  shown: bool = False) -> Tuple[MLP, List[float]]:
     """Keep a random perturbation of all weights whenever it lowers the loss; one evaluation each (``shown``: with a
     progress bar)."""
     random.seed(seed)
@@ -57,7 +58,8 @@ def random_search(X, y, budget: int, sigma: float = 0.1, seed: int = SEED, shown
     return model, curve
 
 
-def gradient_descent(X, y, budget: int, lr: float = 0.05, seed: int = SEED, shown: bool = False) -> Tuple[MLP, List[float]]:
+def gradient_descent(X, y, budget: int, lr: float = 0.05, seed: int = SEED,
+                     shown: bool = False) -> Tuple[MLP, List[float]]:
     """Adam on the full batch; each step is one loss evaluation (and one backward pass)."""
     random.seed(seed)
     model = MLP(2, HIDDEN + [1], activation="tanh", init="xavier")

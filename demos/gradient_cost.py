@@ -62,7 +62,8 @@ def count(nin: int, sizes: Sequence[int]) -> Counts:
     return Counts(len(model.parameters()), forward, to_weights, to_activations)
 
 
-def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3, shown: bool = False) -> Dict[str, List[Tuple[int, float]]]:
+def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3,
+            shown: bool = False) -> Dict[str, List[Tuple[int, float]]]:
     """Seconds (best of ``repeats``) for the forward pass, the backward pass and central differences of a
     4-w-w-1 network's loss over 8 samples, against its parameter count P. ``shown``: a progress bar per width
     through the differences, the slow part (P parameters, two passes each)."""
@@ -76,7 +77,8 @@ def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3, shown: bool = Fals
         loss = lambda: losses.mse([model(x) for x in X], y)  # noqa: E731
         f = best_time(loss, repeats)
         b = best_time(lambda: (loss().backward()), repeats) - f
-        fd = best_time(lambda: _differences(progress(params, f"central differences, P = {len(params)}", shown), loss), 1)
+        bar = f"central differences, P = {len(params)}"
+        fd = best_time(lambda: _differences(progress(params, bar, shown), loss), 1)
         P = len(params)
         out["forward pass"].append((P, f))
         out["backward pass"].append((P, max(b, 1e-6)))

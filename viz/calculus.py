@@ -118,7 +118,8 @@ def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: 
     if 0.25 <= spans <= 4:
         ax.set_aspect("equal")  # so that the gradient looks what it is: at right angles to the contours
     if paths or marks:  # below the box: inside it, the legend hid the paths' start
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1 if len(ax.get_legend_handles_labels()[1]) > 3 else 3)
+        entries = len(ax.get_legend_handles_labels()[1])
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1 if entries > 3 else entries)
     return _finish(fig, path)
 
 
