@@ -111,7 +111,8 @@ def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence
                            resolution: int = 80, ax: Any = None) -> Any:
     """The class a 2-D classifier predicts over the plane, with the data on top.
 
-    One output: positive scores are class 1; several outputs: the argmax. Each class has one colour:
+    One output: positive scores are class 1, the others class 0 (or -1, when the labels are -1 and 1); several
+    outputs: the argmax. Each class has one colour:
     pale where the model predicts it, full for its points, which also have a shape of their own.
     """
     if not X or len(X[0]) != 2:
@@ -119,6 +120,8 @@ def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence
     xs, ys = (_grid([p[i] for p in X], 0.5, resolution) for i in (0, 1))
     with no_grad():
         Z = [[predict_label(model([gx, gy])) for gx in xs] for gy in ys]
+    if -1 in set(y) and set(y) <= {-1, 1}:  # labels of +-1 (an SVM's): a negative score is class -1, not 0
+        Z = [[-1 if c == 0 else c for c in row] for row in Z]
     fig = None
     if ax is None:
         fig, ax = pyplot().subplots(figsize=(6, 5))

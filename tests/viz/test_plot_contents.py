@@ -442,3 +442,15 @@ def test_history_ticks_whole_epochs_only(epochs) -> None:
             assert ticks == [float(e) for e in range(1, epochs + 1)]
         # one epoch is a point: drawn with a marker, or it would not be seen at all
         assert all(line.get_marker() not in ("None", None, "") for line in ax.get_lines()) or epochs > 30
+
+
+def test_decision_boundary_with_labels_of_minus_one_and_one() -> None:
+    # the moons demo's SVM labels: a negative score is class -1, painted in class -1's colour, not a third class
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [-1, 1]
+    ax = plot_decision_boundary(Sign(), X, y, resolution=6).axes[0]
+    assert legend(ax) == ["class -1", "class 1"]
+    filled = ax.collections[0]
+    assert list(filled.levels) == [-1.5, 0.0, 1.5]
+    regions = [tuple(c[:3]) for c in filled.get_facecolor()]
+    points = [tuple(to_rgba(c.get_facecolor()[0])[:3]) for c in ax.collections[-2:]]
+    assert regions == points  # each class's region and points in one colour
