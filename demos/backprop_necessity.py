@@ -34,6 +34,7 @@ from nn import MLP, SGD, fit, losses
 from .common import common_args, progress
 
 SAMPLES, NOISE, FACTOR, SEED, TEST, ITERATIONS, RATE, STEP = 1000, 0.1, 0.8, 42, 0.3, 500, 0.1, 0.01
+QUICK = 100  # iterations for --quick
 FASTER = 1.0  # a rate at which plain descent gets somewhere in 500 steps from this start
 
 
@@ -139,9 +140,11 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("backprop_necessity", __doc__)
+    parser = common_args("backprop_necessity", __doc__, quick=f"{QUICK} iterations of each (as --iterations {QUICK})")
     parser.add_argument("--iterations", type=int, default=ITERATIONS, help=f"iterations of each (default {ITERATIONS})")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.iterations = QUICK
     X_train, X_test, y_train, y_test = data()
     rng = np.random.default_rng(SEED)
     start = initial(rng)

@@ -12,3 +12,13 @@ def test_each_training_shows_a_bar(capsys) -> None:
     assert "W2 and b2 swapped" in printed.out
     assert demo.main(["--iterations", "20", "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_quick_is_documented_and_runs_fewer_iterations(capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit):
+        demo.main(["--help"])
+    assert "--quick" in capsys.readouterr().out
+    assert demo.main(["--quick", "--no-progress"]) == 0
+    assert f"{demo.QUICK} iterations each" in capsys.readouterr().out
