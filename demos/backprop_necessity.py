@@ -31,9 +31,10 @@ import numpy as np
 import nn
 from nn import MLP, SGD, fit, losses
 
-from .common import common_args
+from .common import common_args, progress
 
 SAMPLES, NOISE, FACTOR, SEED, TEST, ITERATIONS, RATE, STEP = 1000, 0.1, 0.8, 42, 0.3, 500, 0.1, 0.01
+QUICK = 100  # iterations for --quick
 FASTER = 1.0  # a rate at which plain descent gets somewhere in 500 steps from this start
 
 
@@ -65,11 +66,12 @@ def accuracy(X: np.ndarray, y: np.ndarray, p: Dict[str, np.ndarray]) -> float:
 
 
 def random_search(X: np.ndarray, y: np.ndarray, p: Dict[str, np.ndarray], rng: np.random.Generator,
-                  iterations: int = ITERATIONS) -> Tuple[Dict[str, np.ndarray], List[float]]:
-    """The chapter's random search (lines 119-151): perturb every parameter, keep it if the loss drops."""
+                  iterations: int = ITERATIONS, shown: bool = False) -> Tuple[Dict[str, np.ndarray], List[float]]:
+    """The chapter's random search (lines 119-151): perturb every parameter, keep it if the loss drops
+    (``shown``: with a progress bar)."""
     p = {k: v.copy() for k, v in p.items()}
     best, curve = math.inf, []
-    for _ in range(iterations):
+    for _ in progress(range(iterations), "random search", shown):
         trial = {k: v + rng.normal(0.0, STEP, v.shape) for k, v in p.items()}
         loss = bce(simple_nn(X, trial), y)
         if loss < best:
@@ -98,11 +100,11 @@ def from_model(model: MLP) -> Dict[str, np.ndarray]:
 
 
 def gradient_descent(X: np.ndarray, y: np.ndarray, p: Dict[str, np.ndarray], iterations: int = ITERATIONS,
-                     rate: float = RATE) -> Tuple[Dict[str, np.ndarray], List[float]]:
-    """Plain full-batch gradient descent, with chainrule's gradients (``fit``)."""
+                     rate: float = RATE, shown: bool = False) -> Tuple[Dict[str, np.ndarray], List[float]]:
+    """Plain full-batch gradient descent, with chainrule's gradients (``fit``; ``shown``: its progress bar)."""
     model = to_model(p)
     history = fit(model, X.tolist(), [int(t) for t in y], losses.bce_with_logits, SGD(model.parameters(), lr=rate),
-                  iterations, progress=False, compiled=True)
+                  iterations, progress=shown, compiled=True)
     return from_model(model), history["loss"]
 
 
@@ -138,15 +140,18 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("backprop_necessity", __doc__)
+    parser = common_args("backprop_necessity", __doc__, quick=f"{QUICK} iterations of each (as --iterations {QUICK})")
     parser.add_argument("--iterations", type=int, default=ITERATIONS, help=f"iterations of each (default {ITERATIONS})")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.iterations = QUICK
     X_train, X_test, y_train, y_test = data()
     rng = np.random.default_rng(SEED)
     start = initial(rng)
-    searched, rs_curve = random_search(X_train, y_train, start, rng, args.iterations)
-    descended, gd_curve = gradient_descent(X_train, y_train, start, args.iterations)
-    faster, fast_curve = gradient_descent(X_train, y_train, start, args.iterations, rate=FASTER)
+    shown = not args.no_progress
+    searched, rs_curve = random_search(X_train, y_train, start, rng, args.iterations, shown)
+    descended, gd_curve = gradient_descent(X_train, y_train, start, args.iterations, shown=shown)
+    faster, fast_curve = gradient_descent(X_train, y_train, start, args.iterations, rate=FASTER, shown=shown)
     print(f"{SAMPLES} points of two circles (noise {NOISE}), {int(SAMPLES * (1 - TEST))} to train and "
           f"{int(SAMPLES * TEST)} to test; a 2-10-1 network, ReLU then sigmoid; {args.iterations} iterations each\n")
     print(f"{'method':<34}{'training loss':>14}{'test accuracy':>15}")

@@ -25,7 +25,7 @@ from engine import Value, checkpoint
 from nn import MLP
 from viz import plot_memory_tradeoff
 
-from .common import common_args
+from .common import common_args, progress
 
 SIZES = (4_000, 16_000, 64_000, 256_000)
 QUICK_SIZES = (1_000, 4_000, 16_000)
@@ -88,27 +88,33 @@ def seconds(run: Callable[[], None], repeats: int) -> float:
     return statistics.median(times)
 
 
-def measure(sizes: Tuple[int, ...] = SIZES, repeats: int = 3
+def measure(sizes: Tuple[int, ...] = SIZES, repeats: int = 3, shown: bool = False
             ) -> Tuple[Dict[str, List[Tuple[int, int, float]]], bool]:
     """{strategy: [(steps, peak bytes, seconds)]} over ``sizes``, and whether every strategy gave the plain
-    pass's gradient to the last bit."""
+    pass's gradient to the last bit. ``shown``: a progress bar counting the chains' steps, naming each run."""
     runs: Dict[str, List[Tuple[int, int, float]]] = {s: [] for s in STRATEGIES}
     same = True
-    for n in sizes:
-        grads = []
-        for strategy in STRATEGIES:
-            k = segments(strategy, n)
-            if k is None and n > PLAIN_UP_TO:
-                continue
-            x, run = gradient(n, k)
-            runs[strategy].append((n, peak_bytes(run), seconds(run, repeats)))
-            grads.append(struct.pack("<d", x.grad))
-        same = same and len(set(grads)) == 1
+    todo = [(n, s) for n in sizes for s in STRATEGIES if not (segments(s, n) is None and n > PLAIN_UP_TO)]
+    with progress(range(sum(n for n, _ in todo)), "chains", shown, total=sum(n for n, _ in todo)) as bar:
+        for n in sizes:
+            grads = []
+            for strategy in STRATEGIES:
+                k = segments(strategy, n)
+                if k is None and n > PLAIN_UP_TO:
+                    continue
+                bar.set_description(f"{strategy}, n = {n:,}")
+                x, run = gradient(n, k)
+                runs[strategy].append((n, peak_bytes(run), seconds(run, repeats)))
+                grads.append(struct.pack("<d", x.grad))
+                bar.update(n)  # the time of a run grows with its steps: the bar moves by them
+            same = same and len(set(grads)) == 1
     return runs, same
 
 
-def mlp_rows(depth: int = MLP_DEPTH, width: int = MLP_WIDTH, repeats: int = 3) -> List[Tuple[str, int, float, bool]]:
-    """For a deep narrow tanh MLP: (checkpoint_every, peak bytes, seconds, gradients identical to the plain pass)."""
+def mlp_rows(depth: int = MLP_DEPTH, width: int = MLP_WIDTH, repeats: int = 3,
+             shown: bool = False) -> List[Tuple[str, int, float, bool]]:
+    """For a deep narrow tanh MLP: (checkpoint_every, peak bytes, seconds, gradients identical to the plain pass);
+    ``shown``: with a progress bar."""
     random.seed(0)
     model = MLP(width, [width] * depth + [1], activation="tanh", init="xavier")
     x = [0.5, -1.0, 0.25, 2.0][:width] + [0.0] * (width - 4)
@@ -118,7 +124,7 @@ def mlp_rows(depth: int = MLP_DEPTH, width: int = MLP_WIDTH, repeats: int = 3) -
         (model(x) ** 2).backward()
 
     rows, plain = [], None
-    for every in (None, 4, "sqrt"):
+    for every in progress((None, 4, "sqrt"), "MLP, checkpoint_every = None, 4, sqrt", shown):
         model.checkpoint_every = every
         peak, secs = peak_bytes(run), seconds(run, repeats)
         grads = b"".join(struct.pack("<d", p.grad) for p in model.parameters())
@@ -128,11 +134,10 @@ def mlp_rows(depth: int = MLP_DEPTH, width: int = MLP_WIDTH, repeats: int = 3) -
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("checkpointing", __doc__)
-    parser.add_argument("--quick", action="store_true", help=f"smaller chains {QUICK_SIZES} and MLP, one timing each")
+    parser = common_args("checkpointing", __doc__, quick=f"smaller chains {QUICK_SIZES} and MLP, one timing each")
     args = parser.parse_args(argv)
     sizes, repeats = (QUICK_SIZES, 1) if args.quick else (SIZES, 3)
-    runs, same = measure(sizes, repeats)
+    runs, same = measure(sizes, repeats, shown=not args.no_progress)
     print("a chain of n steps t <- t + 1e-4 sin(t), 4 nodes a step: forward and backward\n")
     print(f"{'strategy':<26}{'n':>9}{'peak memory':>14}{'time':>10}")
     for strategy, rows in runs.items():
@@ -149,7 +154,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     depth = 64 if args.quick else MLP_DEPTH
     print(f"\nan MLP of {depth} tanh layers of width {MLP_WIDTH}: MLP(..., checkpoint_every=k)")
     print(f"{'checkpoint_every':<18}{'peak memory':>14}{'time':>10}  gradients")
-    for every, peak, secs, identical in mlp_rows(depth, repeats=repeats):
+    for every, peak, secs, identical in mlp_rows(depth, repeats=repeats, shown=not args.no_progress):
         print(f"{every:<18}{peak / 1e6:>11.2f} MB{secs:>9.3f}s  {'identical' if identical else 'DIFFERENT'}")
     print("(each segment's results keep a reference to every weight it read, 8 bytes apiece, so a network's "
           "floor grows with its parameters)")

@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import io
+import re
 import statistics
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
 
 from engine import Value
 
+T = TypeVar("T")
 
-def common_args(prog: str, doc: Optional[str]) -> argparse.ArgumentParser:
-    """An argument parser with the options every demo has: --out and --no-progress."""
+
+def common_args(prog: str, doc: Optional[str], quick: Optional[str] = None) -> argparse.ArgumentParser:
+    """An argument parser with the options every demo has: --out and --no-progress; and --quick, saying what it
+    makes smaller, for a demo that takes more than a few seconds."""
     parser = argparse.ArgumentParser(prog=f"python -m demos {prog}", description=(doc or "").splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pictures (default out/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    if quick is not None:
+        parser.add_argument("--quick", action="store_true", help=f"a run of seconds, not minutes: {quick}")
     return parser
+
+
+def progress(iterable: Iterable[T], label: str, enabled: bool = True, total: Optional[int] = None) -> Iterable[T]:
+    """``iterable`` behind a progress bar on standard error, labelled ``label`` (tqdm's, as ``nn.fit`` shows), so a
+    long demo is never silent; the bar is cleared when done, leaving the demo's own lines. ``enabled=False``
+    (the demos' --no-progress) shows nothing."""
+    from nn.train import progress_bar
+
+    return progress_bar(iterable, desc=label, total=total, disable=not enabled, leave=False)
 
 
 def epoch_time(history: Dict[str, List[float]], total: float) -> str:
@@ -56,3 +72,26 @@ def best_time(fn: Callable[[], object], repeats: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def explained(y: Value, wrt: Value) -> str:
+    """``engine.explain``'s derivation of dy/d(wrt), tidied for reading: a zero is 0, never -0; a number that is
+    its own formula is written once (``d (a + b)/da = 1``, not ``= 1 = 1``); a sum of one term is not summed
+    (``dy/dx = 20``, not ``= 20 = 20``); and ``+ -x`` is ``- x``.
+
+    >>> x = Value(1.0, label="x"); y = 2 * x + 3; y.label = "y"
+    >>> print(explained(y, x).splitlines()[-2])
+    sum over paths: dy/dx = 2
+    """
+    from engine import explain
+
+    text = io.StringIO()
+    explain(y, wrt=wrt, file=text)
+    lines = []
+    for line in text.getvalue().splitlines():
+        line = re.sub(r"(?<![\w.])-0(?![\w.])", "0", line)  # a product of 0 and a negative number prints -0
+        line = re.sub(r" = (\S+) = \1(?=   \(|$)", r" = \1", line)  # "= 1 = 1": formula and number alike
+        if line.startswith("sum over paths:"):
+            line = line.replace(" + -", " - ")
+        lines.append(line)
+    return "\n".join(lines)

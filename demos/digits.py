@@ -21,6 +21,7 @@ import viz
 from .common import common_args, epoch_time
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 32, 12, 0.02, 32
+QUICK = 3  # epochs for --quick
 
 
 def train(epochs: int = EPOCHS, progress: bool = True, compiled: bool = False):
@@ -48,11 +49,13 @@ def confusion(y_true: List[int], y_pred: List[int], classes: int = 10) -> List[L
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("digits", __doc__)
+    parser = common_args("digits", __doc__, quick=f"{QUICK} epochs (the same as --epochs {QUICK})")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--compiled", nargs="?", const=True, choices=["numpy", "python"],
                         help="train by replaying a traced sample loss (engine.compile) instead of eager graphs")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.epochs = QUICK
     try:
         model, history, y_test, predicted, timing = train(args.epochs, progress=not args.no_progress,
                                                           compiled=args.compiled or False)

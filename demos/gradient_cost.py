@@ -13,16 +13,17 @@ backward pass, then times forward, backward and finite differences against P and
 from __future__ import annotations
 
 import random
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from engine import Value, ops, topological_order
 from nn import MLP, losses
 from viz import plot_scaling
 
-from .common import best_time, common_args
+from .common import best_time, common_args, progress
 
 EXERCISE = (5, [10, 8, 3])
 WIDTHS = (4, 8, 16, 32)
+QUICK = (4, 8, 16)
 
 
 class Counts(NamedTuple):
@@ -61,9 +62,11 @@ def count(nin: int, sizes: Sequence[int]) -> Counts:
     return Counts(len(model.parameters()), forward, to_weights, to_activations)
 
 
-def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3) -> Dict[str, List[Tuple[int, float]]]:
+def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3,
+            shown: bool = False) -> Dict[str, List[Tuple[int, float]]]:
     """Seconds (best of ``repeats``) for the forward pass, the backward pass and central differences of a
-    4-w-w-1 network's loss over 8 samples, against its parameter count P."""
+    4-w-w-1 network's loss over 8 samples, against its parameter count P. ``shown``: a progress bar per width
+    through the differences, the slow part (P parameters, two passes each)."""
     X = [[0.1 * i, -0.2 * i, 0.05 * i, 0.3] for i in range(8)]
     y = [1.0 if i % 2 else -1.0 for i in range(8)]
     out: Dict[str, List[Tuple[int, float]]] = {"forward pass": [], "backward pass": [], "central differences (2P passes)": []}
@@ -74,7 +77,8 @@ def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3) -> Dict[str, List[
         loss = lambda: losses.mse([model(x) for x in X], y)  # noqa: E731
         f = best_time(loss, repeats)
         b = best_time(lambda: (loss().backward()), repeats) - f
-        fd = best_time(lambda: _differences(params, loss), 1)
+        bar = f"central differences, P = {len(params)}"
+        fd = best_time(lambda: _differences(progress(params, bar, shown), loss), 1)
         P = len(params)
         out["forward pass"].append((P, f))
         out["backward pass"].append((P, max(b, 1e-6)))
@@ -82,7 +86,7 @@ def timings(widths: Sequence[int] = WIDTHS, repeats: int = 3) -> Dict[str, List[
     return out
 
 
-def _differences(params: Sequence[Value], loss) -> List[float]:
+def _differences(params: Iterable[Value], loss) -> List[float]:
     grads = []
     for p in params:
         x = p.data
@@ -96,9 +100,10 @@ def _differences(params: Sequence[Value], loss) -> List[float]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("gradient_cost", __doc__)
+    parser = common_args("gradient_cost", __doc__, quick=f"hidden widths {QUICK} only")
     parser.add_argument("--widths", type=int, nargs="+", default=list(WIDTHS), help=f"hidden widths (default {WIDTHS})")
     args = parser.parse_args(argv)
+    widths = QUICK if args.quick else args.widths
     nin, sizes = EXERCISE
     c = count(nin, sizes)
     print(f"exercise 16.5: a {nin}-{'-'.join(map(str, sizes))} network")
@@ -108,7 +113,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"            passed back to the layers below   {c.passed_back}")
     print(f"            in all                            {c.backward}  (exercise 16.3: at most 2 x {c.forward} = "
           f"{2 * c.forward})\n")
-    runs = timings(args.widths)
+    runs = timings(widths, shown=not args.no_progress)
     print(f"{'P':>6}{'forward ms':>12}{'backward ms':>13}{'backward/forward':>18}{'differences ms':>16}"
           f"{'differences/forward':>21}")
     for (P, f), (_, b), (_, d) in zip(*runs.values()):

@@ -15,7 +15,7 @@ from typing import List, Optional, Tuple
 
 from engine import Value, grad, implicit_grad
 
-from .common import common_args
+from .common import common_args, progress
 
 SEED, SLOPE, NOISE = 2, 1.5, 0.8
 LAM0, OUTER_LR = 0.1, 0.2
@@ -44,13 +44,14 @@ def solve(train: List[Tuple[float, float]], lam: float) -> float:
     return sum(x * t for x, t in train) / (sum(x * x for x, _ in train) + lam)
 
 
-def unrolled(train: List[Tuple[float, float]], steps: int = 200, lr: float = 0.05):
-    """w after ``steps`` of gradient descent on the inner loss, as a differentiable function of lam."""
+def unrolled(train: List[Tuple[float, float]], steps: int = 200, lr: float = 0.05, shown: bool = False):
+    """w after ``steps`` of gradient descent on the inner loss, as a differentiable function of lam (``shown``:
+    with a progress bar, for these steps are the demo's slow part)."""
     slope = grad(inner_loss(train), 1)
 
     def run(lam):
         w = lam * 0.0
-        for _ in range(steps):
+        for _ in progress(range(steps), f"{steps} unrolled steps", shown):
             w = w - lr * slope(lam, w)
         return w
     return run
@@ -64,12 +65,12 @@ def hypergradient(train, val, lam: float) -> Tuple[float, float, float]:
     return w, dw, dval_dw * dw
 
 
-def run(outer_steps: int = 12) -> dict:
+def run(outer_steps: int = 12, shown: bool = False) -> dict:
     train, val = data()
     w = solve(train, LAM0)
     checks = {"implicit_grad": implicit_grad(inner_loss(train), LAM0, w),
               "closed form": -sum(x * t for x, t in train) / (sum(x * x for x, _ in train) + LAM0) ** 2,
-              "200 unrolled steps": grad(unrolled(train))(Value(LAM0)).data}
+              "200 unrolled steps": grad(unrolled(train, shown=shown))(Value(LAM0)).data}
     path, lam = [], LAM0
     for _ in range(outer_steps):
         w, _, g = hypergradient(train, val, lam)
@@ -79,8 +80,8 @@ def run(outer_steps: int = 12) -> dict:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    common_args("implicit", __doc__).parse_args(argv)
-    result = run()
+    args = common_args("implicit", __doc__).parse_args(argv)
+    result = run(shown=not args.no_progress)
     print(f"dw*/dlam at lam = {LAM0}:")
     for name, value in result["checks"].items():
         print(f"  {name:<20}{value:>+.12f}")

@@ -29,6 +29,7 @@ from viz import plots
 from .common import common_args, epoch_time
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 128, 20, 2e-3, 128
+QUICK_EPOCHS, QUICK_LIMIT = 3, 2000
 FASHION = ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
 
 
@@ -76,19 +77,34 @@ def confusion(y_true: Sequence[int], y_pred: Sequence[int], classes: int = 10) -
 
 def draw_samples(X: Sequence[Sequence[float]], y: Sequence[int], predicted: Sequence[int], names: Sequence[str],
                  path: Path) -> Path:
-    """A 5 x 8 grid of held-out images, each titled with its prediction (red where wrong)."""
+    """A 5 x 8 grid of held-out images, each titled with its prediction (red where wrong), written to ``path``."""
+    return plots.save_figure(samples_figure(X, y, predicted, names), path)
+
+
+def samples_figure(X: Sequence[Sequence[float]], y: Sequence[int], predicted: Sequence[int],
+                   names: Sequence[str]) -> Any:
+    """The first 40 images in a 5 x 8 grid, each titled with the prediction; a wrong one in red, with the truth."""
     plt = plots.pyplot()
     fig, axes = plt.subplots(5, 8, figsize=(10, 7))
     for ax, x, t, p in zip(axes.flat, X, y, predicted):
         ax.imshow([x[r * 28:(r + 1) * 28] for r in range(28)], cmap="gray_r", vmin=0.0, vmax=1.0)
-        ax.set_title(names[p], color="black" if p == t else "red", fontsize=9)
+        # a red "0" alone leaves the reader to guess what the image was meant to be
+        ax.set_title(names[p] if p == t else f"{names[p]} (is {names[t]})", color="black" if p == t else "red",
+                     fontsize=9 if p == t else 8)
+    for ax in axes.flat:
         ax.axis("off")
     fig.suptitle("held-out images, titled with the network's prediction (red where it is wrong)")
     fig.tight_layout()
-    return plots.save_figure(fig, path)
+    return fig
 
 
 def draw_confusion(counts: List[List[int]], names: Sequence[str], path: Path) -> Path:
+    """The confusion matrix written to ``path``."""
+    return plots.save_figure(confusion_figure(counts, names), path)
+
+
+def confusion_figure(counts: List[List[int]], names: Sequence[str]) -> Any:
+    """counts[true][predicted] as a grid of shaded, numbered cells, the class names along both axes."""
     plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(7, 6))
     ax.imshow(counts, cmap="Blues")
@@ -96,22 +112,27 @@ def draw_confusion(counts: List[List[int]], names: Sequence[str], path: Path) ->
         for p, n in enumerate(row):
             ax.text(p, t, str(n), ha="center", va="center", fontsize=8,
                     color="white" if n > max(map(max, counts)) / 2 else "black")
-    ax.set_xticks(range(10), names, rotation=45, ha="right")
-    ax.set_yticks(range(10), names)
+    if max(map(len, names)) <= 3:  # digits fit upright; Fashion-MNIST's words would run into each other
+        ax.set_xticks(range(len(names)), names)
+    else:
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title("confusion matrix on the held-out images")
     fig.tight_layout()
-    return plots.save_figure(fig, path)
+    return fig
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("mnist", __doc__)
+    parser = common_args("mnist", __doc__, quick=f"{QUICK_EPOCHS} epochs on the first {QUICK_LIMIT:,} training images")
     parser.add_argument("--fashion", action="store_true", help="Fashion-MNIST instead of MNIST")
     parser.add_argument("--root", type=Path, default=None, help="the folder of the IDX files")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--limit", type=int, default=None, help="read only the first N training images")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.epochs, args.limit = QUICK_EPOCHS, min(args.limit or QUICK_LIMIT, QUICK_LIMIT)
     try:
         model, history, (X_test, y_test, predicted), timing = train(args.fashion, args.root, args.epochs,
                                                                     args.limit, not args.no_progress)

@@ -108,6 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     first = f"gradient descent (rate {GD_RATE})"
     shown[first] = shown[first][::20] + [shown[first][-1]]  # every 20th step: the crawl, not a solid line
     contour = plot_contour(rosenbrock, (-2.0, 2.0), (-3.5, 3.0), paths=shown, log=True, levels=14,
+                           marks={"minimum (1, 1)": (1.0, 1.0)},
                            path=args.out / "rosenbrock_paths.png", title="the Rosenbrock valley, and three paths down it")
     curves = {name: [max(distance(p), 1e-17) for p in path[:200]] for name, path in paths.items()}
     convergence = plot_convergence(curves, args.out / "rosenbrock_convergence.png", title="distance to the minimum",

@@ -17,14 +17,14 @@ The per-layer gradient norms of every network, and their training curves, go to
 from __future__ import annotations
 
 import random
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from nn import MLP, SGD, Activation, Adam, BatchNorm, Layer, Module, Residual, Sequential, clip_grad_norm, losses
 from nn.data import moons
 
 import viz
 
-from .common import common_args
+from .common import common_args, progress
 
 DEPTH, WIDTH, SAMPLES, EPOCHS, SEED = 8, 8, 64, 40, 0
 QUICK = dict(depth=5, width=6, samples=24, epochs=6)
@@ -78,8 +78,10 @@ def layer_norms(model: Module) -> List[float]:
     return [m.grad_norm() for m in model.modules() if isinstance(m, Layer)]
 
 
-def train(model: Module, data: Tuple[list, list], epochs: int, optimizer: object, clip: Optional[float] = None) -> Run:
-    """Full-batch training from the model's start: the per-layer norms of the first gradient, and the losses."""
+def train(model: Module, data: Tuple[list, list], epochs: int, optimizer: object, clip: Optional[float] = None,
+          bar: Any = None) -> Run:
+    """Full-batch training from the model's start: the per-layer norms of the first gradient, and the losses.
+    ``bar``, a progress bar, moves on by one each epoch (and past the epochs an overflow leaves out)."""
     X, y = data
     norms: List[float] = []
     history: List[float] = []
@@ -89,44 +91,55 @@ def train(model: Module, data: Tuple[list, list], epochs: int, optimizer: object
             loss = losses.bce_with_logits(model.forward_batch(X), y)
             loss.backward()
         except (OverflowError, ValueError) as e:  # the engine refuses inf and nan: it says where instead
+            if bar is not None:
+                bar.update(epochs - len(history))
             return Run(norms, history, f"overflowed at epoch {len(history) + 1}: {str(e).split(';')[0]}")
         norms = norms or layer_norms(model)
         if clip is not None:
             clip_grad_norm(model.parameters(), clip)
         optimizer.step()
         history.append(loss.data)
+        if bar is not None:
+            bar.update(1)
     return Run(norms, history)
 
 
-def cures(depth: int = DEPTH, width: int = WIDTH, samples: int = SAMPLES, epochs: int = EPOCHS) -> Dict[str, Run]:
-    """Every network of ``NETWORKS``, trained with Adam (lr 0.01) from the same seed."""
+def cures(depth: int = DEPTH, width: int = WIDTH, samples: int = SAMPLES, epochs: int = EPOCHS,
+          bar: Any = None) -> Dict[str, Run]:
+    """Every network of ``NETWORKS``, trained with Adam (lr 0.01) from the same seed; ``bar`` names each in turn."""
     data = moons(samples, noise=0.1, seed=SEED)
     runs = {}
     for name, (build, _) in NETWORKS.items():
+        if bar is not None:
+            bar.set_description(name)
         random.seed(SEED)
         model = build(depth, width)
-        runs[name] = train(model, data, epochs, Adam(model.parameters(), lr=0.01))
+        runs[name] = train(model, data, epochs, Adam(model.parameters(), lr=0.01), bar=bar)
     return runs
 
 
-def exploding(depth: int = DEPTH, samples: int = SAMPLES, epochs: int = EPOCHS) -> Dict[str, Run]:
+def exploding(depth: int = DEPTH, samples: int = SAMPLES, epochs: int = EPOCHS, bar: Any = None) -> Dict[str, Run]:
     """A wide ReLU network with uniform(-1, 1) weights under plain gradient descent, without and with clipping."""
     data = moons(samples, noise=0.1, seed=SEED)
     runs = {}
     for name, clip in (("exploding: wide ReLU", None), (f"exploding, clipped to norm {CLIP:g}", CLIP)):
+        if bar is not None:
+            bar.set_description(name)
         random.seed(SEED)
         model = _mlp("relu")(depth, EXPLODING_WIDTH)
-        runs[name] = train(model, data, epochs, SGD(model.parameters(), lr=EXPLODING_LR), clip)
+        runs[name] = train(model, data, epochs, SGD(model.parameters(), lr=EXPLODING_LR), clip, bar=bar)
     return runs
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("vanishing", __doc__)
-    parser.add_argument("--quick", action="store_true", help="a smaller network, fewer samples and epochs")
+    parser = common_args("vanishing", __doc__, quick="a smaller network, fewer samples and epochs")
     args = parser.parse_args(argv)
     size = QUICK if args.quick else dict(depth=DEPTH, width=WIDTH, samples=SAMPLES, epochs=EPOCHS)
-    runs = cures(**size)
-    runs.update(exploding(DEPTH, size["samples"], max(size["epochs"], 8)))  # 8 layers deep, so that it explodes
+    explode_epochs = max(size["epochs"], 8)
+    total = len(NETWORKS) * size["epochs"] + 2 * explode_epochs
+    with progress(range(total), "training", not args.no_progress) as bar:  # one bar, counting epochs
+        runs = cures(**size, bar=bar)
+        runs.update(exploding(DEPTH, size["samples"], explode_epochs, bar=bar))  # 8 layers deep, so that it explodes
     print(f"{size['depth']} hidden layers of width {size['width']} on {size['samples']} two-moons points, "
           f"full-batch Adam (lr 0.01) for {size['epochs']} epochs; the exploding case is {DEPTH} layers of "
           f"{EXPLODING_WIDTH}, plain gradient descent (lr {EXPLODING_LR:g})\n")
@@ -138,6 +151,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if run.diverged:
             print(f"{name}: {run.diverged}")
     norms = {n: r.norms for n, r in runs.items() if "clipped" not in n}  # clipping starts from the same gradient
-    path = viz.plot_gradient_cures(norms, {n: r.losses for n, r in runs.items()}, args.out / "vanishing.png")
+    path = viz.plot_gradient_cures(norms, {n: r.losses for n, r in runs.items()}, args.out / "vanishing.png",
+                                   overflowed=[n for n, r in runs.items() if r.diverged])
     print(f"\nper-layer gradient norms and training curves: {path}")
     return 0

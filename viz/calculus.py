@@ -69,9 +69,11 @@ def plot_function(f: Functions, xs: Sequence[float], derivatives: int = 1, at: O
 
 def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: Tuple[float, float],
                  at: Optional[Tuple[float, float]] = None, paths: Optional[Dict[str, Sequence[Tuple[float, float]]]] = None,
-                 levels: Any = 20, log: bool = False, path: Optional[PathLike] = None, title: str = "") -> Any:
+                 levels: Any = 20, log: bool = False, path: Optional[PathLike] = None, title: str = "",
+                 marks: Optional[Dict[str, Tuple[float, float]]] = None) -> Any:
     """Contours of f(x, y) over the box, with the gradient at ``at`` drawn as an arrow (scaled to a fifth of the
-    box, its true components written beside it), and optimisation ``paths`` as lines of points.
+    box, its true components written beside it), optimisation ``paths`` as lines of points, each in its own
+    style and starting at a hollow circle, and ``marks`` (``{"minimum (1, 1)": (1, 1)}``) as labelled stars.
 
     ``log=True`` spaces the contours logarithmically, for valleys such as Rosenbrock's.
 
@@ -93,9 +95,14 @@ def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: 
         low, high = min(positive), max(v for row in z for v in row)
         levels = np.geomspace(max(low, 1e-3), high, levels if isinstance(levels, int) else 20)
     contours = ax.contour(gx, gy, z, levels=levels, cmap="viridis", linewidths=0.8)
-    ax.clabel(contours, contours.levels[::2] if log else None, inline=True, fontsize=7, fmt="%.3g")
-    for name, points in (paths or {}).items():
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", markersize=4, label=name)
+    ax.clabel(contours, contours.levels[::2] if log else None, inline=True, fontsize=7, fmt=_level)
+    for k, (name, points) in enumerate((paths or {}).items()):
+        # paths often run together down a valley: a line style and marker each keeps them apart
+        ax.plot([p[0] for p in points], [p[1] for p in points], linestyle=("-", "--", ":", "-.")[k % 4],
+                marker=".os^D"[k % 5], markersize=4 if k == 0 else 3, color=f"C{k % 10}", label=name, zorder=3 + k)
+        ax.plot([points[0][0]], [points[0][1]], "o", markersize=9, markerfacecolor="none", color=f"C{k % 10}", zorder=3)
+    for name, point in (marks or {}).items():
+        ax.plot([point[0]], [point[1]], "*", color="black", markersize=14, label=name, zorder=9)
     if at is not None:
         dx, dy = (g.data for g in grad(lambda x, y: f(x, y), argnums=(0, 1))(*at))
         length = math.hypot(dx, dy)
@@ -104,14 +111,21 @@ def plot_contour(f: Callable[[Any, Any], Any], xlim: Tuple[float, float], ylim: 
         ax.annotate("", xy=(at[0] + dx * scale, at[1] + dy * scale), xytext=at,
                     arrowprops=dict(arrowstyle="->", color="red", lw=2), zorder=6)
         ax.annotate(f"gradient ({dx:.4g}, {dy:.4g})", at, textcoords="offset points", xytext=(8, -14),
-                    color="red", fontsize=9)
+                    color="red", fontsize=9, bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none",
+                                                        alpha=0.85))  # readable over the contour lines
     ax.set(xlabel="x", ylabel="y", xlim=xlim, ylim=ylim, title=title or "contours of f(x, y)")
     spans = (xlim[1] - xlim[0]) / (ylim[1] - ylim[0])
     if 0.25 <= spans <= 4:
         ax.set_aspect("equal")  # so that the gradient looks what it is: at right angles to the contours
-    if paths:
-        ax.legend(fontsize=8)
+    if paths or marks:  # below the box: inside it, the legend hid the paths' start
+        entries = len(ax.get_legend_handles_labels()[1])
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1 if entries > 3 else entries)
     return _finish(fig, path)
+
+
+def _level(v: float) -> str:
+    """A contour's label as a person writes it: 2230, 8.7, 0.05 (not 2.23e+03)."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2g}" if abs(v) < 1 else f"{v:.3g}"
 
 
 def _value2(f: Callable[[Any, Any], Any], x: float, y: float) -> float:

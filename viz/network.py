@@ -26,6 +26,16 @@ def _rows(n: int) -> List[Optional[int]]:
     return list(range(half)) + [None] + list(range(n - half + 1, n))
 
 
+def unit_name(layer: int, unit: int) -> str:
+    """A unit's name as drawn, in mathtext: ``x_j`` for the inputs (layer 0), ``a^(l)_j`` for layer l's
+    activations, counting from 1 as the chapters do, so that no two units share a name.
+
+    >>> unit_name(0, 2), unit_name(1, 0)
+    ('$x_{3}$', '$a^{(1)}_{1}$')
+    """
+    return f"$x_{{{unit + 1}}}$" if layer == 0 else f"$a^{{({layer})}}_{{{unit + 1}}}$"
+
+
 def draw_network(model: Any, path: Optional[PathLike] = None, title: str = "") -> Any:
     """The model's layers as columns of neurons, every connection an arrow of the forward pass, and the
     backward pass's direction beneath (chapter 003, lines 448-574). Layers wider than 8 show their first
@@ -37,9 +47,9 @@ def draw_network(model: Any, path: Optional[PathLike] = None, title: str = "") -
     """
     sizes = layer_sizes(model)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(2.6 * len(sizes) + 2, 6))
-    xs = [2.5 * k for k in range(len(sizes))]
     tallest = max(len(_rows(n)) for n in sizes)
+    fig, ax = plt.subplots(figsize=(2.6 * len(sizes) + 2, max(6.0, 0.75 * (tallest + 4.2))))  # room for the names
+    xs = [2.5 * k for k in range(len(sizes))]
     spots: List[List[tuple]] = []
     for k, (n, x) in enumerate(zip(sizes, xs)):
         rows = _rows(n)
@@ -51,12 +61,12 @@ def draw_network(model: Any, path: Optional[PathLike] = None, title: str = "") -
                 continue
             face = "#AED6F1" if k == 0 else "#F9E79F" if k == len(sizes) - 1 else "#A9DFBF"
             ax.add_patch(plt.Circle((x, y), 0.28, facecolor=face, edgecolor="black", zorder=5))
-            name = f"x{neuron + 1}" if k == 0 else f"a{neuron + 1}"
-            ax.text(x, y, name, ha="center", va="center", fontsize=8 if len(name) < 4 else 6, zorder=6)
+            ax.text(x, y, unit_name(k, neuron), ha="center", va="center", fontsize=9 if neuron < 99 else 7, zorder=6)
             column.append((x, y))
         spots.append(column)
         label = "input" if k == 0 else "output" if k == len(sizes) - 1 else f"hidden {k}"
-        ax.text(x, -(tallest - 1) / 2 - 0.6, f"{label}\n{n} unit{'s' * (n != 1)}", ha="center", va="top", fontsize=9)
+        units = f"{n} unit{'s' * (n != 1)}" + (f": $\\hat{{y}} = a^{{({k})}}$" if k == len(sizes) - 1 else "")
+        ax.text(x, -(tallest - 1) / 2 - 0.6, f"{label}\n{units}", ha="center", va="top", fontsize=9)
     for left, right in zip(spots, spots[1:]):
         for (x1, y1) in left:
             for (x2, y2) in right:

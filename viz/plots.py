@@ -67,20 +67,35 @@ def plot_history(history: Dict[str, List[float]], path: Optional[PathLike] = Non
     plt = pyplot()
     fig, axes = plt.subplots(1, 2 if has_acc else 1, figsize=(11 if has_acc else 6, 4), squeeze=False)
     epochs = range(1, len(history["loss"]) + 1)
+    marker = "." if len(epochs) <= 30 else None  # a run of one epoch is a point, not a line
     ax = axes[0][0]
-    ax.plot(epochs, history["loss"], label="training")
+    ax.plot(epochs, history["loss"], marker=marker, label="training")
     if history.get("val_loss"):
-        ax.plot(epochs, history["val_loss"], label="validation")
+        ax.plot(epochs, history["val_loss"], marker=marker, label="validation")
     ax.set(xlabel="epoch", ylabel="loss", title=f"{title}: loss")
     ax.legend()
     if has_acc:
         ax = axes[0][1]
-        ax.plot(epochs, history["accuracy"], label="training")
+        ax.plot(epochs, history["accuracy"], marker=marker, label="training")
         if history.get("val_accuracy"):
-            ax.plot(epochs, history["val_accuracy"], label="validation")
+            ax.plot(epochs, history["val_accuracy"], marker=marker, label="validation")
         ax.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy", ylim=(0, 1.02))
         ax.legend()
+    for row in axes:
+        for ax in row:
+            ax.set_xlim(0.5, len(epochs) + 0.5)  # from epoch 1: no tick at an epoch 0 that never ran
+            _whole_ticks(ax.xaxis, 1, len(epochs))  # epochs are whole: no tick at 2.5
     return _finish(fig, path)
+
+
+def _whole_ticks(axis: Any, first: int, last: int) -> None:
+    """Ticks at whole numbers only, for counts such as epochs and layers running from ``first`` to ``last``."""
+    from matplotlib.ticker import MaxNLocator
+
+    if last - first < 10:
+        axis.set_ticks(range(first, last + 1))  # each one: MaxNLocator gives halves when there are few
+    else:
+        axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _grid(coords: Sequence[float], margin: float, steps: int) -> List[float]:
@@ -88,41 +103,76 @@ def _grid(coords: Sequence[float], margin: float, steps: int) -> List[float]:
     return [lo + (hi - lo) * i / (steps - 1) for i in range(steps)]
 
 
+MARKERS = "os^Dvp*hX<>"  # one shape per class, so the classes differ without colour too
+
+
 def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence[int],
                            path: Optional[PathLike] = None, title: str = "decision boundary",
                            resolution: int = 80, ax: Any = None) -> Any:
     """The class a 2-D classifier predicts over the plane, with the data on top.
 
-    One output: positive scores are class 1; several outputs: the argmax.
+    One output: positive scores are class 1, the others class 0 (or -1, when the labels are -1 and 1); several
+    outputs: the argmax. Each class has one colour:
+    pale where the model predicts it, full for its points, which also have a shape of their own.
     """
     if not X or len(X[0]) != 2:
         raise ValueError("plot_decision_boundary draws models of 2 inputs; X must be a list of (x, y) points")
     xs, ys = (_grid([p[i] for p in X], 0.5, resolution) for i in (0, 1))
     with no_grad():
         Z = [[predict_label(model([gx, gy])) for gx in xs] for gy in ys]
+    if -1 in set(y) and set(y) <= {-1, 1}:  # labels of +-1 (an SVM's): a negative score is class -1, not 0
+        Z = [[-1 if c == 0 else c for c in row] for row in Z]
     fig = None
     if ax is None:
         fig, ax = pyplot().subplots(figsize=(6, 5))
-    ax.contourf(xs, ys, Z, cmap="Spectral", alpha=0.8)
-    ax.scatter([p[0] for p in X], [p[1] for p in X], c=y, s=20, cmap="Spectral", edgecolors="k")
+    classes = sorted({int(c) for c in y} | {c for row in Z for c in row})
+    colour = {c: f"C{k % 10}" for k, c in enumerate(classes)}
+    # Levels halfway between the classes: regions with sharp edges, no band of colour in between.
+    levels = [classes[0] - 0.5] + [(a + b) / 2 for a, b in zip(classes, classes[1:])] + [classes[-1] + 0.5]
+    ax.contourf(xs, ys, Z, levels=levels, colors=[colour[c] for c in classes], alpha=0.25)
+    if len(classes) > 1:
+        ax.contour(xs, ys, Z, levels=levels[1:-1], colors="dimgrey", linewidths=1)
+    for k, c in enumerate(classes):
+        points = [p for p, t in zip(X, y) if t == c]
+        if points:
+            ax.scatter([p[0] for p in points], [p[1] for p in points], s=80 if len(X) <= 20 else 40, color=colour[c],
+                       marker=MARKERS[k % len(MARKERS)], edgecolors="white", linewidths=0.8, zorder=3,
+                       label=f"class {c}")
+    if len(classes) <= 10:
+        ax.legend(fontsize=8, loc="best", framealpha=0.9)
     ax.set_title(title)
     return _finish(fig, path) if fig is not None else ax
 
 
 def plot_grad_flow(norms: Union[Sequence[float], Dict[str, Sequence[float]]], path: Optional[PathLike] = None,
                    title: str = "gradient flow") -> Any:
-    """Per-layer gradient norms as bars on a log scale; a dict of runs draws them side by side."""
+    """Per-layer gradient norms as bars on a log scale; a dict of runs draws them side by side.
+
+    The bars rise from a power of ten at least a decade below the smallest norm, so that every
+    layer's bar is seen; a norm of exactly 0 (a dead layer) has no place on a log scale and is
+    written as "0" at the foot of its slot.
+    """
     runs = dict(norms) if isinstance(norms, dict) else {"run": list(norms)}
     if not runs or any(len(v) == 0 for v in runs.values()):
         raise ValueError("plot_grad_flow needs at least one non-empty list of per-layer norms")
+    positive = [float(v) for values in runs.values() for v in values if v > 0 and math.isfinite(v)]
+    base = 10.0 ** (math.floor(math.log10(min(positive))) - 1) if positive else 1e-3
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     width = 0.8 / len(runs)
     for k, (name, values) in enumerate(runs.items()):
         offsets = [i - 0.4 + width * (k + 0.5) for i in range(len(values))]
-        ax.bar(offsets, [max(v, 1e-300) for v in values], width, label=name)
+        tops = [max(float(v), base) for v in values]
+        ax.bar(offsets, [t - base for t in tops], width, bottom=base, label=name, color=f"C{k % 10}")
+        for x, v in zip(offsets, values):
+            if v == 0:
+                ax.text(x, base, "0", ha="center", va="bottom", fontsize=8, color=f"C{k % 10}")
+    layers = max(len(v) for v in runs.values())
     ax.set_yscale("log")
-    ax.set(xlabel="layer (0 = nearest the input)", ylabel="gradient norm", title=title)
+    ax.set_ylim(bottom=base)
+    ax.set_xlim(-0.5, layers - 0.5)
+    _whole_ticks(ax.xaxis, 0, layers - 1)
+    ax.set(xlabel="layer (0 = nearest the input)", ylabel="gradient norm (log scale)", title=title)
     if len(runs) > 1:
         ax.legend()
     return _finish(fig, path)
@@ -214,14 +264,21 @@ def plot_memory_tradeoff(runs: Dict[str, Sequence[Tuple[float, float, float]]], 
     return _finish(fig, path)
 
 
+CURVE_STYLES = ("-", "--", "-.", ":")
+CURVE_MARKERS = "osD^vPX*hp<>"
+
+
 def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Sequence[float]],
                         path: Optional[PathLike] = None,
-                        title: str = "vanishing and exploding gradients, and their cures") -> Any:
+                        title: str = "vanishing and exploding gradients, and their cures",
+                        overflowed: Optional[Sequence[str]] = None) -> Any:
     """Per-layer gradient norms (left) and training losses (right), one line per network, both on log scales.
 
     ``norms`` maps a network to its gradient norm per layer, first layer first; ``curves`` maps
-    it to its loss per epoch (a network may have only one of the two). A curve that ends early
-    (training overflowed) ends in a cross at the top of the panel, which is scaled to the rest.
+    it to its loss per epoch (a network may have only one of the two). A curve whose training
+    overflowed ends in a cross; the panel is scaled to the other curves, and losses beyond its
+    scale are drawn at its top. ``overflowed`` names those curves; by default, every curve
+    shorter than the longest.
 
     >>> fig = plot_gradient_cures({"sigmoid": [1e-4, 1e-2, 1.0], "ReLU": [0.5, 0.8, 1.0]},
     ...                           {"sigmoid": [0.7, 0.69], "ReLU": [0.7, 0.3]})
@@ -231,24 +288,30 @@ def plot_gradient_cures(norms: Dict[str, Sequence[float]], curves: Dict[str, Seq
     plt = pyplot()
     fig, (flow, loss) = plt.subplots(1, 2, figsize=(12, 4.8))
     longest = max((len(c) for c in curves.values()), default=0)
-    finished = [x for c in curves.values() if len(c) == longest for x in c if math.isfinite(x)]
+    stopped = set(overflowed) if overflowed is not None else {n for n, c in curves.items() if len(c) < longest}
+    finished = [x for n, c in curves.items() if n not in stopped for x in c if math.isfinite(x)]
     top = 3 * max(finished) if finished else None  # a curve that overflowed would squash the rest to a line
     names = list(dict.fromkeys(list(norms) + list(curves)))
     for k, name in enumerate(names):
-        colour = f"C{k % 10}"
+        # Colour, line style and marker all differ, and markers are staggered: curves that coincide
+        # (sigmoid with and without Xavier's init stay at the same loss) both stay visible.
+        style = dict(color=f"C{k % 10}", linestyle=CURVE_STYLES[k % len(CURVE_STYLES)],
+                     marker=CURVE_MARKERS[k % len(CURVE_MARKERS)], markersize=5, label=name)
         if name in norms:
             values = norms[name]
-            flow.semilogy(range(len(values)), [max(v, 1e-300) for v in values], marker="o", color=colour, label=name)
+            flow.semilogy(range(len(values)), [max(v, 1e-300) for v in values], **style)
         curve = list(curves.get(name, []))
         if curve:
             shown = [min(x, top) for x in curve] if top else curve
-            loss.semilogy(range(1, len(curve) + 1), shown, color=colour, label=name)
-            if len(curve) < longest:  # stopped early: training overflowed
-                loss.semilogy([len(curve)], [shown[-1]], marker="x", markersize=10, color=colour)
-                loss.annotate("overflowed", (len(curve), shown[-1]), fontsize=8, color=colour,
-                              textcoords="offset points", xytext=(8, -14))
+            step = max(2, len(curve) // 8)  # markers spread over the curves' epochs, each at its own
+            loss.semilogy(range(1, len(curve) + 1), shown, markevery=(k * step // len(names), step), **style)
+            if name in stopped:
+                loss.semilogy([len(curve)], [shown[-1]], marker="x", markersize=10, color=style["color"])
+                beyond = top is not None and any(x > top for x in curve)
+                loss.annotate("off the scale, then overflowed" if beyond else "overflowed", (len(curve), shown[-1]),
+                              fontsize=8, color=style["color"], textcoords="offset points", xytext=(8, -14))
     if top:
-        loss.set_ylim(top=top)
+        loss.set_ylim(top=2 * top)  # headroom: a curve cut at the top is drawn inside the panel, not on its edge
     flow.set(xlabel="layer (0 = nearest the input)", ylabel="gradient norm at the start", title="gradient per layer")
     loss.set(xlabel="epoch", ylabel="training loss", title="training")
     from matplotlib.ticker import MaxNLocator
@@ -304,10 +367,16 @@ def plot_scaling(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]], pa
 
     >>> fig = plot_scaling({"inputs n": {"forward": [(1, 0.1), (8, 0.8)], "reverse": [(1, 0.2), (8, 0.2)]}})
     """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     fig, axes = _side_by_side(panels, "plot_scaling needs at least one panel of non-empty (x, y) curves")
     for ax, (name, curves) in zip(axes, panels.items()):
         for label, points in curves.items():
             ax.loglog([x for x, _ in points], [y for _, y in points], marker="o", label=label)
+        # ticks at the sizes measured, written plainly (45, 121, 369), not at powers of ten between them
+        ax.set_xticks(sorted({x for points in curves.values() for x, _ in points}))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set(xlabel=name, ylabel=ylabel, title=f"against {name}")
         ax.legend(fontsize=8)
     if title:

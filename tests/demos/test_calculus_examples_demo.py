@@ -28,3 +28,14 @@ def test_the_demo_explains_and_draws(tmp_path, capsys) -> None:
     assert "reverse mode (what y.backward() adds to x.grad): 20  ✓" in out
     svg = (tmp_path / "sin_x_plus_y_squared.svg").read_text()
     assert all(f">{name}<" in svg for name in ("x", "y", "v1", "v2", "f"))
+
+
+def test_a_single_path_is_not_summed_and_no_number_is_written_twice(tmp_path, capsys) -> None:
+    # "sum over paths: dy/dx = 20 = 20" (one path, nothing to add) and "d (a + b)/da = 1 = 1"
+    import re
+
+    assert demo.main(["--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "sum over paths: dy/dx = 20\n" in out
+    assert "dg/dv2: d (a + b)/da = 1   (a = v2, b = v3)" in out
+    assert re.findall(r" = (\S+) = \1(?:\s|$)", out) == []

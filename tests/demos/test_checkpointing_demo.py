@@ -14,10 +14,10 @@ from demos import checkpointing as demo
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("checkpointing")
-    text = io.StringIO()
-    with contextlib.redirect_stdout(text):
+    text, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(err):
         code = demo.main(["--quick", "--out", str(out)])
-    return code, text.getvalue(), out
+    return code, text.getvalue(), out, err.getvalue()
 
 
 def growth(text, strategy):
@@ -26,7 +26,7 @@ def growth(text, strategy):
 
 
 def test_memory_grows_like_n_kept_and_like_sqrt_n_in_sqrt_segments(run) -> None:
-    code, text, _ = run
+    code, text, _, _ = run
     assert code == 0
     steps, plain = growth(text, "every node kept")
     assert steps == 4 and 3.3 <= plain <= 4.7  # like n: 4x
@@ -37,7 +37,7 @@ def test_memory_grows_like_n_kept_and_like_sqrt_n_in_sqrt_segments(run) -> None:
 
 
 def test_every_strategy_gives_the_same_gradient_to_the_last_bit(run) -> None:
-    _, text, _ = run
+    _, text, _, _ = run
     assert "gradients identical to the last bit in every run: yes" in text
     assert text.count("identical") >= 4 and "DIFFERENT" not in text
 
@@ -55,5 +55,18 @@ def test_the_chain_gradient_is_the_hand_derivative(run) -> None:
 
 
 def test_the_trade_off_is_drawn(run) -> None:
-    _, _, out = run
+    _, _, out, _ = run
     assert (out / "checkpointing.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_progress_names_each_run_and_quick_is_documented(run, capsys) -> None:
+    # the default run took ten minutes in silence: a bar counts the chains' steps and names the run under way
+    err = run[3]
+    steps = sum(n for n in demo.QUICK_SIZES for s in demo.STRATEGIES)  # all kept whole: none above PLAIN_UP_TO
+    assert f"0/{steps} [" in err
+    for n in demo.QUICK_SIZES:
+        assert f"sqrt(n) segments, n = {n:,}:" in err and f"every node kept, n = {n:,}:" in err
+    assert "MLP, checkpoint_every = None, 4, sqrt:" in err
+    with pytest.raises(SystemExit):
+        demo.main(["--help"])
+    assert "--quick" in capsys.readouterr().out

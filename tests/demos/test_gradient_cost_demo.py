@@ -22,3 +22,15 @@ def test_the_exercise_network_and_the_demo(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "parameters                                  175" in out and "at most 2 x 154 = 308" in out
     assert (tmp_path / "gradient_cost.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_slow_part_shows_progress_and_quick_is_documented(tmp_path, capsys) -> None:
+    assert demo.main(["--widths", "2", "3", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    # central differences take minutes at the default widths: a bar per width, counting its parameters
+    assert "central differences, P = 19:" in err and "/19 [" in err and "central differences, P = 31:" in err
+    assert demo.main(["--widths", "2", "--no-progress", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+    with pytest.raises(SystemExit):
+        demo.main(["--help"])
+    assert "--quick" in capsys.readouterr().out

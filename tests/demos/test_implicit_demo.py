@@ -23,6 +23,9 @@ def test_the_three_derivatives_agree_and_the_outer_descent_finds_the_best_penalt
 
 def test_the_demo_prints_its_checks_and_steps(capsys) -> None:
     assert demo.main([]) == 0
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out
     assert "implicit_grad       -0.527597393737" in out and "closed form         -0.527597393737" in out
     assert "the best penalty, in closed form: lam = 1.26198" in out
+    assert "200 unrolled steps:" in printed.err and "/200 [" in printed.err  # its slow part shows progress
+    assert demo.main(["--no-progress"]) == 0 and capsys.readouterr().err == ""

@@ -51,3 +51,38 @@ def test_fashion_uses_the_official_test_split(tmp_path: Path, capsys) -> None:
 def test_missing_files_say_how_to_fetch_them(tmp_path: Path, capsys) -> None:
     assert mnist.main(["--root", str(tmp_path), "--no-progress"]) == 1
     assert "python -m nn.data fetch mnist" in capsys.readouterr().out
+
+
+def test_the_confusion_matrix_writes_digits_upright_and_words_slanted() -> None:
+    counts = [[int(t == p) * 5 + (t + p) % 3 for p in range(10)] for t in range(10)]
+    digits = mnist.confusion_figure(counts, [str(d) for d in range(10)]).axes[0]
+    # one-digit labels were tilted by 45 degrees like long words
+    assert [t.get_rotation() for t in digits.get_xticklabels()] == [0.0] * 10
+    assert [t.get_text() for t in digits.get_xticklabels()] == [str(d) for d in range(10)]
+    assert list(digits.get_xticks()) == list(range(10)) and list(digits.get_yticks()) == list(range(10))
+    # every cell is numbered with its count
+    assert sorted((int(t.get_position()[1]), int(t.get_position()[0]), t.get_text()) for t in digits.texts) == \
+        sorted((r, c, str(n)) for r, row in enumerate(counts) for c, n in enumerate(row))
+    words = mnist.confusion_figure(counts, mnist.FASHION).axes[0]
+    assert [t.get_rotation() for t in words.get_xticklabels()] == [45.0] * 10
+
+
+def test_a_wrong_prediction_is_titled_with_the_truth_too() -> None:
+    X = [[0.0] * 784 for _ in range(3)]
+    fig = mnist.samples_figure(X, [3, 5, 7], [3, 0, 7], [str(d) for d in range(10)])
+    titles = [(ax.get_title(), ax.title.get_color()) for ax in fig.axes[:3]]
+    assert titles == [("3", "black"), ("0 (is 5)", "red"), ("7", "black")]
+    assert all(not ax.axison for ax in fig.axes)  # the grid's unused cells are blank too
+
+
+def test_quick_is_documented_and_small(tmp_path: Path, capsys) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit):
+        mnist.main(["--help"])
+    assert "--quick" in capsys.readouterr().out
+    root = tmp_path / "digits"
+    root.mkdir()
+    write_set(root, "train", 60, seed=4)
+    assert mnist.main(["--root", str(root), "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert f"{mnist.QUICK_EPOCHS} epochs" in capsys.readouterr().out

@@ -25,8 +25,21 @@ def test_circles_gradient_descent_beats_random_search_on_the_same_budget(tmp_pat
     assert all(a >= b for a, b in zip(rs_curve, rs_curve[1:]))  # best-so-far never rises
     assert gd_curve[-1] < rs_curve[-1]
     assert circles.main(["--out", str(tmp_path), "--budget", "40"]) == 0
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out
     assert "random search" in out and "gradient descent" in out and (tmp_path / "circles.png").exists()
+    # fifteen seconds at the default budget: a bar for each method, counting its loss evaluations
+    assert "random search:" in printed.err and "/39 [" in printed.err
+    assert "gradient descent:" in printed.err and "/40 [" in printed.err
+
+
+def test_circles_quick_is_documented_and_used(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        circles.main(["--help"])
+    assert "--quick" in capsys.readouterr().out
+    assert circles.main(["--out", str(tmp_path), "--quick", "--no-progress"]) == 0
+    printed = capsys.readouterr()
+    assert f"budget: {circles.QUICK} loss evaluations each" in printed.out and printed.err == ""
 
 
 @pytest.mark.slow
@@ -39,3 +52,9 @@ def test_digits_reaches_97_percent_on_held_out_data(tmp_path: Path, capsys) -> N
     assert "time per epoch" in out and "confusion matrix" in out
     matrix = [list(map(int, line.split()[1:])) for line in out.splitlines()[6:16]]
     assert sum(map(sum, matrix)) == 359 and sum(matrix[i][i] for i in range(10)) / 359 * 100 == pytest.approx(accuracy, abs=0.05)
+
+
+def test_digits_quick_is_documented(capsys) -> None:
+    with pytest.raises(SystemExit):
+        digits.main(["--help"])
+    assert "--quick" in capsys.readouterr().out and digits.QUICK < digits.EPOCHS

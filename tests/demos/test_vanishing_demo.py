@@ -49,10 +49,45 @@ def test_the_wide_relu_network_overflows_and_clipping_trains_it() -> None:
     assert clipped.losses[-1] < clipped.losses[0] / 10 and all(math.isfinite(x) for x in clipped.losses)
 
 
-def test_the_demo_prints_one_line_per_network_and_draws_them(tmp_path, capsys) -> None:
+def test_the_demo_prints_one_line_per_network_and_draws_them(tmp_path, capsys, monkeypatch) -> None:
+    figures = []
+    real = demo.viz.plot_gradient_cures
+
+    def keep(norms, curves, path, **options):  # the figure as drawn, kept for reading, and written as usual
+        figures.append(real(norms, curves, **options))
+        return real(norms, curves, path, **options)
+
+    monkeypatch.setattr(demo.viz, "plot_gradient_cures", keep)
     assert demo.main(["--quick", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    for name in list(demo.NETWORKS) + ["exploding: wide ReLU", "exploding, clipped to norm 1"]:
+    printed = capsys.readouterr()
+    out = printed.out
+    names = list(demo.NETWORKS) + ["exploding: wide ReLU", "exploding, clipped to norm 1"]
+    for name in names:
         assert name in out
     assert "exploding: wide ReLU: overflowed at epoch" in out
     assert (tmp_path / "vanishing.png").read_bytes()[:4] == b"\x89PNG"
+    # it used to be silent for a minute: a bar counts the epochs, naming the network it trains
+    total = len(demo.NETWORKS) * demo.QUICK["epochs"] + 2 * 8
+    assert f"0/{total} [" in printed.err and all(f"{name}:" in printed.err for name in names)
+    # the baseline and Xavier's sigmoid train alike: both must still be seen, and the overflow inside the panel
+    loss = figures[0].axes[1]
+    lines = {line.get_label(): line for line in loss.get_lines()}
+    base, xavier = lines["sigmoid (baseline)"], lines["Xavier init, sigmoid"]
+    assert max(abs(a - b) for a, b in zip(base.get_ydata(), xavier.get_ydata())) < 0.05  # they do coincide
+    assert (base.get_linestyle(), base.get_marker()) != (xavier.get_linestyle(), xavier.get_marker())
+    assert base.get_markevery() != xavier.get_markevery()
+    low, high = loss.get_ylim()
+    assert all(low < y < high for line in loss.get_lines() for y in line.get_ydata())
+    # only the network that overflowed is marked so: the cures' shorter --quick runs are not
+    assert [t.get_text() for t in loss.texts] == ["off the scale, then overflowed"]
+
+
+def test_no_progress_means_no_bar(tmp_path, capsys) -> None:
+    assert demo.main(["--quick", "--no-progress", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_quick_is_documented(capsys) -> None:
+    with pytest.raises(SystemExit):
+        demo.main(["--help"])
+    assert "--quick" in capsys.readouterr().out

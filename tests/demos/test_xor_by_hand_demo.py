@@ -41,3 +41,19 @@ def test_the_demo_prints_both_columns_explains_one_weight_and_steps_down(capsys)
     assert "dL/dw1[0][0] by the chain rule: 4 paths from w1[0][0] to L" in out and "✓" in out
     before, after = out.rsplit("L goes from ", 1)[1].split(" to ")
     assert float(after) < float(before)
+
+
+def test_no_number_is_printed_as_minus_zero(capsys) -> None:
+    # explain's product of 0 and a negative number came out as "-0", in its path and in the sum
+    import re
+
+    assert demo.main([]) == 0
+    out = capsys.readouterr().out
+    assert re.findall(r"(?<![\w.])-0(?![\w.])", out) == []
+    products = re.findall(r"^  product = (\S+)$", out, flags=re.M)
+    assert products[:2] == ["0", "0"] and len(products) == 4
+    total = re.search(r"^sum over paths: dL/dw1\[0\]\[0\] = (.+) = (\S+)$", out, flags=re.M)
+    # the sum reads as arithmetic: its terms, minus signs for the negative ones, add up to what it says
+    terms = total.group(1).replace(" - ", " + -").split(" + ")
+    assert terms[:2] == ["0", "0"] and sum(map(float, terms)) == pytest.approx(float(total.group(2)), rel=1e-5)
+    assert "+ -" not in total.group(0)

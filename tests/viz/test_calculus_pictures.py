@@ -62,10 +62,61 @@ def test_draw_network_draws_every_neuron_of_a_small_model_and_elides_wide_layers
     arrows = [a for a in ax.texts if a.get_text() == ""]
     assert len(arrows) == 3 * 4 + 4 * 2 + 2  # every connection, and the forward and backward arrows
     assert ax.get_title() == "3-4-2 network"
-    assert {"input\n3 units", "hidden 1\n4 units", "output\n2 units"} <= {t.get_text() for t in ax.texts}
+    assert {"input\n3 units", "hidden 1\n4 units", "output\n2 units: $\\hat{y} = a^{(2)}$"} <= {t.get_text() for t in ax.texts}
     wide = viz.draw_network(MLP(784, [128, 10]), tmp_path / "n.png")
     assert wide.read_bytes()[:4] == b"\x89PNG"
     fig = viz.draw_network(MLP(784, [128, 10]))
     assert len(fig.axes[0].patches) == 7 + 7 + 7 and sum(t.get_text() == "\u22ee" for t in fig.axes[0].texts) == 3
     with pytest.raises(TypeError, match="draw_network draws an MLP"):
         viz.draw_network(object())
+
+
+def unit_names(ax):
+    """The names written in the circles, column by column (left to right), each column top to bottom."""
+    names = [t for t in ax.texts if t.get_zorder() == 6]
+    columns = {}
+    for t in names:
+        columns.setdefault(t.get_position()[0], []).append((-t.get_position()[1], t.get_text()))
+    return [[name for _, name in sorted(column)] for _, column in sorted(columns.items())]
+
+
+def test_draw_network_names_each_unit_by_its_layer() -> None:
+    # The hidden units were a1..a4 and the outputs a1, a2 again: two units had one name.
+    random.seed(0)
+    ax = viz.draw_network(MLP(3, [4, 2])).axes[0]
+    assert unit_names(ax) == [["$x_{1}$", "$x_{2}$", "$x_{3}$"],
+                              ["$a^{(1)}_{1}$", "$a^{(1)}_{2}$", "$a^{(1)}_{3}$", "$a^{(1)}_{4}$"],
+                              ["$a^{(2)}_{1}$", "$a^{(2)}_{2}$"]]
+    wide = unit_names(viz.draw_network(MLP(784, [128, 16, 10])).axes[0])
+    flat = [name for column in wide for name in column]
+    assert len(flat) == len(set(flat)) == 4 * 7  # seven drawn per wide layer, every name once
+    assert wide[1][-1] == "$a^{(1)}_{128}$" and wide[2][0] == "$a^{(2)}_{1}$" and wide[3][-1] == "$a^{(3)}_{10}$"
+    assert wide[0][-1] == "$x_{784}$"
+
+
+def test_contour_paths_marks_and_labels_read_plainly() -> None:
+    rosenbrock = lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2  # noqa: E731
+    valley = [(-1.2, 1.0), (-0.5, 0.3), (0.5, 0.25), (1.0, 1.0)]
+    fig = viz.plot_contour(rosenbrock, (-2, 2), (-1, 3), log=True, paths={"a": valley, "b": valley},
+                           marks={"minimum (1, 1)": (1.0, 1.0)})
+    ax = fig.axes[0]
+    drawn = {l.get_label(): l for l in ax.get_lines()}
+    a, b = drawn["a"], drawn["b"]
+    # two paths down the same valley: not told apart by colour alone
+    assert (a.get_linestyle(), a.get_marker()) != (b.get_linestyle(), b.get_marker())
+    star = drawn["minimum (1, 1)"]
+    assert star.get_marker() == "*" and (list(star.get_xdata()), list(star.get_ydata())) == ([1.0], [1.0])
+    # the legend sits below the box, where it hides no path
+    fig.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y1 < ax.get_window_extent().y0
+    # contour labels as numbers are written: no 2.23e+03
+    assert all("e+" not in t.get_text() for t in ax.texts)
+    assert viz.calculus._level(2234.6) == "2,235" and viz.calculus._level(8.71) == "8.71" \
+        and viz.calculus._level(0.0512) == "0.051"
+
+
+def test_the_gradient_label_has_a_background_over_the_lines() -> None:
+    ax = viz.plot_contour(lambda x, y: x * x + y ** 3, (0, 4), (0, 4), at=(2.0, 3.0)).axes[0]
+    label = next(t for t in ax.texts if t.get_text().startswith("gradient"))
+    assert label.get_bbox_patch() is not None and label.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)

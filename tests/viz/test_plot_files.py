@@ -3,6 +3,7 @@
 import struct
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -37,7 +38,9 @@ def test_figures_are_written_at_100_dpi_whatever_matplotlib_is_set_to(tmp_path) 
 def test_one_run_of_gradient_norms_is_labelled_run() -> None:
     fig = viz.plot_grad_flow([1.0, 0.1, 0.01])
     (bars,) = fig.axes[0].containers
-    assert bars.get_label() == "run" and [b.get_height() for b in bars] == [1.0, 0.1, 0.01]
+    # bars rise from 1e-3, a decade below the smallest norm (they rose from 0, which a log scale cannot show)
+    assert bars.get_label() == "run" and [b.get_y() + b.get_height() for b in bars] == pytest.approx([1.0, 0.1, 0.01])
+    assert [b.get_y() for b in bars] == [1e-3] * 3
 
 
 def test_the_decision_boundary_asks_the_model_at_80_by_80_points_by_default() -> None:

@@ -77,11 +77,14 @@ def test_gradient_cures_as_designed() -> None:
                             "linear", "log")
     assert labels(loss) == ("training", "epoch", "training loss", "linear", "log")
     c0, c1, c2 = to_rgba("C0"), to_rgba("C1"), to_rgba("C2")
-    assert lines(flow) == [("sigmoid", "-", "o", c0, 1.5, None), ("exploding", "-", "o", c1, 1.5, None)]
-    assert lines(loss) == [("sigmoid", "-", "None", c0, 1.5, None), ("exploding", "-", "None", c1, 1.5, None),
-                           ("_", "-", "x", c1, 1.5, None), ("clipped", "-", "None", c2, 1.5, None)]
-    assert loss.get_lines()[2].get_markersize() == 10
-    assert notes(loss) == [("overflowed", (2, 1500.0), 8.0, c1, "left", (8, -14), "offset points")]
+    # each network has its own line style and marker as well as its colour, in both panels (they were
+    # all solid, and the loss panel had no markers: a curve lying on another hid it)
+    assert lines(flow) == [("sigmoid", "-", "o", c0, 1.5, None), ("exploding", "--", "s", c1, 1.5, None)]
+    assert lines(loss) == [("sigmoid", "-", "o", c0, 1.5, None), ("exploding", "--", "s", c1, 1.5, None),
+                           ("_", "-", "x", c1, 1.5, None), ("clipped", "-.", "D", c2, 1.5, None)]
+    assert [l.get_markevery() for l in loss.get_lines()] == [(0, 2), (0, 2), None, (1, 2)]
+    assert loss.get_lines()[2].get_markersize() == 10 and loss.get_lines()[0].get_markersize() == 5
+    assert notes(loss) == [("off the scale, then overflowed", (2, 1500.0), 8.0, c1, "left", (8, -14), "offset points")]
     legend = fig.legends[0]
     assert [t.get_text() for t in legend.get_texts()] == ["sigmoid", "exploding", "clipped"]
     assert legend._ncols == 3 and legend.get_texts()[0].get_fontsize() == 8 and not legend.get_frame_on()
@@ -92,7 +95,7 @@ def test_gradient_cures_as_designed() -> None:
     six = {f"r{k}": [1.0, 0.5] for k in range(6)}
     wide = viz.plot_gradient_cures(six, six, title="six")
     assert wide.legends[0]._ncols == 5 and wide.subplotpars.bottom == pytest.approx(0.18)
-    assert wide._suptitle.get_text() == "six" and wide.axes[1].get_ylim()[1] == pytest.approx(3.0)
+    assert wide._suptitle.get_text() == "six" and wide.axes[1].get_ylim()[1] == pytest.approx(6.0)  # 2 x 3 x 1.0
     only_norms = viz.plot_gradient_cures({"a": [1e-300, 1.0]}, {})
     assert only_norms.axes[0].get_lines()[0].get_ydata()[0] == 1e-300 and only_norms.axes[1].get_lines() == []
     assert list(viz.plot_gradient_cures({"a": [0.0, 1.0]}, {}).axes[0].get_lines()[0].get_ydata()) == [1e-300, 1.0]
@@ -111,7 +114,7 @@ def test_gradient_cures_keep_each_networks_colour_and_cut_an_overflow_at_its_las
     assert drawn == [("a", to_rgba("C0")), ("c", to_rgba("C2")), ("_", to_rgba("C2"))]  # c keeps its colour
     cross = loss.get_lines()[2]
     assert list(cross.get_xdata()) == [3] and list(cross.get_ydata()) == [3.0]  # at its last point, cut to the top
-    assert notes(loss)[0][:2] == ("overflowed", (3, 3.0))
+    assert notes(loss)[0][:2] == ("off the scale, then overflowed", (3, 3.0))
 
 
 def test_scaling_and_loss_curve_panels_as_designed(tmp_path) -> None:
@@ -141,8 +144,17 @@ def test_scaling_and_loss_curve_panels_as_designed(tmp_path) -> None:
 
 def test_pictures_refuse_or_cope_with_what_they_cannot_scale() -> None:
     fig = viz.plot_gradient_cures({"a": [1.0, 2.0]}, {"a": [1.0, float("inf")], "b": [0.5, 0.25]})
-    assert fig.axes[1].get_ylim()[1] == pytest.approx(3.0)  # scaled to the finite losses
+    assert fig.axes[1].get_ylim()[1] == pytest.approx(6.0)  # scaled to the finite losses, with room above
     with pytest.raises(ValueError) as caught:
         viz.plot_contour(lambda x, y: -(x * x) - 1.0, (-1, 1), (-1, 1), log=True)
     assert str(caught.value) == ("plot_contour: log=True spaces contours by powers, which needs f > 0 somewhere in "
                                  "the box; f is nowhere positive here")
+
+
+def test_scaling_ticks_the_sizes_measured() -> None:
+    # P = 45, 121, 369, 1249 were ticked only at 10^2 and 10^3
+    ax = viz.plot_scaling({"parameters P": {"forward": [(45, 1e-3), (121, 2e-3), (369, 5e-3), (1249, 2e-2)]}}).axes[0]
+    ax.figure.canvas.draw()
+    assert list(ax.get_xticks()) == [45, 121, 369, 1249]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["45", "121", "369", "1249"]
+    assert [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()] == []
