@@ -17,9 +17,9 @@ import math
 from typing import Dict, List, Optional, Tuple
 
 import viz
-from engine import Value, grad
+from engine import Value, explain, grad
 
-from .common import common_args, explained
+from .common import common_args
 
 STEPS = (0.1, 0.01, 0.001)
 POINT = (0.5, 1.5)
@@ -65,7 +65,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     g.label = "g"
     y = g ** 2
     y.label = "y"
-    print(explained(y, wrt=x))
+    explain(y, wrt=x)
     xv, yv, f = sin_graph(*POINT)
     c = math.cos(POINT[0] + POINT[1] ** 2)
     print(f"\nchapter 002, lines 43-54: f = sin(x + y^2) at {POINT}: f = {f.data:.6f}")

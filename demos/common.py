@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
-import re
 import statistics
 import time
 from pathlib import Path
@@ -72,26 +70,3 @@ def best_time(fn: Callable[[], object], repeats: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def explained(y: Value, wrt: Value) -> str:
-    """``engine.explain``'s derivation of dy/d(wrt), tidied for reading: a zero is 0, never -0; a number that is
-    its own formula is written once (``d (a + b)/da = 1``, not ``= 1 = 1``); a sum of one term is not summed
-    (``dy/dx = 20``, not ``= 20 = 20``); and ``+ -x`` is ``- x``.
-
-    >>> x = Value(1.0, label="x"); y = 2 * x + 3; y.label = "y"
-    >>> print(explained(y, x).splitlines()[-2])
-    sum over paths: dy/dx = 2
-    """
-    from engine import explain
-
-    text = io.StringIO()
-    explain(y, wrt=wrt, file=text)
-    lines = []
-    for line in text.getvalue().splitlines():
-        line = re.sub(r"(?<![\w.])-0(?![\w.])", "0", line)  # a product of 0 and a negative number prints -0
-        line = re.sub(r" = (\S+) = \1(?=   \(|$)", r" = \1", line)  # "= 1 = 1": formula and number alike
-        if line.startswith("sum over paths:"):
-            line = line.replace(" + -", " - ")
-        lines.append(line)
-    return "\n".join(lines)

@@ -16,9 +16,9 @@ import argparse
 import math
 from typing import Dict, List, Optional
 
-from engine import Value, mean
+from engine import Value, explain, mean
 
-from .common import TwoLayer, explained
+from .common import TwoLayer
 
 POINTS = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
 W1 = [[0.5, -0.4], [0.3, 0.8]]
@@ -100,7 +100,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     worst = max(abs(h - e) for _, h, e in rows)
     print(f"largest difference: {worst:.1e}\n")
     print("The chain rule for dL/dw1[0][0], path by path (through each point's hidden unit 0):")
-    print(explained(loss, wrt=net.w1[0][0]))
+    explain(loss, wrt=net.w1[0][0])
     for p in net.parameters():
         p.data -= ETA * p.grad
     after = net.loss().data

@@ -36,11 +36,28 @@ def local_terms(node: Value, names: Optional[Sequence[str]] = None) -> Optional[
     return [(f.split(" = ", 1)[1], d) for f, d in zip(shown, _local(node))]
 
 
+def _number(x: float) -> str:
+    """A number as the derivations print it: 6 significant digits, and a zero is 0 (a product of 0 and a
+    negative number is -0.0 in floating point, which a reader would take for a sign that matters)."""
+    return "0" if x == 0 else f"{x:.6g}"
+
+
+def _sum(terms: List[float]) -> str:
+    """``a + b - c = total`` for several terms; a single term is its own total, written once."""
+    if len(terms) == 1:
+        return _number(terms[0])
+    shown = _number(terms[0]) + "".join(f" - {_number(-t)}" if t < 0 else f" + {_number(t)}" for t in terms[1:])
+    return f"{shown} = {_number(sum(terms))}"
+
+
 def _factor(node: Value, k: int, names: Dict[Value, str], partials: Dict[Value, List[float]]) -> str:
-    """One factor of the chain rule: d node / d (its k-th input), as a formula and a number."""
+    """One factor of the chain rule: d node / d (its k-th input), as a formula and a number (once, when the
+    formula is that number: ``d (a + b)/da = 1``)."""
     formula = formulas(node._fn, len(node._prev), node._param)[k]
     bound = ", ".join(f"{n} = {names[p]}" for n, p in zip(input_names(node._fn, len(node._prev)), node._prev))
-    return f"d{names[node]}/d{names[node._prev[k]]}: {formula} = {partials[node][k]:.6g}   ({bound})"
+    number = _number(partials[node][k])
+    value = formula if formula.endswith(f" = {number}") else f"{formula} = {number}"
+    return f"d{names[node]}/d{names[node._prev[k]]}: {value}   ({bound})"
 
 
 def explain(y: Value, wrt: Value, max_paths: int = 12, file: Optional[TextIO] = None) -> None:
@@ -56,15 +73,15 @@ def explain(y: Value, wrt: Value, max_paths: int = 12, file: Optional[TextIO] = 
     >>> explain(y, wrt=x)  # doctest: +NORMALIZE_WHITESPACE
     dy/dx by the chain rule: 3 paths from x to y
     path 1: x -> v1 -> y
-      dy/dv1: d (a + b)/da = 1 = 1   (a = v1, b = x)
+      dy/dv1: d (a + b)/da = 1   (a = v1, b = x)
       dv1/dx: d (a·b)/da = b = 3   (a = x, b = x)
       product = 3
     path 2: x -> v1 -> y
-      dy/dv1: d (a + b)/da = 1 = 1   (a = v1, b = x)
+      dy/dv1: d (a + b)/da = 1   (a = v1, b = x)
       dv1/dx: d (a·b)/db = a = 3   (a = x, b = x)
       product = 3
     path 3: x -> y
-      dy/dx: d (a + b)/db = 1 = 1   (a = v1, b = x)
+      dy/dx: d (a + b)/db = 1   (a = v1, b = x)
       product = 1
     sum over paths: dy/dx = 3 + 3 + 1 = 7
     reverse mode (what y.backward() adds to x.grad): 7  ✓
@@ -93,7 +110,7 @@ def explain(y: Value, wrt: Value, max_paths: int = 12, file: Optional[TextIO] = 
     engine = isolated_gradients(y, [wrt], create_graph=False)[0]
     # Relative to the size of the terms summed, so a wrong derivation is caught however small the derivative.
     ok = abs(engine - derivative) <= 1e-9 * max(abs(engine), _magnitude(order, paths, partials, y, wrt))
-    lines.append(f"reverse mode (what {yn}.backward() adds to {xn}.grad): {engine:.6g}  {'✓' if ok else '✗ MISMATCH'}")
+    lines.append(f"reverse mode (what {yn}.backward() adds to {xn}.grad): {_number(engine)}  {'✓' if ok else '✗ MISMATCH'}")
     _emit(lines, file)
 
 
@@ -130,11 +147,10 @@ def _by_paths(y, wrt, names, paths, partials, lines) -> float:
         for node, k in edges:
             lines.append("  " + _factor(node, k, names, partials))
             product *= partials[node][k]
-        lines.append(f"  product = {product:.6g}")
+        lines.append(f"  product = {_number(product)}")
         products.append(product)
     derivative = sum(products)
-    lines.append(f"sum over paths: d{names[y]}/d{names[wrt]} = "
-                 f"{' + '.join(f'{p:.6g}' for p in products)} = {derivative:.6g}")
+    lines.append(f"sum over paths: d{names[y]}/d{names[wrt]} = {_sum(products)}")
     return derivative
 
 
@@ -155,9 +171,9 @@ def _by_nodes(order, y, wrt, names, paths, partials, lines) -> float:
         terms = [(c, k) for c, k in consumers[node] if c in adjoint]
         adjoint[node] = sum(adjoint[c] * partials[c][k] for c, k in terms)
         shown = " + ".join(f"adj({names[c]})·d{names[c]}/d{names[node]}" for c, k in terms)
-        numbers = " + ".join(f"{adjoint[c]:.6g}·{partials[c][k]:.6g}" for c, k in terms)
-        lines.append(f"  adj({names[node]}) = {shown} = {numbers} = {adjoint[node]:.6g}")
-    lines.append(f"so d{names[y]}/d{names[wrt]} = adj({names[wrt]}) = {adjoint[wrt]:.6g}")
+        numbers = " + ".join(f"{_number(adjoint[c])}·{_number(partials[c][k])}" for c, k in terms)
+        lines.append(f"  adj({names[node]}) = {shown} = {numbers} = {_number(adjoint[node])}")
+    lines.append(f"so d{names[y]}/d{names[wrt]} = adj({names[wrt]}) = {_number(adjoint[wrt])}")
     return adjoint[wrt]
 
 
@@ -184,9 +200,10 @@ def table(y: Value, file: Optional[TextIO] = None) -> None:
     rows = [("node", "op", "data", "grad", "local derivatives", "consumers")]
     for node in order:
         local = "-" if not node._prev else "hand-written" if node._fn is None else \
-            ", ".join(f"{d:.6g}" for d in _local(node))
+            ", ".join(_number(d) for d in _local(node))
         grad = data_of(node.grad)
-        rows.append((names[node], node._op, f"{node.data:.6g}", f"{grad:.3g}", local, str(uses[node])))
+        rows.append((names[node], node._op, _number(node.data), "0" if grad == 0 else f"{grad:.3g}", local,
+                     str(uses[node])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
     _emit([text], file)
