@@ -1,7 +1,8 @@
 """How big a step? Finite-difference error against h for J = exp(sin(x^2)) at x = 1.5.
 
-Chapter 000 checks this derivative with a central difference at epsilon = 1e-7 (line 473),
-and chapter 002 advises h ≈ sqrt(eps) (line 243). This demo measures every scheme over
+Backpropagation: The Engine of Deep Learning checks this derivative with a central difference at
+epsilon = 1e-7 (Computational Graph Perspective, line 473), and Backpropagation Calculus for Deep
+Learning advises h ≈ sqrt(eps) (§8, Gradient Checking, line 243). This demo measures every scheme over
 steps from 1e-1 to 1e-15 against the exact derivative and plots the curves on log-log
 axes: each is a V, truncation error falling until round-off takes over. sqrt(eps) is
 the best step for one-sided differences; the central one does best near eps^(1/3).

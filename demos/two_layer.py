@@ -1,6 +1,7 @@
-"""Chapter 001's worked example: one input, two layers, every step of backprop beside the chapter's number.
+"""The worked example of The Backpropagation Algorithm: one input, two layers, every step of backprop beside the
+chapter's number.
 
-Chapter 001 (``../shared/chapters/001_ee8a8183f40978cc.txt``, lines 82-212) takes x = 2 and
+The chapter (sections Computational Graph and Weight Updates, lines 82-212) takes x = 2 and
 target 1 through z1 = w1 x + b1 (w1 = 0.5, b1 = 0.1), a1 = relu(z1), z2 = w2 a1 + b2
 (w2 = 0.3, b2 = -0.2) and prediction = sigmoid(z2), with loss (prediction - target)^2; it
 works the backward pass by hand and takes one gradient step at learning rate 0.01.
