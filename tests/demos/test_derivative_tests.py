@@ -52,9 +52,9 @@ def test_a_chosen_profile_wins_over_the_plugins(tmp_path: Path) -> None:
     assert run_pytest(tmp_path, "--hypothesis-profile=mine").returncode == 0
 
 
-def test_the_readmes_test_file_passes_as_written(tmp_path: Path) -> None:
-    readme = (EXAMPLE.parents[2] / "README.md").read_text()
-    code = readme.split("# test_my_derivatives.py\n", 1)[1].split("```", 1)[0]
+def test_the_testing_guides_test_file_passes_as_written(tmp_path: Path) -> None:
+    guide = (EXAMPLE.parents[2] / "docs" / "testing.md").read_text()
+    code = guide.split("# test_my_derivatives.py\n", 1)[1].split("```", 1)[0]
     (tmp_path / "test_my_derivatives.py").write_text(code)
     run = run_pytest(tmp_path)
     assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout + run.stderr
