@@ -66,3 +66,36 @@ def without(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", importing)
     return hidden.append
+
+
+class SkippedWithoutTorch:
+    """Without PyTorch, `make test` still passes: the tests that compare chainrule with PyTorch skip themselves
+    (``pytest.importorskip("torch")``). One line at the end of the summary counts them and says how to run them, so
+    a run without the oracle never passes for one with it."""
+
+    @staticmethod
+    def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's hook)
+        try:
+            import torch  # noqa: F401 (only whether it imports)
+        except ImportError:
+            pass
+        else:
+            return
+        files, tests = set(), 0
+        for report in terminalreporter.stats.get("skipped", []):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            if "torch" not in reason.lower():
+                continue
+            if isinstance(report, pytest.CollectReport):  # a whole file (counted once, though its doctests skip too)
+                files.add(report.longrepr[0] if isinstance(report.longrepr, tuple) else report.nodeid)
+            else:
+                tests += 1
+        if files or tests:
+            terminalreporter.write_line(
+                f"PyTorch is not installed, so {len(files)} test file{'s' * (len(files) != 1)} and {tests} other "
+                f"test{'s' * (tests != 1)} that compare chainrule with it were skipped; to run them: "
+                f".venv/bin/pip install torch==2.13.0, then make test")
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001 (pytest's hook)
+    config.pluginmanager.register(SkippedWithoutTorch(), "chainrule-skipped-without-torch")

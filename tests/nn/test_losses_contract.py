@@ -1,8 +1,8 @@
 """Each loss's value and gradient against PyTorch, its edge cases, and its error messages word for word."""
 
 import pytest
-import torch
-import torch.nn.functional as F
+torch = pytest.importorskip("torch")  # an oracle, not a dependency: without it this file is skipped
+F = pytest.importorskip("torch.nn.functional")
 
 from engine import Value
 from nn import losses

@@ -5,7 +5,7 @@ import json
 import random
 
 import pytest
-import torch
+torch = pytest.importorskip("torch")  # an oracle, not a dependency: without it this file is skipped
 
 import nn
 from engine import Value
