@@ -7,10 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 GUIDES = sorted((ROOT / "docs").glob("*.md"))
 PAGES = [README, *GUIDES, ROOT / "demos" / "CHAPTERS.md"]
+
+# `make mutation` runs the tests in a copy holding only [tool.mutmut]'s also_copy paths, and docs/ is not among
+# them (yet): there the guides cannot be checked, and the reason is printed rather than a false failure.
+pytestmark = pytest.mark.skipif(not GUIDES, reason="no docs/ guides in this copy of the project")
 
 
 def links(page: Path) -> list:
