@@ -42,7 +42,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         at_chapter = min(curve, key=lambda p: abs(p[0] - 1e-7))[1]
         scheme = SCHEMES[name]
         print(f"{name:<12}{scheme.order:>6}{scheme.step:>12.1e}{h_best:>12.1e}{e_best:>13.1e}{at_chapter:>15.1e}")
-    print("\nchapter 002 (line 243) says h ≈ sqrt(eps) = 1.5e-8: right for forward and backward differences;"
+    print("\nBackpropagation Calculus for Deep Learning (§8, line 243) says h ≈ sqrt(eps) = 1.5e-8: right for "
+          "forward and backward differences;"
           "\nthe central difference is best near eps^(1/3) = 6e-6, where its error is about 1e-10.")
     marks = {"sqrt(eps)": EPS ** 0.5, "eps^(1/3)": EPS ** (1 / 3), "eps^(1/5)": EPS ** 0.2}
     path = plot_step_error({n: c for n, c in measured.items() if n != "backward"}, args.out / "step_error.png",

@@ -70,7 +70,7 @@ def without(monkeypatch):
 
 class SkippedWithoutTorch:
     """Without PyTorch, `make test` still passes: the tests that compare chainrule with PyTorch skip themselves
-    (``pytest.importorskip("torch")``). One line at the end of the summary counts them and says how to run them, so
+    (``pytest.importorskip("torch")``). One line of the summary counts them and says how to run them, so
     a run without the oracle never passes for one with it."""
 
     @staticmethod

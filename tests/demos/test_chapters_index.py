@@ -101,8 +101,9 @@ def test_the_index_first_says_what_the_five_chapters_are() -> None:
 # The chapters' file names (their ids) and folder: readers of the repository do not have them, so a citation
 # naming one cannot be followed. Chapters are cited by title and section instead.
 CHAPTER_IDS = ("0adcd0f39d55295c", "ee8a8183f40978cc", "dede87141e9fc4a0", "d6c1357372f19952", "a38375548f71c0c0")
+# No \b before "chapter": in source, a printed "\nchapter 002" has the n of its escape right before it.
 UNFOLLOWABLE = re.compile("shared/chapters|" + "|".join(CHAPTER_IDS) + r"|\b00[0-4]_[0-9a-f]{16}\b"
-                          r"|\b[Cc]hapters? 00[0-4]\b|\b[Cc]hapter 00[0-4]'s")
+                          r"|[Cc]hapters? 00[0-4]\b|[Cc]hapter 00[0-4]'s")
 NOT_THE_PROJECTS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "mutants", "out", "build",
                     "dist", "node_modules"}
 
@@ -135,7 +136,7 @@ def test_no_file_cites_a_chapter_by_its_file_name_or_folder() -> None:
 
 @pytest.mark.parametrize("line", ["see ../shared/chapters/ for the text", "chapter 003, lines 1-2",
                                   "Chapter 000 (lines 3-4)", "chapter 001's example", "004_a38375548f71c0c0.txt",
-                                  "as chapters 002 and 003 say"])
+                                  "as chapters 002 and 003 say", 'print("\\nchapter 002 (line 243) says")'])
 def test_the_check_finds_each_unfollowable_form(line: str) -> None:
     assert UNFOLLOWABLE.search(line)
 
