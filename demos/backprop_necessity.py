@@ -148,7 +148,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     searched, rs_curve = random_search(X_train, y_train, start, rng, args.iterations)
     descended, gd_curve = gradient_descent(X_train, y_train, start, args.iterations)
     faster, fast_curve = gradient_descent(X_train, y_train, start, args.iterations, rate=FASTER)
-    print(f"{SAMPLES} points of two circles (noise {NOISE}), {int(SAMPLES * (1 - TEST))} to train and "
+    print(f"Backpropagation: The Engine of Deep Learning, Why Backpropagation Matters (lines 90-272)\n"
+          f"{SAMPLES} points of two circles (noise {NOISE}), {int(SAMPLES * (1 - TEST))} to train and "
           f"{int(SAMPLES * TEST)} to test; a 2-10-1 network, ReLU then sigmoid; {args.iterations} iterations each\n")
     print(f"{'method':<34}{'training loss':>14}{'test accuracy':>15}")
     print(f"{'random search (steps of 0.01)':<34}{rs_curve[-1]:>14.4f}{accuracy(X_test, y_test, searched):>15.3f}")

@@ -97,7 +97,8 @@ def run() -> List[Step]:
 def main(argv: Optional[List[str]] = None) -> int:
     argparse.ArgumentParser(prog="python -m demos two_layer", description=__doc__.splitlines()[0]).parse_args(argv)
     steps = run()
-    print(f"x = {X}, target = {TARGET}; w1 = {W1}, b1 = {B1}, w2 = {W2}, b2 = {B2}; relu, then sigmoid, "
+    print(f"The Backpropagation Algorithm, Computational Graph and Weight Updates (lines 82-212)\n"
+          f"x = {X}, target = {TARGET}; w1 = {W1}, b1 = {B1}, w2 = {W2}, b2 = {B2}; relu, then sigmoid, "
           f"squared error; one step at learning rate {LEARNING_RATE}\n")
     print(f"{'':34}{'line':>5}{'chapter':>10}{'chainrule':>13}{'rounded alike':>15}")
     for s in steps[:-1]:
