@@ -90,5 +90,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             verdicts.append(verdict)
             print(f"  {label:<29} {[round(x, 6) for x in got]}  relative error {error:.1e}: {verdict}")
         print()
-    print("The chapter's formula applies gamma after the means; with a gain per feature it must scale v before them.")
+    print("The chapter's formula (Backpropagation: The Engine of Deep Learning, §7.4.3, line 1069) applies gamma "
+          "after the means;\nwith a gain per feature it must scale v before them.")
     return 0 if verdicts == ["holds", "holds", "FAILS", "holds"] else 1
