@@ -90,6 +90,12 @@ def test_every_row_of_the_page_and_the_list_sits_under_its_chapters_title() -> N
         assert f"  {e.section} ({'line' if e.lines.isdigit() else 'lines'} {e.lines})\n      {e.what}\n" in block, e
 
 
+def test_the_entries_follow_each_chapter_in_reading_order() -> None:
+    # A reader goes through a chapter from its start; the index lists its examples in the same order.
+    keys = [(list(chapters.CHAPTERS).index(e.chapter), int(re.match(r"\d+", e.lines).group())) for e in chapters.INDEX]
+    assert keys == sorted(keys)
+
+
 def test_the_index_first_says_what_the_five_chapters_are() -> None:
     page = chapters.markdown()
     first = page.split("\n## ", 1)[0]
