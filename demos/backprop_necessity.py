@@ -1,5 +1,4 @@
-"""The opening experiment of Backpropagation: The Engine of Deep Learning: random search against gradient descent,
-and a gradient check of its code.
+"""The opening experiment of Backpropagation: The Engine of Deep Learning, and a gradient check of its code.
 
 The chapter (section Why Backpropagation Matters, lines 90-272) shows why backpropagation
 is essential: 1,000 points of two circles (noise 0.1; scikit-learn's ``make_circles``, factor 0.8,

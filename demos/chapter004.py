@@ -1,5 +1,4 @@
-"""The small numeric examples of Chapter 02: Backpropagation & Gradient Descent, each computed by the engine beside the
-chapter's numbers.
+"""Chapter 02: Backpropagation & Gradient Descent, its small numeric examples computed by the engine beside its numbers.
 
 From Chapter 02: Backpropagation & Gradient Descent:
 

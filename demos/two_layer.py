@@ -1,5 +1,4 @@
-"""The worked example of The Backpropagation Algorithm: one input, two layers, every step of backprop beside the
-chapter's number.
+"""The Backpropagation Algorithm's worked example: one input, two layers, every step of backprop beside the chapter's number.
 
 The chapter (sections Computational Graph and Weight Updates, lines 82-212) takes x = 2 and
 target 1 through z1 = w1 x + b1 (w1 = 0.5, b1 = 0.1), a1 = relu(z1), z2 = w2 a1 + b2

@@ -1,5 +1,4 @@
-"""A network drawn as layers of neurons, with the forward and the backward direction, as Chapter 16
-(§16.6) draws it."""
+"""A network drawn as layers of neurons, with the forward and the backward direction, as Chapter 16 (§16.6) draws it."""
 
 from __future__ import annotations
 
