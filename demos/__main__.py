@@ -13,18 +13,22 @@ from typing import List, Optional, Union
 DEMOS = {
     "moons": "micrograd's classic: an MLP learns the two-moons data with an SVM loss",
     "worked_example": "a 2-3-1 sigmoid network: forward, the four backprop equations, one step",
-    "two_layer": "chapter 001's one-input two-layer example: every backprop step beside the chapter's number",
+    "two_layer": "The Backpropagation Algorithm's two-layer example: every backprop step beside the chapter's number",
     "chapter_pictures": "the chapters' pictures: a chain of functions and its derivatives, a gradient on contours, a network",
     "calculus_examples": "the chapters' first calculus examples: x^2 as a limit, (2x + 3)^2, sin(x + y^2) drawn",
-    "chapter004": "chapter 004's small examples: e^(x^2), (x+y)(x-y) drawn, the ReLU mask, batch gradients, 0.25^10",
+    "chapter004": "Chapter 02: Backpropagation & Gradient Descent, small examples: e^(x^2), (x+y)(x-y), the ReLU "
+                  "mask, batch gradients, 0.25^10",
     "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
-    "layernorm_backward": "chapter 000's hand-derived layer-norm backward checked: right for one gain, wrong for a gain per feature",
+    "layernorm_backward": "Backpropagation: The Engine of Deep Learning's layer-norm backward (§7.4.3): right for "
+                          "one gain, wrong per feature",
     "gradient_cost": "the cost of a gradient: forward, backward and finite differences against P; exercise 16.5's counts",
     "gradcheck": "exp(sin(x^2)): engine, hand-written chain rule and central differences",
     "step_error": "finite differences of exp(sin(x^2)): error against the step h for every scheme, log-log",
     "xor": "a 2-2-1 network learns XOR; prints the learned truth table",
-    "xor_by_hand": "chapter 003's exercise 16.2: XOR through 2-2-1, every gradient by hand beside the engine's",
-    "backprop_necessity": "chapter 000's random search against gradient descent, and a gradient check of its own code",
+    "xor_by_hand": "Chapter 16: Backpropagation -- The Complete Derivation, exercise 16.2: XOR through 2-2-1, "
+                   "every gradient by hand",
+    "backprop_necessity": "Backpropagation: The Engine of Deep Learning's random search against gradient descent, "
+                          "and a check of its code",
     "circles": "random search against gradient descent on the two-circles data",
     "gradient_descent": "full batch, mini-batch and stochastic; a learning rate too small, right and too large",
     "dying_relu": "a large negative bias kills every ReLU unit; leaky ReLU brings them back",

@@ -1,6 +1,6 @@
-"""Chapter 000's opening experiment: random search against gradient descent, and a gradient check of its code.
+"""The opening experiment of Backpropagation: The Engine of Deep Learning, and a gradient check of its code.
 
-Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 90-272) shows why backpropagation
+The chapter (section Why Backpropagation Matters, lines 90-272) shows why backpropagation
 is essential: 1,000 points of two circles (noise 0.1; scikit-learn's ``make_circles``, factor 0.8,
 here ``nn.data.circles``), a 70/30 split, a 2-10-1 network (ReLU, then a sigmoid; weights
 N(0, 0.1^2), biases 0), binary cross-entropy, 500 iterations each of random search (perturbations
@@ -135,7 +135,7 @@ def chapters_backward(X: np.ndarray, y: np.ndarray, p: Dict[str, np.ndarray], fi
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """Chapter 000's measure (line 1200): ||a - b|| / ||a + b||."""
+    """The chapter's measure (§7.4.4, Gradient Checking, line 1200): ||a - b|| / ||a + b||."""
     return float(np.linalg.norm(a - b) / np.linalg.norm(a + b))
 
 
@@ -152,7 +152,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     searched, rs_curve = random_search(X_train, y_train, start, rng, args.iterations, shown)
     descended, gd_curve = gradient_descent(X_train, y_train, start, args.iterations, shown=shown)
     faster, fast_curve = gradient_descent(X_train, y_train, start, args.iterations, rate=FASTER, shown=shown)
-    print(f"{SAMPLES} points of two circles (noise {NOISE}), {int(SAMPLES * (1 - TEST))} to train and "
+    print(f"Backpropagation: The Engine of Deep Learning, Why Backpropagation Matters (lines 90-272)
+"
+          f"{SAMPLES} points of two circles (noise {NOISE}), {int(SAMPLES * (1 - TEST))} to train and "
           f"{int(SAMPLES * TEST)} to test; a 2-10-1 network, ReLU then sigmoid; {args.iterations} iterations each\n")
     print(f"{'method':<34}{'training loss':>14}{'test accuracy':>15}")
     print(f"{'random search (steps of 0.01)':<34}{rs_curve[-1]:>14.4f}{accuracy(X_test, y_test, searched):>15.3f}")

@@ -1,12 +1,12 @@
 """The chapters' first calculus examples, each beside the engine's derivative.
 
-- Chapter 004 (``../shared/chapters/004_a38375548f71c0c0.txt``, lines 243-279): the derivative of
+- Chapter 02: Backpropagation & Gradient Descent, §2.1 (lines 243-279): the derivative of
   x^2 at 3 as a limit, (f(3 + h) - f(3)) / h for h = 0.1, 0.01, 0.001 giving 6.1, 6.01, 6.001 (in
   floating point, nearly), against the engine's 6; and its two examples, 3x + 2 (slope 3) and x^2
   at 2 and 5 (slopes 4 and 10).
-- Chapter 001 (``001_ee8a8183f40978cc.txt``, lines 52-62): y = (2x + 3)^2 by the chain rule,
+- The Backpropagation Algorithm, The Chain Rule (lines 52-62): y = (2x + 3)^2 by the chain rule,
   dy/dx = 4(2x + 3), written out by ``engine.explain``.
-- Chapter 002 (``002_dede87141e9fc4a0.txt``, lines 43-54): f(x, y) = sin(x + y^2) as the
+- Backpropagation Calculus for Deep Learning, §2 Computational Graphs (lines 43-54): f(x, y) = sin(x + y^2) as the
   graph v1 = y^2, v2 = x + v1, f = sin(v2), drawn to ``out/sin_x_plus_y_squared.svg``, with its
   gradient (cos(x + y^2), 2y cos(x + y^2)).
 """
@@ -26,7 +26,7 @@ POINT = (0.5, 1.5)
 
 
 def limit_of_quotients() -> List[Tuple[float, float]]:
-    """(h, (f(3 + h) - f(3)) / h) for f(x) = x^2, as chapter 004 tabulates them."""
+    """(h, (f(3 + h) - f(3)) / h) for f(x) = x^2, as Chapter 02 (§2.1) tabulates them."""
     f = lambda x: x * x  # noqa: E731
     return [(h, (f(3 + h) - f(3)) / h) for h in STEPS]
 
@@ -38,7 +38,8 @@ def slopes() -> Dict[str, float]:
 
 
 def sin_graph(x: float, y: float) -> Tuple[Value, Value, Value]:
-    """f = sin(x + y^2) as chapter 002 writes it, each step labelled; returns x, y and f after backward."""
+    """f = sin(x + y^2) as Backpropagation Calculus for Deep Learning (§2) writes it, each step labelled;
+    returns x, y and f after backward."""
     xv, yv = Value(x, label="x"), Value(y, label="y")
     v1 = yv ** 2
     v1.label = "v1"
@@ -52,14 +53,15 @@ def sin_graph(x: float, y: float) -> Tuple[Value, Value, Value]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("calculus_examples", __doc__).parse_args(argv)
-    print("chapter 004, lines 243-260: d/dx x^2 at 3 as a limit")
+    print("Chapter 02: Backpropagation & Gradient Descent, §2.1 (lines 243-260): d/dx x^2 at 3 as a limit")
     for h, q in limit_of_quotients():
         print(f"  h = {h:<6} (f(3 + h) - f(3)) / h = {q:.12g}   (the chapter: {6 + h:g})")
     s = slopes()
     print(f"  the engine's derivative: {s['x^2 at 3']:g}")
-    print(f"chapter 004, lines 264-279: (3x + 2)' = {s['3x + 2']:g}; (x^2)' at 2 = {s['x^2 at 2']:g}, "
+    print(f"the same section (lines 264-279): (3x + 2)' = {s['3x + 2']:g}; (x^2)' at 2 = {s['x^2 at 2']:g}, "
           f"at 5 = {s['x^2 at 5']:g}\n")
-    print("chapter 001, lines 52-62: y = (2x + 3)^2, dy/dx = 4(2x + 3) = 20 at x = 1")
+    print("The Backpropagation Algorithm, The Chain Rule (lines 52-62): y = (2x + 3)^2, dy/dx = 4(2x + 3) = 20 "
+          "at x = 1")
     x = Value(1.0, label="x")
     g = 2 * x + 3
     g.label = "g"
@@ -68,7 +70,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     explain(y, wrt=x)
     xv, yv, f = sin_graph(*POINT)
     c = math.cos(POINT[0] + POINT[1] ** 2)
-    print(f"\nchapter 002, lines 43-54: f = sin(x + y^2) at {POINT}: f = {f.data:.6f}")
+    print(f"\nBackpropagation Calculus for Deep Learning, §2 (lines 43-54): f = sin(x + y^2) at {POINT}: "
+          f"f = {f.data:.6f}")
     print(f"  df/dx = {xv.grad:.6f} (cos(x + y^2) = {c:.6f}),  df/dy = {yv.grad:.6f} (2y cos(x + y^2) = "
           f"{2 * POINT[1] * c:.6f})")
     path = viz.save(f, args.out / "sin_x_plus_y_squared.svg")

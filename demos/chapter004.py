@@ -1,14 +1,14 @@
-"""Chapter 004's small numeric examples, each computed by the engine beside the chapter's numbers.
+"""Chapter 02: Backpropagation & Gradient Descent, its small numeric examples computed by the engine beside its numbers.
 
-From ``../shared/chapters/004_a38375548f71c0c0.txt``:
+From Chapter 02: Backpropagation & Gradient Descent:
 
-- lines 389-399: the chain rule at a point, d/dx e^(x^2) at x = 2 (the chapter: 54.6 x 4 = 218.4);
-- lines 545-580: f(x, y) = (x + y)(x - y) at x = 3, y = 2, forward and backward, and its graph
+- §2.3 (lines 389-399): the chain rule at a point, d/dx e^(x^2) at x = 2 (the chapter: 54.6 x 4 = 218.4);
+- §4.2 (lines 545-580): f(x, y) = (x + y)(x - y) at x = 3, y = 2, forward and backward, and its graph
   drawn (``out/chapter004_graph.svg``);
-- lines 791-808: the ReLU mask, which blocks the gradient where z <= 0;
-- lines 850-874, 902-914 and 945-968: a layer's weight and bias gradients over a batch, with the
+- §5.4 (lines 791-808): the ReLU mask, which blocks the gradient where z <= 0;
+- §5.4 (lines 850-874, 902-914 and 945-968): a layer's weight and bias gradients over a batch, with the
   1/m average, and the gradient it passes to the layer before (W^T dL/dz, no average);
-- lines 1239-1241: sigmoid's largest slope, 1/4, multiplied through 10 layers.
+- §8.2 (lines 1239-1241): sigmoid's largest slope, 1/4, multiplied through 10 layers.
 
 Every number is a gradient the engine's reverse pass computed: a batch's gradients come from
 a loss whose upstream gradients are the chapter's dL/dz.
@@ -99,7 +99,8 @@ def _matrix(rows: Matrix, digits: int = 4) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("chapter004", __doc__).parse_args(argv)
     d = chain_rule_at_a_point()
-    print(f"lines 389-399   d/dx e^(x^2) at 2 = e^4 * 4       chapter 218.4          chainrule {d:.6f}")
+    print(f"Chapter 02: Backpropagation & Gradient Descent, by its lines (the index: python -m demos --list)\n"
+          f"lines 389-399   d/dx e^(x^2) at 2 = e^4 * 4       chapter 218.4          chainrule {d:.6f}")
     f = sum_times_difference()
     print("lines 545-580   (x + y)(x - y) at x = 3, y = 2    chapter a = 5, b = 1, f = 5, df/da = 1, df/db = 5, "
           "df/dx = 6, df/dy = -4")

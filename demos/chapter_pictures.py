@@ -1,11 +1,12 @@
 """The chapters' pictures, drawn by chainrule from the engine's own derivatives.
 
-- Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 483-547): J = exp(sin(x^2)) as
+- Backpropagation: The Engine of Deep Learning, Computational Graph Perspective (lines 483-547): J = exp(sin(x^2)) as
   the chain u = x^2, v = sin(u), J = exp(v), each with its derivative in x, at x = 1.5
   (``viz.plot_function``) -> ``out/chain_of_functions.png``.
-- Chapter 000, lines 685-738: the contours of f(x, y) = x^2 + y^3 with its gradient (4, 27) at (2, 3)
+- The same chapter, Automatic Differentiation (lines 685-738): the contours of f(x, y) = x^2 + y^3
+  with its gradient (4, 27) at (2, 3)
   (``viz.plot_contour``) -> ``out/gradient_on_contours.png``.
-- Chapter 003 (``../shared/chapters/003_d6c1357372f19952.txt``, lines 448-574): a 3-4-2 network with the
+- Chapter 16: Backpropagation -- The Complete Derivation, §16.6 (lines 448-574): a 3-4-2 network with the
   forward and the backward direction (``viz.draw_network``) -> ``out/network.png``.
 """
 

@@ -1,6 +1,6 @@
 """Memory-efficient backprop: engine.checkpoint trades a second forward pass for memory.
 
-Chapter 002 (lines 223-229, Algorithm 7.1) keeps activations only at checkpoints and
+Backpropagation Calculus for Deep Learning (§7, Algorithm 7.1, lines 223-229) keeps activations only at checkpoints and
 recomputes the rest during the backward pass. Here a chain of n steps t <- t + 1e-4 sin(t)
 (4 nodes a step) is differentiated three ways: keeping every node, a checkpoint every 100
 steps, and sqrt(n) segments of sqrt(n) steps. The peak memory of forward plus backward

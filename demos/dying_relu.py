@@ -1,6 +1,6 @@
 """Dying ReLU: a large negative bias kills every unit, and leaky ReLU brings them back.
 
-Chapter 001 (``../shared/chapters/001_ee8a8183f40978cc.txt``, lines 310-319): a ReLU unit that
+The Backpropagation Algorithm (Common Issues and Solutions, 3. Dead ReLU Neurons, lines 310-319): a ReLU unit that
 outputs 0 for every input passes back no gradient, so it never learns again; a large negative
 bias is one cause, and leaky ReLU a cure. ``python -m demos dying_relu`` builds a 2-16-16-1
 network on 200 two-moons points, sets every hidden bias to -5 so that no unit fires, and trains

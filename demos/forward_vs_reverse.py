@@ -3,7 +3,7 @@
 Forward mode pushes one tangent through per input, so a gradient of n inputs takes
 n passes; reverse mode pulls the adjoint back once per output and gets all n.
 
-Chapter 002 (``../shared/chapters/002_dede87141e9fc4a0.txt``, lines 189-206, its experiment 1)
+Backpropagation Calculus for Deep Learning (§6 Computational Complexity Analysis, lines 189-206, and its experiment 1)
 states the costs rightly, O(n) forward passes and O(m) reverse passes, but its lines 194 and
 199 swap the cases: forward mode suits few inputs and many outputs (n < m), reverse mode many
 inputs and few outputs (n > m), which is why a network's loss, one output of many parameters,

@@ -1,7 +1,7 @@
 """The cost of a gradient: backprop costs about one more forward pass, finite differences 2P of them.
 
-Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 886-893) states that a gradient
-costs the same order as the function, and chapter 003 (``003_d6c1357372f19952.txt``, lines 725-746)
+Backpropagation: The Engine of Deep Learning (§7.4.2, Computational Complexity, lines 886-893) states that a gradient
+costs the same order as the function, and Chapter 16: Backpropagation -- The Complete Derivation (§16.7, lines 725-746)
 that backprop costs about twice the forward pass, against 2P forward passes for central
 differences over P parameters. Its exercises 16.3 and 16.5 (lines 791-799) ask for the counts:
 a 5-10-8-3 network has 175 parameters, its forward pass 154 multiply-adds, and the backward pass

@@ -1,6 +1,6 @@
 """Full batch, stochastic and mini-batch gradient descent, and a learning rate too small, right and too large.
 
-Chapter 004 (``../shared/chapters/004_a38375548f71c0c0.txt``, lines 1069-1147, and its self-check
+Chapter 02: Backpropagation & Gradient Descent (§6 Gradient Descent, lines 1069-1147, and its self-check
 questions 2 and 9, lines 1392 and 1399) contrasts batch gradient descent (every sample for each
 step: smooth, but one step an epoch), stochastic gradient descent (one sample a step: many noisy
 steps) and mini-batches between them, and names the learning rate the most important

@@ -3,7 +3,8 @@
 The inner problem fits one weight, w*(lam) = argmin_w sum (w x - t)^2 + lam w^2, on a
 training split; the outer one picks lam to make w*(lam) do well on a validation split.
 The outer gradient needs dw*/dlam. ``engine.implicit_grad`` gives it from the inner
-problem's second derivatives alone (chapter 002, lines 273-275), at whatever w* the inner
+problem's second derivatives alone (Backpropagation Calculus for Deep Learning, §9, Differentiation through
+Optimization, lines 273-275), at whatever w* the inner
 solver returned; the demo checks it against the closed form -sum(x t) / (sum(x^2) + lam)^2
 and against differentiating through 200 unrolled gradient steps, then takes the outer steps.
 """

@@ -1,6 +1,6 @@
-"""Checking a hand-derived backward: chapter 000's layer-norm formula against the engine's gradient.
+"""Checking a hand-derived backward: a textbook's layer-norm formula against the engine's gradient.
 
-Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 1066-1070) gives the backward
+Backpropagation: The Engine of Deep Learning (§7.4.3, Layer Normalization, lines 1066-1070) gives the backward
 function of layer normalisation as
 
     B[LN, z](v) = gamma / sqrt(s2 + eps) * (v - mean(v) - (z - mu) / (s2 + eps) * mean(v * (z - mu)))
@@ -35,7 +35,7 @@ def _stats(z: Sequence[float]) -> tuple:
 
 
 def chapters_formula(z: Sequence[float], v: Sequence[float], gamma: Sequence[float], eps: float = EPS) -> List[float]:
-    """Chapter 000's backward function, line 1069, as printed."""
+    """The chapter's backward function (§7.4.3, line 1069), as printed."""
     n = len(z)
     mu, s2 = _stats(z)
     mean_v = math.fsum(v) / n
@@ -84,11 +84,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         chapter, fixed = chapters_formula(z, v, gamma), corrected_formula(z, v, gamma)
         print(f"{name}: gamma = {[round(g, 3) for g in gamma]}")
         print(f"  engine (vjp of nn.LayerNorm)  {[round(x, 6) for x in want]}")
-        for label, got in (("chapter 000, line 1069", chapter), ("corrected", fixed)):
+        for label, got in (("the chapter's (§7.4.3)", chapter), ("corrected", fixed)):
             error = worst(got, want)
             verdict = "holds" if error < 1e-9 else "FAILS"
             verdicts.append(verdict)
             print(f"  {label:<29} {[round(x, 6) for x in got]}  relative error {error:.1e}: {verdict}")
         print()
-    print("The chapter's formula applies gamma after the means; with a gain per feature it must scale v before them.")
+    print("The chapter's formula (Backpropagation: The Engine of Deep Learning, §7.4.3, line 1069) applies gamma "
+          "after the means;\nwith a gain per feature it must scale v before them.")
     return 0 if verdicts == ["holds", "holds", "FAILS", "holds"] else 1

@@ -1,6 +1,7 @@
 """Gradient descent, Newton's method and BFGS on the Rosenbrock function, their paths drawn on its contours.
 
-Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 1216-1236) sets Newton's method,
+Backpropagation: The Engine of Deep Learning (Advanced Topics, Second-Order Methods, lines 1216-1236) sets Newton's
+method,
 theta <- theta - H^-1 grad J, beside quasi-Newton methods, which build an approximation B of the
 Hessian from gradients alone. ``python -m demos rosenbrock`` runs the three from the classic start
 (-1.2, 1) on f(x, y) = (1 - x)^2 + 100 (y - x^2)^2, whose minimum (1, 1) lies at the end of a long

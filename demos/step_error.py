@@ -1,7 +1,8 @@
 """How big a step? Finite-difference error against h for J = exp(sin(x^2)) at x = 1.5.
 
-Chapter 000 checks this derivative with a central difference at epsilon = 1e-7 (line 473),
-and chapter 002 advises h ≈ sqrt(eps) (line 243). This demo measures every scheme over
+Backpropagation: The Engine of Deep Learning checks this derivative with a central difference at
+epsilon = 1e-7 (Computational Graph Perspective, line 473), and Backpropagation Calculus for Deep
+Learning advises h ≈ sqrt(eps) (§8, Gradient Checking, line 243). This demo measures every scheme over
 steps from 1e-1 to 1e-15 against the exact derivative and plots the curves on log-log
 axes: each is a V, truncation error falling until round-off takes over. sqrt(eps) is
 the best step for one-sided differences; the central one does best near eps^(1/3).
@@ -41,7 +42,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         at_chapter = min(curve, key=lambda p: abs(p[0] - 1e-7))[1]
         scheme = SCHEMES[name]
         print(f"{name:<12}{scheme.order:>6}{scheme.step:>12.1e}{h_best:>12.1e}{e_best:>13.1e}{at_chapter:>15.1e}")
-    print("\nchapter 002 (line 243) says h ≈ sqrt(eps) = 1.5e-8: right for forward and backward differences;"
+    print("\nBackpropagation Calculus for Deep Learning (§8, line 243) says h ≈ sqrt(eps) = 1.5e-8: right for "
+          "forward and backward differences;"
           "\nthe central difference is best near eps^(1/3) = 6e-6, where its error is about 1e-10.")
     marks = {"sqrt(eps)": EPS ** 0.5, "eps^(1/3)": EPS ** (1 / 3), "eps^(1/5)": EPS ** 0.2}
     path = plot_step_error({n: c for n, c in measured.items() if n != "backward"}, args.out / "step_error.png",

@@ -1,6 +1,6 @@
-"""Chapter 001's worked example: one input, two layers, every step of backprop beside the chapter's number.
+"""The Backpropagation Algorithm's worked example: one input, two layers, every step of backprop beside the chapter's number.
 
-Chapter 001 (``../shared/chapters/001_ee8a8183f40978cc.txt``, lines 82-212) takes x = 2 and
+The chapter (sections Computational Graph and Weight Updates, lines 82-212) takes x = 2 and
 target 1 through z1 = w1 x + b1 (w1 = 0.5, b1 = 0.1), a1 = relu(z1), z2 = w2 a1 + b2
 (w2 = 0.3, b2 = -0.2) and prediction = sigmoid(z2), with loss (prediction - target)^2; it
 works the backward pass by hand and takes one gradient step at learning rate 0.01.
@@ -96,7 +96,8 @@ def run() -> List[Step]:
 def main(argv: Optional[List[str]] = None) -> int:
     argparse.ArgumentParser(prog="python -m demos two_layer", description=__doc__.splitlines()[0]).parse_args(argv)
     steps = run()
-    print(f"x = {X}, target = {TARGET}; w1 = {W1}, b1 = {B1}, w2 = {W2}, b2 = {B2}; relu, then sigmoid, "
+    print(f"The Backpropagation Algorithm, Computational Graph and Weight Updates (lines 82-212)\n"
+          f"x = {X}, target = {TARGET}; w1 = {W1}, b1 = {B1}, w2 = {W2}, b2 = {B2}; relu, then sigmoid, "
           f"squared error; one step at learning rate {LEARNING_RATE}\n")
     print(f"{'':34}{'line':>5}{'chapter':>10}{'chainrule':>13}{'rounded alike':>15}")
     for s in steps[:-1]:

@@ -3,7 +3,7 @@
 The baseline is a deep sigmoid network (8 hidden layers of width 8, micrograd's uniform(-1, 1)
 weights) on the two-moons data. Sigmoid's slope is at most 1/4, so the gradient shrinks layer
 by layer on its way back: the first layer gets a few ten-thousandths of the last layer's, and
-Adam barely moves the loss. Each cure changes one thing (chapters 001, 003 and 004 list them):
+Adam barely moves the loss. Each cure changes one thing (three of the chapters list them):
 ReLU; batch normalisation before each sigmoid; residual connections around each layer; and an
 initialisation matched to its activation (Xavier's for tanh, He's for ReLU; Xavier's alone does
 not rescue sigmoid, whose slope is still 1/4). Exploding gradients are the opposite failure:

@@ -3,7 +3,7 @@
 ``python -m demos worked_example`` prints the forward pass, the four backpropagation
 equations with their numbers (all read off the engine's own graph), one gradient
 step with learning rate 0.5, and the loss before and after. The equations are
-numbered as chapter 003 (``../shared/chapters/003_d6c1357372f19952.txt``) numbers
+numbered as Chapter 16: Backpropagation -- The Complete Derivation (§16.4) numbers
 them: BP1 the output error (line 148), BP2 the hidden error (line 173), BP3 the
 weight gradients (line 201) and BP4 the bias gradients (line 216).
 """
@@ -91,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for j, row in enumerate(r["grad_w1"]):
         print(f"                        dL/dW1[{j}] = delta1[{j}] x = {_vec(row)}")
     print(f"  (BP4) bias gradient   dL/db2 = delta2 = {r['grad_b2']:.9f};  dL/db1 = delta1 = {_vec(r['grad_b1'])}")
-    print("  (numbered as chapter 003 numbers them, lines 201 and 216: BP3 the weights, BP4 the biases;\n"
+    print("  (numbered as Chapter 16, §16.4, numbers them: BP3 the weights, BP4 the biases;\n"
           "   other texts, Nielsen's among them, number the two the other way round)")
     print(f"\nOne gradient step, eta = {ETA}: p <- p - eta dL/dp")
     print(f"  W2 = {_vec(r['w2_after'])}")

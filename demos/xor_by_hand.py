@@ -1,6 +1,6 @@
-"""Chapter 003's exercise 16.2 worked: one forward and backward pass of XOR through a 2-2-1 network, by hand.
+"""Exercise 16.2 of Chapter 16 worked: one forward and backward pass of XOR through a 2-2-1 network, by hand.
 
-Exercise 16.2 (``../shared/chapters/003_d6c1357372f19952.txt``, lines 788-789) asks for the full
+Exercise 16.2 of Chapter 16: Backpropagation -- The Complete Derivation (lines 788-789) asks for the full
 forward and backward pass of XOR with a 2-2-1 network and every gradient computed by hand. Here
 the network is sigmoid in both layers, the loss the mean over the four points of 1/2 (a2 - y)^2,
 and the weights are chosen below. ``python -m demos xor_by_hand`` prints each point's forward

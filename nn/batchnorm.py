@@ -1,6 +1,6 @@
 """Batch normalisation (Ioffe and Szegedy, 2015): each feature standardised over the batch, then scaled and shifted.
 
-One of the cures for vanishing gradients that chapters 001, 003 and 004 list: every layer's
+One of the cures for vanishing gradients that three of the chapters list: every layer's
 inputs keep mean 0 and variance 1 whatever the layers before did, so a saturating
 activation stays in its steep middle. Written with the engine's own ops, so its gradient
 (through the batch mean and variance too) is the engine's; it matches

@@ -1,6 +1,6 @@
-"""Gradient checking a whole model, layer by layer, as chapter 000 does it.
+"""Gradient checking a whole model, layer by layer, as Backpropagation: The Engine of Deep Learning does it.
 
-Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 1181-1203) compares each layer's
+The chapter (§7.4.4, Gradient Checking, lines 1181-1203) compares each layer's
 backprop gradient with central differences by ||g_backprop - g_numeric|| / ||g_backprop + g_numeric||.
 ``gradcheck_model`` does that for any module: one backward pass, then two loss evaluations per
 parameter, each parameter put back exactly as it was (and any running averages too).
@@ -53,8 +53,9 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
     """Check ``model``'s backprop gradients against central differences, layer by layer.
 
     ``loss()`` computes the loss from the model (on data of your choosing). A layer passes when
-    ||g_backprop - g_numeric|| / ||g_backprop + g_numeric|| <= ``tolerance`` (chapter 000's measure,
-    line 1200). Returns the table; raises ``engine.GradcheckError`` with it when a layer fails. Each
+    ||g_backprop - g_numeric|| / ||g_backprop + g_numeric|| <= ``tolerance`` (the measure of
+    Backpropagation: The Engine of Deep Learning, §7.4.4, line 1200). Returns the table; raises
+    ``engine.GradcheckError`` with it when a layer fails. Each
     evaluation starts from the same state of ``random``, so dropout draws the same masks each time (a
     generator of a layer's own, ``Dropout(seed=...)``, cannot be put back: call ``model.eval()`` first),
     and ``random`` is left as it was.

@@ -1,6 +1,6 @@
 """Layer normalisation (Ba, Kiros and Hinton, 2016): each sample's features standardised, then scaled and shifted.
 
-Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 1051-1070) defines
+Backpropagation: The Engine of Deep Learning (§7.4.3, Layer Normalization, lines 1051-1070) defines
 LN(z) = gamma * (z - mu) / sqrt(sigma^2 + eps) + beta with mu and sigma^2 over one sample's
 features. Unlike ``BatchNorm`` it never mixes samples, so it behaves alike in training and in
 ``eval()`` mode and traces under ``engine.compile``. Written with the engine's ops, its gradient is

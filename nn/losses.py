@@ -96,7 +96,7 @@ def softmax(logits: Sequence[Scalar]) -> List[Value]:
     >>> [round(p.data, 4) for p in softmax([Value(1000.0), Value(0.0)])]
     [1.0, 0.0]
 
-    Its Jacobian is diag(s) - s s^T (chapter 003, exercise 16.4, lines 794-795), which
+    Its Jacobian is diag(s) - s s^T (Chapter 16: Backpropagation -- The Complete Derivation, exercise 16.4), which
     ``engine.jacobian`` finds from the ops alone:
 
     >>> s = [p.data for p in softmax([Value(1.0), Value(2.0)])]

@@ -27,8 +27,9 @@ def _derivative(f: Callable[[Any], Any], order: int) -> Callable[[float], float]
 
 def plot_function(f: Functions, xs: Sequence[float], derivatives: int = 1, at: Optional[float] = None,
                   path: Optional[PathLike] = None, title: str = "") -> Any:
-    """f over ``xs`` (left) and its first ``derivatives`` derivatives by the engine (right), as chapter 000
-    draws a chain of functions beside its local derivatives (lines 483-547).
+    """f over ``xs`` (left) and its first ``derivatives`` derivatives by the engine (right), as
+    Backpropagation: The Engine of Deep Learning draws a chain of functions beside its local derivatives
+    (Computational Graph Perspective, lines 483-547).
 
     ``f`` takes and returns a Value (``lambda x: (x * x).sin()``), or is a dict of them by name, each
     drawn with its derivatives. ``at`` marks a point with a dashed line.

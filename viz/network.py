@@ -1,4 +1,4 @@
-"""A network drawn as layers of neurons, with the forward and the backward direction, as chapter 003 draws it."""
+"""A network drawn as layers of neurons, with the forward and the backward direction, as Chapter 16 (§16.6) draws it."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def unit_name(layer: int, unit: int) -> str:
 
 def draw_network(model: Any, path: Optional[PathLike] = None, title: str = "") -> Any:
     """The model's layers as columns of neurons, every connection an arrow of the forward pass, and the
-    backward pass's direction beneath (chapter 003, lines 448-574). Layers wider than 8 show their first
+    backward pass's direction beneath (Chapter 16: Backpropagation -- The Complete Derivation, §16.6,
+    lines 448-574). Layers wider than 8 show their first
     and last neurons and how many there are.
 
     >>> import random; random.seed(0)

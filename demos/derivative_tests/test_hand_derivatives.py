@@ -34,7 +34,8 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_onehot():
     assert_derivative(cross_entropy, cross_entropy_grad, at=logits)
 
 
-# -- layer norm (chapter 000, lines 1051-1070): L = sum_i v_i LN(z)_i with LN(z) = gamma * zhat + beta ----
+# -- layer norm (Backpropagation: The Engine of Deep Learning, §7.4.3, lines 1051-1070):
+# L = sum_i v_i LN(z)_i with LN(z) = gamma * zhat + beta ----
 
 GAMMA = (0.5, 1.5, -1.0, 2.0)
 V = (0.3, -1.2, 0.8, 0.5)  # the gradient arriving from above
@@ -63,7 +64,7 @@ def layer_norm_grad(*z, gamma=GAMMA):
 
 
 def chapter_layer_norm_grad(*z, gamma=GAMMA):
-    # Chapter 000, line 1069: gamma / sigma * (v - mean(v) - zhat * mean(v * zhat)), gamma outside the means.
+    # §7.4.3, line 1069: gamma / sigma * (v - mean(v) - zhat * mean(v * zhat)), gamma outside the means.
     zhat, sigma = _normalised(z)
     mean_v, mean_vz = sum(V) / len(V), sum(vi * zi for vi, zi in zip(V, zhat)) / len(V)
     return [gi / sigma * (vi - mean_v - zi * mean_vz) for gi, vi, zi in zip(gamma, V, zhat)]

@@ -1,6 +1,6 @@
 """Memory-efficient backprop: keep a function's results, recompute its inside during backward.
 
-Chapter 002 (``../shared/chapters/002_dede87141e9fc4a0.txt``, lines 223-229, Algorithm 7.1) stores
+Backpropagation Calculus for Deep Learning (§7, Algorithm 7.1, lines 223-229) stores
 activations only at checkpoints in the forward pass and recomputes the rest in the backward pass.
 ``checkpoint(f, *args)`` runs ``f`` and keeps only its results, as nodes whose parents are the
 Values ``f`` read from outside (its arguments and any weights it uses); its inner graph is dropped.

@@ -13,7 +13,7 @@ five_point     (f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h   O(h^4)        eps
 richardson     (4 D(h/2) - D(h)) / 3, D central                O(h^4)        eps^(1/5)
 =============  ==============================================  ============  =============
 
-Chapter 002 (``002_dede87141e9fc4a0.txt``, line 243) advises h ≈ sqrt(eps) for the
+Backpropagation Calculus for Deep Learning (§8, Gradient Checking, line 243) advises h ≈ sqrt(eps) for the
 central formula; that is the best step for a one-sided difference, while the central
 one does best near eps^(1/3), as :func:`step_error` shows. Steps are scaled by
 ``max(1, |x|)`` so that x + h differs from x in the same digit whatever x's size.

@@ -163,7 +163,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> Tuple[Any, Callable[[Any], tupl
     """``(f(*primals), pullback)``, as JAX's ``jax.vjp``: ``pullback(v)`` is v^T J, the cotangent ``v`` (shaped
     like f's output) pulled back through f, one entry per primal (a list for a list primal).
 
-    Chapter 000 (``../shared/chapters/000_0adcd0f39d55295c.txt``, lines 818-832) calls ``pullback`` the
+    Backpropagation: The Engine of Deep Learning (§7.4.1, Backward Function Notation, lines 818-832) calls
+    ``pullback`` the
     backward function B[f, z](v): it is linear in v, and B[f o g, z](v) = B[g, z](B[f, g(z)](v)).
     f runs once; each call of ``pullback`` is one reverse pass over its graph.
 

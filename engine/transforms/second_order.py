@@ -1,7 +1,7 @@
 """Second-order tools on top of ``grad``, ``jvp`` and ``jacobian``: the Hessian-vector product, the
 Gauss-Newton approximation of a least-squares Hessian, and differentiation through an argmin.
 
-Chapter 002 (``../shared/chapters/002_dede87141e9fc4a0.txt``, lines 262-271) names the two
+Backpropagation Calculus for Deep Learning (§9, Second-Order Methods, lines 262-271) names the two
 ways to differentiate a gradient, forward-over-reverse and reverse-over-reverse, and the
 Jacobian-free product Hv ~ (grad f(x + eps v) - grad f(x)) / eps. ``hvp`` computes Hv
 exactly either way, without forming H; ``gauss_newton`` gives J^T J, the same chapter's
@@ -119,7 +119,8 @@ def gauss_newton_step(residuals: Callable[[List[Any]], Sequence[Any]], x: Sequen
 
 
 def newton_step(f: Callable[[List[Any]], Any], x: Sequence[float]) -> List[float]:
-    """x - H^-1 grad f(x): one step of Newton's method (chapter 000, lines 1220-1226), with the Hessian from
+    """x - H^-1 grad f(x): one step of Newton's method (Backpropagation: The Engine of Deep Learning,
+    Second-Order Methods, lines 1220-1226), with the Hessian from
     ``engine.hessian``, solved exactly; a singular Hessian is a clear error.
 
     >>> [round(a, 12) for a in newton_step(lambda p: (p[0] - 3.0) ** 2 + 2.0 * (p[0] - p[1]) ** 2, [0.0, 0.0])]
@@ -160,7 +161,7 @@ def _solve(A: List[List[float]], b: List[float], singular: str = SINGULAR) -> Li
 def implicit_grad(g: Callable[[Any, Any], Any], x: Point, y: Point, tolerance: float = 1e-6
                   ) -> Union[float, List[List[float]]]:
     """dy*/dx for y*(x) = argmin_y g(x, y), at a minimiser ``y`` of g(x, .), without differentiating the solver
-    that found it: by the implicit function theorem (chapter 002, lines 273-275),
+    that found it: by the implicit function theorem (Backpropagation Calculus for Deep Learning, §9),
     dy*/dx = -(d2g/dy2)^-1 d2g/dx dy.
 
     ``x`` and ``y`` are numbers or lists of numbers, as ``g`` takes them; the result is a number for two

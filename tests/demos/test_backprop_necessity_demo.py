@@ -1,4 +1,5 @@
-"""python -m demos backprop_necessity (chapter 000, lines 90-272): the experiment's numbers, and the gradient check
+"""python -m demos backprop_necessity (Backpropagation: The Engine of Deep Learning, lines 90-272): the
+experiment's numbers, and the gradient check
 of the chapter's hand-written backward pass: each of its errors found, against PyTorch's gradient of the same loss."""
 
 import numpy as np

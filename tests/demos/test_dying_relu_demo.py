@@ -1,4 +1,5 @@
-"""python -m demos dying_relu (chapter 001, lines 310-319): with every hidden bias at -5 no ReLU unit fires, no
+"""python -m demos dying_relu (The Backpropagation Algorithm, lines 310-319): with
+every hidden bias at -5 no ReLU unit fires, no
 hidden weight moves at all and fit warns; leaky ReLU's slope passes a gradient and the units come back."""
 
 import random

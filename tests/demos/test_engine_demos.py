@@ -39,7 +39,7 @@ def test_worked_example_numbers_match_numpy(capsys) -> None:
     printed = capsys.readouterr().out
     for value in (reference["loss"], reference["delta2"], *reference["delta1"], reference["loss_after"]):
         assert f"{value:.9f}" in printed  # the printed figures are these numbers
-    # numbered as chapter 003 numbers them (lines 201 and 216): BP3 the weight gradients, BP4 the bias gradients
+    # numbered as Chapter 16 numbers them (§16.4, lines 201 and 216): BP3 the weight gradients, BP4 the bias gradients
     lines = printed.splitlines()
     bp3 = next(line for line in lines if "(BP3)" in line)
     bp4 = next(line for line in lines if "(BP4)" in line)
@@ -77,7 +77,7 @@ def test_step_error_demo_finds_each_schemes_best_step_and_plots_it(tmp_path, cap
         assert SCHEMES[name].step / 30 < h_best < SCHEMES[name].step * 30, name
         assert name in out
     central = dict(step_error.curves()["central"])
-    assert central[min(central, key=lambda h: abs(h - 1e-7))] > 10 * min(central.values())  # chapter 000's 1e-7
+    assert central[min(central, key=lambda h: abs(h - 1e-7))] > 10 * min(central.values())  # the 1e-7 of §7.4.4
 
 
 def test_forward_and_reverse_jacobians_agree_with_finite_differences_and_count_their_passes(tmp_path, capsys) -> None:

@@ -1,5 +1,6 @@
 """python -m demos gradient_cost: exercise 16.5's counts read off the engine's graph and backward pass, against the
-layer-by-layer formulas of chapter 003 (lines 725-746), and exercise 16.3's bound."""
+layer-by-layer formulas of Chapter 16: Backpropagation -- The Complete Derivation, §16.7 (lines 725-746), and
+exercise 16.3's bound."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""python -m demos gradient_descent: the behaviours chapter 004 describes (lines 1069-1147), measured: full batch
+"""python -m demos gradient_descent: the behaviours Chapter 02: Backpropagation & Gradient Descent, §6,
+describes (lines 1069-1147), measured: full batch
 smooth and slow per epoch, stochastic fast and noisy; a rate too small barely moves, a right one descends
 steadily, a too large one overshoots."""
 

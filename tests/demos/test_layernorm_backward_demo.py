@@ -1,4 +1,5 @@
-"""python -m demos layernorm_backward: chapter 000's hand-derived layer-norm backward (line 1069) against PyTorch's
+"""python -m demos layernorm_backward: the hand-derived layer-norm backward of
+Backpropagation: The Engine of Deep Learning, §7.4.3 (line 1069) against PyTorch's
 autograd: right for one shared gain, wrong for a gain per feature; the corrected formula right for both."""
 
 import random

@@ -1,19 +1,29 @@
-"""The README's pictures: every one it shows is in the repository, is a PNG a demo draws, and `make pictures`
-draws it again."""
+"""The pictures the README and its guides (docs/*.md) show: every one is in the repository, is a PNG a demo draws,
+and `make pictures` draws it again; the README itself shows one."""
 
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
-def shown() -> list:
-    return re.findall(r"!\[[^\]]+\]\(([^)]+)\)", (ROOT / "README.md").read_text())
+def shown(page: Path) -> list:
+    """The pictures ``page`` shows, as paths from the repository's root (a guide links them from docs/)."""
+    links = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", page.read_text())
+    return [(page.parent / link).resolve().relative_to(ROOT).as_posix() for link in links]
 
 
-def test_every_picture_the_readme_shows_is_a_committed_png() -> None:
-    pictures = shown()
-    assert len(pictures) >= 3
+def test_the_readme_shows_one_picture_in_its_first_look() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(shown(ROOT / "README.md")) == 1
+    first_look = readme.split("\n## A first look\n", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"!\[[^\]]+\]\(demos/pictures/\w+\.png\)", first_look)
+
+
+def test_every_picture_shown_is_a_committed_png() -> None:
+    pictures = [path for page in PAGES for path in shown(page)]
+    assert len(set(pictures)) >= 3
     for path in pictures:
         data = (ROOT / path).read_bytes()
         assert path.startswith("demos/pictures/") and data[:8] == b"\x89PNG\r\n\x1a\n", path
@@ -23,4 +33,4 @@ def test_make_pictures_redraws_each_of_them_with_the_demo_of_its_name() -> None:
     makefile = (ROOT / "Makefile").read_text()
     demos = re.search(r"for demo in ([\w ]+); do \$\(BIN\)/python -m demos \$\$demo --out demos/pictures", makefile)
     assert demos is not None
-    assert sorted(Path(p).stem for p in shown()) == sorted(demos.group(1).split())
+    assert sorted({Path(p).stem for page in PAGES for p in shown(page)}) == sorted(demos.group(1).split())

@@ -1,4 +1,5 @@
-"""python -m demos two_layer: chapter 001's one-input example (lines 82-212), every number against the same
+"""python -m demos two_layer: the one-input example of The Backpropagation Algorithm (lines 82-212),
+every number against the same
 derivatives written out by hand in plain floats, and the chapter's rounding shown where it drifts."""
 
 import math

@@ -1,4 +1,4 @@
-"""python -m demos xor_by_hand (chapter 003, exercise 16.2): the hand-worked gradients against the same network in
+"""python -m demos xor_by_hand (Chapter 16, exercise 16.2): the hand-worked gradients against the same network in
 NumPy matrix form and against the engine, explain's chain rule checked, and one step that lowers the loss."""
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""gradcheck_model: chapter 000's layer-by-layer gradient check (lines 1181-1203). It passes correct models, names
+"""gradcheck_model: the layer-by-layer gradient check of Backpropagation: The Engine of Deep Learning
+(§7.4.4, lines 1181-1203). It passes correct models, names
 the layers a wrong derivative reaches (and only those), and leaves parameters, grads and running averages as
 they were."""
 

@@ -104,7 +104,8 @@ def test_bad_inputs(call, text) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(-20.0, 20.0), min_size=1, max_size=6), st.data())
 def test_the_softmax_jacobian_is_diag_s_minus_s_s_transposed_and_cross_entropy_gives_s_minus_y(z, data) -> None:
-    # chapter 003, exercise 16.4: the softmax Jacobian, and (BP1) for a softmax output under cross-entropy
+    # Chapter 16: Backpropagation -- The Complete Derivation, exercise 16.4: the softmax Jacobian,
+    # and (BP1) for a softmax output under cross-entropy
     from engine import grad, jacobian
 
     top = max(z)

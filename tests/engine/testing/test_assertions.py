@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from engine import op
 from engine.testing import DerivativeError, assert_derivative, check_grads, floats_in
 
-F = lambda x: (x ** 2).sin().exp()  # noqa: E731 (chapter 000's exp(sin(x^2)))
+F = lambda x: (x ** 2).sin().exp()  # noqa: E731 (exp(sin(x^2)), the chapters' example)
 
 
 def dF(x: float) -> float:

@@ -26,7 +26,8 @@ def test_each_default_step_is_accurate(name: str) -> None:
 
 
 def test_step_error_is_a_v_for_exp_sin_x_squared() -> None:
-    # Chapter 000's exp(sin(x^2)) at 1.5: falling error (truncation), then rising (round-off).
+    # The exp(sin(x^2)) of Backpropagation: The Engine of Deep Learning, at 1.5:
+    # falling error (truncation), then rising (round-off).
     f = lambda x: math.exp(math.sin(x * x))  # noqa: E731
     exact = math.exp(math.sin(2.25)) * math.cos(2.25) * 3.0
     for name, best in (("forward", 1.5e-8), ("central", 6e-6)):

@@ -1,5 +1,6 @@
 """hvp: the Hessian-vector product by forward-over-reverse and by reverse-over-reverse, against the full
-Hessian times v, a closed form, chapter 002's finite-difference formula and PyTorch."""
+Hessian times v, a closed form, the finite-difference formula of Backpropagation Calculus for Deep Learning
+and PyTorch."""
 
 import math
 import random
@@ -45,7 +46,8 @@ def test_both_modes_give_the_hessian_times_v(e, v) -> None:
 
 
 def test_chapter_002s_jacobian_free_formula_approaches_it() -> None:
-    # ../shared/chapters/002_dede87141e9fc4a0.txt, lines 270-271: Hv ~ (grad f(x + eps v) - grad f(x)) / eps,
+    # Backpropagation Calculus for Deep Learning, §9, Jacobian-Free Methods (lines 270-271):
+    # Hv ~ (grad f(x + eps v) - grad f(x)) / eps,
     # with an error of order eps (and rounding of order 1e-16 / eps): 1e-6 is about the best step
     f = lambda x: (x[0] * x[1]).sin() + x[0] ** 3 * x[1].exp()  # noqa: E731
     x, v = [0.7, -0.3], [1.0, 2.0]

@@ -1,5 +1,6 @@
-"""vjp: the pullback v^T J against PyTorch's torch.autograd.functional.vjp, and the two properties chapter 000
-states for backward functions (lines 830-831): linearity, and composition B[f o g, z](v) = B[g, z](B[f, g(z)](v))."""
+"""vjp: the pullback v^T J against PyTorch's torch.autograd.functional.vjp, and the two properties
+Backpropagation: The Engine of Deep Learning states for backward functions (§7.4.1, lines 830-831):
+linearity, and composition B[f o g, z](v) = B[g, z](B[f, g(z)](v))."""
 
 import math
 
