@@ -14,9 +14,10 @@ test: $(VENV)/.test-deps
 bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench
 
-# The README's pictures, drawn again by their demos at full size (a few minutes).
+# The pictures of the README and the guides, drawn again by their demos at full size (a few minutes).
 pictures: $(VENV)/.run-deps
 	for demo in gauss_newton checkpointing vanishing; do $(BIN)/python -m demos $$demo --out demos/pictures || exit 1; done
+	$(BIN)/python -m demos graph --out out && cp out/neuron.png demos/pictures/neuron.png
 
 # Mutation testing of engine, nn and viz (slow: several hours on two cores, resumable; not part of CI).
 mutation: $(VENV)/.test-deps

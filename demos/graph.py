@@ -1,6 +1,6 @@
 """The neuron from the lecture, tanh(x1*w1 + x2*w2 + b), drawn three ways after backward.
 
-Writes under out/: the graph as SVG (local derivatives on the edges), the
+Writes under out/: the graph as SVG and PNG (local derivatives on the edges), the
 interactive explorer as HTML (step through backprop in a browser, offline), and the
 text view.
 """
@@ -39,9 +39,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     o.backward()
     options = viz.DrawOptions(show_local=True, parameters=parameters)  # the same roles and colours in both views
     svg = viz.save(o, args.out / "neuron.svg", options=options)
+    png = viz.save(o, args.out / "neuron.png", options=options)
     html = viz.explorer(o, args.out / "neuron_explorer.html", options=options)
     text_path = args.out / "neuron.txt"
     write_atomic(text_path, viz.text_view(o) + "\n")
     viz.text(o)
-    print(f"\ngraph: {svg}\nexplorer (open in a browser): {html}\ntext view: {text_path}")
+    print(f"\ngraph: {svg} and {png}\nexplorer (open in a browser): {html}\ntext view: {text_path}")
     return 0

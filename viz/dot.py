@@ -10,7 +10,7 @@ across the whole graph: long edges are what makes a layout take minutes.
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from engine import Value
 from engine.checks import data_of
@@ -60,10 +60,11 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
     graph = Graph(format=options.format, graph_attr={"rankdir": options.rankdir, "fontsize": "11"},
                   node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"fontsize": "9"})
     graph.options = options
-    _Drawing(graph, p, root, options).draw()
+    drawing = _Drawing(graph, p, root, options)
+    drawing.draw()
     if options.legend and options.color_by is not None:
         rows = "".join(f'<TR><TD BGCOLOR="{c}">  </TD><TD ALIGN="LEFT">{m}</TD></TR>'
-                       for c, m in style.legend_rows(options.color_by))
+                       for c, m in style.legend_rows(options.color_by, drawing.kinds))
         graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>',
                    shape="note", fontsize="9")
     if p.notes:  # a note a line, left-aligned: one long line would widen the whole drawing
@@ -87,6 +88,7 @@ class _Drawing:
         self.by_scope: Dict[str, List[Tuple[str, dict]]] = {}
         self.shared = shared_leaves(p)
         self.uses: Dict[str, int] = {}
+        self.kinds: Set[str] = set()  # the kinds drawn, for a legend that lists only what the picture holds
 
     def draw(self) -> None:
         for item in self.plan.items:
@@ -152,7 +154,9 @@ class _Drawing:
         if self.options.color_by == "grad":
             return style.grad_colour(data_of(v.grad), self.largest, self.options.log_scale)
         if self.options.color_by == "kind":
-            return style.KIND_COLOURS[style.kind(v, self.root, self.options.parameters)]
+            what = style.kind(v, self.root, self.options.parameters)
+            self.kinds.add(what)
+            return style.KIND_COLOURS[what]
         return "#ffffff"
 
     def table(self, v: Value, fill: str, border: str = "1") -> str:

@@ -63,9 +63,14 @@ def _grad(v: Value) -> float:
     return data_of(v.grad)
 
 
-def legend_rows(color_by: Optional[str]) -> list:
-    """(colour, meaning) pairs for the legend."""
+def legend_rows(color_by: Optional[str], kinds: Optional[Set[str]] = None) -> list:
+    """(colour, meaning) pairs for the legend; with ``kinds``, only the kinds drawn (a legend offering
+    "constant" beside a picture that has none sends a reader looking for it).
+
+    >>> [meaning for _, meaning in legend_rows("kind", {"input", "output", "intermediate"})]
+    ['input', 'output']
+    """
     if color_by == "grad":
         return [("#ff3333", "positive grad"), ("#3333ff", "negative grad"), (ZERO_GRAD, "zero grad"),
                 (NOT_FINITE, "nan or inf")]
-    return [(KIND_COLOURS[k], k) for k in ("input", "parameter", "constant", "output")]
+    return [(KIND_COLOURS[k], k) for k in ("input", "parameter", "constant", "output") if kinds is None or k in kinds]

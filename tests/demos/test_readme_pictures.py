@@ -33,4 +33,7 @@ def test_make_pictures_redraws_each_of_them_with_the_demo_of_its_name() -> None:
     makefile = (ROOT / "Makefile").read_text()
     demos = re.search(r"for demo in ([\w ]+); do \$\(BIN\)/python -m demos \$\$demo --out demos/pictures", makefile)
     assert demos is not None
-    assert sorted({Path(p).stem for page in PAGES for p in shown(page)}) == sorted(demos.group(1).split())
+    drawn = demos.group(1).split()
+    if "python -m demos graph --out out && cp out/neuron.png demos/pictures/neuron.png" in makefile:
+        drawn.append("neuron")  # the graph demo writes more than the picture, so only its PNG is copied
+    assert sorted({Path(p).stem for page in PAGES for p in shown(page)}) == sorted(drawn)

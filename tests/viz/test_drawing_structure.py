@@ -19,9 +19,8 @@ HEAD = ("digraph {\n\tgraph [fontsize=11 rankdir=LR]\n\tnode [fontname=Helvetica
         "\tedge [fontsize=9]\n")
 TABLE = ('\t{id} [label=<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
          "<TR>{cells}</TR></TABLE>> shape=plain]\n")
-KIND_LEGEND = ('\tlegend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">'
+KIND_LEGEND = ('\tlegend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">'  # the kinds drawn, no parameter
                '<TR><TD BGCOLOR="#cfe8ff">  </TD><TD ALIGN="LEFT">input</TD></TR>'
-               '<TR><TD BGCOLOR="#ffd9a8">  </TD><TD ALIGN="LEFT">parameter</TD></TR>'
                '<TR><TD BGCOLOR="#eeeeee">  </TD><TD ALIGN="LEFT">constant</TD></TR>'
                '<TR><TD BGCOLOR="#c8f0c8">  </TD><TD ALIGN="LEFT">output</TD></TR></TABLE>> fontsize=9 shape=note]\n')
 GRAD_LEGEND = ('\tlegend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">'

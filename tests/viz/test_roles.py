@@ -65,3 +65,17 @@ def test_model_leaves_are_parameters_its_number_inputs_inputs() -> None:
     y = w * Value(4.0)
     assert roles_in_text(y, parameters=[w]) == {"v0": "parameter", "v1": "input"}
     assert fills(draw_dot(y, parameters=[w]).source)["v0"] == KIND_COLOURS["parameter"]
+
+
+def legend_of(graph) -> list:
+    """The meanings the legend lists, read from the drawing's source."""
+    table = graph.source.split("legend [", 1)[1].split("shape=note", 1)[0]
+    return re.findall(r'<TD ALIGN="LEFT">(\w+)</TD>', table)
+
+
+def test_the_legend_lists_only_the_kinds_drawn() -> None:
+    a, b = Value(2.0), Value(-3.0)
+    assert legend_of(draw_dot(((a * b) + 10).tanh())) == ["input", "constant", "output"]
+    w = Value(0.5)
+    assert legend_of(draw_dot(a * w, parameters=[w])) == ["input", "parameter", "output"]
+    assert "legend" not in draw_dot(a * w, legend=False).source
