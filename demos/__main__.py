@@ -53,7 +53,9 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m demos") -> int
     if not argv or argv[0] not in DEMOS:
         if argv and argv[0] not in ("-h", "--help"):
             print(f"unknown demo {argv[0]!r}", file=sys.stderr)
-        print(f"usage: {prog} NAME [options]   ({prog} --list: the chapters' examples, and where each is)\n\ndemos:")
+        print(f"usage: {prog} NAME [options]   ({prog} --list: the chapters' examples, and where each is)\n"
+              f"{prog} NAME --help says a demo's options; the long ones show progress and take --quick "
+              f"for a short run\n\ndemos:")
         for name, what in DEMOS.items():
             print(f"  {name:20} {what}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2

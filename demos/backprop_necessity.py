@@ -152,8 +152,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     searched, rs_curve = random_search(X_train, y_train, start, rng, args.iterations, shown)
     descended, gd_curve = gradient_descent(X_train, y_train, start, args.iterations, shown=shown)
     faster, fast_curve = gradient_descent(X_train, y_train, start, args.iterations, rate=FASTER, shown=shown)
-    print(f"Backpropagation: The Engine of Deep Learning, Why Backpropagation Matters (lines 90-272)
-"
+    print(f"Backpropagation: The Engine of Deep Learning, Why Backpropagation Matters (lines 90-272)\n"
           f"{SAMPLES} points of two circles (noise {NOISE}), {int(SAMPLES * (1 - TEST))} to train and "
           f"{int(SAMPLES * TEST)} to test; a 2-10-1 network, ReLU then sigmoid; {args.iterations} iterations each\n")
     print(f"{'method':<34}{'training loss':>14}{'test accuracy':>15}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, List, Sequence, Tuple
 
 from .checkpoint import build, register
-from .module import ACTIVATIONS, Module, _choice, activate, as_inputs, as_list
+from .module import ACTIVATIONS, Layer, Module, _choice, activate, as_inputs, as_list
 
 
 def _one_or_list(row: List[Any]) -> Any:
@@ -68,6 +68,9 @@ class Sequential(Module):
                 raise TypeError(f"Sequential takes modules (Layer, BatchNorm, Dropout, Activation, Residual, ...), "
                                 f"got {type(m).__name__} {m!r} at position {i}")
         self.layers = list(layers)
+        for i, m in enumerate(self.layers):
+            if isinstance(m, Layer):  # errors say which module: "module 0 of Sequential, Layer(3, 4), expects ..."
+                m.who = f"module {i} of Sequential, Layer({len(m.neurons[0].w)}, {len(m.neurons)}),"
         self.set_scope("")
 
     def set_scope(self, scope: str) -> None:

@@ -104,3 +104,17 @@ def test_forward_and_reverse_jacobians_agree_with_finite_differences_and_count_t
     assert forward_vs_reverse.main(["--timing", "--sizes", "1", "4", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "forward suits n < m, reverse n > m" in out and (tmp_path / "forward_vs_reverse.png").exists()
+
+
+LONG_DEMOS = ("vanishing", "checkpointing", "gradient_cost", "circles", "backprop_necessity", "digits", "mnist")
+
+
+def test_the_usage_and_each_long_demos_help_document_quick(capsys) -> None:
+    from demos.__main__ import main
+
+    assert main([]) == 0
+    assert "take --quick for a short run" in capsys.readouterr().out
+    for name in LONG_DEMOS:
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert "--quick" in capsys.readouterr().out, name

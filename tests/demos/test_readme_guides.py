@@ -14,8 +14,8 @@ README = ROOT / "README.md"
 GUIDES = sorted((ROOT / "docs").glob("*.md"))
 PAGES = [README, *GUIDES, ROOT / "demos" / "CHAPTERS.md"]
 
-# `make mutation` runs the tests in a copy holding only [tool.mutmut]'s also_copy paths, and docs/ is not among
-# them (yet): there the guides cannot be checked, and the reason is printed rather than a false failure.
+# `make mutation` runs the tests in a copy holding only [tool.mutmut]'s also_copy paths: should docs/ ever leave
+# that list, the guides cannot be checked there, and the reason is printed rather than a false failure.
 pytestmark = pytest.mark.skipif(not GUIDES, reason="no docs/ guides in this copy of the project")
 
 

@@ -1,6 +1,7 @@
 """The mistakes of a first session with nn, each refused with a message naming the call, the value and the fix."""
 
 import random
+import re
 
 import pytest
 
@@ -59,3 +60,14 @@ def test_deeper_layers_are_named_by_their_index() -> None:
     assert [layer.who for layer in model.layers] == ["layer 0 of MLP(2, [3, 1])", "layer 1 of MLP(2, [3, 1])"]
     with pytest.raises(ValueError, match=r"^layer 1 of MLP\(2, \[3, 1\]\) expects 3 inputs, got 2"):
         model.layers[1]([1.0, 2.0])
+
+
+def test_a_layer_inside_a_sequential_says_which_module_it_is() -> None:
+    from nn import Activation, Sequential
+
+    net = Sequential(Layer(3, 4), Activation("tanh"), Layer(4, 1))
+    with pytest.raises(ValueError, match=re.escape("module 0 of Sequential, Layer(3, 4), expects 3 inputs, got 2: "
+                                                   "[1.0, 2.0]")):
+        net([1.0, 2.0])
+    with pytest.raises(ValueError, match=re.escape("module 2 of Sequential, Layer(4, 1), expects 4 inputs, got 3")):
+        net.layers[2]([1.0, 2.0, 3.0])
