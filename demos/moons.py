@@ -124,7 +124,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     boundary = viz.plot_decision_boundary(model, X, y, args.out / "moons_boundary.png",
                                           title="two moons: decision boundary after training")
     neuron = model.layers[0].neurons[0]
-    out = neuron(X[0])
+    with engine.no_grad():  # a sample this ReLU passes, so the picture shows gradients flowing (if it has one)
+        x = next((x for x in X if neuron(x).data > 0), X[0])
+    out = neuron(x)
     model.zero_grad()  # the last training step's grads would otherwise add to this pass's in the picture
     out.backward()
     graph = viz.save(out, args.out / "moons_neuron.svg")

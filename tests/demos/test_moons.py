@@ -21,13 +21,13 @@ def test_moons_demo_reaches_full_accuracy_and_writes_pictures(tmp_path: Path, ca
     assert str(boundary) in printed and str(graph) in printed
     svg = graph.read_text()
     assert "<svg" in svg and all(f">{name}<" in svg for name in ("w0", "w1", "b", "x0", "x1"))
-    the_neurons_grads_are_those_of_one_backward_pass(svg)
+    assert the_neurons_grads_are_those_of_one_backward_pass(svg) == 1.0  # drawn on a sample its ReLU passes
 
 
-def the_neurons_grads_are_those_of_one_backward_pass(svg: str) -> None:
+def the_neurons_grads_are_those_of_one_backward_pass(svg: str) -> float:
     """out = relu(w0 x0 + w1 x1 + b): by hand, d out/d w_i = x_i and d out/d b = 1 while z > 0, and all 0 when
-    the ReLU is dead (as for this neuron after training). The grads drawn must be these: none left over from
-    training, which would contradict the chain rule in the picture."""
+    the ReLU is dead. The grads drawn must be these: none left over from training, which would contradict the
+    chain rule in the picture. Returns the ReLU's slope at the drawn sample, 1 or 0."""
     names = {cells[0]: node for node, cells in drawn_cells(svg).items() if not cells[0].startswith("data ")}
     data, grad = drawn_numbers(svg, "data"), drawn_numbers(svg, "grad")
     z = data[names["w0"]] * data[names["x0"]] + data[names["w1"]] * data[names["x1"]] + data[names["b"]]
@@ -38,6 +38,7 @@ def the_neurons_grads_are_those_of_one_backward_pass(svg: str) -> None:
         assert math.isclose(grad[names[name]], g, rel_tol=2e-3, abs_tol=1e-12), (name, grad[names[name]], g)
     unnamed = [node for node in grad if node not in names.values()]  # z and relu(z), the output
     assert sorted(grad[node] for node in unnamed) == [alive, 1.0]
+    return alive
 
 
 def test_first_step_loss_is_the_hand_computed_svm_loss() -> None:
