@@ -255,11 +255,17 @@ def random_expressions(count: int, seed: int = 0, ops: Optional[Sequence[str]] =
 
 
 @st.composite
-def mlps(draw: Callable, nin: Union[int, Tuple[int, int]] = (1, 4), layers: Tuple[int, int] = (1, 3),
-         width: Tuple[int, int] = (1, 5), activations: Sequence[str] = ("relu", "tanh", "sigmoid")) -> Any:
-    """Small ``nn.MLP`` models with seeded weights (the caller's random state is left alone)."""
-    from nn import MLP  # the testing toolkit sits above nn; the engine itself never imports it
+def mlps(draw: Callable, make: Callable[..., Any], nin: Union[int, Tuple[int, int]] = (1, 4),
+         layers: Tuple[int, int] = (1, 3), width: Tuple[int, int] = (1, 5),
+         activations: Sequence[str] = ("relu", "tanh", "sigmoid")) -> Any:
+    """Small models with seeded weights (the caller's random state is left alone), made by
+    ``make(nin, sizes, activation=...)``: ``mlps(nn.MLP)``. The model class is passed in, since the
+    engine sits below ``nn`` and never imports it.
 
+    ... from nn import MLP
+    ... @given(mlps(MLP, layers=(1, 3)))
+    ... def test_my_property(model): ...
+    """
     n_in = nin if isinstance(nin, int) else draw(st.integers(*nin))
     sizes = draw(st.lists(st.integers(*width), min_size=layers[0], max_size=layers[1]))
     activation = draw(st.sampled_from(list(activations)))
@@ -267,6 +273,6 @@ def mlps(draw: Callable, nin: Union[int, Tuple[int, int]] = (1, 4), layers: Tupl
     state = random.getstate()
     try:
         random.seed(seed)
-        return MLP(n_in, sizes, activation=activation)
+        return make(n_in, sizes, activation=activation)
     finally:
         random.setstate(state)

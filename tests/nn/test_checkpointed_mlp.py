@@ -18,7 +18,7 @@ def grad_bits(model):
 
 
 @settings(max_examples=30, deadline=None)
-@given(mlps(layers=(1, 7)), st.sampled_from([1, 2, 3, "sqrt"]), st.lists(st.floats(-2, 2), min_size=4, max_size=4))
+@given(mlps(MLP, layers=(1, 7)), st.sampled_from([1, 2, 3, "sqrt"]), st.lists(st.floats(-2, 2), min_size=4, max_size=4))
 def test_checkpointed_gradients_are_the_plain_networks_to_the_last_bit(model, every, x) -> None:
     x = x[:len(model.layers[0].neurons[0].w)]
 

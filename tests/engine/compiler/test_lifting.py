@@ -13,6 +13,7 @@ from engine import Value
 from engine.compiler.lifting import lift
 from engine.compiler.program import eager_call
 from engine.testing import expressions, mlps
+from nn import MLP
 
 
 def close(a, b, scale):
@@ -60,7 +61,7 @@ def test_random_programs_give_the_same_numbers_lifted_per_node_and_eager(e, seed
 
 
 @settings(max_examples=15, deadline=None)
-@given(mlps(nin=(1, 5), layers=(1, 3), width=(1, 9)), st.sampled_from(["softmax", "mse"]), st.integers(0, 2 ** 31 - 1))
+@given(mlps(MLP, nin=(1, 5), layers=(1, 3), width=(1, 9)), st.sampled_from(["softmax", "mse"]), st.integers(0, 2 ** 31 - 1))
 def test_mlps_of_several_shapes_lift_to_one_product_per_layer(model, kind, seed) -> None:
     nin = len(model.layers[0].neurons[0].w)
     rng = np.random.default_rng(seed)

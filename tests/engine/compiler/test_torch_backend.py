@@ -8,6 +8,7 @@ import engine
 from engine import Value
 from engine.compiler.program import eager_call
 from engine.testing import expressions, mlps
+from nn import MLP
 from engine.testing.oracles import TORCH_MISSING
 
 torch = pytest.importorskip("torch", reason=TORCH_MISSING)
@@ -44,7 +45,7 @@ def test_random_programs_give_numpys_numbers_on_torch(e, seed) -> None:
 
 
 @settings(max_examples=10, deadline=None)
-@given(mlps(nin=(1, 5), width=(1, 8)), st.integers(0, 2 ** 31 - 1))
+@given(mlps(MLP, nin=(1, 5), width=(1, 8)), st.integers(0, 2 ** 31 - 1))
 def test_mlps_train_the_same_on_torch(model, seed) -> None:
     nin = len(model.layers[0].neurons[0].w)
     rng = np.random.default_rng(seed)

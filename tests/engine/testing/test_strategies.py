@@ -5,6 +5,7 @@ from hypothesis import find, given, settings
 
 from engine import Value, ops
 from engine.testing import DOMAINS, Expression, check_grads, expressions, floats_in, mlps, values
+from nn import MLP
 from engine.testing.strategies import TABLE, well_conditioned
 
 OP_NAMES = [name for name in DOMAINS if name not in ("real", "positive", "nonzero")]
@@ -62,7 +63,7 @@ def test_expressions_take_a_choice_of_ops() -> None:
 
 
 @settings(max_examples=10)
-@given(mlps())
+@given(mlps(MLP))
 def test_mlps_are_small_seeded_models_with_right_gradients(model) -> None:
     nin = len(model.layers[0].neurons[0].w)
     x = [0.3 * (i + 1) for i in range(nin)]
