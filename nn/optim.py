@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from engine import Value
 from engine.checks import data_of
@@ -63,15 +63,14 @@ class Optimizer:
         state = {name: _as_list(values, len(self.params)) for name, values in self.state.items()}
         try:
             weights = [self._rule(p.data, g, _Entry(state, i)) for i, (p, g) in enumerate(zip(self.params, grads))]
-            for p, w in zip(self.params, weights):  # all checked before any is written: never a half-updated model
-                if not math.isfinite(w):
-                    raise OverflowError(f"{who}: the update of {_name(p)} gives {w} (from {p.data!r} with "
-                                        f"gradient {_grad(p, who)!r}); nothing was changed: try a smaller lr")
+            bad = next((i for i, w in enumerate(weights) if not math.isfinite(w)), None)
+            if bad is not None:  # all checked before any is written: never a half-updated model
+                raise self._not_finite(bad, weights[bad], grads[bad])
         except BaseException:
             self.steps -= 1
             raise
         for p, w in zip(self.params, weights):
-            p.data = w
+            p._data = w  # a finite float, checked above
         self.state = state
 
     def step_arrays(self, w: Any, g: Any) -> Any:
@@ -85,15 +84,42 @@ class Optimizer:
         """
         import numpy as np
 
-        bad = () if math.isfinite(np.add.reduce(g)) else np.flatnonzero(~np.isfinite(g))  # one pass when all is well
-        if len(bad):
-            raise ValueError(f"{type(self).__name__}: the gradient of {_name(self.params[bad[0]])} is {g[bad[0]]}")
+        bad = _not_finite_at(g)
+        if bad is not None:
+            raise ValueError(f"{type(self).__name__}: the gradient of {_name(self.params[bad])} is {g[bad]}")
+        before = self.state
         self.steps += 1
         self.state = {name: _as_array(values) for name, values in self.state.items()}
-        return self._rule(w, g, _Arrays(self.state))
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by name
+                new = self._rule(w, g, _Arrays(self.state))
+            bad = _not_finite_at(new)
+            if bad is not None:  # as step(): w and the state stay as they were
+                raise self._not_finite(bad, new[bad], g[bad], w[bad])
+        except BaseException:
+            self.steps, self.state = self.steps - 1, before
+            raise
+        return new
+
+    def _not_finite(self, i: int, new: float, g: float, old: Optional[float] = None) -> OverflowError:
+        p = self.params[i]
+        old = p.data if old is None else old
+        return OverflowError(f"{type(self).__name__}: the update of {_name(p)} gives {new} (from {float(old)!r} with "
+                             f"gradient {float(g)!r}); nothing was changed: try a smaller lr")
 
     def _rule(self, w: Any, g: Any, state: Any) -> Any:
         raise NotImplementedError
+
+
+def _not_finite_at(a: Any) -> Optional[int]:
+    """The first index of a NumPy array that holds nan or inf, or None: one pass when all is well (a sum of
+    finite numbers that overflows is checked element by element, and passes)."""
+    import numpy as np
+
+    if math.isfinite(np.add.reduce(a)):
+        return None
+    bad = np.flatnonzero(~np.isfinite(a))
+    return int(bad[0]) if len(bad) else None
 
 
 class _Entry:

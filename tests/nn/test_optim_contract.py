@@ -273,3 +273,31 @@ def test_an_update_that_overflows_changes_nothing_and_names_the_parameter(make) 
     big.grad = 0.0
     optimizer.step()  # a step that fits goes on as if the failed one never happened
     assert optimizer.steps == 1 and first.data < 1.0 and big.data == 1e308
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=10.0, momentum=0.9), lambda ps: Adam(ps, lr=1e308)])
+def test_the_array_step_refuses_an_overflow_and_keeps_its_state(make) -> None:
+    np = pytest.importorskip("numpy")
+    first, big = Value(1.0, label="first"), Value(1e308, label="big")
+    optimizer = make([first, big])
+    w = optimizer.step_arrays(np.array([1.0, 1e308]), np.array([0.0, 0.0]))  # a step that fits: state made
+    state = {name: None if v is None else v.copy() for name, v in optimizer.state.items()}
+    with pytest.raises(OverflowError, match=r"the update of big gives (inf|nan) .*nothing was changed"):
+        optimizer.step_arrays(w, np.array([0.0, -1e308]))
+    assert optimizer.steps == 1
+    assert all(np.array_equal(optimizer.state[k], v) for k, v in state.items())  # the state as it was
+
+
+def test_compiled_fit_that_overflows_names_the_parameter_and_leaves_the_model_whole() -> None:
+    pytest.importorskip("numpy")
+    import random
+
+    from nn import MLP, fit, losses
+
+    random.seed(0)
+    model = MLP(2, [1], activation="linear")
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(OverflowError, match=r"SGD: the update of layer0\.neuron0\.w\d gives inf .*try a smaller lr"):
+        fit(model, [[1e-6, 1e3]], [1e5], losses.mse, SGD(model.parameters(), lr=1e305), 2, progress=False,
+            compiled=True)
+    assert [p.data for p in model.parameters()] == before  # the first step already overflowed: nothing written
