@@ -42,7 +42,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     png = viz.save(o, args.out / "neuron.png", options=options)
     html = viz.explorer(o, args.out / "neuron_explorer.html", options=options)
     text_path = args.out / "neuron.txt"
-    write_atomic(text_path, viz.text_view(o) + "\n")
-    viz.text(o)
+    write_atomic(text_path, viz.text_view(o, options=options) + "\n")
+    viz.text(o, options=options)
     print(f"\ngraph: {svg} and {png}\nexplorer (open in a browser): {html}\ntext view: {text_path}")
     return 0
