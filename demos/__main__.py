@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import List, Optional, Union
 
+from . import common
+
 DEMOS = {
     "moons": "micrograd's classic: an MLP learns the two-moons data with an SVM loss",
     "worked_example": "a 2-3-1 sigmoid network: forward, the four backprop equations, one step",
@@ -45,6 +47,14 @@ DEMOS = {
 
 def main(argv: Optional[List[str]] = None, prog: str = "python -m demos") -> int:
     argv = sys.argv[1:] if argv is None else argv
+    previous, common.RUN = common.RUN, prog  # usage lines and the index name the command that was typed
+    try:
+        return _run(argv, prog)
+    finally:
+        common.RUN = previous
+
+
+def _run(argv: List[str], prog: str) -> int:
     if argv[:1] == ["--list"]:  # the chapters' examples, and what reproduces each
         from . import chapters
 

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence
 import viz
 from engine import Value, grad
 
-from .common import common_args
+from .common import command, common_args
 
 Matrix = List[List[float]]
 
@@ -99,7 +99,7 @@ def _matrix(rows: Matrix, digits: int = 4) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("chapter004", __doc__).parse_args(argv)
     d = chain_rule_at_a_point()
-    print(f"Chapter 02: Backpropagation & Gradient Descent, by its lines (the index: python -m demos --list)\n"
+    print(f"Chapter 02: Backpropagation & Gradient Descent, by its lines (the index: {command('--list')})\n"
           f"lines 389-399   d/dx e^(x^2) at 2 = e^4 * 4       chapter 218.4          chainrule {d:.6f}")
     f = sum_times_difference()
     print("lines 545-580   (x + y)(x - y) at x = 3, y = 2    chapter a = 5, b = 1, f = 5, df/da = 1, df/db = 5, "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import textwrap
 from typing import Dict, List, NamedTuple
 
+from . import common
+
 
 class Chapter(NamedTuple):
     """A chapter's title, as its first heading gives it, and what it covers, in a line."""
@@ -230,7 +232,7 @@ def _where(e: Entry, quote: str) -> str:
     """What reproduces an entry: a demo's command or a function (in ``quote`` marks), or why it is left out."""
     if not e.where:
         return f"left out: {e.left_out}"
-    command = e.where if "." in e.where.split()[0] else f"python -m demos {e.where}"
+    command = e.where if "." in e.where.split()[0] else f"{common.RUN} {e.where}"
     return f"{quote}{command}{quote}"
 
 
@@ -264,7 +266,8 @@ def markdown() -> str:
     """The index as ``demos/CHAPTERS.md``."""
     out = ["# The chapters, example by example", ""] + INTRODUCTION + [""]
     out += [f"{n}. **{c.title}**: {c.about}." for n, c in enumerate(CHAPTERS.values(), 1)]
-    out += [""] + CITING + ["", "Written by `python -m demos --list --markdown`.", ""]
+    out += [""] + CITING + ["", "Written by `python -m demos --list --markdown`. Installed from the wheel, run a demo "
+                            "with `chainrule demo NAME` where this says `python -m demos NAME`.", ""]
     for chapter, c in CHAPTERS.items():
         out += [f"## {c.title}", "", "| section | what | reproduced by | lines |", "| --- | --- | --- | --- |"]
         for e in (e for e in INDEX if e.chapter == chapter):

@@ -12,11 +12,20 @@ from engine import Value
 
 T = TypeVar("T")
 
+# How a demo is run, for usage lines and pointers: ``python -m demos`` in a checkout; the installed ``chainrule``
+# command sets "chainrule demo" (the package installs as chainrule_demos, so `python -m demos` is not there).
+RUN = "python -m demos"
+
+
+def command(name: str) -> str:
+    """The command that runs demo ``name``, as this session was started: ``python -m demos moons``."""
+    return f"{RUN} {name}"
+
 
 def common_args(prog: str, doc: Optional[str], quick: Optional[str] = None) -> argparse.ArgumentParser:
     """An argument parser with the options every demo has: --out and --no-progress; and --quick, saying what it
     makes smaller, for a demo that takes more than a few seconds."""
-    parser = argparse.ArgumentParser(prog=f"python -m demos {prog}", description=(doc or "").splitlines()[0])
+    parser = argparse.ArgumentParser(prog=command(prog), description=(doc or "").splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pictures (default out/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     if quick is not None:

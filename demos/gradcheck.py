@@ -12,6 +12,8 @@ from typing import List, Optional
 
 from engine import Value, gradcheck
 
+from .common import command
+
 X = 1.5
 EPS = 1e-6
 
@@ -30,7 +32,7 @@ def central(x: float, eps: float = EPS) -> float:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    argparse.ArgumentParser(prog="python -m demos gradcheck", description=__doc__.splitlines()[0]).parse_args(argv)
+    argparse.ArgumentParser(prog=command("gradcheck"), description=__doc__.splitlines()[0]).parse_args(argv)
     x = Value(X, label="x")
     out = J(x)
     out.backward()

@@ -25,6 +25,8 @@ from typing import List, Optional, Sequence
 from engine import vjp
 from nn import LayerNorm
 
+from .common import command
+
 N, SEED, EPS = 5, 3, 1e-5
 
 
@@ -71,7 +73,7 @@ def worst(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    argparse.ArgumentParser(prog="python -m demos layernorm_backward", description=__doc__.splitlines()[0]).parse_args(argv)
+    argparse.ArgumentParser(prog=command("layernorm_backward"), description=__doc__.splitlines()[0]).parse_args(argv)
     rng = random.Random(SEED)
     z = [rng.gauss(0.0, 2.0) for _ in range(N)]
     v = [rng.gauss(0.0, 1.0) for _ in range(N)]

@@ -19,6 +19,8 @@ from typing import Dict, List, NamedTuple, Optional
 from engine import Value
 from engine.transforms.explain import local_terms
 
+from .common import command
+
 X, TARGET = 2.0, 1.0
 W1, B1, W2, B2 = 0.5, 0.1, 0.3, -0.2
 LEARNING_RATE = 0.01
@@ -94,7 +96,7 @@ def run() -> List[Step]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    argparse.ArgumentParser(prog="python -m demos two_layer", description=__doc__.splitlines()[0]).parse_args(argv)
+    argparse.ArgumentParser(prog=command("two_layer"), description=__doc__.splitlines()[0]).parse_args(argv)
     steps = run()
     print(f"The Backpropagation Algorithm, Computational Graph and Weight Updates (lines 82-212)\n"
           f"x = {X}, target = {TARGET}; w1 = {W1}, b1 = {B1}, w2 = {W2}, b2 = {B2}; relu, then sigmoid, "

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional
 
 from engine import Value
 
-from .common import TwoLayer
+from .common import TwoLayer, command
 
 X = (0.05, 0.10)
 W1 = [[0.15, 0.20], [0.25, 0.30], [0.35, 0.40]]
@@ -74,7 +74,7 @@ def _vec(values: List[float]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    argparse.ArgumentParser(prog="python -m demos worked_example", description=__doc__.splitlines()[0]).parse_args(argv)
+    argparse.ArgumentParser(prog=command("worked_example"), description=__doc__.splitlines()[0]).parse_args(argv)
     r = run()
     print("Network 2-3-1, sigmoid everywhere, loss = 1/2 (a2 - y)^2")
     print(f"  x = {X}, y = {TARGET}, W1 = {W1}, b1 = {B1}, W2 = {W2}, b2 = {B2}\n")

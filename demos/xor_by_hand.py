@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 
 from engine import Value, explain, mean
 
-from .common import TwoLayer
+from .common import TwoLayer, command
 
 POINTS = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
 W1 = [[0.5, -0.4], [0.3, 0.8]]
@@ -77,7 +77,7 @@ class Network(TwoLayer):
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    argparse.ArgumentParser(prog="python -m demos xor_by_hand", description=__doc__.splitlines()[0]).parse_args(argv)
+    argparse.ArgumentParser(prog=command("xor_by_hand"), description=__doc__.splitlines()[0]).parse_args(argv)
     hand = by_hand()
     net = Network()
     loss = net.loss()

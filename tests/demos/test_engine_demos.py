@@ -118,3 +118,17 @@ def test_the_usage_and_each_long_demos_help_document_quick(capsys) -> None:
         with pytest.raises(SystemExit):
             main([name, "--help"])
         assert "--quick" in capsys.readouterr().out, name
+
+
+def test_installed_the_usage_lines_and_the_index_name_the_chainrule_command(capsys) -> None:
+    from demos import common
+    from demos.__main__ import cli
+
+    with pytest.raises(SystemExit):
+        cli(["demo", "gradcheck", "--help"])
+    assert capsys.readouterr().out.startswith("usage: chainrule demo gradcheck")
+    assert cli(["demo", "--list"]) == 0
+    pointers = [line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("-> ")]
+    assert pointers and not any("python -m demos" in p for p in pointers)
+    assert "-> chainrule demo gradcheck" in pointers
+    assert common.RUN == "python -m demos"  # put back: in a checkout the demos say python -m demos
