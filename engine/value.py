@@ -25,8 +25,9 @@ def _set_data(v: "Value", x: Any) -> None:
         v._data = x
     elif isinstance(x, float) and x - x == 0.0:  # NumPy's float64 is a float too: kept as a plain one
         v._data = float(x)
-    else:
-        v._data = _number(x, "data", "p.data += -0.1 * p.grad")
+    else:  # after backward(create_graph=True) the grad is a Value too, and its number is p.grad.data
+        update = "p.data += -0.1 * p.grad.data" if isinstance(v._grad, Value) else "p.data += -0.1 * p.grad"
+        v._data = _number(x, "data", update)
 
 
 def _set_grad(v: "Value", g: Any) -> None:
@@ -46,8 +47,8 @@ def _number(x: Any, name: str, instead: str, finite: bool = True) -> float:
     what = f"Value.{name}"
     if isinstance(x, Value) and name == "data":
         raise TypeError(f"{what} must be a real number, got a Value ({x!r}). p.data is the plain number inside "
-                        f"the Value p: to update a parameter write {instead} (p.grad is a number, p itself a "
-                        f"Value); to copy another Value's number write p.data = v.data")
+                        f"the Value p: to update a parameter write {instead}; to copy another Value's number "
+                        f"write p.data = v.data")
     if isinstance(x, Value):
         raise TypeError(f"{what} must be a real number, got a Value ({x!r}): write {instead} to give p that "
                         f"Value's number as its gradient (a grad holds a Value only after "

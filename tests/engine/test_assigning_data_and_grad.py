@@ -152,3 +152,12 @@ def test_own_attributes_still_work_beside_the_checked_ones() -> None:
     p = Value(1.0)
     p.m = 0.25  # an optimizer's moment, as in the class docstring
     assert p.m == 0.25 and "m" in vars(p) and "data" not in vars(p)
+
+
+def test_after_create_graph_the_advice_reads_the_grads_number() -> None:
+    p = Value(3.0)
+    (p * p).backward(create_graph=True)  # p.grad is the Value 2p = 6
+    with pytest.raises(TypeError, match=r"write p\.data \+= -0\.1 \* p\.grad\.data;"):
+        p.data += -0.1 * p.grad
+    p.data += -0.1 * p.grad.data  # the advice works
+    assert p.data == pytest.approx(2.4, rel=1e-15)
