@@ -269,7 +269,19 @@ def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, p
 # A leaf's _param (an op's parameter otherwise) marks a number written into an expression, `x * 3`'s 3, which
 # the operator turned into a leaf: drawings show it as a constant, not as a Value the user made. Set only where
 # numbers are coerced, so the all-Values path costs nothing more.
-CONSTANT = type("Constant", (), {"__repr__": lambda self: "CONSTANT", "__slots__": ()})()
+class _Constant:
+    """The one marker (a singleton: pickling and copying give it back itself, so a copy's constants stay constants)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "CONSTANT"
+
+    def __reduce__(self) -> str:
+        return "CONSTANT"  # pickle (and copy) find the module's own instance by name
+
+
+CONSTANT = _Constant()
 
 
 def _coerce(x: Any, what: str = "operand", mark: Any = None) -> Value:

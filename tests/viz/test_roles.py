@@ -79,3 +79,13 @@ def test_the_legend_lists_only_the_kinds_drawn() -> None:
     w = Value(0.5)
     assert legend_of(draw_dot(a * w, parameters=[w])) == ["input", "parameter", "output"]
     assert "legend" not in draw_dot(a * w, legend=False).source
+
+
+def test_a_constant_stays_a_constant_through_pickle_and_deepcopy() -> None:
+    import copy
+    import pickle
+
+    y = (Value(2.0) * 3).tanh()
+    for again in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        product = again._prev[0]
+        assert [kind(v, again, set()) for v in product._prev] == ["input", "constant"]
