@@ -6,6 +6,8 @@ import threading
 
 import pytest
 
+from engine.testing.oracles import TORCH_MISSING
+
 try:
     from tqdm import tqdm
 except ImportError:
@@ -79,4 +81,6 @@ def _summarise_skips(terminalreporter) -> None:  # noqa: ANN001 (pytest's report
         reason = reason.removeprefix("Skipped: ")
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        if reason == TORCH_MISSING:  # in this repository the oracle goes into make's venv
+            reason = "PyTorch oracle: PyTorch is not installed; `.venv/bin/pip install torch==2.13.0`, then `make test`"
         terminalreporter.write_line(f"skipped {count} test{'s' * (count != 1)}: {reason}")

@@ -73,10 +73,9 @@ def _number(a: Any) -> float:
     return float(a)
 
 
-# Why a test was skipped, the same words wherever PyTorch is missing, so that the summary counts them on one line.
-# The pin is the version CI checks against (and, on machines with a local CPU build, the one that installs fast).
-TORCH_MISSING = ("PyTorch oracle: PyTorch is not installed; `.venv/bin/pip install torch==2.13.0` "
-                 "(then `make test`) runs these tests")
+# Why a test was skipped, the same words wherever PyTorch is missing, so that a summary can count them on one
+# line. The pin is the version chainrule's own tests check against.
+TORCH_MISSING = "PyTorch oracle: PyTorch is not installed; `pip install torch==2.13.0` runs these tests"
 
 
 def torch_reference(f: Callable[..., Any], args: Sequence[float]) -> Tuple[float, List[float]]:

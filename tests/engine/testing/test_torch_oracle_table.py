@@ -93,8 +93,7 @@ def test_an_op_of_ones_own_is_refused_word_for_word() -> None:
                                "check it against finite differences instead")
 
 
-REASON = ("PyTorch oracle: PyTorch is not installed; `.venv/bin/pip install torch==2.13.0` "
-          "(then `make test`) runs these tests")  # what to do, with the version CI checks against
+REASON = "PyTorch oracle: PyTorch is not installed; `pip install torch==2.13.0` runs these tests"  # the tested pin
 
 
 def test_without_torch_the_calling_test_is_skipped_with_the_reason(monkeypatch) -> None:
