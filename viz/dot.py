@@ -72,8 +72,8 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
     # What a notebook without a renderer (or terminal IPython) shows: the folded text view, or for a graph
     # drawn unfolded on request, a line saying so rather than a million lines.
     graph.text_view = plan_text(p, root, options) if len(p.items) <= MAX_LINES else (
-        f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None): too long to list here; "
-        f"fold it with max_nodes=300, or print it with viz.text")
+        f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None, max_size=None): too long to list here; "
+        f"fold it with the default max_nodes and max_size, or print it with viz.text")
     return graph
 
 

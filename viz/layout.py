@@ -30,6 +30,7 @@ ALONG = 1.03  # and ranks a little further apart than their widest nodes: the es
 MARGIN = 8.0
 SHARED_USES = 3  # a leaf with more uses than this, in a graph of more than SHARED_GRAPH Values, gets references
 SHARED_GRAPH = 15
+MIN_ITEM_AREA = 40.0 * 26.0  # the least an item takes: a value's table is 26 high, and wider than 40 with its cells
 
 
 def drawing_plan(root: Value, options: DrawOptions) -> Plan:
@@ -47,6 +48,10 @@ def drawing_plan(root: Value, options: DrawOptions) -> Plan:
     fits = None
     if options.max_size is not None:
         def fits(p: Plan) -> bool:
+            # A quick no for a plan of many items, before the estimate that costs a pass over each: their
+            # boxes alone (each at least MIN_ITEM_AREA) would cover more than the square of max_size.
+            if len(p.items) * MIN_ITEM_AREA > options.max_size ** 2:
+                return False
             return max(size(p, root, options)) <= options.max_size
     return plan(root, options.max_nodes, options.max_depth, fits, f"to fit {options.max_size} px")
 
@@ -82,7 +87,7 @@ def size(p: Plan, root: Value, options: DrawOptions) -> Tuple[float, float]:
     """
     boxes, edges = _boxes_and_edges(p, options)
     if options.legend and options.color_by is not None:
-        boxes["legend"] = (110.0, 24.0 + 14.0 * (4 if options.color_by == "grad" else 4))
+        boxes["legend"] = (110.0, 24.0 + 14.0 * 4)  # at most four rows
     rank = _ranks(boxes, edges)
     if "legend" in rank:
         rank["legend"] = 0  # dot puts a node without edges in the first rank

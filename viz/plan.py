@@ -67,15 +67,23 @@ def plan(root: Value, max_nodes: Optional[int] = 300, max_depth: Optional[int] =
     p = _plan(index, root, True, max_depth, cap, too_big)
     if fits(p):
         return p
-    low, high = 1, cap - 1  # the largest cut that fits, by bisection: each try is a walk of at most ``cap`` items
-    best = _plan(index, root, True, max_depth, 1, too_big)
-    while low <= high:
-        middle = (low + high) // 2
+    # The largest cut that fits: doubling from one item, then bisection. Each try walks as many items as it
+    # keeps, so the search costs about what the drawing holds, not what the graph does.
+    best, fitting, failing = _plan(index, root, True, max_depth, 1, too_big), 1, cap
+    size = 2
+    while size < failing:
+        attempt = _plan(index, root, True, max_depth, size, too_big)
+        if not fits(attempt):
+            failing = size
+            break
+        best, fitting, size = attempt, size, size * 2
+    while failing - fitting > 1:
+        middle = (fitting + failing) // 2
         attempt = _plan(index, root, True, max_depth, middle, too_big)
         if fits(attempt):
-            best, low = attempt, middle + 1
+            best, fitting = attempt, middle
         else:
-            high = middle - 1
+            failing = middle
     return best
 
 

@@ -113,3 +113,37 @@ def test_the_terminal_shows_the_folded_text_view(monkeypatch) -> None:
     monkeypatch.setattr("viz.renderer.find_renderer", lambda: None)  # no renderer at all: the same text
     shown, _ = DisplayFormatter().format(graph)
     assert shown == {"text/plain": graph.text_view}
+
+
+def test_the_quick_no_of_the_size_fit_is_a_true_lower_bound() -> None:
+    # fits() says no without estimating when the items' least area passes max_size squared: that must never
+    # refuse a plan whose boxes would fit, so every item's box is at least MIN_ITEM_AREA.
+    from viz.layout import MIN_ITEM_AREA, _boxes_and_edges
+    from viz.options import DrawOptions
+    from viz.plan import plan
+
+    x = Value(0.0, label="")
+    graphs = [x * 0.0, notebook_batch_loss(), engine.sum(Value(float(i)) for i in range(500))]
+    for y in graphs:
+        for options in (DrawOptions(), DrawOptions(max_nodes=10), DrawOptions(show_local=True)):
+            p = plan(y, options.max_nodes)
+            boxes, _ = _boxes_and_edges(p, options)
+            assert min(boxes[item.id][0] * boxes[item.id][1] for item in p.items) >= MIN_ITEM_AREA
+
+
+def test_a_graph_drawn_whole_on_request_costs_what_the_fitted_drawing_holds() -> None:
+    # max_nodes=None on a 20,000-step chain: the fit to max_size tries plans of a few items, never the size
+    # estimate of the whole graph (which took most of a minute on a 1e5 chain); counted, not timed.
+    from viz import layout
+
+    y = Value(0.5)
+    for _ in range(20_000):
+        y = y * 0.999 + 0.001
+    estimated = []
+    real_size = layout.size
+    try:
+        layout.size = lambda p, *rest: estimated.append(len(p.items)) or real_size(p, *rest)
+        graph = draw_dot(y, max_nodes=None)
+    finally:
+        layout.size = real_size
+    assert max(estimated) < 1000 and graph.source.count("<TABLE") < 50

@@ -184,8 +184,8 @@ def test_a_huge_graph_gets_its_folded_text_view() -> None:
         "folded: 2097 of the 2100 inputs of Σ folded; 2097 of 2101 values not drawn"]
     assert viz.text_view(y) == graph.text_view
     unfolded = draw_dot(y, max_nodes=None, max_size=None).text_view
-    assert unfolded == ("a graph of 2101 values, drawn unfolded (max_nodes=None): too long to list here; "
-                        "fold it with max_nodes=300, or print it with viz.text")
+    assert unfolded == ("a graph of 2101 values, drawn unfolded (max_nodes=None, max_size=None): too long to list "
+                        "here; fold it with the default max_nodes and max_size, or print it with viz.text")
     assert len(viz.text_view(y, max_nodes=None, max_size=None).splitlines()) == 2101  # asked for: every line
 
 
