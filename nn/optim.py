@@ -54,7 +54,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0."""
         for p in self.params:
-            p.grad = 0.0
+            p._grad = 0.0  # as Module.zero_grad: a plain 0.0 needs no check
 
     def step(self) -> None:
         who = type(self).__name__

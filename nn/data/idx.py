@@ -73,8 +73,8 @@ class IdxArray:
         return nest(0, self.shape)
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> Any:
-        """NumPy's array protocol: ``np.asarray(a)`` is the (n, 28, 28) uint8 array of an image file, a view of
-        ``data`` (no copy); ``dtype`` converts (a copy), and ``copy`` is NumPy 2's: True always copies, False
+        """NumPy's array protocol: ``np.asarray(a)`` is the (n, 28, 28) uint8 array of an image file, a read-only
+        view of ``data`` (no copy; ``np.array(a)`` copies, writable); ``dtype`` converts (a copy), and ``copy`` is NumPy 2's: True always copies, False
         refuses to (ValueError when a conversion would need one).
 
         >>> import numpy as np
@@ -89,6 +89,7 @@ class IdxArray:
 
         # data is in the machine's byte order already (load_idx swapped it), so the buffer is the array.
         view = np.frombuffer(self.data, dtype=self.dtype).reshape(self.shape)
+        view.flags.writeable = False  # the IdxArray is frozen: writing through a view would change it behind its back
         if dtype is not None and np.dtype(dtype) != view.dtype:
             if copy is False:
                 raise ValueError(f"IdxArray of {self.dtype}: a {np.dtype(dtype)} array of it needs a copy, "

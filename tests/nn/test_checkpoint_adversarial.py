@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -97,7 +98,10 @@ def test_saves_killed_with_sigkill_leave_an_old_or_new_checkpoint(tmp_path: Path
     for _ in range(8):
         saver = subprocess.Popen([sys.executable, "-c", SAVER, str(path)], cwd=tmp_path,  # chainrule as installed
                                  stdout=subprocess.PIPE, text=True)
-        assert saver.stdout.readline() == "saved\n"  # waits for the first save, not for a number of seconds
+        # Waits for the first save, not for a number of seconds; the generous bound only keeps a saver that
+        # died or hung from hanging the suite (select: readline alone has no time-out).
+        ready, _, _ = select.select([saver.stdout], [], [], 600)
+        assert ready and saver.stdout.readline() == "saved\n", "the saver never finished a first save"
         time.sleep(rng.random() * 0.05)  # then a kill at some point of the saves that follow, often mid-save
         saver.send_signal(signal.SIGKILL)
         saver.wait()

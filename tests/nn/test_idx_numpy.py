@@ -71,3 +71,18 @@ def test_the_loader_needs_no_numpy(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[[1, 2], [3, 4]]"
+
+
+def test_the_view_is_read_only_and_np_array_gives_a_writable_copy() -> None:
+    np = pytest.importorskip("numpy")
+    import array
+
+    from nn.data.idx import IdxArray
+
+    a = IdxArray((2, 2), "int16", array.array("h", [1, -2, 300, 4]))
+    view = np.asarray(a)
+    with pytest.raises(ValueError, match="read-only"):
+        view[0, 0] = 9
+    mine = np.array(a)
+    mine[0, 0] = 9
+    assert (mine[0, 0], a.data[0]) == (9, 1)  # the IdxArray is unchanged
