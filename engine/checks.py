@@ -44,3 +44,14 @@ def data_of(x: Any) -> Any:
     (2.0, 3.0)
     """
     return getattr(x, "data", x)
+
+
+def shown(x: Any, digits: int = 6) -> str:
+    """A number (or a Value's) as chainrule prints it, in drawings, text views and explanations alike:
+    ``digits`` significant digits, and a zero as 0 (a product of 0 and a negative number is -0.0 in floating
+    point, which a reader would take for a sign that matters).
+
+    >>> shown(-0.0), shown(2 / 3), shown(-2e-05, 4)
+    ('0', '0.666667', '-2e-05')
+    """
+    return f"{data_of(x) + 0.0:.{digits}g}"  # -0.0 + 0.0 is 0.0

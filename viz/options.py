@@ -12,7 +12,7 @@ from typing import Any, FrozenSet, Optional
 import graphviz
 
 from engine import Value
-from engine.checks import data_of
+from engine.checks import shown
 
 RANKDIRS = ("LR", "TB", "BT", "RL")
 COLOR_BY = ("kind", "grad", None)
@@ -86,4 +86,4 @@ class DrawOptions:
         >>> DrawOptions().number(-0.0), DrawOptions().number(-2e-05)
         ('0', '-2e-05')
         """
-        return f"{data_of(x) + 0.0:.{self.precision}g}"  # -0.0 + 0.0 is 0.0: no "-0" for a zero
+        return shown(x, self.precision)

@@ -10,7 +10,7 @@ import sys
 from typing import Any, Optional, TextIO
 
 from engine import Value
-from engine.checks import data_of
+from engine.checks import shown
 
 from . import style
 from .layout import drawing_plan
@@ -73,7 +73,7 @@ def _line(item: Item, root: Value, options: DrawOptions) -> str:
     else:
         what = style.kind(v, root, options.parameters)  # the role the drawing colours it by
     scope = f"  [{v.scope}]" if v.scope else ""
-    return f"{name} = {what}  data={v.data + 0.0:.6g}  grad={data_of(v.grad) + 0.0:.6g}{scope}"
+    return f"{name} = {what}  data={shown(v.data)}  grad={shown(v.grad)}{scope}"
 
 
 def _ref(item: Item) -> str:

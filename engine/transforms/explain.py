@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
-from ..checks import data_of
+from ..checks import shown
 from ..graph import topological_order
 from ..reverse import isolated_gradients, needs_rule
 from ..symbolic import formulas, input_names
@@ -32,22 +32,16 @@ def local_terms(node: Value, names: Optional[Sequence[str]] = None) -> Optional[
     """
     if node._fn is None:
         return None
-    shown = formulas(node._fn, len(node._prev), node._param, names)
-    return [(f.split(" = ", 1)[1], d) for f, d in zip(shown, _local(node))]
-
-
-def _number(x: float) -> str:
-    """A number as the derivations print it: 6 significant digits, and a zero is 0 (a product of 0 and a
-    negative number is -0.0 in floating point, which a reader would take for a sign that matters)."""
-    return "0" if x == 0 else f"{x:.6g}"
+    written = formulas(node._fn, len(node._prev), node._param, names)
+    return [(f.split(" = ", 1)[1], d) for f, d in zip(written, _local(node))]
 
 
 def _sum(terms: List[float]) -> str:
     """``a + b - c = total`` for several terms; a single term is its own total, written once."""
     if len(terms) == 1:
-        return _number(terms[0])
-    shown = _number(terms[0]) + "".join(f" - {_number(-t)}" if t < 0 else f" + {_number(t)}" for t in terms[1:])
-    return f"{shown} = {_number(sum(terms))}"
+        return shown(terms[0])
+    added = shown(terms[0]) + "".join(f" - {shown(-t)}" if t < 0 else f" + {shown(t)}" for t in terms[1:])
+    return f"{added} = {shown(sum(terms))}"
 
 
 def _factor(node: Value, k: int, names: Dict[Value, str], partials: Dict[Value, List[float]]) -> str:
@@ -55,7 +49,7 @@ def _factor(node: Value, k: int, names: Dict[Value, str], partials: Dict[Value, 
     formula is that number: ``d (a + b)/da = 1``)."""
     formula = formulas(node._fn, len(node._prev), node._param)[k]
     bound = ", ".join(f"{n} = {names[p]}" for n, p in zip(input_names(node._fn, len(node._prev)), node._prev))
-    number = _number(partials[node][k])
+    number = shown(partials[node][k])
     value = formula if formula.endswith(f" = {number}") else f"{formula} = {number}"
     return f"d{names[node]}/d{names[node._prev[k]]}: {value}   ({bound})"
 
@@ -110,7 +104,7 @@ def explain(y: Value, wrt: Value, max_paths: int = 12, file: Optional[TextIO] = 
     engine = isolated_gradients(y, [wrt], create_graph=False)[0]
     # Relative to the size of the terms summed, so a wrong derivation is caught however small the derivative.
     ok = abs(engine - derivative) <= 1e-9 * max(abs(engine), _magnitude(order, paths, partials, y, wrt))
-    lines.append(f"reverse mode (what {yn}.backward() adds to {xn}.grad): {_number(engine)}  {'✓' if ok else '✗ MISMATCH'}")
+    lines.append(f"reverse mode (what {yn}.backward() adds to {xn}.grad): {shown(engine)}  {'✓' if ok else '✗ MISMATCH'}")
     _emit(lines, file)
 
 
@@ -147,7 +141,7 @@ def _by_paths(y, wrt, names, paths, partials, lines) -> float:
         for node, k in edges:
             lines.append("  " + _factor(node, k, names, partials))
             product *= partials[node][k]
-        lines.append(f"  product = {_number(product)}")
+        lines.append(f"  product = {shown(product)}")
         products.append(product)
     derivative = sum(products)
     lines.append(f"sum over paths: d{names[y]}/d{names[wrt]} = {_sum(products)}")
@@ -170,10 +164,10 @@ def _by_nodes(order, y, wrt, names, paths, partials, lines) -> float:
             continue
         terms = [(c, k) for c, k in consumers[node] if c in adjoint]
         adjoint[node] = sum(adjoint[c] * partials[c][k] for c, k in terms)
-        shown = " + ".join(f"adj({names[c]})·d{names[c]}/d{names[node]}" for c, k in terms)
-        numbers = " + ".join(f"{_number(adjoint[c])}·{_number(partials[c][k])}" for c, k in terms)
-        lines.append(f"  adj({names[node]}) = {shown} = {numbers} = {_number(adjoint[node])}")
-    lines.append(f"so d{names[y]}/d{names[wrt]} = adj({names[wrt]}) = {_number(adjoint[wrt])}")
+        written = " + ".join(f"adj({names[c]})·d{names[c]}/d{names[node]}" for c, k in terms)
+        numbers = " + ".join(f"{shown(adjoint[c])}·{shown(partials[c][k])}" for c, k in terms)
+        lines.append(f"  adj({names[node]}) = {written} = {numbers} = {shown(adjoint[node])}")
+    lines.append(f"so d{names[y]}/d{names[wrt]} = adj({names[wrt]}) = {shown(adjoint[wrt])}")
     return adjoint[wrt]
 
 
@@ -200,10 +194,8 @@ def table(y: Value, file: Optional[TextIO] = None) -> None:
     rows = [("node", "op", "data", "grad", "local derivatives", "consumers")]
     for node in order:
         local = "-" if not node._prev else "hand-written" if node._fn is None else \
-            ", ".join(_number(d) for d in _local(node))
-        grad = data_of(node.grad)
-        rows.append((names[node], node._op, _number(node.data), "0" if grad == 0 else f"{grad:.3g}", local,
-                     str(uses[node])))
+            ", ".join(shown(d) for d in _local(node))
+        rows.append((names[node], node._op, shown(node.data), shown(node.grad, 3), local, str(uses[node])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
     _emit([text], file)
