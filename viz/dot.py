@@ -57,8 +57,9 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
     options = DrawOptions.of(options, **overrides)
     p = drawing_plan(root, options)
-    graph = Graph(format=options.format, graph_attr={"rankdir": options.rankdir, "fontsize": "11"},
-                  node_attr={"fontname": "Helvetica", "fontsize": "11"}, edge_attr={"fontsize": "9"})
+    font = "Helvetica"  # one face for tables, scope titles and edge labels (graphviz's default is a serif)
+    graph = Graph(format=options.format, graph_attr={"rankdir": options.rankdir, "fontsize": "11", "fontname": font},
+                  node_attr={"fontname": font, "fontsize": "11"}, edge_attr={"fontname": font, "fontsize": "9"})
     graph.options = options
     drawing = _Drawing(graph, p, root, options)
     drawing.draw()

@@ -15,8 +15,8 @@ from viz import draw_dot
 from viz.explorer import explorer_data
 from viz.renderer import INSTALL_HINT, TOO_SLOW, RenderError, RenderTimeout
 
-HEAD = ("digraph {\n\tgraph [fontsize=11 rankdir=LR]\n\tnode [fontname=Helvetica fontsize=11]\n"
-        "\tedge [fontsize=9]\n")
+HEAD = ("digraph {\n\tgraph [fontname=Helvetica fontsize=11 rankdir=LR]\n\tnode [fontname=Helvetica fontsize=11]\n"
+        "\tedge [fontname=Helvetica fontsize=9]\n")
 TABLE = ('\t{id} [label=<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
          "<TR>{cells}</TR></TABLE>> shape=plain]\n")
 KIND_LEGEND = ('\tlegend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">'  # the kinds drawn, no parameter
