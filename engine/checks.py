@@ -42,8 +42,13 @@ def data_of(x: Any) -> Any:
     >>> from engine import Value
     >>> data_of(Value(2.0)), data_of(3.0)
     (2.0, 3.0)
+    >>> import numpy as np; data_of(np.float64(0.5))   # doctest: +SKIP
+    0.5
     """
-    return getattr(x, "data", x)
+    if x.__class__ is float:
+        return x
+    inner = getattr(x, "data", x)
+    return x if inner.__class__ is memoryview else inner  # a NumPy scalar's .data is its bytes, not a number
 
 
 def shown(x: Any, digits: int = 6) -> str:
