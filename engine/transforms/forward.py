@@ -12,7 +12,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 
 from .. import ops
 from ..arithmetic import Arithmetic
-from ..checks import data_of
+from ..checks import as_float, data_of
 
 
 class Dual(Arithmetic):
@@ -116,6 +116,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     """
     if len(primals) != len(tangents):
         raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} primals and {len(tangents)} tangents")
+    # A number as a tangent follows the engine's rule for numbers: nan, inf or complex is an error naming it,
+    # never a nan derivative (a Value or dual number as a tangent is a higher-order use, checked by its ops).
+    tangents = [t if isinstance(t, Arithmetic) else as_float(t, f"jvp: tangent {i}") for i, t in enumerate(tangents)]
     tag = next(_tags)
     out = f(*[Dual(p, t, tag) for p, t in zip(primals, tangents)])
     if isinstance(out, (list, tuple)):

@@ -1,6 +1,7 @@
 """Forward mode: dual numbers, jvp and jacfwd, checked against reverse mode and by hand."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given, strategies as st
@@ -205,3 +206,20 @@ def test_custom_rules_with_value_methods_give_plain_numbers_in_every_mode() -> N
     # f = 2 sin(y^2): f' = 4y cos(y^2), f'' = 4 cos(y^2) - 8 y^2 sin(y^2)
     assert float(g) == pytest.approx(4 * 0.7 * math.cos(0.49), rel=1e-12)
     assert float(hv) == pytest.approx(4 * math.cos(0.49) - 8 * 0.49 * math.sin(0.49), rel=1e-12)
+
+
+@pytest.mark.parametrize("tangent, kind, message", [
+    (float("nan"), ValueError, "jvp: tangent 1 must not be nan, got nan"),
+    (float("-inf"), ValueError, "jvp: tangent 1 must be finite, got -inf"),
+    (1j, TypeError, "jvp: tangent 1 must be a real number, got complex 1j"),
+    ("0.5", TypeError, "jvp: tangent 1 must be a real number, got str '0.5'"),
+])
+def test_a_tangent_that_is_not_a_finite_real_number_is_refused_by_position(tangent, kind, message) -> None:
+    with pytest.raises(kind, match=re.escape(message)):
+        jvp(lambda x, y: x * y, (1.5, 2.0), (1.0, tangent))
+
+
+def test_integer_and_numpy_tangents_are_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    assert jvp(lambda x: x * x, (1.5,), (1,)) == (2.25, 3.0)
+    assert jvp(lambda x: x * x, (1.5,), (np.float32(0.5),)) == (2.25, 1.5)
