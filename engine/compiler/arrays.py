@@ -150,6 +150,9 @@ def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, bloc
         raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
     checked, n = [], None
     for i, (a, shape) in enumerate(zip(args, program.shapes)):
+        if _complex(a):  # converting to float64 would drop the imaginary part with only a NumPy warning
+            raise TypeError(f"argument {i} holds complex numbers ({a.dtype}); a compiled program computes with "
+                            f"real numbers: pass a.real if the real part is what you mean")
         a = backend.asarray(a)
         if a.ndim == 0 or tuple(a.shape) != ((a.shape[0],) if shape is None else (a.shape[0], shape)):
             raise ValueError(f"argument {i} must be an array of shape (n,{'' if shape is None else f' {shape}'}) "
@@ -163,6 +166,12 @@ def batch_columns(program: Any, args: Sequence[Any], backend: ArrayBackend, bloc
     if blocks:
         return checked, n, [a[None] if a.ndim == 1 else a.T for a in checked]
     return columns(checked), n
+
+
+def _complex(a: Any) -> bool:
+    """Whether ``a`` is a NumPy array (or PyTorch tensor) of complex numbers."""
+    dtype = getattr(a, "dtype", None)
+    return getattr(dtype, "kind", None) == "c" or bool(getattr(dtype, "is_complex", False))
 
 
 def _finite_arguments(checked: Sequence[Any], backend: ArrayBackend) -> None:

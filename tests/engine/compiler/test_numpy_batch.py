@@ -210,3 +210,11 @@ def test_the_internal_replays_check_their_arguments_unless_told_not_to() -> None
 
     with pytest.raises(ValueError, match=message):
         torch_backend.replay(program, [torch.tensor([np.inf])], "cpu")
+
+
+def test_a_complex_array_is_refused_naming_the_argument_never_cut_to_its_real_part() -> None:
+    w = Value(2.0)
+    program = engine.compile(lambda x, y: x * w + y, 1.0, 1.0)
+    with pytest.raises(TypeError, match=r"^argument 1 holds complex numbers \(complex128\); .* pass a\.real"):
+        program.batch(np.array([1.0, 2.0]), np.array([1 + 2j, 3.0]))
+    assert program.batch(np.array([1.0, 2.0]), np.array([1.0, 3.0])).values.tolist() == [3.0, 7.0]
