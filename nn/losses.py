@@ -6,6 +6,7 @@ Values for several outputs) and targets alike.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, List, Sequence, Union
 
 import engine
@@ -120,9 +121,10 @@ def log_softmax(logits: Sequence[Scalar]) -> List[Value]:
 
 
 def _class_index(target: Any, n: int, name: str) -> int:
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < n:
+    # Any whole number but a bool: NumPy's integers (np.int64 from a label array) are labels too.
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral) or not 0 <= target < n:
         raise ValueError(f"{name}: a class label must be an int in [0, {n}), got {target!r}")
-    return target
+    return int(target)
 
 
 def cross_entropy(logits: Any, target: Any) -> Value:

@@ -71,6 +71,18 @@ def evaluating(model: Any) -> Iterator[None]:
             m.training = mode
 
 
+def _as_lists(data: Any) -> Any:
+    """A NumPy array (or PyTorch tensor) of samples or targets as nested lists of Python numbers, which every
+    path of ``fit`` takes (NumPy integer labels become ints, so class labels stay class labels); anything
+    else as it is.
+
+    >>> import numpy as np
+    >>> _as_lists(np.array([[0.5, 1.0]])), _as_lists(np.array([1, 0]))   # doctest: +SKIP
+    ([[0.5, 1.0]], [1, 0])
+    """
+    return data.tolist() if hasattr(data, "tolist") and hasattr(data, "shape") else data
+
+
 def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List[Any]], Value],
         optimizer: Optimizer, epochs: int, batch_size: Optional[int] = None,
         val: Optional[Tuple[Sequence, Sequence]] = None, progress: bool = True, shuffle: bool = True,
@@ -100,6 +112,9 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     >>> h["loss"][-1] < 0.01
     True
     """
+    X, y = _as_lists(X), _as_lists(y)  # NumPy arrays in: the numbers they hold, as Python's (see _as_lists)
+    if val is not None:
+        val = (_as_lists(val[0]), _as_lists(val[1]))
     if len(X) != len(y) or not X:
         raise ValueError(f"fit needs as many targets as inputs (and some), got {len(X)} inputs and {len(y)} targets")
     if not isinstance(epochs, int) or epochs < 1:
