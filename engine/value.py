@@ -236,6 +236,18 @@ class Value(Arithmetic):
             return f"hand-made '{self._op or '?'}' node{name} with data={self.data!r}"
         return f"leaf{name} with data={self.data!r}"
 
+    def __setstate__(self, state: Any) -> None:
+        """Unpickling (and copying) makes the Value now: it takes a fresh creation number, so that creation
+        order stays a topological order and a loaded model's weights are older than anything traced after
+        the load (``compile`` tells parameters by that order). Parents are loaded before their children, so
+        a loaded graph keeps its order."""
+        attributes, slots = state if isinstance(state, tuple) else (state, None)
+        for name, value in (slots or {}).items():
+            object.__setattr__(self, name, value)
+        if attributes:
+            self.__dict__.update(attributes)
+        self._id = next(_ids)
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         grad = self.grad if self.grad.__class__ is float else f"Value({self.grad.data!r})"
