@@ -71,8 +71,11 @@ class BatchNorm(Normalisation):
         return self.forward_batch([x])[0]
 
     def _by_running(self, j: int, v: Any) -> Any:
-        return (v - self.running_mean[j].data) * (self.gamma[j] * (self.running_var[j].data + self.eps) ** -0.5) \
-            + self.beta[j]
+        # The running averages enter as detached Values, not as their numbers: no gradient reaches them, and a
+        # compiled program reads them afresh at every call, as it reads the weights (a number would be baked
+        # into the tape, and go stale when another checkpoint is loaded).
+        mean, var = self.running_mean[j].detach(), self.running_var[j].detach()
+        return (v - mean) * (self.gamma[j] * (var + self.eps) ** -0.5) + self.beta[j]
 
     def _update(self, j: int, mu: float, unbiased_var: float) -> None:
         if state.recomputing:  # engine.checkpoint running the forward pass again: the averages moved already

@@ -132,3 +132,33 @@ def test_names_parameters_and_buffers() -> None:
     assert [n for n, _ in bn.named_buffers()] == ["1.running_mean0", "1.running_mean1", "1.running_var0",
                                                   "1.running_var1"]
     assert repr(bn) == "BatchNorm(2, momentum=0.1, eps=1e-05)"
+
+
+@pytest.mark.parametrize("how", ["python", "numpy"])
+def test_a_compiled_program_reads_the_running_averages_at_every_call(how) -> None:
+    # They were read as numbers while tracing, so baked in: after another checkpoint's averages were loaded, the
+    # program gave the old model's output. Now they are read afresh, as the weights are, and get no gradient.
+    import engine
+    from nn import Activation, Layer, Sequential
+
+    random.seed(0)
+    net = Sequential(Layer(2, 3, activation="linear"), BatchNorm(3), Activation("tanh"), Layer(3, 1, activation="linear"))
+    net.forward_batch([[0.5, -1.0], [1.0, 2.0], [0.0, 1.0]])  # training mode moves the averages
+    net.eval()
+    program = engine.compile(lambda a, b: net([a, b]), 0.5, -1.0)
+    bn = net.layers[1]
+    for k, v in enumerate(bn.running_mean + bn.running_var):
+        v.data += 0.1 * (k + 1)  # as loading another checkpoint would
+    eager = net([0.5, -1.0])
+    eager.backward()
+    if how == "python":
+        got = program(0.5, -1.0)
+        value, grads = got.value, got.param_grads
+    else:
+        np = pytest.importorskip("numpy")
+        got = program.batch(np.array([0.5]), np.array([-1.0]))
+        value, grads = got.values[0], got.param_grads
+    assert value == pytest.approx(eager.data, rel=1e-12)
+    by_value = dict(zip(map(id, program.parameters), list(grads)))
+    assert all(by_value[id(v)] == 0.0 for v in bn.running_mean + bn.running_var)  # no gradient reaches them
+    assert [by_value[id(p)] for p in net.parameters()] == pytest.approx([p.grad for p in net.parameters()], rel=1e-9)
