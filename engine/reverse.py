@@ -107,6 +107,32 @@ def _run_by_hand(node: Any) -> List[Tuple[Any, Any]]:
     return [(p, p._grad - b) for p, b in zip(parents, before)]
 
 
+# When data was last assigned, on the creation clock (engine.value._ids): a node made before that may have
+# read the old number, which backward checks (see check_unchanged). Assigning is rare next to making nodes,
+# so the clock is read in backward once, and each node looked at only when something was assigned since the
+# graph began.
+last_write = [0]
+
+
+def check_unchanged(order: list) -> None:
+    """RuntimeError if a Value's data was assigned after a node in ``order`` read it (``y = (x * w).tanh();
+    w.data = 3.0; y.backward()`` would mix the old and the new number, a gradient of neither), as PyTorch's
+    version counters refuse an in-place change."""
+    first = next((n._id for n in order if n._prev), None)  # the graph's oldest node: order is by creation
+    if first is None or last_write[0] < first:
+        return  # nothing assigned since the graph began: the usual case, one comparison
+    for node in order:
+        if not node._prev:
+            continue
+        for read in (node, *node._prev):  # a rule reads its inputs' data, and some (tanh, exp) its own
+            if getattr(read, "_written", -1) > node._id:
+                raise RuntimeError(
+                    f"backward: the data of {read._describe()} was assigned after {node._describe()} was computed "
+                    f"from it, so the graph holds both the old and the new number and no gradient is right. "
+                    f"Compute the forward pass again after changing data (as a training loop does), or change it "
+                    f"after backward()")
+
+
 def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set] = None
                  ) -> Iterator[Tuple[Any, Any, List[Tuple[Any, Any]]]]:
     """Propagate adjoints, held in ``.grad``, back through ``order`` (parents before children).
@@ -171,6 +197,7 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
     whose derivative at 0 does not exist) is not differentiated at all.
     """
     order = topological_order(root)
+    check_unchanged(order)
     in_graph = set(order)
     if lift is None and create_graph:
         lift = on_values

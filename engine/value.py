@@ -14,7 +14,7 @@ from .checks import as_float, data_of
 from .closures import BackwardAttribute, OpName
 from .graph import topological_order
 from .modes import TraceError, creation_site, site_of, state
-from .reverse import BackwardStep, check_gradient, on_values, reverse_pass
+from .reverse import BackwardStep, check_gradient, check_unchanged, last_write, on_values, reverse_pass
 
 Number = Union[int, float]
 _ids = itertools.count()  # creation order, which is always a topological order
@@ -28,6 +28,7 @@ def _set_data(v: "Value", x: Any) -> None:
     else:  # after backward(create_graph=True) the grad is a Value too, and its number is p.grad.data
         update = "p.data += -0.1 * p.grad.data" if isinstance(v._grad, Value) else "p.data += -0.1 * p.grad"
         v._data = _number(x, "data", update)
+    v._written = last_write[0] = next(_ids)  # when: backward checks no node read the old number
 
 
 def _set_grad(v: "Value", g: Any) -> None:
@@ -196,6 +197,7 @@ class Value(Arithmetic):
     def _seed(self) -> list:
         # Intermediate nodes start from zero; leaves keep what they have; the root gets 1.
         order = topological_order(self)
+        check_unchanged(order)  # before any grad changes
         for node in order:
             if node._prev:
                 node._grad = 0.0

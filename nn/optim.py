@@ -70,7 +70,7 @@ class Optimizer:
             self.steps -= 1
             raise
         for p, w in zip(self.params, weights):
-            p._data = w  # a finite float, checked above
+            p.data = w  # through the setter: backward then knows the number changed
         self.state = state
 
     def step_arrays(self, w: Any, g: Any) -> Any:
