@@ -36,7 +36,8 @@ def build(spec: Any) -> Any:
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file that cannot be loaded: truncated, corrupted, another version, or another model."""
+    """A checkpoint file that cannot be loaded (truncated, corrupted, another version, or another model), or a
+    model that cannot be saved (two parameters share a name, or one is nan or infinite)."""
 
 
 def state_dict(model: Any) -> Dict[str, float]:
@@ -108,7 +109,10 @@ def save(model: Any, path: PathLike) -> Path:
     """Write ``model`` to ``path`` as JSON: format, version, architecture, parameters (and buffers).
 
     The file is written to a temporary file beside it and renamed into place, so a
-    crash mid-save leaves any previous checkpoint intact.
+    crash mid-save leaves any previous checkpoint intact (see ``engine.files.write_atomic``:
+    a symbolic link is written through, a file's mode is kept, a device or directory refused).
+    A model with a nan or infinite parameter or buffer, which ``load`` would refuse, raises
+    CheckpointError and writes nothing.
 
     >>> import random, tempfile, os; random.seed(0)
     >>> from nn import MLP
@@ -122,7 +126,21 @@ def save(model: Any, path: PathLike) -> Path:
     buffers = buffers_dict(model)
     if buffers:
         document["buffers"] = buffers
+    _finite(document["parameters"], path, "parameter")
+    _finite(buffers, path, "buffer")
     return write_atomic(path, json.dumps(document, indent=1))
+
+
+def _finite(state: Dict[str, float], path: Path, what: str) -> None:
+    """A CheckpointError naming the first nan or infinite value in ``state``, before anything is written.
+
+    JSON has no nan or infinity and ``load`` refuses them, so saving one would replace a good
+    checkpoint by a file that cannot be loaded: a diverged model (too large a learning rate) is not saved.
+    """
+    for name, v in state.items():
+        if not math.isfinite(v):
+            raise CheckpointError(f"{path}: not saved: {what} {name} must be a finite number, got {v!r} (the model "
+                                  f"has diverged; a smaller learning rate may help); any file there is unchanged")
 
 
 def _read(path: PathLike) -> Dict[str, Any]:

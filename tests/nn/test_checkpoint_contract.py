@@ -207,3 +207,44 @@ def test_save_refuses_what_is_not_an_mlp_or_a_sequential(tmp_path) -> None:
         save(Configured(), tmp_path / "c.json")
     assert str(e.value) == "save writes MLP and Sequential models, got Configured"
     assert list(tmp_path.iterdir()) == []
+
+
+def diverge(value, v):
+    """Put nan or an infinity in ``value``. ``p.data = nan`` is refused (Value's setter), so a model holds one only
+    by a path that skips the check; the save must refuse it all the same, as load would refuse the file."""
+    value._data = v
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_a_diverged_model_is_not_saved_and_the_good_checkpoint_stays(tmp_path, bad) -> None:
+    m = model()
+    path = tmp_path / "latest.json"
+    m.save(path)
+    good = path.read_bytes()
+    diverge(m.parameters()[4], bad)
+    diverge(m.parameters()[7], float("nan"))  # a later one: the message names the first
+    for saving in (lambda: m.save(path), lambda: save(m, str(path))):
+        with pytest.raises(CheckpointError) as e:
+            saving()
+        assert str(e.value) == (f"{path}: not saved: parameter layer0.neuron1.w1 must be a finite number, got {bad!r} "
+                                f"(the model has diverged; a smaller learning rate may help); any file there is unchanged")
+    assert path.read_bytes() == good and [p.name for p in tmp_path.iterdir()] == ["latest.json"]
+    assert [p.data for p in MLP.load(path).parameters()] == [p.data for p in model().parameters()]
+    with pytest.raises(CheckpointError, match="not saved: parameter layer0.neuron1.w1"):
+        save(m, tmp_path / "new" / "m.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["latest.json"]
+
+
+def test_a_non_finite_buffer_is_not_saved(tmp_path) -> None:
+    random.seed(0)
+    net = nn.Sequential(nn.Layer(2, 3, activation="linear"), nn.BatchNorm(3))
+    name, running = net.named_buffers()[4]
+    diverge(running, float("inf"))
+    with pytest.raises(CheckpointError) as e:
+        net.save(tmp_path / "m.json")
+    assert str(e.value) == (f"{tmp_path / 'm.json'}: not saved: buffer {name} must be a finite number, got inf "
+                            f"(the model has diverged; a smaller learning rate may help); any file there is unchanged")
+    assert list(tmp_path.iterdir()) == []
+    diverge(running, 2.0)
+    net.save(tmp_path / "m.json")
+    assert nn.load(tmp_path / "m.json").named_buffers()[4][1].data == 2.0
