@@ -81,6 +81,16 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
     return graph
 
 
+def in_html(text: str) -> str:
+    r"""``text`` as the text of an HTML-like label: markup escaped, and each backslash doubled, since graphviz
+    reads ``\N`` there as the node's name and ``\\`` as one backslash.
+
+    >>> in_html(r"<b> \N")
+    '&lt;b&gt; \\\\N'
+    """
+    return html.escape(text).replace("\\", "\\\\")
+
+
 class _Drawing:
     """One drawing in progress: the plan's items become nodes and edges, phase by phase."""
 
@@ -114,7 +124,7 @@ class _Drawing:
         self.node(v.scope, item.id, {"label": self.table(v, self.fill(v)), "shape": "plain"})
         if not v._prev:
             return
-        self.node(v.scope, f"{item.id}_op", {"label": html.escape(style.printable(v._op)), "shape": "ellipse",
+        self.node(v.scope, f"{item.id}_op", {"label": in_html(style.printable(v._op)), "shape": "ellipse",
                                              "fontsize": "10", "height": "0.3", "margin": "0.02"})
         # Folding can shorten the inputs; then the labels would not line up, so skip them.
         whole = len(item.parents) == len(v._prev) and all(q.kind == "value" for q in item.parents)
@@ -166,7 +176,7 @@ class _Drawing:
 
     def table(self, v: Value, fill: str, border: str = "1") -> str:
         name = self.labels.get(v)
-        cells = [f"<B>{html.escape(name)}</B>"] if name else []
+        cells = [f"<B>{in_html(name)}</B>"] if name else []
         cells += [f"data {self.options.number(v.data)}", f"grad {self.options.number(v.grad)}"]
         tds = "".join(f"<TD>{c}</TD>" for c in cells)
         return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
