@@ -19,7 +19,9 @@ HOSTILE = ['<img src=x onerror="window.hit=1">', "a & b", "it's \"quoted\"", "</
            "line\u2028and\u2029paragraph",  # line ends to older JavaScript, inside a string
            "nul\x00here", "esc\x1b[31mred", "bell\x07 del\x7f c1\x85",  # not XML: the renderer refused them
            "lone \ud800 surrogate", "\udfff",  # UTF-8 cannot encode these: the source raised UnicodeEncodeError
-           "back\\slash \\N \\G \\l", "ends in \\"]  # graphviz reads \N as the node's name, \l as a line end
+           "back\\slash \\N \\G \\l", "ends in \\",  # graphviz reads \N as the node's name, \l as a line end
+           # Every character below 256, both ends of each surrogate half, the BMP's non-characters, astral ones.
+           "".join(map(chr, range(256))) + "\ud800\udbff\udc00\udfff\ufffe\uffff\U0001f600\U0010ffff"]
 
 
 def graph(label: str) -> Value:
