@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 
 class TraceError(RuntimeError):
@@ -20,7 +21,9 @@ class _State(threading.local):
     def __init__(self) -> None:
         self.recording = True  # False inside no_grad(): results are new leaves
         self.anomaly = 0  # depth of detect_anomaly() blocks
-        self.sites: Dict[Any, str] = {}  # Value -> "file:line" where it was made, under detect_anomaly
+        # Value -> "file:line" where it was made, under detect_anomaly. Weak keys: an entry goes with its Value, so a
+        # long training loop inside one block does not keep every step's graph alive. Values compare by identity.
+        self.sites: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
         self.tracing = False  # inside engine.compile's trace: branching on a Value is an error
         self.recomputing = False  # engine.checkpoint running f again for backward: side effects must not repeat
 

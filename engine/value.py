@@ -107,7 +107,8 @@ class Value(Arithmetic):
 
     # The numbers live in _data and _grad, which the engine's own code reads and writes directly; the public
     # data and grad are properties that check what is assigned (_set_data and _set_grad, above).
-    __slots__ = ("_data", "_grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__")
+    # __weakref__: detect_anomaly remembers where each Value was made without keeping it alive (modes.state.sites).
+    __slots__ = ("_data", "_grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__", "__weakref__")
     _rank = 1
     # Getters in C (attrgetter), so reading p.data costs little more than reading a slot.
     data = property(attrgetter("_data"), _set_data,

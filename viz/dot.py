@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from graphviz import escape as plain
+
 from engine import Value
 from engine.checks import data_of
 
@@ -69,13 +71,24 @@ def draw_dot(root: Value, options: Optional[DrawOptions] = None, **overrides: An
         graph.node("legend", label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>',
                    shape="note", fontsize="9")
     if p.notes:  # a note a line, left-aligned: one long line would widen the whole drawing
-        graph.attr(label="folded: " + "\\l".join(p.notes) + "\\l", labelloc="b", fontsize="10", fontname="Helvetica")
+        notes = "\\l".join(n.replace("\\", "\\\\") for n in p.notes)  # a scope's own backslash stays text
+        graph.attr(label="folded: " + notes + "\\l", labelloc="b", fontsize="10", fontname="Helvetica")
     # What a notebook without a renderer (or terminal IPython) shows: the folded text view, or for a graph
     # drawn unfolded on request, a line saying so rather than a million lines.
     graph.text_view = plan_text(p, root, options) if len(p.items) <= MAX_LINES else (
         f"a graph of {len(p.order)} values, drawn unfolded (max_nodes=None, max_size=None): too long to list here; "
         f"fold it with the default max_nodes and max_size, or print it with viz.text")
     return graph
+
+
+def in_html(text: str) -> str:
+    r"""``text`` as the text of an HTML-like label: markup escaped, and each backslash doubled, since graphviz
+    reads ``\N`` there as the node's name and ``\\`` as one backslash.
+
+    >>> in_html(r"<b> \N")
+    '&lt;b&gt; \\\\N'
+    """
+    return html.escape(text).replace("\\", "\\\\")
 
 
 class _Drawing:
@@ -111,8 +124,8 @@ class _Drawing:
         self.node(v.scope, item.id, {"label": self.table(v, self.fill(v)), "shape": "plain"})
         if not v._prev:
             return
-        self.node(v.scope, f"{item.id}_op", {"label": html.escape(v._op), "shape": "ellipse", "fontsize": "10",
-                                             "height": "0.3", "margin": "0.02"})
+        self.node(v.scope, f"{item.id}_op", {"label": in_html(style.printable(v._op)), "shape": "ellipse",
+                                             "fontsize": "10", "height": "0.3", "margin": "0.02"})
         # Folding can shorten the inputs; then the labels would not line up, so skip them.
         whole = len(item.parents) == len(v._prev) and all(q.kind == "value" for q in item.parents)
         labels = self.edge_labels(v) if self.options.show_local and whole else None
@@ -120,7 +133,7 @@ class _Drawing:
             attrs = {}
             if labels:
                 local, sent = labels[k]
-                attrs["label"] = local + (f"\n{sent}" if sent else "")
+                attrs["label"] = plain(local + (f"\n{sent}" if sent else ""))
             self.graph.edge(self.use_of(parent), f"{item.id}_op", **attrs)
         self.graph.edge(f"{item.id}_op", item.id)
 
@@ -132,14 +145,15 @@ class _Drawing:
         if n == 1:
             return parent.id
         ref = f"{parent.id}_use{n}"
-        name = self.names.get(parent.value, parent.id)  # a plain label: Graphviz quotes it
-        self.graph.node(ref, label=f"{name} (shared)", shape="box", style="dashed,rounded", fontsize="9",
-                        tooltip=f"{name} again: the shared value drawn in full once")
+        name = self.names.get(parent.value, parent.id)
+        # Plain labels: graphviz quotes them, and plain() keeps a backslash (\N, say) and <...> as text.
+        self.graph.node(ref, label=plain(f"{name} (shared)"), shape="box", style="dashed,rounded", fontsize="9",
+                        tooltip=plain(f"{name} again: the shared value drawn in full once"))
         return ref
 
     def placeholder(self, item: Item) -> None:
         shape = {"scope": "box3d", "more": "note", "deep": "note"}[item.kind]
-        self.graph.node(item.id, label=item.text, shape=shape, style="dashed" if item.kind == "scope" else "",
+        self.graph.node(item.id, label=plain(item.text), shape=shape, style="dashed" if item.kind == "scope" else "",
                         fontsize="10")
         for parent in item.parents:
             self.graph.edge(self.use_of(parent), item.id, style="dashed")
@@ -147,7 +161,7 @@ class _Drawing:
     def clusters(self) -> None:
         for i, (scope, specs) in enumerate(self.by_scope.items()):
             with self.graph.subgraph(name=f"cluster_{i}") as c:
-                c.attr(label=scope, style="dashed", fontsize="10", color="#888888")
+                c.attr(label=plain(style.printable(scope)), style="dashed", fontsize="10", color="#888888")
                 for node_id, attrs in specs:
                     c.node(node_id, **attrs)
 
@@ -162,7 +176,7 @@ class _Drawing:
 
     def table(self, v: Value, fill: str, border: str = "1") -> str:
         name = self.labels.get(v)
-        cells = [f"<B>{html.escape(name)}</B>"] if name else []
+        cells = [f"<B>{in_html(name)}</B>"] if name else []
         cells += [f"data {self.options.number(v.data)}", f"grad {self.options.number(v.grad)}"]
         tds = "".join(f"<TD>{c}</TD>" for c in cells)
         return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'

@@ -21,7 +21,7 @@ from engine.files import write_atomic
 from .dot import draw_dot
 from .options import DrawOptions
 from .plan import Item, unique_names
-from .style import kind
+from .style import kind, printable
 from .renderer import RenderError, render
 
 MAX_VALUES = 500
@@ -45,12 +45,28 @@ def explorer_data(root: Value, parameters: Iterable[Value] = ()) -> Dict[str, ob
         terms = local_terms(v, [names.get(p) or ids[p] for p in v._prev]) if v._prev else None
         if terms is not None:
             locals_ = [[ids[p], rhs, d] for p, (rhs, d) in zip(v._prev, terms)]
-        nodes[ids[v]] = {"label": names.get(v, ""), "op": v._op, "kind": kind(v, root, parameters), "data": v.data,
-                         "locals": locals_}
+        nodes[ids[v]] = {"label": names.get(v, ""), "op": printable(v._op), "kind": kind(v, root, parameters),
+                         "data": v.data, "locals": locals_}
     with fresh_grads(order):
         steps = [{"node": ids[s.node], "adjoint": s.adjoint, "sent": [[ids[p], c] for p, c in s.sent]}
                  for s in root.backward_steps()]
     return {"root": ids[root], "nodes": nodes, "steps": steps}
+
+
+# Inside a <script> element, "</script" ends it, and "<!--" followed by "<script" makes the parser swallow
+# everything up to a second "</script>" (the page's code with it). JSON may write any character as \uXXXX,
+# so <, > and & never appear as themselves; U+2028/U+2029, line ends to older JavaScript, go the same way.
+_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                            "\u2029": "\\u2029"})
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON that can sit inside a ``<script>`` element whatever its strings hold.
+
+    >>> script_json({"label": "<!--<script>"})
+    '{"label": "\\\\u003c!--\\\\u003cscript\\\\u003e"}'
+    """
+    return json.dumps(data).translate(_IN_SCRIPT)
 
 
 class ExplorerPage(type(Path())):  # type: ignore[misc]
@@ -96,8 +112,7 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
     except RenderError as e:
         raise RenderError(f"explorer needs a renderer for its drawing: {e}") from None
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and doctype: the SVG sits inside HTML
-    # The data sits in a <script> element: keep "</" out of it so it cannot end the element early.
-    payload = json.dumps(data).replace("</", "<\\/")
+    payload = script_json(data)
     # Both slots are filled in one pass: a label reading "__DATA__" inside the SVG must not take the data's place.
     head, rest = TEMPLATE.read_text().split("__SVG__", 1)
     middle, tail = rest.split("__DATA__", 1)

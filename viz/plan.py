@@ -16,6 +16,8 @@ from typing import Callable, Dict, List, Optional
 
 from engine import Value, topological_order
 
+from .style import printable
+
 FAN_IN = 8  # an item with more drawn inputs than this shows the first FAN_SHOWN of them
 FAN_SHOWN = 3
 
@@ -117,7 +119,9 @@ def unique_names(items: List[Item], in_clusters: bool = False) -> Dict[Value, st
 
     for i in labelled:
         count[key(i)] = count.get(key(i), 0) + 1
-    return {i.value: i.value.label if count[key(i)] == 1 else f"{i.value.label} ({i.id})" for i in labelled}
+    # Shown through printable: a label with a NUL or a lone surrogate still draws (see viz.style.printable).
+    return {i.value: printable(i.value.label) if count[key(i)] == 1 else f"{printable(i.value.label)} ({i.id})"
+            for i in labelled}
 
 
 class _Index:
@@ -174,11 +178,12 @@ class _Owners:
             return
         for top, members in index.boxes().items():
             parts = index.parts(top)
-            text = f"{top}: {parts} neuron{'s' * (parts != 1)}, {len(members)} values" if parts else f"{top}: {len(members)} values"
+            shown = printable(top)  # a scope is user data too: it names the box and a note
+            text = f"{shown}: {parts} neuron{'s' * (parts != 1)}, {len(members)} values" if parts else f"{shown}: {len(members)} values"
             self.boxes[top] = Item(f"scope_{len(self.boxes)}", "scope", text=text, members=len(members),
                                    first=index.position[members[0]])
             self.tops[self.boxes[top]] = top
-            notes.append(f"{top} collapsed ({len(members)} values)")
+            notes.append(f"{shown} collapsed ({len(members)} values)")
 
     def of(self, v: Value) -> Item:
         if self.boxes and v.scope:
@@ -237,5 +242,5 @@ def _fold_and_cut(owners: _Owners, root: Item, collapse: bool, max_depth: Option
 
 def _name(item: Item) -> str:
     if item.kind == "value":
-        return item.value.label or item.value._op or item.id
+        return printable(item.value.label or item.value._op or item.id)
     return item.text.split(":")[0]

@@ -57,7 +57,9 @@ def render(source: str, fmt: str, timeout: Optional[float] = None) -> bytes:
     process = subprocess.Popen([renderer, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_die_with_parent)
     try:
-        out, err = process.communicate(source.encode(), timeout=timeout)
+        # draw_dot's labels go through viz.style.printable; a graph made otherwise may still hold a lone
+        # surrogate, which UTF-8 cannot encode: written as its escape, it draws instead of raising.
+        out, err = process.communicate(source.encode(errors="backslashreplace"), timeout=timeout)
     except subprocess.TimeoutExpired:
         _end(process)
         raise RenderTimeout(f"{Path(renderer).name} took longer than {timeout:g} s and was stopped") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable, Optional, Set
 
 from engine import Value
@@ -18,6 +19,31 @@ KIND_COLOURS = {
 }
 ZERO_GRAD = "#bdbdbd"  # a zero gradient, as behind a dead ReLU
 NOT_FINITE = "#ff00ff"  # nan or inf: impossible to miss
+
+# What no picture can hold: control characters (NUL and ESC are not XML, so renderers refuse the drawing; DEL and
+# the C1 controls have no width), lone surrogates (not encodable as UTF-8) and U+FFFE/U+FFFF (not XML either).
+# A newline and a tab stay as they are: graphviz and a terminal both show them.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character no picture can hold written as its escape (``\x00``, ``\ud800``).
+
+    The one way a label, a scope or an op name is shown: drawings, the text view and the
+    explorer all go through it, so any string a Python label can hold draws, and reads the same
+    everywhere. The escapes use only ``\x`` and ``\u``, which graphviz leaves as they are.
+
+    >>> printable("a\x00b\x1b[31m\ud800 ok")
+    'a\\x00b\\x1b[31m\\ud800 ok'
+    """
+    if _UNPRINTABLE.search(text) is None:  # the usual case: nothing to do, no copy
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: "re.Match[str]") -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def kind(v: Value, root: Value, parameters: Set[Value]) -> str:

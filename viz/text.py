@@ -65,14 +65,14 @@ def _line(item: Item, root: Value, options: DrawOptions) -> str:
         inputs = f"  inputs {', '.join(_ref(q) for q in item.parents)}" if item.parents else ""
         return f"{item.id} = [{item.text}]{inputs}"
     v = item.value
-    name = f"{item.id} {v.label}" if v.label else item.id
+    name = f"{item.id} {style.printable(v.label)}" if v.label else item.id
     if v._prev:
         args = ", ".join(_ref(q) for q in item.parents)
         param = f", {v._fn.param_name}={v._param:g}" if v._param is not None else ""
-        what = f"{v._fn.name if v._fn is not None else v._op or 'hand-made'}({args}{param})"
+        what = f"{v._fn.name if v._fn is not None else style.printable(v._op) or 'hand-made'}({args}{param})"
     else:
         what = style.kind(v, root, options.parameters)  # the role the drawing colours it by
-    scope = f"  [{v.scope}]" if v.scope else ""
+    scope = f"  [{style.printable(v.scope)}]" if v.scope else ""
     return f"{name} = {what}  data={shown(v.data)}  grad={shown(v.grad)}{scope}"
 
 

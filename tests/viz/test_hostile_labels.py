@@ -1,7 +1,7 @@
-"""Labels are user data (a data set's column names, say): every output escapes them."""
+"""Labels are user data (a data set's column names, say): every output escapes them, and any string draws."""
 
-import html
 import shutil
+import warnings
 import xml.dom.minidom
 from pathlib import Path
 
@@ -9,14 +9,26 @@ import pytest
 
 import viz
 from engine import Value
+from viz.dot import in_html
+from viz.style import printable
 
 HOSTILE = ['<img src=x onerror="window.hit=1">', "a & b", "it's \"quoted\"", "</script><script>window.hit=2</script>",
-           "two\nlines", "x" * 300, "δ·ß → 日本"]
+           "two\nlines", "x" * 300, "δ·ß → 日本",
+           # In a <script>, "<!--<script>" makes the parser swallow the page's own code up to the next </script>.
+           "<!--<script>", "</script>", "<!--", "]]>",
+           "line\u2028and\u2029paragraph",  # line ends to older JavaScript, inside a string
+           "nul\x00here", "esc\x1b[31mred", "bell\x07 del\x7f c1\x85",  # not XML: the renderer refused them
+           "lone \ud800 surrogate", "\udfff",  # UTF-8 cannot encode these: the source raised UnicodeEncodeError
+           "back\\slash \\N \\G \\l", "ends in \\",  # graphviz reads \N as the node's name, \l as a line end
+           # Every character below 256, both ends of each surrogate half, the BMP's non-characters, astral ones.
+           "".join(map(chr, range(256))) + "\ud800\udbff\udc00\udfff\ufffe\uffff\U0001f600\U0010ffff"]
 
 
 def graph(label: str) -> Value:
     x = Value(2.0, label=label)
-    y = (x * x + 1).tanh()
+    h = x * x + x  # x is used twice: its second use is drawn as a small "shared" reference, another label
+    h.scope = label  # a scope is shown too: a cluster's title in the drawing, [scope] in the text view
+    y = h.tanh()
     y.label = label  # the output too: the explorer names it in its first line
     y.backward()
     return y
@@ -25,15 +37,36 @@ def graph(label: str) -> Value:
 @pytest.mark.parametrize("label", HOSTILE, ids=range(len(HOSTILE)))
 def test_text_dot_and_svg_keep_a_hostile_label_as_text(label: str, tmp_path: Path) -> None:
     y = graph(label)
-    assert label.split("\n")[0] in viz.text_view(y)
+    shown = printable(label)  # what every output shows: the label, control characters and surrogates as escapes
+    view = viz.text_view(y)
+    assert shown.split("\n")[0] in view
+    view.encode("utf-8")  # printable in a terminal or a file: no lone surrogate left
+    assert "\x00" not in view and "\x1b" not in view  # nor a control character that would act on the terminal
     source = viz.draw_dot(y, show_local=True).source
+    source.encode("utf-8")
     tables = [line for line in source.splitlines() if "<TABLE" in line]  # HTML-like labels: escaped inside
-    assert all("<img" not in t and "<script" not in t for t in tables)
-    assert html.escape(label[:20]) in source or "\n" in label
-    if viz.find_renderer() is not None:
-        svg = viz.save(y, tmp_path / "g.svg", show_local=True).read_text()
-        dom = xml.dom.minidom.parseString(svg)  # well-formed: nothing broke out of its element
-        assert not dom.getElementsByTagName("img") and not dom.getElementsByTagName("script")
+    assert all("<img" not in t and "<script" not in t and "<!--" not in t for t in tables)
+    assert in_html(shown[:20]) in source or "\n" in label
+
+
+@pytest.mark.skipif(viz.find_renderer() is None, reason="no Graphviz renderer")
+@pytest.mark.parametrize("label", HOSTILE, ids=range(len(HOSTILE)))
+def test_every_label_draws_as_svg_and_png(label: str, tmp_path: Path) -> None:
+    y = graph(label)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RenderWarning is save falling back to the .dot source: a failure here
+        svg_path = viz.save(y, tmp_path / "g.svg", show_local=True)
+        png_path = viz.save(y, tmp_path / "g.png", show_local=True)
+    assert svg_path.suffix == ".svg" and png_path.suffix == ".png"
+    assert png_path.read_bytes().startswith(b"\x89PNG")
+    dom = xml.dom.minidom.parseString(svg_path.read_bytes())  # well-formed: nothing broke out of its element
+    assert not dom.getElementsByTagName("img") and not dom.getElementsByTagName("script")
+    nodes = {g.getElementsByTagName("title")[0].firstChild.data: g for g in dom.getElementsByTagName("g")
+             if g.getAttribute("class") == "node"}
+    # x's own table shows the label, escapes and all (a 300-character label is folded into its scope's box)
+    where = nodes["v0"] if "v0" in nodes else dom
+    texts = [t.firstChild.data for t in where.getElementsByTagName("text") if t.firstChild]
+    assert printable(label).split("\n")[0][:20] in "".join(texts)
 
 
 @pytest.mark.skipif(viz.find_renderer() is None, reason="no Graphviz renderer")
@@ -46,13 +79,21 @@ def test_the_explorer_runs_no_script_from_labels(tmp_path: Path) -> None:
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
         page = chromium.new_page()
-        dialogs = []
+        dialogs, errors = [], []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
         for path, label in zip(pages, HOSTILE):
             page.goto(path.as_uri())
+            # The page's code ran: it wrote the status line at load. A label that swallowed the code left it empty.
+            assert page.inner_text("#status").startswith("step 0 of "), label
+            page.click("#next")  # Step does something: one node processed, and the panel says which
+            assert page.inner_text("#status").startswith("step 1 of "), label
+            assert "has adjoint" in page.inner_text("#panel"), label
             page.click("#end")
             page.click("#reset")  # the "Before backward" line names the output
             assert page.evaluate("() => window.hit") is None, label
-            assert label.split("\n")[0][:40] in page.inner_text("#panel") or "\n" in label
+            shown = printable(label).split("\n")[0][:40]  # as the drawing names it: escapes for what cannot show
+            assert shown in page.inner_text("#panel") or "\n" in label, label
         chromium.close()
+    assert errors == []
     assert dialogs == []
