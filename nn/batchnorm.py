@@ -94,4 +94,4 @@ class BatchNorm(Normalisation):
         return f"BatchNorm({self.features}, momentum={self.momentum:g}, eps={self.eps:g})"
 
 
-register("BatchNorm", BatchNorm)
+register("BatchNorm", BatchNorm, parameters=lambda features, **_: 2 * features)  # gamma and beta

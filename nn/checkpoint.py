@@ -9,7 +9,7 @@ import json
 import math
 import random
 from pathlib import Path
-from typing import Any, Callable, Dict, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from engine.files import write_atomic
 
@@ -19,12 +19,46 @@ PathLike = Union[str, Path]
 
 
 _BUILDERS: Dict[str, Callable[..., Any]] = {}  # architecture type -> how to build it from the rest of its spec
+_OWN_PARAMETERS: Dict[str, Callable[..., int]] = {}  # architecture type -> its own parameters' count, from its spec
+MAX_DEPTH = 64  # modules nested in modules: a file may describe no deeper a model (a Residual in a Residual ...)
+# A file describing more parameters than it holds is refused before building when the difference passes this:
+# building then costs at most what the file holds plus this many Values, and a smaller mismatch is built and
+# reported by name (which parameters are missing or unexpected).
+MAX_MISSING = 10_000
 
 
-def register(kind: str, builder: Callable[..., Any]) -> None:
+def register(kind: str, builder: Callable[..., Any], parameters: Optional[Callable[..., int]] = None) -> None:
     """Let checkpoints build modules of this ``kind`` (what their ``spec()`` says under "type"): each module
-    file registers its own, so this file needs none of them."""
+    file registers its own, so this file needs none of them. ``parameters(**spec)`` counts the module's own
+    parameters (not its children's), so a file is checked against its description before anything is built."""
     _BUILDERS[kind] = builder
+    if parameters is not None:
+        _OWN_PARAMETERS[kind] = parameters
+
+
+def described_parameters(spec: Any) -> int:
+    """How many parameters an architecture describes, counted from the description alone (no Value made),
+    walking nested modules without recursion; a CheckpointError past MAX_DEPTH levels of nesting.
+
+    >>> described_parameters({"type": "Sequential", "layers": [{"type": "Layer", "nin": 2, "nout": 3,
+    ...     "activation": "relu", "init": "uniform"}, {"type": "BatchNorm", "features": 3}]})
+    15
+    """
+    total, todo = 0, [(spec, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise CheckpointError(f"the architecture nests modules more than {MAX_DEPTH} deep")
+        if not isinstance(node, dict):
+            continue
+        count = _OWN_PARAMETERS.get(node.get("type"))
+        if count is not None:
+            total += count(**{k: v for k, v in node.items() if k != "type"})
+        for value in node.values():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, dict):
+                    todo.append((child, depth + 1))
+    return total
 
 
 def build(spec: Any) -> Any:
@@ -81,9 +115,20 @@ def _checked(named: Any, state: Any, source: str, what: str) -> Dict[str, float]
                               f"{len(missing)} missing (e.g. {missing[:3]}), {len(extra)} unexpected (e.g. {extra[:3]})")
     for name in names:
         v = state[name]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise CheckpointError(f"{source}: {what[:-1]} {name} must be a finite number, got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not _is_finite(v):
+            huge = isinstance(v, int) and not isinstance(v, bool)  # only an int's digits overflow a float
+            shown = f"an integer of {len(str(abs(v)))} digits" if huge else repr(v)
+            raise CheckpointError(f"{source}: {what[:-1]} {name} must be a finite number, got {shown}")
+        if what == "buffers" and name.rsplit(".", 1)[-1].startswith("running_var") and v < 0:
+            raise CheckpointError(f"{source}: buffer {name} is a variance, which cannot be negative: got {v!r}")
     return {name: float(state[name]) for name in names}
+
+
+def _is_finite(v: Any) -> bool:
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int beyond float's range (JSON allows any number of digits)
+        return False
 
 
 def load_state_dict(model: Any, state: Dict[str, Any], source: str = "state", buffers: Any = None) -> None:
@@ -189,6 +234,7 @@ def load(path: PathLike, expect: str = "") -> Any:
     caller's ``random`` stream."""
     document = _read(path)
     arch = _architecture_of(document, path, expect)
+    _check_size(arch, document.get("parameters"), path)
     state = random.getstate()  # building draws initial weights; keep the caller's random stream
     try:
         model = build(arch)
@@ -199,6 +245,21 @@ def load(path: PathLike, expect: str = "") -> Any:
         random.setstate(state)
     load_state_dict(model, document.get("parameters"), str(path), document.get("buffers"))
     return model
+
+
+def _check_size(arch: Any, parameters: Any, path: PathLike) -> None:
+    """Before building anything: a file describing many more parameters than it holds is refused (a 204-byte
+    file describing a million weights would otherwise make them all before being refused)."""
+    try:
+        described = described_parameters(arch)
+    except CheckpointError as e:
+        raise CheckpointError(f"{path}: {e}") from None
+    except (TypeError, ValueError, ArithmeticError):
+        return  # a malformed description: building it says what is wrong
+    held = len(parameters) if isinstance(parameters, dict) else 0
+    if described > held + MAX_MISSING:
+        raise CheckpointError(f"{path}: the architecture describes {described} parameters but the file holds "
+                              f"{held}: it is truncated, corrupted or not the one saved")
 
 
 def load_into(model: Any, path: PathLike) -> None:

@@ -43,4 +43,4 @@ class LayerNorm(Normalisation):
         return f"LayerNorm({self.features}, eps={self.eps:g})"
 
 
-register("LayerNorm", LayerNorm)
+register("LayerNorm", LayerNorm, parameters=lambda features, **_: 2 * features)  # gain and shift

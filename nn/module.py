@@ -366,5 +366,7 @@ class MLP(Module):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
-checkpoint.register("MLP", MLP)
-checkpoint.register("Layer", lambda nin, nout, activation, init: Layer(nin, nout, activation=activation, init=init))
+checkpoint.register("MLP", MLP, parameters=lambda nin, nouts, **_: sum(
+    (a + 1) * b for a, b in zip([nin] + list(nouts), nouts)))  # a weight per input and a bias, per neuron
+checkpoint.register("Layer", lambda nin, nout, activation, init: Layer(nin, nout, activation=activation, init=init),
+                    parameters=lambda nin, nout, **_: (nin + 1) * nout)

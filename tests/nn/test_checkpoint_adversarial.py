@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import re
 import select
 import signal
 import subprocess
@@ -116,3 +117,64 @@ def test_saves_killed_with_sigkill_leave_an_old_or_new_checkpoint(tmp_path: Path
     assert all(name.startswith(".model.json.") for name in leftovers)  # at most a temporary, never a torn file
     MLP.load(path).save(path)  # the next save sweeps what the killed savers left
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def _document(architecture, parameters, buffers=None):
+    from nn.checkpoint import FORMAT, VERSION
+
+    document = {"format": FORMAT, "version": VERSION, "architecture": architecture, "parameters": parameters}
+    if buffers is not None:
+        document["buffers"] = buffers
+    return document
+
+
+def test_a_small_file_describing_a_huge_model_is_refused_before_anything_is_built(tmp_path: Path, monkeypatch) -> None:
+    from engine import Value
+
+    made = []
+    real_init = Value.__init__
+    monkeypatch.setattr(Value, "__init__", lambda self, *a, **k: (made.append(1), real_init(self, *a, **k))[1])
+    for nouts in ([1000, 1], [100000, 100000]):
+        path = tmp_path / "huge.json"
+        path.write_text(json.dumps(_document({"type": "MLP", "nin": 1000, "nouts": nouts, "activation": "relu",
+                                              "init": "uniform", "output_activation": "linear"}, {"w": 0.5})))
+        with pytest.raises(CheckpointError, match=rf"describes {1001 * nouts[0] + (nouts[0] + 1) * nouts[1]} "
+                                                  r"parameters but the file holds 1"):
+            MLP.load(path)
+    assert made == []  # counted from the description: not one Value made
+
+
+def test_modules_nested_past_the_limit_are_a_checkpoint_error_not_a_recursion_error(tmp_path: Path) -> None:
+    from nn.checkpoint import MAX_DEPTH
+
+    spec = {"type": "Layer", "nin": 1, "nout": 1, "activation": "relu", "init": "uniform"}
+    for _ in range(900):
+        spec = {"type": "Residual", "block": spec}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(_document(spec, {"0": 0.5, "1": 0.5})))
+    with pytest.raises(CheckpointError, match=rf"nests modules more than {MAX_DEPTH} deep"):
+        nn.load(path)
+
+
+def test_a_401_digit_parameter_and_a_negative_variance_are_checkpoint_errors(tmp_path: Path) -> None:
+    from nn import BatchNorm, Sequential
+
+    random.seed(0)
+    model = MLP(1, [1])
+    path = tmp_path / "m.json"
+    model.save(path)
+    document = json.loads(path.read_text())
+    name = next(iter(document["parameters"]))
+    document["parameters"][name] = 10 ** 400
+    path.write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match=rf"parameter {re.escape(name)} must be a finite number, got an "
+                                              r"integer of 401 digits"):
+        MLP.load(path)
+    net = Sequential(BatchNorm(2))
+    net.save(path)
+    document = json.loads(path.read_text())
+    var = next(n for n in document["buffers"] if "running_var" in n)
+    document["buffers"][var] = -0.5
+    path.write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match=rf"buffer {re.escape(var)} is a variance, which cannot be negative"):
+        nn.load(path)
