@@ -77,7 +77,7 @@ def _as_lists(data: Any) -> Any:
     else as it is.
 
     >>> import numpy as np
-    >>> _as_lists(np.array([[0.5, 1.0]])), _as_lists(np.array([1, 0]))   # doctest: +SKIP
+    >>> _as_lists(np.array([[0.5, 1.0]])), _as_lists(np.array([1, 0]))
     ([[0.5, 1.0]], [1, 0])
     """
     return data.tolist() if hasattr(data, "tolist") and hasattr(data, "shape") else data
