@@ -42,7 +42,7 @@ def data_of(x: Any) -> Any:
     >>> from engine import Value
     >>> data_of(Value(2.0)), data_of(3.0)
     (2.0, 3.0)
-    >>> import numpy as np; data_of(np.float64(0.5)) == 0.5   # its .data is a memoryview of its bytes
+    >>> import numpy as np; bool(data_of(np.float64(0.5)) == 0.5)   # its .data is a memoryview of its bytes
     True
     """
     if x.__class__ is float:
