@@ -171,12 +171,12 @@ def save(model: Any, path: PathLike) -> Path:
     buffers = buffers_dict(model)
     if buffers:
         document["buffers"] = buffers
-    _finite(document["parameters"], path, "parameter")
-    _finite(buffers, path, "buffer")
+    _refuse_non_finite(document["parameters"], path, "parameter")
+    _refuse_non_finite(buffers, path, "buffer")
     return write_atomic(path, json.dumps(document, indent=1))
 
 
-def _finite(state: Dict[str, float], path: Path, what: str) -> None:
+def _refuse_non_finite(state: Dict[str, float], path: Path, what: str) -> None:
     """A CheckpointError naming the first nan or infinite value in ``state``, before anything is written.
 
     JSON has no nan or infinity and ``load`` refuses them, so saving one would replace a good
