@@ -31,6 +31,22 @@ def _set_data(v: "Value", x: Any) -> None:
     v._written = last_write[0] = next(_ids)  # when: backward checks no node read the old number
 
 
+def _get_data(v: "Value") -> float:
+    traced = state.tracing
+    if traced and (v._prev or v._id < traced[0]):  # only the trace's own constants may be read
+        raise TraceError(_read_while_tracing(v, *traced))
+    return v._data
+
+
+def _read_while_tracing(v: "Value", first_constant: int, start: int) -> str:
+    kind = "a result" if v._prev else "an input of f" if v._id > start else "a parameter (made before the trace)"
+    return (f"compile: f reads .data of {v._describe()}, {kind}, at {creation_site()} while being traced: the "
+            f"compiled program would replay that number as a constant, wrong at other inputs or once the "
+            f"parameters change. Compute with Values instead (relu, abs and leaky_relu choose per call; detach() "
+            f"stops the gradient and is replayed; a node made by hand needs @engine.op(derivative=...)), or run "
+            f"f eagerly")
+
+
 def _set_grad(v: "Value", g: Any) -> None:
     if g.__class__ is float:
         v._grad = g
@@ -110,8 +126,9 @@ class Value(Arithmetic):
     # __weakref__: detect_anomaly remembers where each Value was made without keeping it alive (modes.state.sites).
     __slots__ = ("_data", "_grad", "label", "scope", "_prev", "_fn", "_param", "_id", "__dict__", "__weakref__")
     _rank = 1
-    # Getters in C (attrgetter), so reading p.data costs little more than reading a slot.
-    data = property(attrgetter("_data"), _set_data,
+    # The grad's getter is in C (attrgetter), so reading p.grad costs little more than reading a slot; data's
+    # checks that engine.compile is not tracing (about 0.1 µs: the engine's own code reads _data).
+    data = property(_get_data, _set_data,
                     doc="The number: a real number only (``p.data += -0.1 * p.grad``); TypeError otherwise.")
     grad = property(attrgetter("_grad"), _set_grad,
                     doc="d(root)/d(this) after ``backward()``: a real number, or a Value after "
@@ -234,10 +251,10 @@ class Value(Arithmetic):
     def _describe(self) -> str:
         name = f" '{self.label}'" if self.label else ""
         if self._fn is not None:
-            return f"{self._fn.name}{name} with {self._fn.operands([p.data for p in self._prev], self._param)}"
+            return f"{self._fn.name}{name} with {self._fn.operands([p._data for p in self._prev], self._param)}"
         if self._prev:
-            return f"hand-made '{self._op or '?'}' node{name} with data={self.data!r}"
-        return f"leaf{name} with data={self.data!r}"
+            return f"hand-made '{self._op or '?'}' node{name} with data={self._data!r}"
+        return f"leaf{name} with data={self._data!r}"
 
     def __setstate__(self, state: Any) -> None:
         """Unpickling (and copying) makes the Value now: it takes a fresh creation number, so that creation
@@ -253,8 +270,8 @@ class Value(Arithmetic):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        grad = self.grad if self.grad.__class__ is float else f"Value({self.grad.data!r})"
-        return f"Value(data={self.data!r}, grad={grad}{label})"
+        grad = self._grad if self._grad.__class__ is float else f"Value({self._grad._data!r})"
+        return f"Value(data={self._data!r}, grad={grad}{label})"
 
     def _compared(self, use: str) -> float:
         # While engine.compile traces, a branch on a Value's data would be frozen into the tape.
@@ -262,7 +279,7 @@ class Value(Arithmetic):
             raise TraceError(f"compile: f uses a Value in {use} while being traced, so its Python control flow "
                              f"depends on values and one trace cannot stand for every input. Use relu, abs or "
                              f"leaky_relu for data-dependent choices, or run f eagerly")
-        return self.data
+        return self._data
 
 
 _new = object.__new__

@@ -34,7 +34,7 @@ class Normalisation(Module):
         """One sample's features as Values, or a ValueError saying what was ``expected``."""
         if not hasattr(x, "__len__") or len(x) != self.features:
             raise ValueError(f"{type(self).__name__}({self.features}) expects {expected}, got {x!r}")
-        return [v if hasattr(v, "data") else _coerce(v, f"{type(self).__name__} input") for v in x]
+        return [v if isinstance(v, Value) else _coerce(v, f"{type(self).__name__} input") for v in x]
 
     def parameters(self) -> List[Value]:
         return self.gamma + self.beta

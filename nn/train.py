@@ -271,6 +271,7 @@ class _Replayed:
             first = model(X[0])
         self.n_out = len(first) if isinstance(first, (list, tuple)) else 1
         self.program = engine.compile(lambda x, t: _with_output(loss, model(x), t), X[0], self.encode(y[0]))
+        self.program.check_once((X[-1], self.encode(y[-1])))  # compile's one check, made now: no epoch's time holds it
         self.optimizer, self.flat = optimizer, backend == "numpy"
         self.X, self.y, self._arrays = X, y, {}  # (id(X), id(y)) -> arrays (see ``arrays``)
         self.weights = _weights(model)

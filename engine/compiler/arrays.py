@@ -41,6 +41,10 @@ class ArrayBackend:
         """target[index] += values, adding up where an index repeats."""
         raise NotImplementedError
 
+    def unaliased(self, x: Any) -> Any:
+        """x, or a copy where this library refuses to scatter a view into the array it views (``G[i] = G[2:4]``)."""
+        return x
+
     def stretch(self, x: Any, k: int) -> Any:
         """x broadcast to (k, group, samples) and flattened to (k * group, samples)."""
         raise NotImplementedError
@@ -215,7 +219,7 @@ def functions(program: Any, backend: ArrayBackend, input_grads: bool = True) -> 
             return None
         namespace = backend.bind(lifted.functions)
         namespace.update({name: backend.index(index) for name, index in lifted.indices.items()})
-        namespace.update(add_at=backend.add_at, stretch=backend.stretch)
+        namespace.update(add_at=backend.add_at, stretch=backend.stretch, unaliased=backend.unaliased)
         frames = Frames(bind(lifted.forward, lifted.backward), namespace, backend, lifted.rows,
                         len(program.parameters), tuple((row[slot], c) for slot, c in tape.constants))
         extra = tuple(row[s] for s in tape.output_slots[1:])

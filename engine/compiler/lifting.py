@@ -177,6 +177,8 @@ class _Writer:
         where = self.index(rows.index)
         if len(set(rows.index)) < len(rows.index):
             return _Add(target, rows.index, f"add_at({target}, {where}, {total})", None)
+        if ":" not in where:  # a scatter: PyTorch refuses one from a view of the same array (NumPy copies)
+            return _Add(target, rows.index, f"{target}[{where}] += {total}", f"{target}[{where}] = unaliased({total})")
         return _Add.into(target, rows.index, f"{target}[{where}]", total)
 
     def outputs(self, outs: Sequence[int]) -> str:

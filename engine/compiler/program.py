@@ -8,8 +8,9 @@ at all, and ``batch`` replays it on NumPy arrays over a whole batch
 
 What is captured is the graph of the example call. Choices made inside ops (relu,
 abs, leaky_relu) are made afresh on every call; Python ``if``s on a Value's data are
-not, which is why comparing Values while tracing raises :class:`TraceError`, and
-``verify`` checks a call against the eager engine.
+not, which is why comparing Values or reading their ``.data`` while tracing raises
+:class:`TraceError`, why the first call at other inputs traces once more and compares
+(``Program.check_once``), and why ``verify`` checks a call against the eager engine.
 """
 
 from __future__ import annotations
@@ -67,9 +68,12 @@ class Program:
     (0.53705, 2.134733, 0.142316)
     """
 
-    def __init__(self, f: Callable[..., Any], example_args: Sequence[Any]) -> None:
+    def __init__(self, f: Callable[..., Any], example_args: Sequence[Any], check: bool = True) -> None:
         self.f = f
         self.tape, self.shapes, self.aux_kind = trace(f, example_args)
+        # The first call at other inputs traces f there too, once, and compares (see check_once).
+        self.check = check
+        self._example = self._flat_inputs(example_args)
         self.parameters: List[Value] = self.tape.parameters
         self._sources: Dict[bool, Source] = {}  # generated code, with the inputs' gradients (True) or without
         # Float replays walk the tape with the interpreter rather than run generated code; set before the
@@ -164,7 +168,39 @@ class Program:
                       [g[s] for s in tape.param_slots], self._aux(v))
 
     def __call__(self, *args: Any) -> Result:
+        if self.check:
+            self.check_once(args)
         return self._result(self._replay(self._with_parameters(), args))
+
+    def check_once(self, args: Sequence[Any]) -> None:
+        """Trace ``f`` again at ``args`` and raise TraceError if it is not this program there: other
+        instructions (Python control flow on something the trace could not see), other parameters (a
+        model that gained a layer, or a name bound to another model) or other constants (a number read
+        from outside while tracing). Every replay runs this once by default, at its first inputs that are
+        not the example's; ``compile(f, ..., check=False)`` skips it.
+
+        >>> from engine import compile
+        >>> layers = [lambda x: x * 2.0]
+        >>> program = compile(lambda x: layers[-1](x), 1.0)
+        >>> layers.append(lambda x: x.exp())       # the model changes after compiling
+        >>> program(2.0)
+        Traceback (most recent call last):
+        ...
+        engine.modes.TraceError: compile: f at (2.0,) is not the traced program: instruction 0 is exp(slot 0) now, \
+mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile(..., check=False) turns this check off
+        """
+        flat = self._flat_inputs(args)
+        if flat == self._example:
+            return  # the example itself: no second point yet
+        try:
+            again, _, _ = trace(self.f, args)
+        except (ArithmeticError, ValueError):
+            return  # f fails eagerly here: the replay re-runs it eagerly and raises that error
+        self.check = False
+        reason = self.tape.differences(again)
+        if reason:
+            raise TraceError(f"compile: f at {tuple(args)!r} is not the traced program: {reason}. Compile f again "
+                             f"(or call it eagerly); compile(..., check=False) turns this check off")
 
     def loop(self, *args: Any, input_grads: bool = True) -> "BatchResult":
         """Replay sample by sample in Python, like ``batch`` but with lists: each argument a sequence
@@ -181,6 +217,8 @@ class Program:
         slots = self.tape.param_slots
         values, grads, aux, summed = [], [], [], [0.0] * len(slots)
         for row in zip(*args):
+            if self.check:
+                self.check_once(row)
             replayed = self._replay(base, row, input_grads)
             if isinstance(replayed, Result):  # the eager engine ran it: a false alarm
                 r = replayed
@@ -212,10 +250,10 @@ class Program:
         branch on a value), or when the results differ.
         """
         again, _, _ = trace(self.f, args)
-        if (list(again.ops) != list(self.tape.ops) or list(again.args) != list(self.tape.args)
-                or [again.op_list[i] for i in again.ops] != [self.tape.op_list[i] for i in self.tape.ops]):
-            raise TraceError("compile: f traces to a different graph for these inputs, so the compiled "
-                             "program does not stand for it; Python control flow in f depends on values")
+        reason = self.tape.differences(again, constants=False)  # a constant that differs shows in the values
+        if reason:
+            raise TraceError(f"compile: f traces to a different graph for these inputs ({reason}), so the compiled "
+                             f"program does not stand for it; Python control flow in f depends on values")
         got, want = self(*args), eager_call(self.f, args, self.parameters)
         pairs = [(got.value, want.value)] + list(zip(flatten(got.grads), flatten(want.grads)))
         pairs += list(zip(got.param_grads, want.param_grads))
@@ -247,6 +285,10 @@ class Program:
         >>> r.values.tolist(), r.grads[0].tolist(), r.param_grads
         ([2.0, 8.0, 18.0], [4.0, 8.0, 12.0], [14.0])
         """
+        if self.check:
+            for row in self._first_and_last(args):
+                if self.check:
+                    self.check_once(row)
         if backend == "numpy":
             return BatchResult(*numpy_backend.replay(self, args, lifted, parameters, input_grads, check_finite))
         if backend != "torch":
@@ -256,6 +298,21 @@ class Program:
         from . import torch_backend
 
         return BatchResult(*torch_backend.replay(self, args, device, parameters, input_grads, check_finite))
+
+    def _first_and_last(self, args: Sequence[Any]) -> List[list]:
+        """A batch's first and last samples as ``f``'s arguments, for ``check_once``; none if the arrays are not
+        what ``batch`` takes (it then says what is wrong)."""
+        try:
+            rows = [[a[i].tolist() if hasattr(a[i], "tolist") else a[i] for a in args] for i in (0, -1)]
+        except (TypeError, IndexError, KeyError, ValueError, AttributeError):
+            return []
+
+        def fits(x: Any, shape: Optional[int]) -> bool:
+            return isinstance(x, (int, float)) if shape is None else isinstance(x, list) and len(x) == shape
+
+        if len(args) != len(self.shapes) or not all(fits(x, shape) for row in rows for x, shape in zip(row, self.shapes)):
+            return []
+        return rows
 
     def __repr__(self) -> str:
         return (f"<compiled {getattr(self.f, '__name__', 'function')}: {len(self.tape)} instructions, "
@@ -277,14 +334,17 @@ def eager_call(f: Callable[..., Any], args: Sequence[Any], parameters: Sequence[
     return Result(main.data, by_input, list(grads[len(flat):]), aux_out)
 
 
-def compile(f: Callable[..., Any], *example_args: Any) -> Program:  # noqa: A001 (engine.compile)
+def compile(f: Callable[..., Any], *example_args: Any, check: bool = True) -> Program:  # noqa: A001
     """Trace ``f`` on the example arguments and return a :class:`Program` that replays it fast.
 
     ``f`` takes numbers (or lists of numbers) as Values and returns a scalar Value, or
     ``(scalar, extra)`` with extra Values to return alongside. Values ``f`` uses that
     existed before the trace (a model's weights) are parameters, read at every call.
+    Reading a Value's ``.data`` inside ``f`` is a TraceError (the tape would freeze the
+    number), and the first call at other inputs traces ``f`` there once more and
+    checks it is the same program (``Program.check_once``; ``check=False`` skips it).
     """
     if not callable(f):
         raise TypeError(f"compile needs a function, got {type(f).__name__}")
-    return Program(f, example_args)
+    return Program(f, example_args, check)
 

@@ -19,9 +19,12 @@ from ..transforms.functional import flatten, sizes_of
 from ..value import Value, _ids
 
 
-def tracing() -> Any:
-    """Inside this block, branching on a Value is an error (see Value.__lt__)."""
-    return switched("tracing", True)
+def tracing(start: int, first_constant: int) -> Any:
+    """Inside this block, branching on a Value or reading the number of one that is not a constant made here (an
+    input, a result, a parameter) is an error (see Value.__lt__ and Value.data): the tape would freeze that
+    number. The trace's inputs are numbered from ``start`` on; Values numbered ``first_constant`` or later that
+    have no parents are its own constants."""
+    return switched("tracing", (first_constant, start))
 
 
 class Tape:
@@ -108,11 +111,44 @@ class Tape:
         self._needs[input_grads] = bytes(needs)
         return self._needs[input_grads]
 
+    def differences(self, other: "Tape", constants: bool = True) -> str:
+        """What ``other`` (a trace of the same function at other inputs) does differently, or "" when it is this
+        tape: other instructions, other parameters, or other constants (a number read while tracing).
+
+        >>> from engine import compile
+        >>> k = {"c": 2.0}
+        >>> first = compile(lambda x: x * k["c"], 1.0).tape
+        >>> k["c"] = 3.0
+        >>> first.differences(compile(lambda x: x * k["c"], 1.0).tape)
+        'the constant in slot 1 is 3.0 now, 2.0 when compiled'
+        """
+        for k, ((op, args, param, out), (op2, args2, param2, out2)) in enumerate(zip(self.instructions(),
+                                                                                  other.instructions())):
+            if (op, list(args), param, out) != (op2, list(args2), param2, out2):
+                return (f"instruction {k} is {op2.name}{_slots(args2, param2)} now, {op.name}{_slots(args, param)} "
+                        f"when compiled")
+        if len(self) != len(other):
+            return f"{len(other)} instructions now, {len(self)} when compiled"
+        if [id(p) for p in self.parameters] != [id(p) for p in other.parameters]:
+            return (f"it reads {len(other.parameters)} parameters now, {len(self.parameters)} when compiled, or "
+                    f"other ones (a model that gained a layer, or a name bound to another model)")
+        for (slot, c), (slot2, c2) in zip(self.constants, other.constants):
+            if slot != slot2 or (constants and c != c2):
+                return f"the constant in slot {slot2} is {c2!r} now, {c!r} when compiled"
+        if list(self.output_slots) != list(other.output_slots) or list(self.param_slots) != list(other.param_slots):
+            return "its outputs are other slots now"
+        return ""
+
     def instructions(self) -> Iterator[Tuple[ops.Op, Sequence[int], Any, int]]:
         """(op, argument slots, parameter, output slot), in order."""
         for k in range(len(self.ops)):
             yield (self.op_list[self.ops[k]], self.args[self.starts[k]:self.starts[k + 1]], self.params.get(k),
                    self.outs[k])
+
+
+def _slots(args: Sequence[int], param: Any) -> str:
+    inner = ", ".join(f"slot {a}" for a in args)
+    return f"({inner}{'' if param is None else f', {param!r}'})"
 
 
 def _leaf(x: Any) -> Value:
@@ -135,7 +171,7 @@ def trace(f: Callable[..., Any], args: Sequence[Any]) -> Tuple[Tape, Any, List[A
     start = next(_ids)  # every Value made from here on is part of the trace
     call_args = fresh_leaves(args)
     shapes, inputs = sizes_of(call_args), flatten(call_args)
-    with tracing():
+    with tracing(start, next(_ids)):
         result = f(*call_args)
     main, aux = (result if isinstance(result, tuple) else (result, None))
     if isinstance(main, (int, float)) and not isinstance(main, bool):

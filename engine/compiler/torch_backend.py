@@ -84,7 +84,12 @@ class Torch(ArrayBackend):
         return self.torch.tensor(entries, dtype=self.torch.long, device=self.device)
 
     def add_at(self, target: Any, index: Any, values: Any) -> None:
+        if values.untyped_storage().data_ptr() == target.untyped_storage().data_ptr():
+            values = values.clone()  # index_add_ refuses a source that shares memory with its target
         target.index_add_(0, index, values.expand(len(index), *target.shape[1:]))
+
+    def unaliased(self, x: Any) -> Any:
+        return x.clone() if x._base is not None else x  # a view (of the frame) scattered into it: index_put_ refuses
 
     def stretch(self, x: Any, k: int) -> Any:
         return x.expand(k, *x.shape[-2:]).reshape(-1, x.shape[-1])

@@ -2,22 +2,23 @@
 
 from contextlib import contextmanager
 
-from engine import Value
+from engine.compiler.program import Program
 
 
 @contextmanager
-def no_values_made():
-    """A replay must run the generated code only: a fallback to the eager engine makes Values."""
-    made = []
-    original = Value.__init__
+def no_fallback():
+    """A replay must run the compiled code only, never fall back to the eager engine (which it does to explain
+    a domain error, nan or inf). Tracing again (``check_once``) is not a fallback."""
+    calls = []
+    original = Program._eager
 
     def counting(self, *args, **kwargs):
-        made.append(1)
-        original(self, *args, **kwargs)
+        calls.append(1)
+        return original(self, *args, **kwargs)
 
-    Value.__init__ = counting
+    Program._eager = counting
     try:
         yield
     finally:
-        Value.__init__ = original
-    assert made == [], "the replay fell back to the eager engine"
+        Program._eager = original
+    assert calls == [], "the replay fell back to the eager engine"

@@ -9,7 +9,7 @@ import engine
 from engine import Value
 from engine.compiler import interpreter, program as program_module
 
-from . import no_values_made
+from . import no_fallback
 
 
 def both(f, *args):
@@ -44,7 +44,7 @@ def test_variadic_ops_of_every_width_against_hand_derivatives(width: int) -> Non
 
     xs = [math.sin(i + 0.5) for i in range(width)]
     generated, walked = both(f, xs)
-    with no_values_made():
+    with no_fallback():
         a, b = generated(xs), walked(xs)
     assert a == b
     soft = [math.exp(x) / math.fsum(math.exp(y) for y in xs) for x in xs]
@@ -63,7 +63,7 @@ def test_a_zero_adjoint_sends_nothing_as_in_the_eager_engine() -> None:
     generated, walked = both(f, 0.25)
     eager = Value(0.0)
     f(eager).backward()
-    with no_values_made():  # the interpreter skips the dead node as eager backward does: no fallback
+    with no_fallback():  # the interpreter skips the dead node as eager backward does: no fallback
         r = walked(0.0)
     assert r.value == 0.0 and r.grads == (eager.grad,) == (0.0,)
     assert generated(0.0) == r  # generated code reaches the same through the eager fallback
@@ -74,7 +74,7 @@ def test_stop_gradient_and_constants_through_the_interpreter() -> None:
         return x * x.detach() + 3.0 * x
 
     _, walked = both(f, 1.0)
-    with no_values_made():
+    with no_fallback():
         r = walked(2.0)
     assert r.value == 10.0 and r.grads == (2.0 + 3.0,)
 

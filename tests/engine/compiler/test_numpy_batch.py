@@ -118,7 +118,7 @@ def test_only_samples_with_a_false_alarm_are_replayed_one_by_one(lifted, calls_f
         return sum(xs)
 
     f = lambda x, y: counted(x).relu().sqrt() ** 2 + x * w + total(y, y) - y  # noqa: E731
-    program = engine.compile(f, 1.0, 1.0)
+    program = engine.compile(f, 1.0, 1.0, check=False)  # counting the replay's calls alone
     calls.clear()
     batch = program.batch(np.array([-1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]), lifted=lifted)
     assert len(calls) == calls_for_the_batch

@@ -1,5 +1,7 @@
 """The traced tape: slots in creation order, leaves sorted into inputs, parameters and constants, and trace errors."""
 
+import inspect
+
 import pytest
 
 import engine
@@ -89,6 +91,8 @@ def test_a_plain_number_result_is_a_constant() -> None:
 
 
 def test_tracing_errors_name_what_was_wrong() -> None:
+    hand_made_line = inspect.currentframe().f_lineno + 3
+
     def hand_made(x):
         out = Value(x.data * 2, (x,), "dbl")
 
@@ -111,10 +115,11 @@ def test_tracing_errors_name_what_was_wrong() -> None:
          "compile: f must return a scalar Value (or a tuple of one and extra outputs), got list"),
         (lambda: engine.compile(lambda x: (x, [x, 1.0]), 1.0), TypeError,
          "compile: extra outputs must be Values or a list of Values"),
-        (lambda: engine.compile(hand_made, 1.0), TypeError,
-         "compile needs each op's derivative rule, but hand-made 'dbl' node with data=2.0 has a hand-written "
-         "_backward closure, which only eager backward() can run. Define the op with "
-         "@engine.op(derivative=...) to use it in every mode"),
+        (lambda: engine.compile(hand_made, 1.0), TraceError,
+         f"compile: f reads .data of leaf with data=1.0, an input of f, at {__file__}:{hand_made_line} while being "
+         f"traced: the compiled program would replay that number as a constant, wrong at other inputs or once the "
+         f"parameters change. Compute with Values instead (relu, abs and leaky_relu choose per call; detach() stops "
+         f"the gradient and is replayed; a node made by hand needs @engine.op(derivative=...)), or run f eagerly"),
         (lambda: engine.compile(lambda x: x if x > 0 else -x, 1.0), TraceError,
          "compile: f uses a Value in > while being traced, so its Python control flow depends on values and one "
          "trace cannot stand for every input. Use relu, abs or leaky_relu for data-dependent choices, or run f "

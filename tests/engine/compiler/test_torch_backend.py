@@ -44,6 +44,17 @@ def test_random_programs_give_numpys_numbers_on_torch(e, seed) -> None:
     agree(b.values[0].item(), want.value, scale)
 
 
+def test_a_gradient_scattered_into_the_rows_it_came_from() -> None:
+    # Found by the test above: x1 + x0 and x0 + x0 lifted as one group send their gradients back through a
+    # scatter, G[i] = G[2:4], and PyTorch refuses to scatter a view into the array it views.
+    program = engine.compile(lambda x0, x1: (x1 + x0) + (x0 + x0), 0.0, 0.0)
+    columns = [np.array([0.0, 0.5, 2.0]), np.array([1.0, -1.0, 3.0])]
+    a, b = both(program, *columns)
+    assert a.values.tolist() == b.values.tolist() == [1.0, 0.5, 9.0]
+    assert a.grads[0].tolist() == b.grads[0].tolist() == [3.0] * 3
+    assert a.grads[1].tolist() == b.grads[1].tolist() == [1.0] * 3
+
+
 @settings(max_examples=10, deadline=None)
 @given(mlps(MLP, nin=(1, 5), width=(1, 8)), st.integers(0, 2 ** 31 - 1))
 def test_mlps_train_the_same_on_torch(model, seed) -> None:
