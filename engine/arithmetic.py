@@ -131,16 +131,16 @@ class Arithmetic:
     # would silently cut the gradient, so those refuse with a message saying what to use.
 
     def __lt__(self, other: Any) -> bool:
-        return self._compared("<") < data_of(other)
+        return _plain(self._compared("<") < data_of(other))
 
     def __le__(self, other: Any) -> bool:
-        return self._compared("<=") <= data_of(other)
+        return _plain(self._compared("<=") <= data_of(other))
 
     def __gt__(self, other: Any) -> bool:
-        return self._compared(">") > data_of(other)
+        return _plain(self._compared(">") > data_of(other))
 
     def __ge__(self, other: Any) -> bool:
-        return self._compared(">=") >= data_of(other)
+        return _plain(self._compared(">=") >= data_of(other))
 
     def __bool__(self) -> bool:
         """True unless the data is 0, as for a number (and a one-element tensor)."""
@@ -168,6 +168,11 @@ class Arithmetic:
     def __format__(self, spec: str) -> str:
         """``f"{loss:.4f}"`` formats the data; an empty spec gives the repr."""
         return format(self.data, spec) if spec else repr(self)
+
+
+def _plain(outcome: Any) -> Any:
+    """A comparison's outcome as Python's bool (a NumPy number compares to a NumPy bool); an array's, as NumPy gives it."""
+    return outcome if outcome.__class__ is bool or getattr(outcome, "shape", ()) != () else bool(outcome)
 
 
 def _converted(x: Any, use: str, instead: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator, Tuple, Union
 
 from . import ops
 from .arithmetic import Arithmetic
-from .checks import as_float, data_of
+from .checks import as_float, data_of, zero_dimensional
 from .closures import BackwardAttribute, OpName
 from .graph import topological_order
 from .modes import TraceError, creation_site, site_of, state
@@ -70,6 +70,8 @@ def _number(x: Any, name: str, instead: str, finite: bool = True) -> float:
         raise TypeError(f"{what} must be a real number, got a Value ({x!r}): write {instead} to give p that "
                         f"Value's number as its gradient (a grad holds a Value only after "
                         f"backward(create_graph=True), and then takes a Value in its place)")
+    if zero_dimensional(x):
+        return as_float(x, what) if finite else float(x)
     if x.__class__ is bool or not isinstance(x, numbers.Real):  # True is an int, but here surely a slip
         hint = ""
         if isinstance(x, str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, List, Sequence, Tuple
 
 from engine import Value, mean
+from engine.checks import real_number
 from engine.modes import TraceError, state
 
 from .checkpoint import register
@@ -37,9 +38,10 @@ class BatchNorm(Normalisation):
 
     def __init__(self, features: int, momentum: float = 0.1, eps: float = 1e-5, scope: str = "bn") -> None:
         _count(features, "BatchNorm's number of features")
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum <= 1.0:
+        value = real_number(momentum)
+        if value is None or not 0.0 <= value <= 1.0:
             raise ValueError(f"BatchNorm momentum must be a number from 0 to 1, got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = value
         self.running_mean = [Value(0.0, label=f"running_mean{j}") for j in range(features)]
         self.running_var = [Value(1.0, label=f"running_var{j}") for j in range(features)]
         super().__init__(features, eps, scope)

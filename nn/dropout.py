@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any, List, Optional, Sequence
 
+from engine.checks import real_number
 from engine.modes import TraceError, state
 
 from .checkpoint import register
@@ -28,9 +29,10 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, seed: Optional[int] = None) -> None:
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        value = real_number(p)
+        if value is None or not 0.0 <= value <= 1.0:
             raise ValueError(f"Dropout p (the probability of zeroing a unit) must be a number from 0 to 1, got {p!r}")
-        self.p = float(p)
+        self.p = value
         self.seed = seed
         self.rng: Any = random if seed is None else random.Random(seed)
 

@@ -155,7 +155,7 @@ def hinge(score: Any, y: Any) -> Value:
     """
     terms = []
     for s, yi in _pairs(score, y, "hinge"):
-        if not isinstance(yi, Arithmetic) and yi not in (-1, 1):
+        if not isinstance(yi, Arithmetic) and (not isinstance(yi, numbers.Real) or isinstance(yi, bool) or yi not in (-1, 1)):
             raise ValueError(f"hinge: labels must be -1 or +1, got {yi!r}")
         terms.append((1 - yi * _value(s)).relu())
     return engine.mean(terms)

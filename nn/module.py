@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from engine import Value, dot
 from engine import checkpoint as engine_checkpoint
 from engine.arithmetic import Arithmetic
+from engine.checks import whole_number
 from engine.value import _coerce
 
 from . import checkpoint
@@ -109,16 +110,18 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
     >>> [v.label for v in as_inputs([1.0, 2], 2, "Neuron")]
     ['x0', 'x1']
     """
-    if isinstance(x, (Arithmetic, int, float)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__} {x!r}")
+    if isinstance(x, (Arithmetic, int, float, str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__} {_short.repr(x)}")
     if len(x) != nin:
         _refuse_batch(x, nin, who)
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}: {_short.repr(x)}")
-    try:
-        values = [v if isinstance(v, Arithmetic) else _coerce(v) for v in x]
-    except TypeError:
-        _refuse_batch(x, nin, who)
-        raise
+    values = []
+    for i, v in enumerate(x):
+        try:
+            values.append(v if isinstance(v, Arithmetic) else _coerce(v, f"{who}: input {i}"))
+        except TypeError:
+            _refuse_batch(x, nin, who)
+            raise
     for i, (raw, v) in enumerate(zip(x, values)):
         if v is not raw:
             v.label = f"x{i}"
@@ -154,9 +157,10 @@ def _choice(value: str, allowed: Sequence[str], what: str) -> str:
 
 
 def _count(n: object, what: str) -> int:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+    count = whole_number(n)
+    if count is None or count < 1:
         raise ValueError(f"{what} must be a positive whole number, got {n!r}")
-    return n
+    return count
 
 
 def initial_weight(init: str, fan_in: int, fan_out: int) -> float:

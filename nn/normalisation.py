@@ -6,6 +6,7 @@ import math
 from typing import Any, List, Sequence, Tuple
 
 from engine import Value
+from engine.checks import real_number
 from engine.value import _coerce
 
 from .module import Module, _count
@@ -18,9 +19,10 @@ class Normalisation(Module):
     def __init__(self, features: int, eps: float, scope: str) -> None:
         name = type(self).__name__
         _count(features, f"{name}'s number of features")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
+        value = real_number(eps)
+        if value is None or not 0.0 < value < math.inf:
             raise ValueError(f"{name} eps must be a positive number, got {eps!r}")
-        self.features, self.eps = features, float(eps)
+        self.features, self.eps = features, value
         self.gamma = [Value(1.0, label=f"gamma{j}") for j in range(features)]
         self.beta = [Value(0.0, label=f"beta{j}") for j in range(features)]
         self.set_scope(scope)

@@ -6,7 +6,7 @@ import math
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from engine import Value
-from engine.checks import data_of
+from engine.checks import data_of, real_number
 
 
 def _params(params: Iterable[Value], who: str) -> List[Value]:
@@ -20,9 +20,10 @@ def _params(params: Iterable[Value], who: str) -> List[Value]:
 
 
 def _positive(x: float, what: str, allow_zero: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0 or (x == 0 and not allow_zero):
+    value = real_number(x)
+    if value is None or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{what} must be {'>= 0' if allow_zero else '> 0'}, got {x!r}")
-    return float(x)
+    return value
 
 
 def _grad(p: Value, who: str) -> float:

@@ -66,7 +66,11 @@ def script_json(data: object) -> str:
     >>> script_json({"label": "<!--<script>"})
     '{"label": "\\\\u003c!--\\\\u003cscript\\\\u003e"}'
     """
-    return json.dumps(data).translate(_IN_SCRIPT)
+    try:  # JSON has no nan or inf (json.dumps would write NaN, which the page's JSON.parse refuses: a dead page)
+        return json.dumps(data, allow_nan=False).translate(_IN_SCRIPT)
+    except ValueError:
+        raise ValueError("explorer: the graph holds nan or inf, which a page cannot show; the engine refuses "
+                         "them where they arise (see engine.detect_anomaly)") from None
 
 
 class ExplorerPage(type(Path())):  # type: ignore[misc]

@@ -6,13 +6,14 @@ the drawing reads it: two places.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any, FrozenSet, Optional
 
 import graphviz
 
 from engine import Value
-from engine.checks import shown
+from engine.checks import real_number, shown, whole_number
 
 RANKDIRS = ("LR", "TB", "BT", "RL")
 COLOR_BY = ("kind", "grad", None)
@@ -62,12 +63,19 @@ class DrawOptions:
             raise ValueError(f"color_by must be 'kind', 'grad' or None, got {self.color_by!r}")
         for what in ("max_nodes", "max_depth", "max_size"):
             n = getattr(self, what)
-            if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
-                raise ValueError(f"{what} must be a positive whole number or None, got {n!r}")
-        if not isinstance(self.precision, int) or isinstance(self.precision, bool) or not 1 <= self.precision <= 17:
+            if n is not None:
+                count = whole_number(n)
+                if count is None or count < 1:
+                    raise ValueError(f"{what} must be a positive whole number or None, got {n!r}")
+                object.__setattr__(self, what, count)  # NumPy's integers as Python's
+        precision = whole_number(self.precision)
+        if precision is None or not 1 <= precision <= 17:
             raise ValueError(f"precision must be a whole number of digits from 1 to 17, got {self.precision!r}")
-        if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
-            raise ValueError(f"timeout must be a positive number of seconds or None, got {self.timeout!r}")
+        object.__setattr__(self, "precision", precision)
+        if self.timeout is not None:
+            timeout = real_number(self.timeout)
+            if timeout is None or not 0 < timeout < math.inf:
+                raise ValueError(f"timeout must be a positive number of seconds or None, got {self.timeout!r}")
         object.__setattr__(self, "parameters", frozenset(self.parameters))
 
     @classmethod

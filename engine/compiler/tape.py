@@ -12,6 +12,7 @@ from array import array
 from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
 from .. import ops
+from ..checks import as_float, instead_of
 from ..graph import topological_order
 from ..modes import TraceError, switched
 from ..reverse import needs_rule
@@ -152,9 +153,11 @@ def _slots(args: Sequence[int], param: Any) -> str:
 
 
 def _leaf(x: Any) -> Value:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"compile traces functions of numbers (or lists of numbers), got {type(x).__name__} {x!r}")
-    return Value(x)
+    try:  # any real number, NumPy's included, as a float; nan, inf and bools are errors as everywhere
+        return Value(as_float(x, "compile: an argument"))
+    except TypeError:
+        raise TypeError(f"compile traces functions of numbers (or lists of numbers), got {type(x).__name__} "
+                        f"{x!r}{instead_of(x)}") from None
 
 
 def fresh_leaves(args: Sequence[Any]) -> List[Any]:

@@ -119,6 +119,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     # A number as a tangent follows the engine's rule for numbers: nan, inf or complex is an error naming it,
     # never a nan derivative (a Value or dual number as a tangent is a higher-order use, checked by its ops).
     tangents = [t if isinstance(t, Arithmetic) else as_float(t, f"jvp: tangent {i}") for i, t in enumerate(tangents)]
+    primals = [p if isinstance(p, Arithmetic) else as_float(p, f"jvp: primal {i}") for i, p in enumerate(primals)]
     tag = next(_tags)
     out = f(*[Dual(p, t, tag) for p, t in zip(primals, tangents)])
     if isinstance(out, (list, tuple)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
-from ..checks import as_float, data_of
+from ..checks import as_float, data_of, instead_of
 from ..graph import topological_order
 from ..reductions import dot
 from ..reverse import carry, isolated_gradients
@@ -30,10 +30,11 @@ def _leaf(x: Any, name: str) -> Value:
     # A Value passed in stays itself, so an outer transform can differentiate through us.
     if isinstance(x, Value):
         return x
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return Value(x)
-    raise TypeError(f"{name}: can only differentiate with respect to numbers or Values "
-                    f"(or lists of them), got {type(x).__name__} {x!r}")
+    try:  # any real number, NumPy's included, as a float; nan, inf and bools are errors as everywhere
+        return Value(as_float(x, f"{name}: an argument"))
+    except TypeError:
+        raise TypeError(f"{name}: can only differentiate with respect to numbers or Values "
+                        f"(or lists of them), got {type(x).__name__} {x!r}{instead_of(x)}") from None
 
 
 def _prepare(args: tuple, nums: Tuple[int, ...], name: str) -> Tuple[list, List[Any]]:

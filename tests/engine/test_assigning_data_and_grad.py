@@ -35,10 +35,13 @@ def test_none_as_a_grad_suggests_zero_as_zero_grad_writes() -> None:
 
 
 @pytest.mark.parametrize("name", ["data", "grad"])
-def test_a_zero_dimensional_array_is_refused_with_item_suggested(name: str) -> None:
-    with pytest.raises(TypeError, match=rf"Value.{name} must be a real number .*got ndarray array\(2.5\); "
+def test_a_zero_dimensional_array_is_its_number_and_a_bool_one_is_refused(name: str) -> None:
+    v = Value(1.0)
+    setattr(v, name, np.array(2.5))  # what a.sum() or a[()] can give: one number
+    assert getattr(v, name) == 2.5 and getattr(v, name).__class__ is float
+    with pytest.raises(TypeError, match=rf"Value.{name} must be a real number .*got ndarray array\(True\); "
                                         rf"write p.{name} = x.item\(\)"):
-        setattr(Value(1.0), name, np.array(2.5))
+        setattr(v, name, np.array(True))
 
 
 def test_text_that_reads_as_a_number_gets_the_conversion_suggested() -> None:

@@ -106,7 +106,7 @@ def test_tracing_errors_name_what_was_wrong() -> None:
         (lambda: engine.compile(lambda x: x * 2, "a"), TypeError,
          "compile traces functions of numbers (or lists of numbers), got str 'a'"),
         (lambda: engine.compile(lambda x: x * 2, True), TypeError,
-         "compile traces functions of numbers (or lists of numbers), got bool True"),
+         "compile traces functions of numbers (or lists of numbers), got bool True; write 1.0 if you mean the number"),
         (lambda: engine.compile(lambda v: v[0], [1.0, None]), TypeError,
          "compile traces functions of numbers (or lists of numbers), got NoneType None"),
         (lambda: engine.compile(lambda x: True, 1.0), TypeError,
