@@ -51,7 +51,8 @@ def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's
         terminalreporter.write_line(
             f"fuzzing: {totals.get('fuzz_programs', 0)} random programs checked against PyTorch (values, every "
             f"leaf gradient, forward mode, compiled Python (generated and interpreted), NumPy and training replays), "
-            f"{totals.get('fuzz_hessians', 0)} "
+            f"{totals.get('fuzz_held', 0)} of them with held inputs compiled as weights or constants (call, loop, "
+            f"NumPy and PyTorch batches, extra outputs), {totals.get('fuzz_hessians', 0)} "
             f"Hessians against torch.autograd.functional.hessian; {totals.get('fuzz_mismatches', 0)} mismatches")
 
 

@@ -35,7 +35,8 @@ class NumpyBackend(ArrayBackend):
 
         def if_positive(x, then, otherwise):
             if type(then) is float and type(otherwise) is float and then == 1.0 and otherwise == 0.0:
-                return (x > 0).astype(float)  # relu's slope: a third of where's time with two numbers
+                positive = x > 0  # a Python bool where x is a parameter's (or constant's) float, read once a batch
+                return float(positive) if positive.__class__ is bool else positive.astype(float)  # a third of where's time
             return np.where(x > 0, then, otherwise)
 
         def sum_over(block):

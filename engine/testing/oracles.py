@@ -100,5 +100,7 @@ def torch_reference(f: Callable[..., Any], args: Sequence[float]) -> Tuple[float
     out = f(*[TorchNumber(t) for t in leaves])
     if not isinstance(out, TorchNumber):
         raise TypeError(f"torch_reference: f must return a scalar computed from its inputs, got {out!r}")
+    if not out.tensor.requires_grad:  # a detached result: no input reaches it through a gradient
+        return out.data, [0.0] * len(leaves)
     grads = torch.autograd.grad(out.tensor, leaves, allow_unused=True)
     return out.data, [0.0 if g is None else g.item() for g in grads]

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from hypothesis import assume, strategies as st
 
 from .. import reductions
-from ..ops import Op
+from ..ops import STOP, Op
 from ..symbolic import Sym
 from ..value import Value
 from .assertions import input_names
@@ -91,6 +91,9 @@ FUSED: Dict[str, Callable[..., Any]] = {
                                       bias=xs[-1] if len(xs) % 2 else None),
 }
 KINKED = {"relu", "leaky_relu", "leaky_relu_c", "abs"}
+# With ``held`` inputs, programs also stop gradients: a detached value (engine.Value.detach, torch's detach).
+DETACH: Dict[str, Callable[[Any], Any]] = {"detach": lambda x: STOP(x)}
+ROLES = ("parameter", "constant")  # what a held input stands for when compiled: a model's weight, a number in f
 TABLE: Dict[str, Callable[..., Any]] = {**UNARY, **BINARY, **CONSTANT, **FUSED}
 
 Step = Tuple[str, Tuple[int, ...], float]  # (op, argument registers, the constant of a CONSTANT op)
@@ -108,6 +111,24 @@ class Expression:
     inputs: Tuple[float, ...]
     steps: Tuple[Step, ...]
     extra: Tuple[Tuple[str, Callable[..., Any]], ...] = ()  # (name, function) of custom unary ops
+    # Roles of the last inputs, "parameter" or "constant": a compiled check binds them as a model's weights
+    # (Values made before the trace) or as numbers written into f, and traces only the inputs before them.
+    held: Tuple[str, ...] = ()
+
+    @property
+    def traced(self) -> int:
+        """How many inputs come first, to be traced (the rest are held)."""
+        return len(self.inputs) - len(self.held)
+
+    @property
+    def held_only(self) -> Tuple[int, ...]:
+        """The registers that read held inputs alone (directly or through other steps), never a traced one:
+        per batch they are one number, not one per sample."""
+        held = set(range(self.traced, len(self.inputs)))
+        for k, (_, args, _) in enumerate(self.steps):
+            if all(a in held for a in args):
+                held.add(len(self.inputs) + k)
+        return tuple(sorted(held))
 
     def __call__(self, *xs: Any) -> Any:
         return self.run(xs)[-1]
@@ -115,7 +136,7 @@ class Expression:
     def run(self, xs: Sequence[Any], table: Optional[Dict[str, Callable]] = None) -> List[Any]:
         """Every register's value, computing each step with ``table`` (op name -> function; by default
         Value-style methods and the engine's fused ops, which serve every kind of number)."""
-        table = {**TABLE, **dict(self.extra)} if table is None else table
+        table = {**TABLE, **DETACH, **dict(self.extra)} if table is None else table
         regs = list(xs)
         for name, args, c in self.steps:
             f = table[name]
@@ -127,7 +148,9 @@ class Expression:
         return str(self(*[Sym(n) for n in input_names(len(self.inputs))]))
 
     def __repr__(self) -> str:
-        return f"Expression({self.formula} at {list(self.inputs)})"
+        names = input_names(len(self.inputs))[self.traced:]
+        roles = "".join(f", {n} a {role}" for n, role in zip(names, self.held))
+        return f"Expression({self.formula} at {list(self.inputs)}{roles})"
 
 
 def well_conditioned(steps: Sequence[Step], regs: Sequence[Any], kinks: bool = False) -> bool:
@@ -174,20 +197,33 @@ class _Picks:
 
 
 def _program(pick: _Picks, names: List[str], max_depth: int, inputs: int, lo: float, hi: float,
-             kinks: bool) -> Tuple[Tuple[float, ...], Tuple[Step, ...]]:
+             kinks: bool, held: bool = False) -> Tuple[Tuple[float, ...], Tuple[Step, ...], Tuple[str, ...]]:
+    """Inputs, steps and the held inputs' roles. With ``held``, the last one or more inputs (never all) are held,
+    and a third of the steps (the last one a sixth of the time) read only registers that read only held
+    inputs: kinks, fused nodes and outputs of a batch's one number, where compiled replays differ most."""
     xs = tuple(0.0 if kinks and pick.integer(0, 4) == 0 else pick.real(lo, hi) for _ in range(pick.integer(1, inputs)))
+    roles: Tuple[str, ...] = ()
+    if held and len(xs) > 1:
+        roles = tuple(pick.choice(ROLES) for _ in range(pick.integer(1, len(xs) - 1)))
+        names = names + list(DETACH)
+    pool = list(range(len(xs) - len(roles), len(xs)))  # registers reading held inputs alone
     steps: List[Step] = []
-    for k in range(pick.integer(1, max_depth)):
+    depth = pick.integer(1, max_depth)
+    for k in range(depth):
         registers = len(xs) + k
         name = pick.choice(names)
+        alone = bool(pool) and pick.integer(0, 5 if k == depth - 1 else 2) == 0
+        reg = (lambda: pick.choice(pool)) if alone else (lambda: pick.integer(0, registers - 1))
         if name in BINARY:
-            args: Tuple[int, ...] = (pick.integer(0, registers - 1), pick.integer(0, registers - 1))
+            args: Tuple[int, ...] = (reg(), reg())
         elif name in FUSED:
-            args = tuple(pick.integer(0, registers - 1) for _ in range(pick.integer(2, 4)))
+            args = tuple(reg() for _ in range(pick.integer(2, 4)))
         else:
-            args = (pick.integer(0, registers - 1),)
+            args = (reg(),)
+        if roles and all(a in pool for a in args):
+            pool.append(registers)
         steps.append((name, args, pick.real(-3.0, 3.0) if name in CONSTANT else 0.0))
-    return xs, tuple(steps)
+    return xs, tuple(steps), roles
 
 
 def _names(ops: Optional[Sequence[str]], extra: Dict[str, Callable]) -> List[str]:
@@ -214,27 +250,29 @@ def _usable(expression: Expression, kinks: bool) -> bool:
 @st.composite
 def expressions(draw: Callable, ops: Optional[Sequence[str]] = None, max_depth: int = 8, inputs: int = 3,
                 domain: Union[str, Tuple[float, float]] = (-2.0, 2.0), kinks: bool = False,
-                extra: Optional[Dict[str, Callable]] = None) -> Expression:
+                extra: Optional[Dict[str, Callable]] = None, held: bool = False) -> Expression:
     """Random well-conditioned expressions of 1 to ``inputs`` inputs and 1 to ``max_depth`` steps.
 
     ``ops`` are names from ``UNARY``, ``BINARY``, ``CONSTANT`` (numbers written into the
     program) and ``FUSED`` (sum, mean, dot, logsumexp), all of them by default, and
     ``extra`` custom unary ops by name. With ``kinks``, inputs are sometimes exactly 0, so
-    relu, abs and leaky_relu meet their kinks. Draws where some step leaves its domain,
+    relu, abs and leaky_relu meet their kinks. With ``held``, the last inputs (one or more, never
+    all) are held (``Expression.held``: each a "parameter" or a "constant" when compiled), steps
+    often read them alone, and ``detach`` joins the ops. Draws where some step leaves its domain,
     or the derivative is not smooth, are rejected.
     """
     extra = dict(extra or {})
     names = _names(ops, extra)
     lo, hi = _domain(domain)
-    xs, steps = _program(_Picks(draw=draw), names, max_depth, inputs, lo, hi, kinks)
-    expression = Expression(xs, steps, tuple(extra.items()))
+    xs, steps, roles = _program(_Picks(draw=draw), names, max_depth, inputs, lo, hi, kinks, held)
+    expression = Expression(xs, steps, tuple(extra.items()), roles)
     assume(_usable(expression, kinks))
     return expression
 
 
 def random_expressions(count: int, seed: int = 0, ops: Optional[Sequence[str]] = None, max_depth: int = 8,
                        inputs: int = 3, domain: Union[str, Tuple[float, float]] = (-2.0, 2.0), kinks: bool = False,
-                       extra: Optional[Dict[str, Callable]] = None) -> List[Expression]:
+                       extra: Optional[Dict[str, Callable]] = None, held: bool = False) -> List[Expression]:
     """``count`` usable expressions from a seeded generator, for bulk fuzzing: the same programs as
     :func:`expressions` draws, without hypothesis's per-example overhead (and without shrinking).
 
@@ -247,8 +285,8 @@ def random_expressions(count: int, seed: int = 0, ops: Optional[Sequence[str]] =
     rng = random.Random(seed)
     found: List[Expression] = []
     while len(found) < count:
-        xs, steps = _program(_Picks(rng=rng), names, max_depth, inputs, lo, hi, kinks)
-        expression = Expression(xs, steps, tuple(extra.items()))
+        xs, steps, roles = _program(_Picks(rng=rng), names, max_depth, inputs, lo, hi, kinks, held)
+        expression = Expression(xs, steps, tuple(extra.items()), roles)
         if _usable(expression, kinks):
             found.append(expression)
     return found

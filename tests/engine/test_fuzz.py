@@ -165,20 +165,87 @@ def check_training(e: Expression, xs: List[float]) -> List[str]:
     return problems
 
 
+def held_function(e: Expression, weights: List[Value]):
+    """``e`` as a model would be compiled: the traced inputs its arguments, each held input a weight (a Value
+    made before the trace: a parameter) or a number written into f (a constant), and every register that reads
+    held inputs alone returned as an extra output (one number per batch, however many samples)."""
+    numbers = e.inputs[e.traced:]
+
+    def f(*xs):
+        held, ws = [], iter(weights)
+        for role, c in zip(e.held, numbers):
+            held.append(next(ws) if role == "parameter" else Value(c))
+        regs = e.run(list(xs) + held)
+        return regs[-1], [regs[i] for i in e.held_only]
+    return f
+
+
+def check_held(e: Expression) -> List[str]:
+    """A program with held inputs, compiled: the float replay, the Python loop, the NumPy batch (lifted and
+    per node) and the PyTorch batch against the eager engine, at the traced point and at another (the weights
+    moved too), in value, input and parameter gradients and the held-only extra outputs."""
+    problems = []
+    weights = [Value(x) for role, x in zip(e.held, e.inputs[e.traced:]) if role == "parameter"]
+    f = held_function(e, weights)
+    traced = list(e.inputs[:e.traced])
+    program = engine.compile(f, *traced)
+    moved = [x * 0.5 for x in e.inputs[e.traced:]]
+    for at, held_at in ((traced, e.inputs[e.traced:]), (other_inputs(e)[:e.traced], moved)):
+        for w, x in zip(weights, [x for role, x in zip(e.held, held_at) if role == "parameter"]):
+            w.data = x
+        try:
+            want = eager_call(f, at, weights)
+        except (ArithmeticError, ValueError):
+            continue  # outside the program's domain here
+        scale = magnitude(e, list(at) + list(e.inputs[e.traced:]))
+        expected = [want.value, *want.grads, *want.param_grads, *want.aux]
+        columns = [np.array([x, x]) for x in at]
+        runs = {"call": lambda: program(*at),
+                "loop": lambda: program.loop(*[[x, x] for x in at]),
+                "batch": lambda: program.batch(*columns),
+                "batch per node": lambda: program.batch(*columns, lifted=False),
+                "torch batch": lambda: program.batch(*[torch.tensor(c) for c in columns], backend="torch",
+                                                     device="cpu")}
+        for name, run in runs.items():
+            try:
+                r = run()
+            except Exception as error:  # noqa: BLE001 (a crash is what this looks for)
+                problems.append(f"{name} at {at}: {type(error).__name__}: {error}")
+                continue
+            if name == "call":
+                got = [r.value, *r.grads, *r.param_grads, *r.aux]
+            else:  # two equal samples: values, input gradients and extra outputs per sample, parameters' summed
+                first = lambda xs: [float(x[0]) for x in xs]  # noqa: E731
+                aux = r.aux.cpu().numpy() if hasattr(r.aux, "cpu") else np.asarray(r.aux)  # samples x outputs
+                got = [float(r.values[0]), *first(r.grads), *[float(p) / 2 for p in r.param_grads],
+                       *(aux[0].tolist() if len(e.held_only) else [])]
+            if len(got) != len(expected) or not all(close(a, b, scale, 1e-9) for a, b in zip(got, expected)):
+                problems.append(f"{name} {got} vs eager {expected} at {at}")
+    return problems
+
+
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_random_programs_agree_with_pytorch_and_with_every_replay(chunk: int, request, record_property) -> None:
     count = max(1, request.config.getoption("--fuzz-programs") // CHUNKS)
     torch_reference(lambda x: x, [0.0])  # binds the torch functions
     TorchNumber.functions[softsign] = torch.nn.functional.softsign  # the custom op's counterpart
-    programs = random_expressions(count, seed=1000 + chunk, kinks=True, max_depth=10, extra={"softsign": softsign})
-    failures, hessians = [], 0
+    # Half the programs hold some inputs: compiled, those are a model's weights or numbers written into f.
+    programs = random_expressions(count - count // 2, seed=1000 + chunk, kinks=True, max_depth=10,
+                                  extra={"softsign": softsign})
+    programs += random_expressions(count // 2, seed=2000 + chunk, kinks=True, max_depth=10, extra={"softsign": softsign},
+                                   held=True)
+    failures, hessians, held = [], 0, 0
     for k, e in enumerate(programs):
         with_hessian = k % 30 == 0
         hessians += with_hessian
         problems = check(e, with_hessian)
+        if e.held:
+            held += 1
+            problems += check_held(e)
         if problems:
             failures.append(f"{e!r}: {'; '.join(problems)}")
     record_property("fuzz_programs", len(programs))
+    record_property("fuzz_held", held)
     record_property("fuzz_hessians", hessians)
     record_property("fuzz_mismatches", len(failures))
     assert not failures, f"{len(failures)} of {len(programs)} programs disagree:\n" + "\n".join(failures[:10])

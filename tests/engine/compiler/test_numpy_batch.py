@@ -218,3 +218,17 @@ def test_a_complex_array_is_refused_naming_the_argument_never_cut_to_its_real_pa
     with pytest.raises(TypeError, match=r"^argument 1 holds complex numbers \(complex128\); .* pass a\.real"):
         program.batch(np.array([1.0, 2.0]), np.array([1 + 2j, 3.0]))
     assert program.batch(np.array([1.0, 2.0]), np.array([1.0, 3.0])).values.tolist() == [3.0, 7.0]
+
+
+def test_a_kink_on_a_parameter_alone_replays_over_a_batch() -> None:
+    # The smallest case: relu(w0) reads no input, so its mask was a Python bool, and .astype failed.
+    w0 = Value(0.0)
+    program = engine.compile(lambda x: (w0.relu(), w0), 0.0)
+    for lifted in (None, False):
+        r = program.batch(np.array([0.0, 1.0]), lifted=lifted)
+        assert r.values.tolist() == [0.0, 0.0] and r.param_grads == [0.0] and r.aux.tolist() == [0.0, 0.0]
+    w1 = Value(0.5)
+    program = engine.compile(lambda x: (w1.relu() * x + w1.abs(), [w1.relu()]), 1.0)
+    r = program.batch(np.array([1.0, 2.0]))
+    assert r.values.tolist() == [1.0, 1.5] and r.grads[0].tolist() == [0.5, 0.5]
+    assert r.param_grads == [pytest.approx(1.0 + 1.0 + 2.0 + 1.0)] and r.aux.tolist() == [[0.5], [0.5]]

@@ -64,3 +64,30 @@ def test_no_ops_or_unknown_ops_are_refused_word_for_word(ops, unknown: str) -> N
     with pytest.raises(ValueError) as info:
         random_expressions(3, ops=ops, extra={"twice": lambda x: x * 2})
     assert str(info.value) == f"expressions: unknown ops {unknown}; choose from {', '.join([*TABLE, 'twice'])}"
+
+
+def test_held_inputs_come_last_with_roles_and_feed_kinks_fused_nodes_and_outputs() -> None:
+    found = random_expressions(400, seed=9, kinks=True, max_depth=10, held=True)
+    assert random_expressions(400, seed=9, kinks=True, max_depth=10) != found  # held changes the programs
+    held = [e for e in found if e.held]
+    assert len(held) > 200 and all(0 < len(e.held) < len(e.inputs) and e.traced == len(e.inputs) - len(e.held)
+                                   for e in held)
+    assert {role for e in held for role in e.held} == {"parameter", "constant"}
+    assert all(not e.held for e in found if len(e.inputs) == 1)  # one input is always traced
+    for e in held:  # held_only: exactly the registers that read no traced input, followed by hand
+        reads_traced = [i < e.traced for i in range(len(e.inputs))]
+        for _, args, _ in e.steps:
+            reads_traced.append(any(reads_traced[a] for a in args))
+        assert e.held_only == tuple(i for i, traced in enumerate(reads_traced) if not traced)
+    on_held = lambda kinds: [e for e in held for k, (name, _, _) in enumerate(e.steps)  # noqa: E731
+                             if name in kinds and len(e.inputs) + k in e.held_only]
+    assert on_held({"relu", "abs", "leaky_relu", "leaky_relu_c"}) and on_held({"sum", "mean", "dot", "logsumexp"})
+    assert [e for e in held if len(e.inputs) + len(e.steps) - 1 in e.held_only]  # outputs of held inputs alone
+    assert any(name == "detach" for e in held for name, _, _ in e.steps)
+    assert "x1 a parameter" in repr(next(e for e in held if e.held[0] == "parameter" and e.traced == 1))
+
+
+def test_without_held_the_programs_are_those_of_before() -> None:
+    # The bulk fuzz's seeds keep their programs: held=False draws nothing more.
+    e = random_expressions(1, seed=1000, kinks=True, max_depth=10)[0]
+    assert e.held == () and "detach" not in [name for name, _, _ in e.steps]
