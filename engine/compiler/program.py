@@ -3,8 +3,9 @@
 ``compile(f, *example_args)`` traces ``f`` into a tape (``compiler.tape``), then
 generates Python from it (``compiler.codegen``), or for a large tape walks it with the
 interpreter (``compiler.interpreter``); a call replays on floats and creates no Value
-at all, and ``batch`` replays it on NumPy arrays over a whole batch
-(``compiler.numpy_backend``).
+at all, and ``batch`` runs it on arrays over a whole batch (``compiler.batch``, which
+owns that path). ``Program.runs`` says which path each kind of call takes, and
+``Program.code`` shows the code that runs.
 
 What is captured is the graph of the example call. Choices made inside ops (relu,
 abs, leaky_relu) are made afresh on every call; Python ``if``s on a Value's data are
@@ -23,7 +24,8 @@ from ..modes import TraceError
 from ..reverse import isolated_gradients
 from ..transforms.functional import flatten, regroup, sizes_of
 from ..value import Value
-from . import interpreter, numpy_backend
+from . import batch as batches, interpreter
+from .batch import BatchResult
 from .codegen import Source, build, generate, python_namespace
 from .tape import Tape, fresh_leaves, trace
 
@@ -35,16 +37,6 @@ def generated(tape: Tape) -> bool:
     rather than the interpreter (large ones: CPython compiles 10 to 20 µs a line, the interpreter's set-up
     is a few µs an instruction, and its replays are as fast)."""
     return len(tape) + len(tape.args) <= GENERATED_UP_TO
-
-
-class BatchResult(NamedTuple):
-    """A replay over many samples: per-sample values, per-sample input gradients (grouped like the
-    arguments), parameter gradients summed over the samples, and per-sample extra outputs."""
-
-    values: Any
-    grads: tuple
-    param_grads: list
-    aux: Any
 
 
 class Result(NamedTuple):
@@ -80,12 +72,6 @@ class Program:
         # first call to choose (the default picks generated code for small tapes, see ``generated``).
         self.interpreted = not generated(self.tape)
         self._python: Dict[bool, Tuple[List[Callable], List[Callable]]] = {}  # the float replays, likewise
-        self._numpy: Dict[bool, Any] = {}  # the per-node NumPy replays, likewise
-        self._lifted: dict = {}  # the lifted program, and its functions per array back-end
-        template = [0.0] * self.tape.size
-        for slot, c in self.tape.constants:
-            template[slot] = c
-        self._template = template
 
     @property
     def source(self) -> Source:
@@ -131,14 +117,16 @@ class Program:
             else:
                 source = self.source_for(input_grads)
                 self._python[input_grads] = build(source, python_namespace(source), "python")
-        base = self._template.copy()
+        base = self.tape.blank()
         for slot, p in zip(self.tape.param_slots, self.parameters):
             base[slot] = p._data
         return base
 
-    def _replay(self, base: List[float], args: Sequence[Any], input_grads: bool = True) -> Any:
-        """Values and gradients (``v``, ``g``) for one sample, or the eager Result if anything went wrong;
-        ``input_grads=False`` computes the parameters' gradients alone (``base`` from the same setting)."""
+    def _replay(self, base: List[float], args: Sequence[Any], input_grads: bool = True
+                ) -> Optional[Tuple[List[float], List[float]]]:
+        """Values and gradients (``v``, ``g``) of every slot for one sample, or None if anything went wrong (the
+        caller then runs the eager engine, which gives its result or its clear error); ``input_grads=False``
+        computes the parameters' gradients alone (``base`` from the same setting)."""
         tape = self.tape
         v = base.copy()
         for slot, x in zip(tape.input_slots, self._flat_inputs(args)):
@@ -152,25 +140,35 @@ class Program:
             for fn in backward:
                 fn(v, g)
         except (ArithmeticError, ValueError, TypeError):
-            return self._eager(args, input_grads)
+            return None
         total = sum(v) + sum(g)  # nan, inf or a complex number anywhere shows up here
         if total.__class__ is not float or total - total != 0.0:
-            return self._eager(args, input_grads)
+            return None
         return v, g
 
-    def _result(self, replayed: Any) -> Result:
-        """A replay's ``(v, g)`` read out (its input gradients are 0 where the replay left them out)."""
-        if isinstance(replayed, Result):
-            return replayed
-        v, g = replayed
+    def _result(self, v: List[float], g: List[float], input_grads: bool = True) -> Result:
+        """A replay's slots read out (input gradients ``()`` without ``input_grads``)."""
         tape = self.tape
-        return Result(v[tape.output_slots[0]], self._shape_grads([g[s] for s in tape.input_slots]),
-                      [g[s] for s in tape.param_slots], self._aux(v))
+        grads = self._shape_grads([g[s] for s in tape.input_slots]) if input_grads else ()
+        return Result(v[tape.output_slots[0]], grads, [g[s] for s in tape.param_slots], self._aux(v))
 
     def __call__(self, *args: Any) -> Result:
         if self.check:
             self.check_once(args)
-        return self._result(self._replay(self._with_parameters(), args))
+        return self.replay(args)
+
+    def replay(self, args: Sequence[Any], input_grads: bool = True) -> Result:
+        """One sample on floats, as a call does but without compile's check (``args`` as a sequence);
+        ``input_grads=False`` computes the parameters' gradients alone (``grads`` is then ``()``).
+
+        >>> w = Value(2.0)
+        >>> compile(lambda x: x * w, 1.0).replay([3.0], input_grads=False)
+        Result(value=6.0, grads=(), param_grads=[3.0], aux=None)
+        """
+        replayed = self._replay(self._with_parameters(input_grads), args, input_grads)
+        if replayed is None:
+            return self._eager(args, input_grads)
+        return self._result(*replayed, input_grads)
 
     def check_once(self, args: Sequence[Any]) -> None:
         """Trace ``f`` again at ``args`` and raise TraceError if it is not this program there: other
@@ -220,11 +218,11 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
             if self.check:
                 self.check_once(row)
             replayed = self._replay(base, row, input_grads)
-            if isinstance(replayed, Result):  # the eager engine ran it: a false alarm
-                r = replayed
+            if replayed is None:  # the eager engine runs it: its result, or its clear error
+                r = self._eager(row, input_grads)
                 summed = list(map(operator.add, summed, r.param_grads))
             else:
-                r = self._result(replayed)
+                r = self._result(*replayed)
                 summed = list(map(operator.add, summed, map(replayed[1].__getitem__, slots)))
             values.append(r.value)
             grads.append(r.grads)
@@ -269,7 +267,7 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
 
         Lifted (``compiler.lifting``), structurally identical nodes run as one array operation, a layer
         as one matrix product; ``lifted=False`` makes one NumPy call per node. By default (``None``) a tape
-        of up to ``numpy_backend.LIFTED_UP_TO`` instructions is lifted and a larger one (a deep chain,
+        of up to ``compiler.batch.LIFTED_UP_TO`` instructions is lifted and a larger one (a deep chain,
         whose groups would be of one node each) replayed per node by the interpreter, so that no first
         call compiles code a node at a time. ``backend="torch"`` runs
         the lifted program on PyTorch float64 tensors on ``device`` (a GPU by default where there is
@@ -289,15 +287,52 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
             for row in self._first_and_last(args):
                 if self.check:
                     self.check_once(row)
-        if backend == "numpy":
-            return BatchResult(*numpy_backend.replay(self, args, lifted, parameters, input_grads, check_finite))
-        if backend != "torch":
-            raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
-        if lifted is False:
-            raise ValueError("batch: the torch back-end runs the lifted program only; use lifted=True")
-        from . import torch_backend
+        return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite)
 
-        return BatchResult(*torch_backend.replay(self, args, device, parameters, input_grads, check_finite))
+    def runs(self, backend: str = "numpy", lifted: Optional[bool] = None) -> str:
+        """Which path each kind of call takes, in words: what a reader needs to find the code that runs.
+
+        >>> w = Value(2.0)
+        >>> print(compile(lambda x: (x * w).tanh(), 1.0).runs())
+        call, loop, backward, verify: the generated Python (2 instructions), shown by code("python")
+        batch: the lifted array program on NumPy: 2 array operations for 2 instructions (0 matrix products), shown by code("lifted")
+        """
+        floats = ("the interpreter's walk over the tape, one compiled step per kind of instruction"
+                  if self.interpreted else 'the generated Python')
+        shown = "" if self.interpreted else ', shown by code("python")'
+        route = batches.route(self, backend, lifted)
+        lifted_shown = ', shown by code("lifted")' if route.startswith("the lifted") else ""
+        return (f"call, loop, backward, verify: {floats} ({len(self.tape)} instructions){shown}\n"
+                f"batch: {route}{lifted_shown}")
+
+    def code(self, kind: str = "python", input_grads: bool = True) -> str:
+        """The code that runs, as text: ``"python"``, the generated forward and backward functions of a float
+        call (a batch per node runs the same lines with NumPy's functions); ``"lifted"``, the lifted array
+        program of a batch (``V`` holds the values, a row per slot and a column per sample, ``G`` their
+        gradients, ``P`` and ``GP`` the parameters' and theirs). ``input_grads=False``: as training runs it.
+
+        >>> w = Value(2.0)
+        >>> print(compile(lambda x: x * x * w, 1.0).code())
+        def forward_0(v, g):
+            v[2] = v[1]*v[1]
+            v[3] = v[2]*v[0]
+        def backward_0(v, g):
+            g[2] += g[3] * (v[0])
+            g[0] += g[3] * (v[2])
+            g[1] += g[2] * (v[1])
+            g[1] += g[2] * (v[1])
+        """
+        if kind == "python":
+            source = self.source_for(input_grads)
+            parts = [(f"forward_{i}", body) for i, body in enumerate(source.forward)]
+            parts += [(f"backward_{i}", body) for i, body in enumerate(source.backward)]
+        elif kind == "lifted":
+            made = batches.lifted_program(self, input_grads)
+            parts = [("forward", made.forward), ("backward", made.backward)]
+        else:
+            raise ValueError(f"code: kind must be 'python' or 'lifted', got {kind!r}")
+        args = "v, g" if kind == "python" else ""
+        return "\n".join(f"def {name}({args}):\n    " + body.replace("\n", "\n    ") for name, body in parts)
 
     def _first_and_last(self, args: Sequence[Any]) -> List[list]:
         """A batch's first and last samples as ``f``'s arguments, for ``check_once``; none if the arrays are not

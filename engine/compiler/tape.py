@@ -77,9 +77,16 @@ class Tape:
                 self.params[len(ops_) - 1] = v._param
         self.output_slots = array("i", [slot[v] for v in outputs])
         self._needs: Dict[bool, bytes] = {}  # needs_gradient's answers: every replay of either kind asks
+        self._blank = [0.0] * self.size
+        for s, c in self.constants:
+            self._blank[s] = c
 
     def __len__(self) -> int:
         return len(self.ops)
+
+    def blank(self) -> List[Any]:
+        """A new list of slot values with the constants in place (zeros elsewhere), for a replay to fill."""
+        return self._blank.copy()
 
     def needs_gradient(self, input_grads: bool = True) -> bytes:
         """1 for each slot whose gradient a replay must compute: those that depend on a parameter, or

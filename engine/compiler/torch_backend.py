@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Sequence, Tuple
 
 from .. import ops
-from . import arrays
 from .arrays import ArrayBackend
 
 
@@ -123,27 +122,3 @@ class Torch(ArrayBackend):
 
     def stack(self, tensors: Sequence[Any]) -> Any:
         return self.torch.stack(list(tensors), dim=1)
-
-
-_BACKENDS: Dict[str, Torch] = {}
-
-
-def replay(program: Any, args: Sequence[Any], device: Any = None, parameters: Any = None,
-           input_grads: bool = True, check_finite: bool = True) -> tuple:
-    """Run a compiled ``Program`` on a batch of tensors (see ``Program.batch``): values, input gradients,
-    parameter gradients summed over the batch (a tensor) and extra outputs, all on ``device``."""
-    backend = Torch(device)
-    backend = _BACKENDS.setdefault(backend.name, backend)
-    P = None if parameters is None else backend.parameters(program, parameters)
-    done = arrays.replay(program, args, backend, P, input_grads, check_finite)
-    if done is None:  # an output that is a parameter itself: the NumPy per-node replay, moved over
-        from .numpy_backend import replay as numpy_replay
-
-        host = [a.cpu().numpy() if hasattr(a, "cpu") else a for a in args]
-        values, grads, param_grads, aux = numpy_replay(program, host, lifted=False, input_grads=input_grads,
-                                                       parameters=None if P is None else P.cpu().numpy(),
-                                                       check_finite=check_finite)
-        move = backend.asarray
-        return (move(values), tuple(move(g) for g in grads), move(param_grads),
-                None if aux is None else move(aux))
-    return done

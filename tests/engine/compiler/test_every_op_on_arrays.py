@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine import Value
-from engine.compiler import arrays
+from engine.compiler import batch as batches
 from engine.compiler.program import eager_call
 from engine.custom import op
 from engine.testing.oracles import TORCH_MISSING
@@ -70,8 +70,8 @@ def test_every_op_gives_the_eager_engines_numbers_on_arrays(case, backend, monke
     f = CASES[case]
     program = engine.compile(f, 0.7, 0.3)
     alone = []
-    real = arrays.with_data
-    monkeypatch.setattr(arrays, "with_data", lambda *a: alone.append(1) or real(*a))
+    real = batches.with_data
+    monkeypatch.setattr(batches, "with_data", lambda *a: alone.append(1) or real(*a))
     values, grads, param_grads = results(program, backend)
     assert not alone  # every number finite, so no sample was replayed alone on floats: the arrays computed all
     summed = 0.0

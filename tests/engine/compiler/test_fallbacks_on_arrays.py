@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine import Value
-from engine.compiler import arrays
+from engine.compiler import batch as batches
 from engine.compiler.program import eager_call
 from engine.testing.oracles import TORCH_MISSING
 
@@ -19,11 +19,7 @@ BACKENDS = ["numpy lifted", "numpy per node", "torch"]
 @pytest.fixture(autouse=True)
 def no_cached_torch_backends(monkeypatch):
     """Each test makes its torch back-end afresh (a kept one would hide how it is made)."""
-    try:
-        from engine.compiler import torch_backend
-    except ImportError:  # pragma: no cover - the module itself needs nothing
-        return
-    monkeypatch.setattr(torch_backend, "_BACKENDS", {})
+    monkeypatch.setattr(batches, "_TORCH", {})
 
 
 def run(program, backend, *columns, **options):
@@ -107,8 +103,8 @@ def test_training_beside_samples_replayed_alone(backend, extra, interpreted) -> 
 @pytest.mark.parametrize("backend", ["numpy lifted", "torch"])
 def test_only_the_samples_that_went_wrong_are_replayed_alone(backend, monkeypatch) -> None:
     alone = []
-    real = arrays.with_data
-    monkeypatch.setattr(arrays, "with_data", lambda *a: alone.append(1) or real(*a))
+    real = batches.with_data
+    monkeypatch.setattr(batches, "with_data", lambda *a: alone.append(1) or real(*a))
     f = lambda x: (x * 1.0).relu().sqrt() ** 2 + x  # noqa: E731
     program = engine.compile(f, 1.0)
     check(f, program, backend, [np.array([-1.0, 4.0, 9.0, -2.0, 1.0])])

@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine import Value
-from engine.compiler import arrays, frames
+from engine.compiler import batch as batches, frames
 from engine.compiler.frames import Frames, named_views
 from engine.compiler.numpy_backend import NUMPY
 from engine.compiler.program import eager_call
@@ -37,7 +37,7 @@ def test_a_second_call_on_the_same_frame_leaves_the_first_calls_results_alone() 
     first = program.batch(a, b)
     kept = (first.values.copy(), [g.copy() for g in first.grads], list(first.param_grads))
     second = program.batch(b, a)  # the same number of samples: the same frame
-    assert len(arrays.functions(program, NUMPY).frames.free[3]) == 1
+    assert len(batches.made_for(program, NUMPY).frames.free[3]) == 1
     assert first.values.tolist() == kept[0].tolist() and [g.tolist() for g in first.grads] == [g.tolist() for g in kept[1]]
     assert list(first.param_grads) == kept[2]
     assert_eager(first, program, a, b)
@@ -51,7 +51,7 @@ def test_what_backward_adds_to_before_it_assigns_is_zeroed_for_every_call() -> N
     w = Value(1.5)
     program = engine.compile(lambda x: (lambda y: engine.sum([y, y, x[1].exp()]))(x[0].exp()) + (x[0] * w + x[1] * w),
                              [0.0, 0.0])
-    lifted = arrays.functions(program, NUMPY).lifted
+    lifted = batches.made_for(program, NUMPY).lifted
     assert lifted.added_first == {"G": (2, 3), "GP": (0,)}  # y's rows (e^x0 and e^x1: one group), and w
     X = np.array([[0.5, -1.0], [2.0, 0.0]])
     for _ in range(3):
@@ -87,12 +87,12 @@ def test_threads_never_share_a_frame() -> None:
 
 def test_frames_are_kept_for_a_few_batch_sizes_and_not_for_a_whole_data_set(monkeypatch) -> None:
     program = engine.compile(lambda x: x * x * Value(2.0), 1.0)
-    free = lambda: arrays.functions(program, NUMPY).frames.free  # noqa: E731
+    free = lambda: batches.made_for(program, NUMPY).frames.free  # noqa: E731
     for n in (1, 2, 3, 4, 5, 2):
         program.batch(np.arange(float(n)))
     assert sorted(free()) == [2, 3, 4, 5]  # the size seen first went first
     monkeypatch.setattr(frames, "KEPT_ENTRIES", 100)
-    rows = arrays.functions(program, NUMPY).lifted.rows
+    rows = batches.made_for(program, NUMPY).lifted.rows
     r = program.batch(np.arange(float(60 // rows + 1)))  # V and G together past 100 entries: made, used, dropped
     assert r.values.tolist() == [2.0 * x * x for x in range(60 // rows + 1)]
     assert 60 // rows + 1 not in free()

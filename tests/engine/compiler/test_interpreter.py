@@ -161,27 +161,28 @@ def test_on_arrays_every_kind_is_spelled_out_and_gives_the_generated_codes_bits(
 
 def test_a_huge_tape_is_batched_per_node_by_the_interpreter_unless_lifting_is_asked_for(monkeypatch) -> None:
     np = pytest.importorskip("numpy")
-    from engine.compiler import numpy_backend
+    from engine.compiler import batch as batches
 
     a, b = Value(0.999), Value(0.001)
+    made = lambda p, kind: [k for k in batches._MADE.get(p, {}) if k[0] == kind]  # noqa: E731
 
     def chain(x):  # y = a y + b, 50 times: y = a^50 x + b (1 - a^50) / (1 - a), dy/dx = a^50
         for _ in range(50):
             x = x * a + b
         return x
 
-    monkeypatch.setattr(numpy_backend, "LIFTED_UP_TO", 99)  # the 100 instructions count as huge
+    monkeypatch.setattr(batches, "LIFTED_UP_TO", 99)  # the 100 instructions count as huge
     monkeypatch.setattr(program_module, "GENERATED_UP_TO", 99)
     program = engine.compile(chain, 0.5)
     xs = np.linspace(-1.0, 1.0, 7)
     r = program.batch(xs)
-    assert program.interpreted and program._lifted == {} and list(program._numpy) == [True]
+    assert program.interpreted and made(program, "lifted") == [] and made(program, "per node") == [("per node", True)]
     A = 0.999 ** 50
     assert r.values.tolist() == pytest.approx((A * xs + 0.001 * (1 - A) / (1 - 0.999)).tolist(), rel=1e-13)
     assert r.grads[0].tolist() == pytest.approx([A] * 7, rel=1e-13)
     lifted = program.batch(xs, lifted=True)
-    assert program._lifted != {} and lifted.values.tolist() == pytest.approx(r.values.tolist(), rel=1e-14)
-    monkeypatch.setattr(numpy_backend, "LIFTED_UP_TO", 100)
+    assert made(program, "lifted") and lifted.values.tolist() == pytest.approx(r.values.tolist(), rel=1e-14)
+    monkeypatch.setattr(batches, "LIFTED_UP_TO", 100)
     small = engine.compile(chain, 0.5)
     small.batch(xs)
-    assert small._lifted != {} and small._numpy == {}  # up to the limit, lifted
+    assert made(small, "lifted") and not made(small, "per node")  # up to the limit, lifted

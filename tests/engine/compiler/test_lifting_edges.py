@@ -10,7 +10,7 @@ import pytest
 
 import engine
 from engine import Value, ops
-from engine.compiler import arrays, numpy_backend
+from engine.compiler import batch as batches
 from engine.compiler.lifting import lift
 from engine.compiler.numpy_backend import NUMPY
 from engine.compiler.program import eager_call
@@ -20,8 +20,8 @@ from engine.compiler.program import eager_call
 def alone(monkeypatch):
     """The samples replayed alone on floats: one entry per sample the lifted pass could not serve."""
     calls = []
-    real = arrays.with_data
-    monkeypatch.setattr(arrays, "with_data", lambda *a: calls.append(1) or real(*a))
+    real = batches.with_data
+    monkeypatch.setattr(batches, "with_data", lambda *a: calls.append(1) or real(*a))
     return calls
 
 
@@ -216,14 +216,14 @@ def test_the_array_replays_by_default_run_the_lifted_program_with_the_inputs_gra
     program = engine.compile(f, [0.0, 0.0])
     X = np.array([[0.3, -0.2], [1.0, 0.5]])
     values, grads, param_grads = eager_batch(f, [X], program.parameters)
-    lifted = arrays.functions(program, NUMPY).lifted
+    lifted = batches.made_for(program, NUMPY).lifted
     assert "G[0:2] = " in lifted.backward  # the inputs' gradients are part of it
-    done = arrays.replay(program, [X], NUMPY)
+    done = batches.lifted_replay(program, [X], NUMPY)
     assert np.allclose(done[1][0], grads[0], rtol=1e-13, atol=0)
     calls = []
-    real = arrays.replay
-    monkeypatch.setattr(arrays, "replay", lambda *a: calls.append(a) or real(*a))
-    got = numpy_backend.replay(program, [X])
+    real = batches.lifted_replay
+    monkeypatch.setattr(batches, "lifted_replay", lambda *a: calls.append(a) or real(*a))
+    got = batches.run(program, [X])
     assert len(calls) == 1 and calls[0][4] is True  # the lifted program, asked for the inputs' gradients
     assert np.allclose(got[0], values, rtol=1e-13, atol=0) and np.allclose(got[1][0], grads[0], rtol=1e-13, atol=0)
     assert np.allclose(got[2], param_grads, rtol=1e-13, atol=0)

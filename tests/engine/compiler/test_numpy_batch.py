@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine import Value
-from engine.compiler import numpy_backend
+
 from engine.compiler.program import eager_call
 from engine.testing.oracles import TORCH_MISSING
 
@@ -194,22 +194,20 @@ def test_check_finite_false_skips_the_arguments_pass_and_a_nan_is_still_never_si
 
 
 def test_the_internal_replays_check_their_arguments_unless_told_not_to() -> None:
-    from engine.compiler import arrays
+    from engine.compiler import batch as batches
     from engine.compiler.numpy_backend import NUMPY
 
     program = engine.compile(lambda x: x * 2.0, 1.0)
     bad = [np.array([np.inf])]
     message = r"argument 0 holds nan or inf \(sample 0: inf\)"
-    for call in (lambda: arrays.replay(program, bad, NUMPY), lambda: arrays.batch_columns(program, bad, NUMPY),
-                 lambda: numpy_backend.replay(program, bad)):
+    for call in (lambda: batches.lifted_replay(program, bad, NUMPY), lambda: batches.arguments(program, bad, NUMPY),
+                 lambda: batches.run(program, bad)):
         with pytest.raises(ValueError, match=message):
             call()
-    assert arrays.batch_columns(program, bad, NUMPY, check_finite=False)[1] == 1
+    assert batches.arguments(program, bad, NUMPY, check_finite=False)[1] == 1
     torch = pytest.importorskip("torch", reason=TORCH_MISSING)
-    from engine.compiler import torch_backend
-
     with pytest.raises(ValueError, match=message):
-        torch_backend.replay(program, [torch.tensor([np.inf])], "cpu")
+        batches.run(program, [torch.tensor([np.inf])], backend="torch", device="cpu")
 
 
 def test_a_complex_array_is_refused_naming_the_argument_never_cut_to_its_real_part() -> None:

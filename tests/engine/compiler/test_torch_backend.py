@@ -126,13 +126,13 @@ def test_backend_choices_are_checked() -> None:
 
 
 def test_a_backend_is_made_once_per_device_and_defaults_to_a_gpu_where_there_is_one(monkeypatch) -> None:
-    from engine.compiler import torch_backend
+    from engine.compiler import batch as batches, torch_backend
 
-    monkeypatch.setattr(torch_backend, "_BACKENDS", {})
+    monkeypatch.setattr(batches, "_TORCH", {})
     program = engine.compile(lambda x: x * 2.0, 1.0)
     assert program.batch(torch.tensor([1.0]), backend="torch", device="cpu").values.tolist() == [2.0]
     assert program.batch(torch.tensor([2.0]), backend="torch", device="cpu").values.tolist() == [4.0]
-    (name, made), = torch_backend._BACKENDS.items()
+    (name, made), = batches._TORCH.items()
     assert name == made.name == "torch:cpu" and made.device == torch.device("cpu") and made.torch is torch
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert torch_backend.Torch().device == torch.device("cuda")  # a device object; no GPU is needed to name one
@@ -158,12 +158,12 @@ def test_everything_the_backend_makes_is_float64_on_its_device() -> None:
 
 
 def test_an_ordinary_program_runs_on_torch_itself_and_can_leave_out_the_inputs_gradients(monkeypatch) -> None:
-    from engine.compiler import numpy_backend
+    from engine.compiler import batch as batches
 
     def refuse(*args, **kwargs):
         raise AssertionError("the torch back-end fell back to the NumPy per-node replay")
 
-    monkeypatch.setattr(numpy_backend, "replay", refuse)
+    monkeypatch.setattr(batches, "per_node", refuse)
     w = Value(0.5)
     program = engine.compile(lambda x: (x * w).tanh() + x * x, 1.0)
     full = program.batch(torch.tensor([0.5, -1.0]), backend="torch", device="cpu")
@@ -193,11 +193,11 @@ def test_the_finiteness_check_at_the_largest_float_and_at_opposite_infinities() 
 
 def test_logsumexp_of_two_far_apart_inputs_needs_no_sample_replayed_alone(monkeypatch) -> None:
     # log(e^0 + e^1000) = 1000 (plus e^-1000, lost): shifted by the larger input, no exp overflows
-    from engine.compiler import arrays
+    from engine.compiler import batch as batches
 
     alone = []
-    real = arrays.with_data
-    monkeypatch.setattr(arrays, "with_data", lambda *a: alone.append(1) or real(*a))
+    real = batches.with_data
+    monkeypatch.setattr(batches, "with_data", lambda *a: alone.append(1) or real(*a))
     program = engine.compile(lambda x, y: engine.logsumexp([x, y]), 0.0, 0.0)
     r = program.batch(torch.tensor([0.0, 1000.0]), torch.tensor([1000.0, 0.0]), backend="torch", device="cpu")
     assert r.values.tolist() == [1000.0, 1000.0] and r.grads[1].tolist() == [1.0, 0.0] and alone == []
