@@ -191,13 +191,14 @@ def check_held(e: Expression) -> List[str]:
     program = engine.compile(f, *traced)
     moved = [x * 0.5 for x in e.inputs[e.traced:]]
     for at, held_at in ((traced, e.inputs[e.traced:]), (other_inputs(e)[:e.traced], moved)):
-        for w, x in zip(weights, [x for role, x in zip(e.held, held_at) if role == "parameter"]):
+        held_now = [x if role == "parameter" else c for role, x, c in zip(e.held, held_at, e.inputs[e.traced:])]
+        for w, x in zip(weights, [x for role, x in zip(e.held, held_now) if role == "parameter"]):
             w.data = x
         try:
             want = eager_call(f, at, weights)
         except (ArithmeticError, ValueError):
             continue  # outside the program's domain here
-        scale = magnitude(e, list(at) + list(e.inputs[e.traced:]))
+        scale = magnitude(e, list(at) + held_now)
         expected = [want.value, *want.grads, *want.param_grads, *want.aux]
         columns = [np.array([x, x]) for x in at]
         runs = {"call": lambda: program(*at),
