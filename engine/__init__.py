@@ -17,7 +17,7 @@ from .graph import topological_order
 from .modes import TraceError, detect_anomaly, enable_grad, no_grad
 from .reductions import dot, logsumexp, mean, sum  # noqa: F401 (engine.sum, not in __all__: it would shadow the builtin)
 from .reverse import BackwardStep
-from .value import Value
+from .value import Value, as_value
 
 # Transforms and explanations, then the compiler, each built on the core.
 from .transforms.checkpoint import RecomputeError, checkpoint
@@ -30,6 +30,7 @@ from .compiler.program import Program, compile
 
 __all__ = [
     "BackwardStep", "RecomputeError", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
+    "as_value",
     "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
     "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad", "vjp",

@@ -116,8 +116,11 @@ class BackwardAttribute:
     def __get__(self, node: Any, owner: Any = None) -> Any:
         if node is None:
             return self
-        if node._fn is not None:
-            return RuleBackward(node)
+        if node._fn is not None:  # made once and kept, so that o._backward is o._backward, as in micrograd
+            rule = node.__dict__.get("_rule")
+            if rule is None or rule.out is not node:  # a copy's __dict__ holds its original's: make its own
+                rule = node.__dict__["_rule"] = RuleBackward(node)
+            return rule
         closure = node.__dict__.get("_backward")
         if closure is not None:
             return closure
@@ -136,6 +139,7 @@ class BackwardAttribute:
                              f"the node with its children first: Value(data, (a, b), 'op')")
         if node._fn is not None:  # replacing an op's rule: the node is hand-made from now on
             node.__dict__["_op"] = node._op
+            node.__dict__.pop("_rule", None)
             node._fn = node._param = None
         node.__dict__["_backward"] = closure
 

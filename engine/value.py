@@ -318,6 +318,16 @@ class _Constant:
 CONSTANT = _Constant()
 
 
+def as_value(x: Any, what: str = "operand") -> Value:
+    """``x`` itself if it is a Value, else a new leaf holding the number ``x`` (any real number; a clear error
+    naming ``what`` otherwise), as every op treats its operands.
+
+    >>> as_value(2).data, as_value(Value(1.5)).data
+    (2.0, 1.5)
+    """
+    return _coerce(x, what)
+
+
 def _coerce(x: Any, what: str = "operand", mark: Any = None) -> Value:
     """A Value for x: itself, or a leaf for a plain number (``what`` names it in errors; ``mark``,
     ``CONSTANT`` for an operator's operand, goes in its ``_param``)."""

@@ -8,7 +8,7 @@
 
 from . import data, losses
 from .batchnorm import BatchNorm
-from .checkpoint import CheckpointError, load, load_into, save
+from .saving import CheckpointError, load, load_into, save
 from .dropout import Dropout
 from .gradcheck import gradcheck_model
 from .layernorm import LayerNorm

@@ -15,7 +15,7 @@ from engine import Value, mean
 from engine.checks import real_number
 from engine.modes import TraceError, state
 
-from .checkpoint import register
+from .saving import register
 from .module import _count
 from .normalisation import Normalisation
 

@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Sequence
 from engine.checks import real_number
 from engine.modes import TraceError, state
 
-from .checkpoint import register
+from .saving import register
 from .module import Module
 
 

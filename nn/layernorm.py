@@ -13,7 +13,7 @@ from typing import Any, List, Sequence
 
 from engine import mean
 
-from .checkpoint import register
+from .saving import register
 from .normalisation import Normalisation
 
 

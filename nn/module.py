@@ -8,13 +8,12 @@ import random
 import reprlib
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from engine import Value, dot
+from engine import Value, as_value, dot
 from engine import checkpoint as engine_checkpoint
 from engine.arithmetic import Arithmetic
 from engine.checks import whole_number
-from engine.value import _coerce
 
-from . import checkpoint
+from . import saving
 
 Inputs = Sequence[Union[Value, float, int]]
 
@@ -87,13 +86,13 @@ class Module:
     def save(self, path: Any) -> None:
         """Write the architecture, the parameters (and any running averages) as JSON, atomically (see ``nn.save``);
         for an ``MLP`` or a ``Sequential``."""
-        checkpoint.save(self, path)
+        saving.save(self, path)
 
     @classmethod
     def load(cls, path: Any) -> Any:
         """A new model of this class from a checkpoint written by ``save``; a clear CheckpointError if anything
         is wrong (``MLP.load``, ``Sequential.load``)."""
-        return checkpoint.load(path, expect=cls.__name__)
+        return saving.load(path, expect=cls.__name__)
 
 
 _short = reprlib.Repr()
@@ -118,7 +117,7 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
     values = []
     for i, v in enumerate(x):
         try:
-            values.append(v if isinstance(v, Arithmetic) else _coerce(v, f"{who}: input {i}"))
+            values.append(v if isinstance(v, Arithmetic) else as_value(v, f"{who}: input {i}"))
         except TypeError:
             _refuse_batch(x, nin, who)
             raise
@@ -370,7 +369,7 @@ class MLP(Module):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
-checkpoint.register("MLP", MLP, parameters=lambda nin, nouts, **_: sum(
+saving.register("MLP", MLP, parameters=lambda nin, nouts, **_: sum(
     (a + 1) * b for a, b in zip([nin] + list(nouts), nouts)))  # a weight per input and a bias, per neuron
-checkpoint.register("Layer", lambda nin, nout, activation, init: Layer(nin, nout, activation=activation, init=init),
+saving.register("Layer", lambda nin, nout, activation, init: Layer(nin, nout, activation=activation, init=init),
                     parameters=lambda nin, nout, **_: (nin + 1) * nout)

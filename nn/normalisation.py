@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, List, Sequence, Tuple
 
-from engine import Value
+from engine import Value, as_value
 from engine.checks import real_number
-from engine.value import _coerce
 
 from .module import Module, _count
 
@@ -36,7 +35,7 @@ class Normalisation(Module):
         """One sample's features as Values, or a ValueError saying what was ``expected``."""
         if not hasattr(x, "__len__") or len(x) != self.features:
             raise ValueError(f"{type(self).__name__}({self.features}) expects {expected}, got {x!r}")
-        return [v if isinstance(v, Value) else _coerce(v, f"{type(self).__name__} input") for v in x]
+        return [v if isinstance(v, Value) else as_value(v, f"{type(self).__name__} input") for v in x]
 
     def parameters(self) -> List[Value]:
         return self.gamma + self.beta

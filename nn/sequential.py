@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Tuple
 
-from .checkpoint import build, register
+from .saving import build, register
 from .module import ACTIVATIONS, Layer, Module, _choice, activate, as_inputs, as_list
 
 

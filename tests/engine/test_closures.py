@@ -257,3 +257,23 @@ def test_values_take_attributes_of_your_own() -> None:
     p.m = 0.9 * p.m + 0.1 * 2.0
     assert p.m == pytest.approx(0.2) and vars(p) == {"m": pytest.approx(0.2), "v": 0.0}
     assert (p * 2).data == 2.0  # no effect on the graph
+
+
+def test_a_nodes_backward_is_one_object_kept_until_a_closure_replaces_it() -> None:
+    import copy
+
+    a, b = Value(2.0), Value(-3.0)
+    out = a * b
+    kept = out._backward
+    assert out._backward is kept and (out * 1)._backward is not kept  # one per node
+    twin = copy.copy(out)
+    assert twin._backward is twin._backward and twin._backward.out is twin and out._backward is kept
+    out.grad = 1.0
+    kept()  # the kept closure is the node's step: it sends the grad on
+    assert (a.grad, b.grad) == (-3.0, 2.0)
+
+    def mine() -> None:
+        a.grad += 100.0
+
+    out._backward = mine
+    assert out._backward is mine and "_rule" not in out.__dict__

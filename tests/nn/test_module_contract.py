@@ -7,7 +7,7 @@ import pytest
 
 from engine import Value, jvp
 from nn import MLP, Layer, Module, Neuron
-from nn.checkpoint import CheckpointError
+from nn.saving import CheckpointError
 from nn.module import as_inputs, initial_weight
 
 

@@ -224,7 +224,7 @@ def test_loading_any_architecture_names_what_is_wrong_with_it(tmp_path) -> None:
 
 
 def test_buffer_errors_name_the_file_and_state_dicts_load_into_objects_without_buffers(tmp_path) -> None:
-    from nn.checkpoint import architecture, load_state_dict
+    from nn.saving import architecture, load_state_dict
 
     ours = network()
     ours.save(tmp_path / "net.json")
@@ -269,7 +269,7 @@ def test_networks_inside_a_network_keep_their_own_names_and_clashing_names_are_r
         def named_parameters(self):
             return [("w", self.a), ("w", self.b)]
 
-    from nn.checkpoint import load_state_dict, state_dict
+    from nn.saving import load_state_dict, state_dict
 
     with pytest.raises(CheckpointError, match="two parameters share the name 'w'"):
         state_dict(Twin())
@@ -281,7 +281,7 @@ def test_networks_inside_a_network_keep_their_own_names_and_clashing_names_are_r
 
 
 def test_an_mlps_scope_prefixes_its_layers_and_clashing_buffers_are_refused() -> None:
-    from nn.checkpoint import buffers_dict
+    from nn.saving import buffers_dict
 
     random.seed(0)
     mlp = nn.MLP(2, [2, 1])

@@ -8,7 +8,7 @@ import pytest
 
 import nn
 from nn import MLP, CheckpointError, Neuron, load_into, save
-from nn.checkpoint import load_state_dict, read, state_dict
+from nn.saving import load_state_dict, read, state_dict
 
 
 def model(seed=0, **kwargs):

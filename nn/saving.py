@@ -1,4 +1,5 @@
-"""Checkpoints as JSON: the architecture and the parameters, written atomically, loaded all or nothing.
+"""Saving and loading models: checkpoint files in JSON, the architecture and the parameters, written
+atomically and loaded all or nothing (``engine.checkpoint`` is another thing: recomputing in backward).
 
 JSON, never pickle, so loading someone else's file runs no code.
 """

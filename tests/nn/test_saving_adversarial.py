@@ -120,7 +120,7 @@ def test_saves_killed_with_sigkill_leave_an_old_or_new_checkpoint(tmp_path: Path
 
 
 def _document(architecture, parameters, buffers=None):
-    from nn.checkpoint import FORMAT, VERSION
+    from nn.saving import FORMAT, VERSION
 
     document = {"format": FORMAT, "version": VERSION, "architecture": architecture, "parameters": parameters}
     if buffers is not None:
@@ -145,7 +145,7 @@ def test_a_small_file_describing_a_huge_model_is_refused_before_anything_is_buil
 
 
 def test_modules_nested_past_the_limit_are_a_checkpoint_error_not_a_recursion_error(tmp_path: Path) -> None:
-    from nn.checkpoint import MAX_DEPTH
+    from nn.saving import MAX_DEPTH
 
     spec = {"type": "Layer", "nin": 1, "nout": 1, "activation": "relu", "init": "uniform"}
     for _ in range(900):
