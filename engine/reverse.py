@@ -144,8 +144,8 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
     ``reached`` (from :func:`leading_to`) is given when ``order`` was cut to the nodes that
     lead to some wanted Values: a checkpoint's recomputed nodes are cut the same way.
     """
-    segments: Optional[dict] = None  # a checkpoint's results, by segment, found when first needed
-    watch = _checkpoints[0]  # read once: until engine.checkpoint is first used, no node needs the test below
+    kept: dict = {}  # what an op that recomputes keeps during this pass (a checkpoint's results, by segment)
+    watch = _recomputing[0]  # read once: until such an op is first used, no node needs the test below
     for node in reversed(order):
         if not node._prev:
             continue
@@ -153,16 +153,14 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
         if g.__class__ is not float or g - g != 0.0:
             check_gradient(node, g)  # a Value or dual adjoint, or a float that is not finite
         fn = node._fn
-        if watch and _checkpoint_result(node):
-            # A checkpoint's results: run its function again and go on through the recomputed nodes.
-            if segments is None:
-                segments = _results_by_segment(order)
-            results = segments.pop(node._param.segment, None)
-            if results is not None and any(r._grad.__class__ is not float or r._grad != 0.0 for r in results.values()):
-                inner, inner_lift = fn.expand(results, lift)
-                yield from reverse_pass(inner if reached is None else leading_to(inner, (), reached),
-                                        inner_lift, reached)
-            continue
+        if watch and fn is not None and fn.recomputes:
+            # An op that dropped its inner graph (engine.checkpoint): it says what to go on through, if anything.
+            passes = fn.continue_backward(node, order, lift, kept)
+            if passes is not None:
+                for inner, inner_lift in passes:
+                    yield from reverse_pass(inner if reached is None else leading_to(inner, (), reached),
+                                            inner_lift, reached)
+                continue
         if g == 0.0 and g.__class__ is float:
             continue  # nothing to send: a dead relu, say
         if fn is None and lift is None:
@@ -232,27 +230,15 @@ def leading_to(order: Sequence[Any], wanted: Sequence[Any], reached: Optional[se
     return kept
 
 
-_checkpoints = [False]  # set by expect_checkpoints(), the first time engine.checkpoint keeps a segment
+_recomputing = [False]  # set by expect_recomputing(), the first time an op that recomputes makes a node
 
 
-def expect_checkpoints() -> None:
-    """From now on, reverse passes look out for checkpoint results (``engine.checkpoint`` calls this)."""
-    _checkpoints[0] = True
-
-
-def _results_by_segment(order: Sequence[Any]) -> dict:
-    """The checkpoint results in ``order``, as {segment: {result number: node}}."""
-    found: dict = {}
-    for node in order:
-        if _checkpoint_result(node):
-            found.setdefault(node._param.segment, {})[node._param.k] = node
-    return found
-
-
-def _checkpoint_result(node: Any) -> bool:
-    """Whether ``node`` is one of the results ``engine.checkpoint`` made (not a copy of one made by an op)."""
-    fn = node._fn
-    return fn is not None and fn.recomputes and fn.owned(node)
+def expect_recomputing() -> None:
+    """From now on, reverse passes ask ops that recompute (``Op.recomputes``) how to go on: ``engine.checkpoint``
+    calls this when it first keeps a segment. Such an op has ``continue_backward(node, order, lift, kept)``,
+    which gives None (treat the node as any other), or the (nodes, lift) passes to run through in its place
+    (none: nothing to do here); ``kept`` is a dict for it to keep things in during one pass."""
+    _recomputing[0] = True
 
 
 class BackwardStep(NamedTuple):

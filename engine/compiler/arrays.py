@@ -14,6 +14,17 @@ from typing import Any, Callable, Dict, Sequence, Tuple
 from .. import ops
 
 
+def same_named(lib: Any) -> Dict[Any, Callable]:
+    """The ops that NumPy and PyTorch name alike, as ``lib``'s functions (``numpy`` or ``torch``): written once
+    for both back-ends and for the PyTorch oracle of ``engine.testing``, each adding what it does its own way.
+
+    >>> import numpy as np; same_named(np)[ops.EXP] is np.exp
+    True
+    """
+    return {ops.EXP: lib.exp, ops.LOG: lib.log, ops.SQRT: lib.sqrt, ops.SIN: lib.sin, ops.COS: lib.cos,
+            ops.TANH: lib.tanh, ops.ABS: lib.abs, "sign": lib.sign}
+
+
 class ArrayBackend:
     """What the lifted replay needs from an array library (see ``numpy_backend`` for the model)."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from ..transforms.functional import flatten, regroup
+from ..arguments import flatten, regroup
 from . import interpreter
 from .arrays import ArrayBackend
 from .codegen import build

@@ -65,7 +65,7 @@ def named_views(text: str, views: Optional[Dict[str, str]] = None) -> Tuple[str,
     return "\n".join(lines), views
 
 
-class Code(NamedTuple):
+class BoundBodies(NamedTuple):
     """The lifted program's two bodies compiled with their views named, and each view's expression."""
 
     forward: types.CodeType
@@ -73,12 +73,12 @@ class Code(NamedTuple):
     views: Tuple[Tuple[str, types.CodeType], ...]  # (name, expression)
 
 
-def bind(forward: str, backward: str) -> Code:
+def bind(forward: str, backward: str) -> BoundBodies:
     """The lifted program's forward and backward bodies, compiled once, to be bound to each frame's arrays."""
     views: Dict[str, str] = {}
     forward, _ = named_views(forward, views)
     backward, _ = named_views(backward, views)
-    return Code(_body("forward", forward), _body("backward", backward),
+    return BoundBodies(_body("forward", forward), _body("backward", backward),
                 tuple((name, builtins.compile(expr, "<chainrule view>", "eval")) for expr, name in views.items()))
 
 
@@ -92,7 +92,7 @@ class Frame:
 
     __slots__ = ("V", "G", "P", "GP", "forward", "backward")
 
-    def __init__(self, code: Code, namespace: Dict[str, Any], backend: Any, rows: int, n: int, params: int,
+    def __init__(self, code: BoundBodies, namespace: Dict[str, Any], backend: Any, rows: int, n: int, params: int,
                  constants: Tuple[Tuple[int, float], ...]) -> None:
         self.V, self.G = backend.empty((rows, n)), backend.zeros((rows, n))
         self.P, self.GP = backend.empty((params,)), backend.zeros((params,))
@@ -114,7 +114,7 @@ class Frame:
 class Frames:
     """Frames of one lifted program on one back-end, by batch size: ``take`` one, ``give`` it back."""
 
-    def __init__(self, code: Code, namespace: Dict[str, Any], backend: Any, rows: int, params: int,
+    def __init__(self, code: BoundBodies, namespace: Dict[str, Any], backend: Any, rows: int, params: int,
                  constants: Tuple[Tuple[int, float], ...]) -> None:
         self.code, self.namespace, self.backend = code, namespace, backend
         self.rows, self.params, self.constants = rows, params, constants

@@ -11,7 +11,7 @@ import math
 from typing import Any, Callable, Dict, Sequence, Tuple
 
 from .. import ops
-from .arrays import ArrayBackend
+from .arrays import ArrayBackend, same_named
 
 
 class NumpyBackend(ArrayBackend):
@@ -44,8 +44,7 @@ class NumpyBackend(ArrayBackend):
             return m + np.log(np.exp(block - m).sum(axis=0))
 
         return {
-            ops.EXP: np.exp, ops.LOG: np.log, ops.SQRT: np.sqrt, ops.SIN: np.sin, ops.COS: np.cos,
-            ops.TANH: np.tanh, ops.SIGMOID: sigmoid, ops.ABS: np.abs,
+            **same_named(np), ops.SIGMOID: sigmoid,
             ops.SOFTPLUS: lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
             # max(x, 0) + 0.0: relu's x if x > 0 else 0.0 for every number, at half where's cost. The + 0.0 turns
             # a -0.0 from max(-0.0, 0.0) (which NumPy builds may give) into 0.0; a nan (relu's 0.0) is found by
@@ -55,7 +54,6 @@ class NumpyBackend(ArrayBackend):
             ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
             ("over", ops.SUM): sum_over, ("over", ops.LOGSUMEXP): logsumexp_over,
             "if_positive": if_positive,
-            "sign": np.sign,
             "times_log": lambda out, a: out * np.log(np.where(out == 0, 1.0, a)),  # 0 where out is: 0 log 1
         }
 

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 from ..checks import as_float
 from ..modes import TraceError
 from ..reverse import isolated_gradients
-from ..transforms.functional import flatten, regroup, sizes_of
+from ..arguments import flatten, regroup, sizes_of
 from ..value import Value
 from . import batch as batches, interpreter
 from .batch import BatchResult

@@ -16,7 +16,7 @@ from ..checks import as_float, instead_of
 from ..graph import topological_order
 from ..modes import TraceError, switched
 from ..reverse import needs_rule
-from ..transforms.functional import flatten, sizes_of
+from ..arguments import flatten, sizes_of
 from ..value import Value, _ids
 
 
@@ -159,7 +159,7 @@ def _slots(args: Sequence[int], param: Any) -> str:
     return f"({inner}{'' if param is None else f', {param!r}'})"
 
 
-def _leaf(x: Any) -> Value:
+def _traced_leaf(x: Any) -> Value:
     try:  # any real number, NumPy's included, as a float; nan, inf and bools are errors as everywhere
         return Value(as_float(x, "compile: an argument"))
     except TypeError:
@@ -169,7 +169,7 @@ def _leaf(x: Any) -> Value:
 
 def fresh_leaves(args: Sequence[Any]) -> List[Any]:
     """A new leaf for each number, a list of new leaves for each list of numbers."""
-    return [[_leaf(x) for x in a] if isinstance(a, (list, tuple)) else _leaf(a) for a in args]
+    return [[_traced_leaf(x) for x in a] if isinstance(a, (list, tuple)) else _traced_leaf(a) for a in args]
 
 
 def trace(f: Callable[..., Any], args: Sequence[Any]) -> Tuple[Tape, Any, List[Any]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Sequence, Tuple
 
 from .. import ops
-from .arrays import ArrayBackend
+from .arrays import ArrayBackend, same_named
 
 
 class Torch(ArrayBackend):
@@ -61,15 +61,13 @@ class Torch(ArrayBackend):
             return m + torch.log(torch.exp(block - m).sum(dim=0))
 
         return {
-            ops.EXP: torch.exp, ops.LOG: torch.log, ops.SQRT: torch.sqrt, ops.SIN: torch.sin, ops.COS: torch.cos,
-            ops.TANH: torch.tanh, ops.SIGMOID: sigmoid, ops.ABS: torch.abs,
+            **same_named(torch), ops.SIGMOID: sigmoid,
             ops.SOFTPLUS: lambda x: torch.clamp_min(x, 0.0) + torch.log1p(torch.exp(-torch.abs(x))),
             ops.RELU: lambda x: where(x > 0, x, 0.0, x),
             ops.LEAKY_RELU: lambda x, s: where(x > 0, x, s * x, x),
             ops.LOGSUMEXP: logsumexp, ops.STOP: lambda x: x, ops.SUM: lambda *xs: sum(xs),
             ("over", ops.SUM): sum_over, ("over", ops.LOGSUMEXP): logsumexp_over,
             "if_positive": lambda x, then, otherwise: where(x > 0, then, otherwise, x),
-            "sign": torch.sign,
             "times_log": lambda out, a: out * torch.log(where(out == 0, 1.0, a, out)),  # 0 where out is: 0 log 1
         }
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from .. import ops
 from ..arithmetic import Arithmetic
+from ..compiler.arrays import same_named
 
 
 def _torch_functions(torch: Any) -> Dict[ops.Op, Callable[..., Any]]:
@@ -22,14 +23,15 @@ def _torch_functions(torch: Any) -> Dict[ops.Op, Callable[..., Any]]:
         return total + xs[-1] if len(xs) % 2 else total
 
     return {
+        # autograd differentiates these as the engine does, kinks included (abs'(0) = 0); helpers left out
+        **{op: f for op, f in same_named(torch).items() if isinstance(op, ops.Op)},
         ops.ADD: lambda a, b: a + b, ops.SUB: lambda a, b: a - b, ops.MUL: lambda a, b: a * b,
         ops.DIV: lambda a, b: a / b, ops.NEG: lambda x: -x, ops.POW: lambda x, k: x ** k,
-        ops.RPOW: lambda x, c: c ** x, ops.VPOW: lambda a, b: a ** b, ops.EXP: torch.exp, ops.LOG: torch.log,
-        ops.SQRT: torch.sqrt, ops.SIN: torch.sin, ops.COS: torch.cos, ops.TANH: torch.tanh,
+        ops.RPOW: lambda x, c: c ** x, ops.VPOW: lambda a, b: a ** b,
         ops.SIGMOID: torch.sigmoid,
         ops.SOFTPLUS: lambda x: torch.logaddexp(x, torch.zeros_like(x)),  # F.softplus turns linear past 20
         ops.RELU: torch.relu,
-        ops.LEAKY_RELU: lambda x, s: F.leaky_relu(x, s), ops.ABS: torch.abs,
+        ops.LEAKY_RELU: lambda x, s: F.leaky_relu(x, s),
         ops.SUM: lambda xs: torch.stack(list(xs)).sum(), ops.DOT: dot,
         ops.LOGSUMEXP: lambda xs: torch.logsumexp(torch.stack(list(xs)), 0), ops.STOP: lambda x: x.detach(),
     }

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ..arithmetic import Arithmetic
 from ..modes import state, switched
 from ..ops import Op
-from ..reverse import Lift, carry, expect_checkpoints, fresh_grads, on_values, reverse_pass
+from ..reverse import Lift, carry, expect_recomputing, fresh_grads, on_values, reverse_pass
 from ..value import Value, _ids, _init, _new
 
 
@@ -129,6 +129,20 @@ class Recompute(Op):
     def operands(self, inputs: Sequence[Any], param: Any = None) -> str:
         return f"{len(inputs)} inputs"
 
+    def continue_backward(self, node: Value, order: Sequence[Value], lift: Lift, kept: dict
+                          ) -> Optional[List[Tuple[List[Value], Lift]]]:
+        """The reverse pass reached ``node``, one of a segment's results: the first result reached runs the
+        segment again, with every result's adjoint on its recomputed twin, and the pass goes on through the
+        recomputed nodes; the other results then have nothing to do (see ``reverse.expect_recomputing``)."""
+        if not self.owned(node):
+            return None  # a copy of a result made by an op: its partials replay the segment, as any node's
+        if "segments" not in kept:
+            kept["segments"] = _results_by_segment(order)
+        results = kept["segments"].pop(node._param.segment, None)
+        if results is None or all(r._grad.__class__ is float and r._grad == 0.0 for r in results.values()):
+            return []
+        return [self.expand(results, lift)]
+
     @staticmethod
     def expand(results: Dict[int, Value], lift: Lift) -> Tuple[List[Value], Lift]:
         """Run the segment again with each result's adjoint on its recomputed twin: the nodes for the
@@ -149,6 +163,16 @@ class Recompute(Op):
 
 
 CHECKPOINT = Recompute("checkpoint", lambda xs: 0.0, lambda xs, out: (), arity=None, param_name="result")
+
+
+def _results_by_segment(order: Sequence[Value]) -> Dict[Any, Dict[int, Value]]:
+    """The checkpoint results in ``order``, as {segment: {result number: node}}."""
+    found: Dict[Any, Dict[int, Value]] = {}
+    for node in order:
+        fn = node._fn
+        if fn is CHECKPOINT and fn.owned(node):
+            found.setdefault(node._param.segment, {})[node._param.k] = node
+    return found
 
 
 def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) -> Any:
@@ -185,7 +209,7 @@ def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) 
     if not inputs:
         return out  # nothing read from outside: no gradient flows through f, so there is nothing to drop
     random_state = before if before is not None and random.getstate() != before else None
-    expect_checkpoints()
+    expect_recomputing()
     places: List[Optional[int]] = []
     made: Dict[Value, Value] = {}
     segment = Segment(f, args, inputs, places, [], len(nodes), random_state, _fingerprint(nodes))

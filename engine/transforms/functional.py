@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
+from ..arguments import flatten, regroup, sizes_of
 from ..checks import as_float, data_of, instead_of
 from ..graph import topological_order
 from ..reductions import dot
@@ -26,7 +27,7 @@ def _argnums(argnums: ArgNums, nargs: int, name: str) -> Tuple[int, ...]:
     return tuple(i % nargs for i in nums)
 
 
-def _leaf(x: Any, name: str) -> Value:
+def _differentiated_leaf(x: Any, name: str) -> Value:
     # A Value passed in stays itself, so an outer transform can differentiate through us.
     if isinstance(x, Value):
         return x
@@ -43,10 +44,10 @@ def _prepare(args: tuple, nums: Tuple[int, ...], name: str) -> Tuple[list, List[
     leaves: List[Any] = []
     for i in nums:
         if isinstance(args[i], (list, tuple)):
-            args[i] = [_leaf(x, name) for x in args[i]]
+            args[i] = [_differentiated_leaf(x, name) for x in args[i]]
             leaves.append(list(args[i]))
         else:
-            args[i] = _leaf(args[i], name)
+            args[i] = _differentiated_leaf(args[i], name)
             leaves.append(args[i])
     return args, leaves
 
@@ -60,28 +61,6 @@ def as_scalar(out: Any, name: str) -> Value:
         raise TypeError(f"{name}: f must return a scalar, but it returned a {type(out).__name__} of "
                         f"{len(out)} values; use jacobian(f) for functions with several outputs")
     raise TypeError(f"{name}: f must return a scalar Value, got {type(out).__name__} {out!r}")
-
-
-def flatten(groups: Sequence[Any]) -> List[Any]:
-    """Arguments' items in one list: a list argument contributes each of its items."""
-    return [x for group in groups for x in (group if isinstance(group, list) else [group])]
-
-
-def regroup(flat: Sequence[Any], sizes: Sequence[Optional[int]], join: Callable = list) -> List[Any]:
-    """``flat`` cut back into arguments: None takes one item, n takes n items joined by ``join``."""
-    grouped, k = [], 0
-    for size in sizes:
-        if size is None:
-            grouped.append(flat[k])
-            k += 1
-        else:
-            grouped.append(join(flat[k:k + size]))
-            k += size
-    return grouped
-
-
-def sizes_of(groups: Sequence[Any]) -> List[Optional[int]]:
-    return [len(g) if isinstance(g, list) else None for g in groups]
 
 
 def _gradients(out: Value, leaves: List[Any]) -> List[Any]:
@@ -140,7 +119,7 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
             v = Value(x.data)
             rich[v] = x
         elif differentiated:
-            v = _leaf(x, name)
+            v = _differentiated_leaf(x, name)
             rich[v] = v if v is x else v.data
         else:
             return x  # a plain argument, as f gets it from grad

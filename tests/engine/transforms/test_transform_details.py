@@ -5,7 +5,7 @@ import pytest
 import engine
 from engine import Value
 from engine.transforms.explain import local_terms
-from engine.transforms.functional import regroup
+from engine.arguments import regroup
 
 
 def test_flat_results_are_cut_back_into_their_arguments() -> None:
