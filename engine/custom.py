@@ -88,14 +88,14 @@ def _plain(x: Any) -> Any:
 
 
 def _with_methods(rule: Callable[..., Any], arity: Any) -> Callable[..., Any]:
-    def lifted(*args: Any) -> Any:
+    def on_any_number(*args: Any) -> Any:
         if arity is None:
             args = (tuple(map(_lift, args[0])), _lift(args[1]))
         else:
             args = tuple(map(_lift, args))
         return [_plain(d) for d in rule(*args)]
 
-    return lifted
+    return on_any_number
 
 
 def _works_on_floats(made: Op) -> bool:

@@ -4,7 +4,7 @@ One pass serves every caller: ``Value.backward`` (adjoints into ``.grad``),
 ``Value.backward_steps`` (one node at a time, for stepping through in a REPL),
 and the functional ``grad`` family (``.grad`` put back afterwards).
 
-Each op's rule is applied to floats by default. A ``lift`` applies it to other
+Each op's rule is applied to floats by default. A ``number_of`` applies it to other
 kinds instead: to the Values themselves (:func:`on_values`, for ``create_graph``),
 so the adjoints are Values that can be differentiated again; or to dual numbers,
 for forward-over-reverse. A node made by hand runs its own ``_backward`` closure,
@@ -22,7 +22,7 @@ from .graph import topological_order
 from .modes import site_of, state
 
 
-Lift = Optional[Callable[[Any], Any]]
+NumberOf = Optional[Callable[[Any], Any]]
 
 
 def _finite(x: Any) -> bool:
@@ -45,10 +45,10 @@ def needs_rule(node: Any, mode: str) -> TypeError:
                      f"@engine.op(derivative=...) to use it in every mode")
 
 
-def contributions(node: Any, g: Any, lift: Lift = None) -> List[Tuple[Any, Any]]:
+def contributions(node: Any, g: Any, number_of: NumberOf = None) -> List[Tuple[Any, Any]]:
     """What ``node`` sends each parent: its adjoint ``g`` times the local derivative.
 
-    The rule is applied to the nodes' floats, or to ``lift(node)`` for each node when
+    The rule is applied to the nodes' floats, or to ``number_of(node)`` for each node when
     given: the Values themselves for ``create_graph``, dual numbers for forward-over-reverse.
 
     >>> from engine import Value
@@ -60,10 +60,10 @@ def contributions(node: Any, g: Any, lift: Lift = None) -> List[Tuple[Any, Any]]
     if fn is None:
         raise needs_rule(node, "differentiating again (create_graph, grad, hessian, jacobian, jvp of grad)")
     try:
-        if lift is None:
+        if number_of is None:
             partials = fn.local_derivatives([p._data for p in prev], node._data, node._param)
         else:
-            partials = fn.local_derivatives([lift(p) for p in prev], lift(node), node._param)
+            partials = fn.local_derivatives([number_of(p) for p in prev], number_of(node), node._param)
     except (ArithmeticError, ValueError) as e:
         if not state.anomaly:
             raise
@@ -133,13 +133,13 @@ def check_unchanged(order: list) -> None:
                     f"after backward()")
 
 
-def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set] = None
+def reverse_pass(order: Sequence[Any], number_of: NumberOf = None, reached: Optional[set] = None
                  ) -> Iterator[Tuple[Any, Any, List[Tuple[Any, Any]]]]:
     """Propagate adjoints, held in ``.grad``, back through ``order`` (parents before children).
 
     The caller seeds the grads first (the root's to 1, the others to where they
     should start). Yields ``(node, adjoint, contributions)`` for each node that sends
-    anything, after adding the contributions to its parents' grads. ``lift`` is as
+    anything, after adding the contributions to its parents' grads. ``number_of`` is as
     for :func:`contributions`; without it, hand-made nodes run their own closures.
     ``reached`` (from :func:`leading_to`) is given when ``order`` was cut to the nodes that
     lead to some wanted Values: a checkpoint's recomputed nodes are cut the same way.
@@ -155,20 +155,20 @@ def reverse_pass(order: Sequence[Any], lift: Lift = None, reached: Optional[set]
         fn = node._fn
         if watch and fn is not None and fn.recomputes:
             # An op that dropped its inner graph (engine.checkpoint): it says what to go on through, if anything.
-            passes = fn.continue_backward(node, order, lift, kept)
+            passes = fn.continue_backward(node, order, number_of, kept)
             if passes is not None:
-                for inner, inner_lift in passes:
+                for inner, inner_number_of in passes:
                     yield from reverse_pass(inner if reached is None else leading_to(inner, (), reached),
-                                            inner_lift, reached)
+                                            inner_number_of, reached)
                 continue
         if g == 0.0 and g.__class__ is float:
             continue  # nothing to send: a dead relu, say
-        if fn is None and lift is None:
+        if fn is None and number_of is None:
             yield node, g, _run_by_hand(node)
             continue
-        sent = contributions(node, g, lift)
+        sent = contributions(node, g, number_of)
         for parent, c in sent:
-            parent._grad += c  # the engine's own sums: a float, or a Value or dual number when lifted
+            parent._grad += c  # the engine's own sums: a float, or a Value or dual number with number_of
         yield node, g, sent
 
 
@@ -185,11 +185,11 @@ def fresh_grads(order: Sequence[Any]) -> Iterator[None]:
             node._grad = g
 
 
-def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True, lift: Lift = None) -> List[Any]:
+def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True, number_of: NumberOf = None) -> List[Any]:
     """d root / d w for each w in ``wrt``, leaving every ``.grad`` as it was.
 
     The pass runs in ``.grad`` like ``backward()``, then each grad is put back, so
-    nested calls (``grad(grad(f))``) and a user's own grads are undisturbed. ``lift``
+    nested calls (``grad(grad(f))``) and a user's own grads are undisturbed. ``number_of``
     (see :func:`contributions`) overrides ``create_graph``. Only nodes that lead to a
     ``w`` pass their adjoint on: a branch that does not (a training target's ``t ** 0.5``,
     whose derivative at 0 does not exist) is not differentiated at all.
@@ -197,12 +197,12 @@ def isolated_gradients(root: Any, wrt: Sequence[Any], create_graph: bool = True,
     order = topological_order(root)
     check_unchanged(order)
     in_graph = set(order)
-    if lift is None and create_graph:
-        lift = on_values
+    if number_of is None and create_graph:
+        number_of = on_values
     reached: set = set()
     with fresh_grads(order):
         root._grad = 1.0
-        deque(reverse_pass(leading_to(order, wrt, reached), lift, reached), maxlen=0)
+        deque(reverse_pass(leading_to(order, wrt, reached), number_of, reached), maxlen=0)
         found = [w._grad if w in in_graph else 0.0 for w in wrt]
     for w, g in zip(wrt, found):
         check_gradient(w, g)
@@ -235,8 +235,8 @@ _recomputing = [False]  # set by expect_recomputing(), the first time an op that
 
 def expect_recomputing() -> None:
     """From now on, reverse passes ask ops that recompute (``Op.recomputes``) how to go on: ``engine.checkpoint``
-    calls this when it first keeps a segment. Such an op has ``continue_backward(node, order, lift, kept)``,
-    which gives None (treat the node as any other), or the (nodes, lift) passes to run through in its place
+    calls this when it first keeps a segment. Such an op has ``continue_backward(node, order, number_of, kept)``,
+    which gives None (treat the node as any other), or the (nodes, number_of) passes to run through in its place
     (none: nothing to do here); ``kept`` is a dict for it to keep things in during one pass."""
     _recomputing[0] = True
 
@@ -259,5 +259,5 @@ def _num(x: Any) -> str:
 
 
 def on_values(v: Any) -> Any:
-    """The lift for ``create_graph``: apply the rules to the Values themselves, recording a graph."""
+    """The ``number_of`` for ``create_graph``: apply the rules to the Values themselves, recording a graph."""
     return v

@@ -118,7 +118,7 @@ class CompiledStep:
             self._arrays[key] = (X, y, xs, ts, labels)  # X and y kept: their ids stay theirs
         return self._arrays[key][2:]
 
-    def replay(self, X: Sequence, y: Sequence, batch: Sequence[int]) -> Tuple[Any, float, Optional[float]]:
+    def run_batch(self, X: Sequence, y: Sequence, batch: Sequence[int]) -> Tuple[Any, float, Optional[float]]:
         """(the replay's result, its mean loss, its accuracy) for the samples ``batch`` of (X, y)."""
         if self.flat:
             xs, ts, labels = self.arrays(X, y)
@@ -136,13 +136,13 @@ class CompiledStep:
 
     def evaluate(self, X: Sequence, y: Sequence) -> Tuple[float, Optional[float]]:
         """(mean loss, accuracy) on a data set, with the parameters as they are now."""
-        _, value, acc = self.replay(X, y, range(len(X)))
+        _, value, acc = self.run_batch(X, y, range(len(X)))
         return value, acc
 
     def train(self, batch: Sequence[int], watch: bool = True) -> Tuple[float, Optional[float], bool]:
         """One optimizer step on the samples ``batch``: (mean loss, accuracy, whether a weight got a
         gradient, looked at only when ``watch``)."""
-        r, value, acc = self.replay(self.X, self.y, batch)
+        r, value, acc = self.run_batch(self.X, self.y, batch)
         if not self.flat:
             self.optimizer.zero_grad()
             for p, g in zip(self.program.parameters, r.param_grads):

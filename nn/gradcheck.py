@@ -82,7 +82,7 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
         if not isinstance(out, Value):
             raise TypeError(f"gradcheck_model: loss() must return a Value, got {type(out).__name__} {out!r}")
         out.backward()
-        table = ModelCheck(_check(name, ps, _replaying(loss, stream), eps, tolerance) for name, ps in layers_of(model))
+        table = ModelCheck(_check(name, ps, _with_same_random(loss, stream), eps, tolerance) for name, ps in layers_of(model))
     finally:
         random.setstate(stream)
         for p, g in zip(params, saved):
@@ -94,7 +94,7 @@ def gradcheck_model(model: Module, loss: Callable[[], Value], eps: float = 1e-6,
     return table
 
 
-def _replaying(loss: Callable[[], Value], stream: Any) -> Callable[[], Value]:
+def _with_same_random(loss: Callable[[], Value], stream: Any) -> Callable[[], Value]:
     """``loss`` with ``random`` put back to ``stream`` first, so every evaluation draws what the backprop one drew."""
     def again() -> Value:
         random.setstate(stream)

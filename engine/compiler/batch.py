@@ -71,7 +71,7 @@ def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parame
     if lifted is None:  # lifting a huge tape would compile a line per group, and its groups are mostly of one
         lifted = len(program.tape) <= LIFTED_UP_TO
     P = None if parameters is None else NUMPY.parameters(program, parameters)
-    done = lifted_replay(program, args, NUMPY, P, input_grads, check_finite) if lifted else None
+    done = run_lifted(program, args, NUMPY, P, input_grads, check_finite) if lifted else None
     if done is None:
         done = per_node(program, args, P, input_grads, check_finite)
     if P is None:
@@ -197,7 +197,7 @@ def _make(program: Any, lifted: Lifted, backend: ArrayBackend) -> Made:
     return Made(lifted, frames, len(tape.input_slots), row[tape.output_slots[0]], backend.index(extra), zero)
 
 
-def lifted_replay(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any = None,
+def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any = None,
                   input_grads: bool = True, check_finite: bool = True) -> Optional[BatchResult]:
     """The batch by the lifted program, or None where lifting does not apply. ``P``, an array from
     ``backend.parameters``, stands in for the parameters' data."""
@@ -408,7 +408,7 @@ def _on_torch(program: Any, args: Sequence[Any], device: Any, parameters: Any, i
               check_finite: bool) -> BatchResult:
     backend = torch_backend(device)
     P = None if parameters is None else backend.parameters(program, parameters)
-    done = lifted_replay(program, args, backend, P, input_grads, check_finite)
+    done = run_lifted(program, args, backend, P, input_grads, check_finite)
     if done is not None:
         return done
     # an output that is a parameter itself: the per-node replay on NumPy, moved over

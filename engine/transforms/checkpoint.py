@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ..arithmetic import Arithmetic
 from ..modes import state, switched
 from ..ops import Op
-from ..reverse import Lift, carry, expect_recomputing, fresh_grads, on_values, reverse_pass
+from ..reverse import NumberOf, carry, expect_recomputing, fresh_grads, on_values, reverse_pass
 from ..value import Value, _ids, _init, _new
 
 
@@ -53,7 +53,7 @@ class Segment:
 
     def rerun(self) -> Tuple[List[Value], List[Value]]:
         """Run f again, recording: its nodes (parents first) and its results, checked against the first run."""
-        with switched("recording", True), switched("recomputing", True), _replayed(self.random_state):
+        with switched("recording", True), switched("recomputing", True), _same_random(self.random_state):
             start = next(_ids)
             items = _items(self.f(*self.args))[0]
         nodes, inputs = _inside(items, start)
@@ -82,13 +82,13 @@ class Segment:
             f"arguments or draw them from the random module (whose state checkpoint replays), and do not "
             f"change what f reads between the forward and the backward pass (a module's train or eval mode, say)")
 
-    def replay(self, xs: Sequence[Any]) -> Tuple[List[Value], List[Value], Dict[Any, Any]]:
+    def on_numbers(self, xs: Sequence[Any]) -> Tuple[List[Value], List[Value], Dict[Any, Any]]:
         """Run f again and carry its nodes over to ``xs``, numbers of any kind standing for the inputs:
         its nodes, its results, and each node's counterpart."""
         nodes, results = self.rerun()
-        lifted = dict(zip(self.inputs, xs))
-        lifted.update(carry(nodes, lifted.__getitem__, "a checkpoint's replay"))
-        return nodes, results, lifted
+        carried = dict(zip(self.inputs, xs))
+        carried.update(carry(nodes, carried.__getitem__, "a checkpoint's replay"))
+        return nodes, results, carried
 
 
 class Result:
@@ -114,23 +114,23 @@ class Recompute(Op):
     recomputes = True
 
     def evaluate(self, datas: Sequence[float], param: Any = None) -> float:
-        nodes, results, lifted = param.segment.replay(datas)
-        return lifted[results[param.k]]
+        nodes, results, carried = param.segment.on_numbers(datas)
+        return carried[results[param.k]]
 
     def local_derivatives(self, inputs: Any, out: Any, param: Any = None) -> Any:
         """d result / d each input, by a reverse pass over the recomputed nodes carried over to ``inputs``."""
         segment = param.segment
-        nodes, results, lifted = segment.replay(inputs)
+        nodes, results, carried = segment.on_numbers(inputs)
         with fresh_grads(list(segment.inputs) + nodes):
             results[param.k]._grad = 1.0
-            deque(reverse_pass(nodes, lifted.__getitem__), maxlen=0)
+            deque(reverse_pass(nodes, carried.__getitem__), maxlen=0)
             return [p._grad for p in segment.inputs]
 
     def operands(self, inputs: Sequence[Any], param: Any = None) -> str:
         return f"{len(inputs)} inputs"
 
-    def continue_backward(self, node: Value, order: Sequence[Value], lift: Lift, kept: dict
-                          ) -> Optional[List[Tuple[List[Value], Lift]]]:
+    def continue_backward(self, node: Value, order: Sequence[Value], number_of: NumberOf, kept: dict
+                          ) -> Optional[List[Tuple[List[Value], NumberOf]]]:
         """The reverse pass reached ``node``, one of a segment's results: the first result reached runs the
         segment again, with every result's adjoint on its recomputed twin, and the pass goes on through the
         recomputed nodes; the other results then have nothing to do (see ``reverse.expect_recomputing``)."""
@@ -141,20 +141,20 @@ class Recompute(Op):
         results = kept["segments"].pop(node._param.segment, None)
         if results is None or all(r._grad.__class__ is float and r._grad == 0.0 for r in results.values()):
             return []
-        return [self.expand(results, lift)]
+        return [self.expand(results, number_of)]
 
     @staticmethod
-    def expand(results: Dict[int, Value], lift: Lift) -> Tuple[List[Value], Lift]:
+    def expand(results: Dict[int, Value], number_of: NumberOf) -> Tuple[List[Value], NumberOf]:
         """Run the segment again with each result's adjoint on its recomputed twin: the nodes for the
-        reverse pass to go on through, and the lift that reaches them."""
+        reverse pass to go on through, and the ``number_of`` that reaches them."""
         segment = next(iter(results.values()))._param.segment
         nodes, twins = segment.rerun()
         for k, stand in results.items():
             twins[k]._grad = stand._grad
-        if lift is None or lift is on_values:
-            return nodes, lift
-        lifted = carry(nodes, lift, "a checkpoint's replay")  # dual numbers, say, for forward-over-reverse
-        return nodes, lambda n: lifted[n] if n in lifted else lift(n)
+        if number_of is None or number_of is on_values:
+            return nodes, number_of
+        carried = carry(nodes, number_of, "a checkpoint's replay")  # dual numbers, say, for forward-over-reverse
+        return nodes, lambda n: carried[n] if n in carried else number_of(n)
 
     @staticmethod
     def owned(node: Value) -> bool:
@@ -267,7 +267,7 @@ def _inside(items: Sequence[Any], start: int) -> Tuple[List[Value], Tuple[Value,
     return inside, tuple(sorted(outside, key=lambda v: v._id))
 
 
-class _replayed:
+class _same_random:
     """Inside the block, ``random`` starts where it was before f first ran; afterwards it is as it was."""
 
     def __init__(self, saved: Any) -> None:

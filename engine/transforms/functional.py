@@ -135,7 +135,7 @@ def _forward_over_reverse(f: Callable[..., Any], args: tuple, nums: Tuple[int, .
         if node._id < start and node not in rich:
             rich[node] = node  # Values made before f ran (a model's weights) stand for themselves
     rich.update(carry([n for n in order if n not in rich], rich.__getitem__, "jvp of grad"))
-    grads = regroup(isolated_gradients(out, flatten(leaves), lift=rich.__getitem__), sizes_of(leaves))
+    grads = regroup(isolated_gradients(out, flatten(leaves), number_of=rich.__getitem__), sizes_of(leaves))
     return rich[out], grads
 
 

@@ -218,11 +218,11 @@ def test_the_array_replays_by_default_run_the_lifted_program_with_the_inputs_gra
     values, grads, param_grads = eager_batch(f, [X], program.parameters)
     lifted = batches.made_for(program, NUMPY).lifted
     assert "G[0:2] = " in lifted.backward  # the inputs' gradients are part of it
-    done = batches.lifted_replay(program, [X], NUMPY)
+    done = batches.run_lifted(program, [X], NUMPY)
     assert np.allclose(done[1][0], grads[0], rtol=1e-13, atol=0)
     calls = []
-    real = batches.lifted_replay
-    monkeypatch.setattr(batches, "lifted_replay", lambda *a: calls.append(a) or real(*a))
+    real = batches.run_lifted
+    monkeypatch.setattr(batches, "run_lifted", lambda *a: calls.append(a) or real(*a))
     got = batches.run(program, [X])
     assert len(calls) == 1 and calls[0][4] is True  # the lifted program, asked for the inputs' gradients
     assert np.allclose(got[0], values, rtol=1e-13, atol=0) and np.allclose(got[1][0], grads[0], rtol=1e-13, atol=0)

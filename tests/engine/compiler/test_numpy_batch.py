@@ -200,7 +200,7 @@ def test_the_internal_replays_check_their_arguments_unless_told_not_to() -> None
     program = engine.compile(lambda x: x * 2.0, 1.0)
     bad = [np.array([np.inf])]
     message = r"argument 0 holds nan or inf \(sample 0: inf\)"
-    for call in (lambda: batches.lifted_replay(program, bad, NUMPY), lambda: batches.arguments(program, bad, NUMPY),
+    for call in (lambda: batches.run_lifted(program, bad, NUMPY), lambda: batches.arguments(program, bad, NUMPY),
                  lambda: batches.run(program, bad)):
         with pytest.raises(ValueError, match=message):
             call()
