@@ -10,14 +10,16 @@ from . import data, losses
 from .batchnorm import BatchNorm
 from .saving import CheckpointError, load, load_into, save
 from .dropout import Dropout
+from .embedding import Embedding
 from .gradcheck import gradcheck_model
 from .layernorm import LayerNorm
 from .module import MLP, Layer, Module, Neuron
 from .sequential import Activation, Residual, Sequential
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+from .torch_state import load_torch_state
 from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "Activation", "BatchNorm", "Dropout", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
+    "Activation", "BatchNorm", "Dropout", "Embedding", "load_torch_state", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
     "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into", "losses", "save",
 ]

@@ -86,6 +86,12 @@ class BatchNorm(Normalisation):
         self.running_mean[j].data = (1.0 - m) * self.running_mean[j].data + m * mu
         self.running_var[j].data = (1.0 - m) * self.running_var[j].data + m * unbiased_var
 
+    def torch_state(self) -> List[Tuple[str, Tuple[int, ...], List[Value]]]:
+        """As ``torch.nn.BatchNorm1d``: ``weight``, ``bias`` and the running averages (its ``num_batches_tracked``
+        has no counterpart here, and ``nn.load_torch_state`` passes over it)."""
+        return super().torch_state() + [("running_mean", (self.features,), list(self.running_mean)),
+                                        ("running_var", (self.features,), list(self.running_var))]
+
     def named_buffers(self) -> List[Tuple[str, Value]]:
         return [(f"{self.scope}.{v.label}", v) for v in self.running_mean + self.running_var]
 

@@ -15,6 +15,7 @@ from engine.checks import whole_number
 
 from . import saving
 
+TorchEntry = Tuple[str, Tuple[int, ...], List[Value]]  # (PyTorch's name, shape, the Values in row-major order)
 Inputs = Sequence[Union[Value, float, int]]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
@@ -73,6 +74,19 @@ class Module:
     def named_parameters(self) -> List[Tuple[str, Value]]:
         """``(name, parameter)`` pairs, named by scope: ``layer1.neuron3.w0``."""
         return []
+
+    def torch_state(self) -> List["TorchEntry"]:
+        """This module's parameters (and buffers) under the names PyTorch's counterpart gives them, each with its
+        shape and its Values in row-major order: what ``nn.load_torch_state`` fills and checks against. A module
+        with children but no entries of its own gives theirs, each under its index in ``children()`` as
+        ``torch.nn.Sequential`` names them (``0.weight``); override where PyTorch names them otherwise.
+
+        >>> import random; random.seed(0)
+        >>> [(name, shape) for name, shape, _ in Layer(3, 2).torch_state()]
+        [('weight', (2, 3)), ('bias', (2,))]
+        """
+        return [(f"{i}.{name}", shape, values) for i, child in enumerate(self.children())
+                for name, shape, values in child.torch_state()]
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0, before the next ``backward()``."""
@@ -248,6 +262,12 @@ class Layer(Module):
     def parameters(self) -> List[Value]:
         return [p for n in self.neurons for p in n.w + [n.b]]
 
+    def torch_state(self) -> List["TorchEntry"]:
+        """As ``torch.nn.Linear(nin, nout)``: ``weight`` (a row per neuron) and ``bias``."""
+        nin = len(self.neurons[0].w)
+        return [("weight", (len(self.neurons), nin), [w for n in self.neurons for w in n.w]),
+                ("bias", (len(self.neurons),), [n.b for n in self.neurons])]
+
     def spec(self) -> dict:
         """What ``nn.save`` writes as this layer's architecture."""
         first = self.neurons[0]
@@ -351,6 +371,13 @@ class MLP(Module):
 
     def parameters(self) -> List[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def torch_state(self) -> List["TorchEntry"]:
+        """As ``torch.nn.Sequential`` of ``Linear`` layers with an activation module after each but a linear last
+        one: the layers are numbered 0, 2, 4, ... (the activations, which hold nothing, take the odd numbers)."""
+        step = 1 if self.config["activation"] == "linear" else 2
+        return [(f"{step * i}.{name}", shape, values) for i, layer in enumerate(self.layers)
+                for name, shape, values in layer.torch_state()]
 
     def spec(self) -> dict:
         """What ``nn.save`` writes as the architecture: the constructor's arguments."""

@@ -40,5 +40,9 @@ class Normalisation(Module):
     def parameters(self) -> List[Value]:
         return self.gamma + self.beta
 
+    def torch_state(self) -> List[Tuple[str, Tuple[int, ...], List[Value]]]:
+        """As ``torch.nn.LayerNorm`` and ``BatchNorm1d``: ``weight`` (gamma) and ``bias`` (beta)."""
+        return [("weight", (self.features,), list(self.gamma)), ("bias", (self.features,), list(self.beta))]
+
     def named_parameters(self) -> List[Tuple[str, Value]]:
         return [(f"{self.scope}.{p.label}", p) for p in self.parameters()]

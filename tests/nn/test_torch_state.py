@@ -1,0 +1,103 @@
+"""load_torch_state: PyTorch's weights copied in under PyTorch's names give PyTorch's numbers; a mismatch changes
+nothing and says what was wrong."""
+
+import math
+import random
+
+import pytest
+
+import nn
+from nn import MLP, BatchNorm, Embedding, Layer, LayerNorm, Sequential, load_torch_state
+from tests.torch_oracle import needs_torch, torch
+
+
+def _values(module):
+    return [p.data for p in module.parameters()]
+
+
+@needs_torch
+@pytest.mark.parametrize("seed", range(3))
+def test_an_mlp_with_pytorchs_weights_gives_pytorchs_outputs_and_gradients(seed: int) -> None:
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)).double()
+    random.seed(seed)
+    m = load_torch_state(MLP(3, [4, 2], activation="tanh"), net.state_dict())
+    x = [0.3, -1.2, 0.7]
+    out = m(x)
+    (out[0] * out[1]).backward()
+    t = net(torch.tensor(x, dtype=torch.float64))
+    (t[0] * t[1]).backward()
+    assert [o.data for o in out] == pytest.approx(t.tolist(), rel=1e-13)
+    assert [w.grad for n in m.layers[0].neurons for w in n.w] == pytest.approx(
+        net[0].weight.grad.flatten().tolist(), rel=1e-12)
+    assert [n.b.grad for n in m.layers[1].neurons] == pytest.approx(net[2].bias.grad.tolist(), rel=1e-12)
+
+
+@needs_torch
+def test_norms_embeddings_and_a_sequential_take_pytorchs_names() -> None:
+    torch.manual_seed(0)
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3), torch.nn.LayerNorm(3)).double()
+    with torch.no_grad():
+        seq[1].running_mean.uniform_(-1, 1)
+        seq[1].running_var.uniform_(0.5, 2)
+        seq[2].weight.uniform_(-1, 1)
+    seq.eval()
+    random.seed(0)
+    ours = load_torch_state(Sequential(Layer(2, 3, activation="linear"), BatchNorm(3), LayerNorm(3)),
+                            seq.state_dict()).eval()
+    x = [0.5, -2.0]
+    assert [v.data for v in ours(x)] == pytest.approx(seq(torch.tensor([x], dtype=torch.float64))[0].tolist(),
+                                                     rel=1e-12)
+    table = torch.nn.Embedding(5, 3).double()
+    emb = load_torch_state(Embedding(5, 3), table.state_dict())
+    assert [v.data for v in emb(4)] == table.weight[4].tolist()
+
+
+def test_a_mismatch_is_a_clear_error_and_changes_nothing() -> None:
+    random.seed(0)
+    m = MLP(2, [2, 1], activation="tanh")
+    before = _values(m)
+    good = {"0.weight": [[1.0, 2.0], [3.0, 4.0]], "0.bias": [0.0, 0.0], "2.weight": [[1.0, 1.0]], "2.bias": [0.5]}
+    cases = [
+        ({k: v for k, v in good.items() if k != "2.bias"}, KeyError, "missing ['2.bias']"),
+        ({**good, "4.weight": [[1.0]]}, KeyError, "unexpected ['4.weight']"),
+        ({**good, "0.weight": [[1.0, 2.0]]}, ValueError, "0.weight has shape (1, 2), expected (2, 2)"),
+        ({**good, "0.weight": [[1.0, 2.0], [3.0]]}, ValueError, "0.weight has shape (2, -1), expected (2, 2)"),
+        ({**good, "2.bias": [float("nan")]}, ValueError, "2.bias holds nan"),
+        ({**good, "2.bias": ["x"]}, ValueError, "2.bias holds 'x'"),
+    ]
+    for state, error, words in cases:
+        with pytest.raises(error) as e:
+            load_torch_state(m, state)
+        assert words in str(e.value)
+        assert _values(m) == before  # nothing changed
+    with pytest.raises(TypeError, match="copies into a chainrule module, got str"):
+        load_torch_state("m", good)
+    load_torch_state(m, good)
+    assert m([1.0, 0.0]).data == pytest.approx(math.tanh(1.0) + math.tanh(3.0) + 0.5)  # by hand
+
+
+def test_a_graph_that_read_the_old_weights_refuses_its_backward() -> None:
+    random.seed(0)
+    layer = Layer(1, 1, activation="linear")
+    y = layer([2.0])
+    load_torch_state(layer, {"weight": [[3.0]], "bias": [0.0]})
+    with pytest.raises(RuntimeError):
+        y.backward()
+
+
+def test_an_embedding_index_out_of_range_names_the_table() -> None:
+    emb = Embedding(3, 2)
+    for bad in (3, -1, 1.0, True, "a"):
+        with pytest.raises(IndexError, match=r"Embedding\(3, 2\) takes an index from 0 to 2, got"):
+            emb(bad)
+    import numpy as np
+    assert emb(np.int64(2)) is emb.weight[2]
+
+
+def test_an_embedding_saves_and_loads(tmp_path) -> None:
+    random.seed(1)
+    seq = Sequential(Embedding(4, 2))
+    seq.save(tmp_path / "e.json")
+    loaded = nn.load(tmp_path / "e.json")
+    assert _values(loaded) == _values(seq) and isinstance(loaded.layers[0], Embedding)
