@@ -35,7 +35,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     0
     """
     parser = argparse.ArgumentParser(prog="python -m nn.data", formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     description="Prepare a real data set's IDX files:\n\n"
+                                     description="Prepare a real data set:\n\n"
                                                  "  python -m nn.data fetch mnist [--root DIR]\n"
                                                  "  python -m nn.data fetch fashion-mnist [--root DIR]\n"
                                                  "  python -m nn.data fetch names [--root DIR]\n"

