@@ -196,6 +196,6 @@ def _counter(gates: int) -> Any:
     return lambda input_size, hidden_size, **_: gates * hidden_size * (input_size + hidden_size + 2)
 
 
-register("RNN", RNN, parameters=_counter(RNN.gates))
-register("LSTM", LSTM, parameters=_counter(LSTM.gates))
-register("GRU", GRU, parameters=_counter(GRU.gates))
+register("RNN", RNN, parameters=_counter(RNN.gates), alone=True)
+register("LSTM", LSTM, parameters=_counter(LSTM.gates), alone=True)
+register("GRU", GRU, parameters=_counter(GRU.gates), alone=True)
