@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from engine import Value, dot
 from engine.arithmetic import Arithmetic
@@ -30,10 +30,11 @@ class _Recurrent(Module):
         name = type(self).__name__
         self.input_size = _count(input_size, f"{name}'s input_size")
         self.hidden_size = _count(hidden_size, f"{name}'s hidden_size")
-        bound = 1.0 / math.sqrt(hidden_size)  # PyTorch's initialisation, drawn in its order of the tensors
-        rows = self.gates * hidden_size
-        self.weight_ih = [[Value(random.uniform(-bound, bound)) for _ in range(input_size)] for _ in range(rows)]
-        self.weight_hh = [[Value(random.uniform(-bound, bound)) for _ in range(hidden_size)] for _ in range(rows)]
+        n_in, n_hidden = self.input_size, self.hidden_size
+        bound = 1.0 / math.sqrt(n_hidden)  # PyTorch's initialisation, drawn in its order of the tensors
+        rows = self.gates * n_hidden
+        self.weight_ih = [[Value(random.uniform(-bound, bound)) for _ in range(n_in)] for _ in range(rows)]
+        self.weight_hh = [[Value(random.uniform(-bound, bound)) for _ in range(n_hidden)] for _ in range(rows)]
         self.bias_ih = [Value(random.uniform(-bound, bound)) for _ in range(rows)]
         self.bias_hh = [Value(random.uniform(-bound, bound)) for _ in range(rows)]
         self.set_scope(scope)
@@ -190,7 +191,7 @@ class GRU(_Recurrent):
         return outputs, h
 
 
-def _counter(gates: int) -> Any:
+def _counter(gates: int) -> Callable[..., int]:
     """A module's parameter count from its spec: ``gates`` blocks of rows, each row an input weight per input,
     a hidden weight per hidden unit and two biases."""
     return lambda input_size, hidden_size, **_: gates * hidden_size * (input_size + hidden_size + 2)
