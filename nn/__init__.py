@@ -15,11 +15,12 @@ from .gradcheck import gradcheck_model
 from .layernorm import LayerNorm
 from .module import MLP, Layer, Module, Neuron
 from .sequential import Activation, Residual, Sequential
+from .recurrent import GRU, LSTM, RNN
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
 from .torch_state import load_torch_state
 from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "Activation", "BatchNorm", "Dropout", "Embedding", "load_torch_state", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
+    "Activation", "BatchNorm", "Dropout", "Embedding", "GRU", "LSTM", "RNN", "load_torch_state", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
     "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into", "losses", "save",
 ]

@@ -99,7 +99,7 @@ class Module:
 
     def save(self, path: Any) -> None:
         """Write the architecture, the parameters (and any running averages) as JSON, atomically (see ``nn.save``);
-        for an ``MLP`` or a ``Sequential``."""
+        for an ``MLP``, a ``Sequential`` or a recurrent module."""
         saving.save(self, path)
 
     @classmethod
@@ -397,6 +397,6 @@ class MLP(Module):
 
 
 saving.register("MLP", MLP, parameters=lambda nin, nouts, **_: sum(
-    (a + 1) * b for a, b in zip([nin] + list(nouts), nouts)))  # a weight per input and a bias, per neuron
+    (a + 1) * b for a, b in zip([nin] + list(nouts), nouts)), alone=True)  # a weight per input and a bias, per neuron
 saving.register("Layer", lambda nin, nout, activation, init: Layer(nin, nout, activation=activation, init=init),
                     parameters=lambda nin, nout, **_: (nin + 1) * nout)

@@ -10,7 +10,7 @@ import json
 import math
 import random
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from engine.files import write_atomic
 
@@ -21,6 +21,7 @@ PathLike = Union[str, Path]
 
 _BUILDERS: Dict[str, Callable[..., Any]] = {}  # architecture type -> how to build it from the rest of its spec
 _OWN_PARAMETERS: Dict[str, Callable[..., int]] = {}  # architecture type -> its own parameters' count, from its spec
+_ALONE: List[str] = []  # the types save writes as a whole model (a Layer or a Neuron is saved inside one)
 MAX_DEPTH = 64  # modules nested in modules: a file may describe no deeper a model (a Residual in a Residual ...)
 # A file describing more parameters than it holds is refused before building when the difference passes this:
 # building then costs at most what the file holds plus this many Values, and a smaller mismatch is built and
@@ -28,11 +29,15 @@ MAX_DEPTH = 64  # modules nested in modules: a file may describe no deeper a mod
 MAX_MISSING = 10_000
 
 
-def register(kind: str, builder: Callable[..., Any], parameters: Optional[Callable[..., int]] = None) -> None:
+def register(kind: str, builder: Callable[..., Any], parameters: Optional[Callable[..., int]] = None,
+             alone: bool = False) -> None:
     """Let checkpoints build modules of this ``kind`` (what their ``spec()`` says under "type"): each module
     file registers its own, so this file needs none of them. ``parameters(**spec)`` counts the module's own
-    parameters (not its children's), so a file is checked against its description before anything is built."""
+    parameters (not its children's), so a file is checked against its description before anything is built.
+    ``alone``: ``save`` writes such a module as a whole model, not only inside a Sequential."""
     _BUILDERS[kind] = builder
+    if alone and kind not in _ALONE:
+        _ALONE.append(kind)
     if parameters is not None:
         _OWN_PARAMETERS[kind] = parameters
 
@@ -144,10 +149,12 @@ def load_state_dict(model: Any, state: Dict[str, Any], source: str = "state", bu
 
 
 def architecture(model: Any) -> Dict[str, Any]:
-    """What a checkpoint file says the model is: ``model.spec()``, from MLP, Sequential and their layers."""
+    """What a checkpoint file says the model is: ``model.spec()``, from a model registered ``alone`` (MLP,
+    Sequential, the recurrent modules) and its layers."""
     if not callable(getattr(model, "spec", None)) or not hasattr(model, "named_parameters") \
-            or type(model).__name__ not in ("MLP", "Sequential"):
-        raise TypeError(f"save writes MLP and Sequential models, got {type(model).__name__}")
+            or type(model).__name__ not in _ALONE:
+        kinds = ", ".join(_ALONE[:-1]) + " and " + _ALONE[-1]
+        raise TypeError(f"save writes {kinds} models, got {type(model).__name__}")
     return model.spec()
 
 
@@ -230,7 +237,7 @@ def _architecture_of(document: Dict[str, Any], path: PathLike, expect: str) -> A
 
 
 def load(path: PathLike, expect: str = "") -> Any:
-    """A new model (an MLP or a Sequential; ``expect`` names which one it must be) from a checkpoint written
+    """A new model (an MLP, a Sequential, an RNN ...; ``expect`` names which one it must be) from a checkpoint written
     by ``save``; a clear CheckpointError if anything is wrong. Building the model draws no numbers from the
     caller's ``random`` stream."""
     document = _read(path)

@@ -176,6 +176,6 @@ def _sequential(layers: Any) -> Sequential:
     return Sequential(*[build(spec) for spec in layers])
 
 
-register("Sequential", _sequential)
+register("Sequential", _sequential, alone=True)
 register("Activation", Activation)
 register("Residual", lambda block: Residual(build(block)))

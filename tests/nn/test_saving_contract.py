@@ -195,17 +195,17 @@ def test_missing_directories_and_unreadable_paths(tmp_path) -> None:
     assert str(e.value) == f"{below}: cannot be read (Not a directory)"
 
 
-def test_save_refuses_what_is_not_an_mlp_or_a_sequential(tmp_path) -> None:
+def test_save_refuses_what_is_not_a_whole_model(tmp_path) -> None:
     with pytest.raises(TypeError) as e:
         save(Neuron(2), tmp_path / "n.json")
-    assert str(e.value) == "save writes MLP and Sequential models, got Neuron"
+    assert str(e.value) == "save writes MLP, Sequential, RNN, LSTM and GRU models, got Neuron"
 
     class Configured:
         config = {"nin": 1}
 
     with pytest.raises(TypeError) as e:
         save(Configured(), tmp_path / "c.json")
-    assert str(e.value) == "save writes MLP and Sequential models, got Configured"
+    assert str(e.value) == "save writes MLP, Sequential, RNN, LSTM and GRU models, got Configured"
     assert list(tmp_path.iterdir()) == []
 
 
