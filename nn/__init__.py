@@ -7,6 +7,7 @@
 """
 
 from . import data, losses
+from .attention import MultiHeadAttention, PositionalEmbedding, TransformerBlock, attention
 from .batchnorm import BatchNorm
 from .saving import CheckpointError, load, load_into, save
 from .dropout import Dropout
@@ -20,6 +21,6 @@ from .torch_state import load_torch_state
 from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "Activation", "BatchNorm", "Dropout", "Embedding", "load_torch_state", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
+    "Activation", "attention", "BatchNorm", "MultiHeadAttention", "PositionalEmbedding", "TransformerBlock", "Dropout", "Embedding", "load_torch_state", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
     "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into", "losses", "save",
 ]
