@@ -145,9 +145,9 @@ class MultiHeadAttention(Module):
         E, hd = self.embed_dim, self.head_dim
         qkv = [as_list(self.in_proj(xt)) for xt in x]
         heads = []
-        for h in range(self.num_heads):
-            part = lambda offset: [row[offset + h * hd: offset + (h + 1) * hd] for row in qkv]  # noqa: E731
-            heads.append(attention(part(0), part(E), part(2 * E), causal=self.causal))
+        for h in range(self.num_heads):  # head h reads columns h*hd .. (h+1)*hd of each of q, k and v
+            q, k, v = ([row[start + h * hd: start + (h + 1) * hd] for row in qkv] for start in (0, E, 2 * E))
+            heads.append(attention(q, k, v, causal=self.causal))
         return [as_list(self.out_proj([c for head in heads for c in head[t]])) for t in range(len(x))]
 
     def children(self) -> List[Module]:
@@ -186,15 +186,12 @@ class TransformerBlock(Module):
     def __init__(self, embed_dim: int, num_heads: int, hidden: int, causal: bool = False,
                  scope: str = "block") -> None:
         self.self_attn = MultiHeadAttention(embed_dim, num_heads, causal)
+        self.embed_dim, self.num_heads, self.causal = embed_dim, num_heads, self.self_attn.causal
         self.hidden = _count(hidden, "TransformerBlock's hidden")
         self.linear1 = _linear(embed_dim, hidden, "linear1", activation="relu")  # relu(linear1(x)) in one Layer
         self.linear2 = _linear(hidden, embed_dim, "linear2")
         self.norm1, self.norm2 = LayerNorm(embed_dim), LayerNorm(embed_dim)  # eps 1e-5, PyTorch's
         self.set_scope(scope)
-
-    embed_dim = property(lambda self: self.self_attn.embed_dim)
-    num_heads = property(lambda self: self.self_attn.num_heads)
-    causal = property(lambda self: self.self_attn.causal)
 
     def set_scope(self, scope: str) -> None:
         self.scope = scope
