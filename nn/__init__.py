@@ -7,20 +7,24 @@
 """
 
 from . import data, losses
+from .attention import MultiHeadAttention, PositionalEmbedding, TransformerBlock, attention
 from .batchnorm import BatchNorm
-from .saving import CheckpointError, load, load_into, save
 from .dropout import Dropout
 from .embedding import Embedding
 from .gradcheck import gradcheck_model
 from .layernorm import LayerNorm
 from .module import MLP, Layer, Module, Neuron
-from .sequential import Activation, Residual, Sequential
-from .recurrent import GRU, LSTM, RNN
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+from .recurrent import GRU, LSTM, RNN
+from .saving import CheckpointError, load, load_into, save
+from .sequential import Activation, Residual, Sequential
 from .torch_state import load_torch_state
 from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "Activation", "BatchNorm", "Dropout", "Embedding", "GRU", "LSTM", "RNN", "load_torch_state", "MLP", "Residual", "SGD", "Sequential", "Adam", "AdamW", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Layer", "LayerNorm", "LinearWarmup", "Module", "Neuron",
-    "StepLR", "accuracy", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into", "losses", "save",
+    "Activation", "Adam", "AdamW", "BatchNorm", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Dropout",
+    "Embedding", "GRU", "LSTM", "Layer", "LayerNorm", "LinearWarmup", "MLP", "Module", "MultiHeadAttention",
+    "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sequential", "StepLR", "TransformerBlock",
+    "accuracy", "attention", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into",
+    "load_torch_state", "losses", "save",
 ]

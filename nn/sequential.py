@@ -109,7 +109,8 @@ class Sequential(Module):
             if not callable(getattr(m, "spec", None)):
                 raise TypeError(f"save: the module at position {i}, {type(m).__name__}, cannot be described in a "
                                 f"checkpoint (it has no spec()); checkpoints hold Layer, MLP, BatchNorm, LayerNorm, "
-                                f"Dropout, Activation, Residual and Sequential")
+                                f"Embedding, PositionalEmbedding, MultiHeadAttention, TransformerBlock, Dropout, "
+                                f"Activation, Residual and Sequential")
         return {"type": "Sequential", "layers": [m.spec() for m in self.layers]}
 
     def __repr__(self) -> str:

@@ -1,0 +1,252 @@
+"""Attention, MultiHeadAttention, TransformerBlock and PositionalEmbedding: PyTorch's numbers and gradients in
+float64, the three gradient paths by hand, checkpoints, compiled replays, and a clear error for bad input."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import engine
+import nn
+from engine import Value
+from nn import MultiHeadAttention, PositionalEmbedding, Sequential, TransformerBlock, attention
+from tests.torch_oracle import needs_torch, torch
+
+REL = 1e-10
+
+
+def _rows(rng, n, d):
+    return [[rng.uniform(-2, 2) for _ in range(d)] for _ in range(n)]
+
+
+def _leaves(rows):
+    return [[Value(x) for x in row] for row in rows]
+
+
+def _loss(out, coef):
+    """A scalar from every output: sum of outputs times fixed coefficients."""
+    return engine.sum([o * c for row, crow in zip(out, coef) for o, c in zip(row, crow)])
+
+
+def _grads(rows):
+    return [[v.grad for v in row] for row in rows]
+
+
+def _t(rows):
+    return torch.tensor(rows, dtype=torch.float64, requires_grad=True)
+
+
+def _close(ours, theirs):
+    assert np.allclose(np.array(ours, dtype=float), np.array(theirs, dtype=float), rtol=REL, atol=1e-12)
+
+
+shapes = st.fixed_dictionaries({"seed": st.integers(0, 10 ** 6), "L": st.integers(1, 4),
+                                "heads_E": st.sampled_from([(1, 2), (2, 2), (1, 4), (2, 4), (4, 4)]),
+                                "causal": st.booleans()})
+
+
+@needs_torch
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), lq=st.integers(1, 4), lk=st.integers(1, 4), d=st.integers(1, 3),
+       dv=st.integers(1, 3), kind=st.sampled_from(["none", "mask", "causal"]))
+def test_attention_matches_pytorch(seed, lq, lk, d, dv, kind):
+    rng = random.Random(seed)
+    q, k, v, coef = _rows(rng, lq, d), _rows(rng, lk, d), _rows(rng, lk, dv), _rows(rng, lq, dv)
+    mask = None
+    if kind == "mask":  # every query keeps at least one key
+        mask = [[rng.random() < 0.6 for _ in range(lk)] for _ in range(lq)]
+        for row in mask:
+            row[rng.randrange(lk)] = True
+    causal = kind == "causal"
+    Q, K, V = _leaves(q), _leaves(k), _leaves(v)
+    out = attention(Q, K, V, mask=mask, causal=causal)
+    _loss(out, coef).backward()
+    tq, tk, tv = _t(q), _t(k), _t(v)
+    tout = torch.nn.functional.scaled_dot_product_attention(
+        tq, tk, tv, attn_mask=None if mask is None else torch.tensor(mask), is_causal=causal)
+    (tout * torch.tensor(coef, dtype=torch.float64)).sum().backward()
+    _close([[o.data for o in row] for row in out], tout.tolist())
+    for ours, theirs in ((Q, tq), (K, tk), (V, tv)):
+        _close(_grads(ours), theirs.grad.tolist())
+
+
+def _causal_torch(L):
+    return torch.triu(torch.ones(L, L, dtype=torch.bool), diagonal=1)  # PyTorch's True = may NOT attend
+
+
+def _check_module(ours, theirs, x, coef, call_torch):
+    """Outputs and gradients of inputs and of every parameter, PyTorch's entry by entry."""
+    X = _leaves(x)
+    out = ours(X)
+    _loss(out, coef).backward()
+    tx = torch.tensor([x], dtype=torch.float64, requires_grad=True)
+    tout = call_torch(tx)[0]
+    (tout * torch.tensor(coef, dtype=torch.float64)).sum().backward()
+    _close([[o.data for o in row] for row in out], tout.tolist())
+    _close(_grads(X), tx.grad[0].tolist())
+    params = dict(theirs.named_parameters())
+    for name, shape, values in ours.torch_state():
+        _close([p.grad for p in values], params[name].grad.flatten().tolist())
+    assert sorted(params) == sorted(name for name, _, _ in ours.torch_state())
+
+
+@needs_torch
+@settings(max_examples=10, deadline=None)
+@given(shapes)
+def test_multi_head_attention_matches_pytorch(s):
+    (H, E), L = s["heads_E"], s["L"]
+    rng, _ = random.Random(s["seed"]), torch.manual_seed(s["seed"])
+    theirs = torch.nn.MultiheadAttention(E, H, bias=True, batch_first=True).double()
+    with torch.no_grad():  # PyTorch starts the biases at 0: make them count
+        theirs.in_proj_bias.uniform_(-1, 1)
+        theirs.out_proj.bias.uniform_(-1, 1)
+    ours = nn.load_torch_state(MultiHeadAttention(E, H, causal=s["causal"]), theirs.state_dict())
+    mask = _causal_torch(L) if s["causal"] else None
+    _check_module(ours, theirs, _rows(rng, L, E), _rows(rng, L, E),
+                  lambda tx: theirs(tx, tx, tx, attn_mask=mask, need_weights=False)[0])
+
+
+@needs_torch
+@settings(max_examples=10, deadline=None)
+@given(shapes, st.integers(1, 5))
+def test_transformer_block_matches_pytorch(s, hidden):
+    (H, E), L = s["heads_E"], s["L"]
+    rng, _ = random.Random(s["seed"]), torch.manual_seed(s["seed"])
+    theirs = torch.nn.TransformerEncoderLayer(d_model=E, nhead=H, dim_feedforward=hidden, dropout=0.0,
+                                              activation="relu", batch_first=True, norm_first=True).double()
+    with torch.no_grad():
+        for name, p in theirs.named_parameters():
+            if name.startswith("norm") or name.endswith("bias"):
+                p.uniform_(-1, 1)  # gains away from 1, biases away from 0
+    ours = nn.load_torch_state(TransformerBlock(E, H, hidden, causal=s["causal"]), theirs.state_dict())
+    mask = _causal_torch(L) if s["causal"] else None
+    _check_module(ours, theirs, _rows(rng, L, E), _rows(rng, L, E), lambda tx: theirs(tx, src_mask=mask))
+
+
+def test_the_three_gradient_paths_by_hand():
+    # Two tokens, d = 1, so the scale 1/sqrt(d) is 1: s_ij = q_i k_j, p_i = softmax(s_i), out_i = sum_j p_ij v_j.
+    q, k, v, g = [0.3, -0.8], [1.1, 0.4], [2.0, -1.5], [0.7, -1.3]  # g: the upstream gradient of out_i
+    Q, K, V = _leaves([[x] for x in q]), _leaves([[x] for x in k]), _leaves([[x] for x in v])
+    out = attention(Q, K, V)
+    engine.sum([o[0] * gi for o, gi in zip(out, g)]).backward()
+    p = []
+    for i in range(2):
+        e = [math.exp(q[i] * k[j]) for j in range(2)]
+        p.append([x / sum(e) for x in e])
+    assert [o[0].data for o in out] == pytest.approx([sum(p[i][j] * v[j] for j in range(2)) for i in range(2)])
+    # dL/dv_j = sum_i p_ij g_i: the softmax weights times the upstream gradient
+    assert [V[j][0].grad for j in range(2)] == pytest.approx([sum(p[i][j] * g[i] for i in range(2)) for j in range(2)])
+    # through the softmax Jacobian diag(p) - p pᵀ: dL/ds_ij = p_ij (g_i v_j - sum_l p_il g_i v_l)
+    ds = [[p[i][j] * (g[i] * v[j] - sum(p[i][m] * g[i] * v[m] for m in range(2))) for j in range(2)]
+          for i in range(2)]
+    assert [Q[i][0].grad for i in range(2)] == pytest.approx([sum(ds[i][j] * k[j] for j in range(2)) for i in range(2)])
+    assert [K[j][0].grad for j in range(2)] == pytest.approx([sum(ds[i][j] * q[i] for i in range(2)) for j in range(2)])
+
+
+def test_a_checkpoint_round_trip_keeps_every_parameter(tmp_path):
+    random.seed(0)
+    model = Sequential(PositionalEmbedding(3, 4), TransformerBlock(4, 2, hidden=3, causal=True),
+                       MultiHeadAttention(4, 1))
+    path = tmp_path / "attention.json"
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert [(n, p.data) for n, p in loaded.named_parameters()] == [(n, p.data) for n, p in model.named_parameters()]
+    assert nn.saving.described_parameters(model.spec()) == len(model.parameters())
+    assert repr(loaded.layers[1]) == "TransformerBlock(4, 2, hidden=3, causal=True)"
+    x = [[0.1, 0.2, 0.3, 0.4], [-1.0, 0.5, 0.0, 2.0]]
+    assert [[v.data for v in row] for row in loaded(x)] == [[v.data for v in row] for row in model(x)]
+
+
+def test_names_labels_and_scopes():
+    random.seed(0)
+    block = TransformerBlock(2, 1, hidden=3)
+    names = [n for n, _ in block.named_parameters()]
+    assert len(names) == len(set(names)) == len(block.parameters())
+    assert names[0] == "block.self_attn.in_proj.neuron0.w0"
+    assert all(p.label and p.scope for p in block.parameters())
+    assert [(n, s) for n, s, _ in block.torch_state()][:4] == [
+        ("self_attn.in_proj_weight", (6, 2)), ("self_attn.in_proj_bias", (6,)),
+        ("self_attn.out_proj.weight", (2, 2)), ("self_attn.out_proj.bias", (2,))]
+    assert block.children()[0] is block.self_attn and block.norm1.eps == 1e-5
+    mha = MultiHeadAttention(4, 2)
+    assert (mha.embed_dim, mha.num_heads, mha.head_dim) == (4, 2, 2)
+    assert all(b.data == 0.0 for _, _, vs in mha.torch_state()[1::2] for b in vs)  # biases start at 0
+    bound = 1 / math.sqrt(4)
+    assert all(abs(w.data) <= bound for w in mha.torch_state()[2][2])
+    assert all(abs(w.data) <= math.sqrt(6 / 16) for w in mha.torch_state()[0][2])
+
+
+def test_compiled_multi_head_attention_gives_the_eager_values_and_gradients():
+    random.seed(1)
+    mha, L, E = MultiHeadAttention(4, 2, causal=True), 3, 4
+    coef = _rows(random.Random(2), L, E)
+
+    def f(xs):
+        return _loss(mha([xs[t * E:(t + 1) * E] for t in range(L)]), coef)
+
+    flat = [random.uniform(-1, 1) for _ in range(L * E)]
+    program = engine.compile(f, flat)
+    X = [Value(x) for x in flat]
+    mha.zero_grad()
+    loss = f(X)
+    loss.backward()
+    r = program([x + 0.0 for x in flat])
+    assert r.value == pytest.approx(loss.data, rel=REL)
+    _close(r.grads[0], [x.grad for x in X])
+    _close(r.param_grads, [p.grad for p in program.parameters])
+    batch = program.batch(np.array([flat, flat]))
+    _close(batch.values, [loss.data] * 2)
+    _close(batch.grads[0][1], [x.grad for x in X])
+    _close(batch.param_grads, [2 * p.grad for p in program.parameters])
+
+
+def test_positional_embedding_adds_a_row_per_position():
+    random.seed(0)
+    pos = PositionalEmbedding(3, 2)
+    out = pos([[1.0, 2.0], [3.0, 4.0]])
+    assert [[v.data for v in row] for row in out] == [[x + w.data for x, w in zip(xs, ws)]
+                                                       for xs, ws in zip([[1.0, 2.0], [3.0, 4.0]], pos.weight)]
+    assert [(n, s) for n, s, _ in pos.torch_state()] == [("weight", (3, 2))]
+    with pytest.raises(ValueError, match=r"PositionalEmbedding\(3, 2\): a sequence of at most 3 vectors, got 4"):
+        pos([[0.0, 0.0]] * 4)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: attention([[1.0, 2.0]], [[1.0]], [[1.0]]), ValueError,
+     "attention: k expects vectors of size 2, got size 1 at position 0"),
+    (lambda: attention([], [[1.0]], [[1.0]]), ValueError, "attention: q is an empty sequence"),
+    (lambda: attention([[1.0]], [[1.0], [2.0]], [[1.0]]), ValueError,
+     "attention: k and v must have the same length, got 2 keys and 1 values"),
+    (lambda: attention([[1.0]], [[1.0]], [[1.0, 2.0], [3.0]]), ValueError,
+     "attention: v expects vectors of size 2, got size 1 at position 1"),
+    (lambda: attention([[1.0]], [[1.0]], [[1.0]], mask=[[True], [True]]), ValueError,
+     r"attention: mask must be 1 x 1 \(a row of 1 bools for each of the 1 queries\), got 2 rows"),
+    (lambda: attention([[1.0]], [[1.0], [2.0]], [[1.0], [2.0]], mask=[[True]]), ValueError,
+     r"attention: mask must be 1 x 2 .*, got 1 entries in row 0"),
+    (lambda: attention([[1.0]], [[1.0]], [[1.0]], mask=[[1]]), TypeError,
+     "attention: mask entries must be True or False, got int 1 in row 0"),
+    (lambda: attention([[1.0]], [[1.0]], [[1.0]], mask=[[False]]), ValueError,
+     "attention: the mask lets query 0 attend to no key"),
+    (lambda: attention([[1.0]], [[1.0]], [[1.0]], mask=[[True]], causal=True), ValueError, "not both"),
+    (lambda: attention([1.0], [[1.0]], [[1.0]]), TypeError, r"attention: q\[0\] must be a vector"),
+    (lambda: attention([["a"]], [[1.0]], [[1.0]]), TypeError, "q"),
+    (lambda: attention(Value(1.0), [[1.0]], [[1.0]]), TypeError, "attention: q must be a list of vectors"),
+    (lambda: MultiHeadAttention(4, 3), ValueError,
+     "MultiHeadAttention: embed_dim 4 must be divisible by num_heads 3"),
+    (lambda: MultiHeadAttention(4, 2)([[1.0, 2.0]]), ValueError,
+     r"MultiHeadAttention\(4, 2\): x expects vectors of size 4, got size 2 at position 0"),
+    (lambda: MultiHeadAttention(2, 1)([]), ValueError, r"MultiHeadAttention\(2, 1\): x is an empty sequence"),
+    (lambda: MultiHeadAttention(2, 1)([1.0, 2.0]), TypeError, r"MultiHeadAttention\(2, 1\): x\[0\] must be a vector"),
+    (lambda: TransformerBlock(2, 1, 3)([[1.0, 2.0, 3.0]]), ValueError,
+     r"TransformerBlock\(2, 1, hidden=3\): x expects vectors of size 2, got size 3"),
+    (lambda: TransformerBlock(2, 1, 0), ValueError, "TransformerBlock's hidden must be a positive whole number"),
+    (lambda: PositionalEmbedding(2, 2)([[1.0]]), ValueError,
+     r"PositionalEmbedding\(2, 2\): x expects vectors of size 2, got size 1"),
+    (lambda: PositionalEmbedding(0, 2), ValueError, "PositionalEmbedding's max_len must be a positive whole number"),
+])
+def test_bad_input_is_a_clear_error(call, error, message):
+    random.seed(0)
+    with pytest.raises(error, match=message):
+        call()
