@@ -267,7 +267,7 @@ def _mha_parameters(embed_dim: int, **_: Any) -> int:
     return 4 * embed_dim * (embed_dim + 1)  # in_proj (3E, E) + 3E, out_proj (E, E) + E
 
 
-register("MultiHeadAttention", MultiHeadAttention, parameters=_mha_parameters)
+register("MultiHeadAttention", MultiHeadAttention, parameters=_mha_parameters, alone=True)
 register("TransformerBlock", TransformerBlock, parameters=lambda embed_dim, hidden, **_: (
-    _mha_parameters(embed_dim) + 2 * embed_dim * hidden + hidden + embed_dim + 4 * embed_dim))  # + MLP + 2 norms
+    _mha_parameters(embed_dim) + 2 * embed_dim * hidden + hidden + embed_dim + 4 * embed_dim), alone=True)  # + MLP + 2 norms
 register("PositionalEmbedding", PositionalEmbedding, parameters=lambda max_len, embed_dim, **_: max_len * embed_dim)

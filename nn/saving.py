@@ -153,7 +153,8 @@ def architecture(model: Any) -> Dict[str, Any]:
     Sequential, the recurrent modules) and its layers."""
     if not callable(getattr(model, "spec", None)) or not hasattr(model, "named_parameters") \
             or type(model).__name__ not in _ALONE:
-        kinds = ", ".join(_ALONE[:-1]) + " and " + _ALONE[-1]
+        alone = sorted(_ALONE)  # in a fixed order, whichever module was imported first
+        kinds = ", ".join(alone[:-1]) + " and " + alone[-1]
         raise TypeError(f"save writes {kinds} models, got {type(model).__name__}")
     return model.spec()
 

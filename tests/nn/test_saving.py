@@ -105,5 +105,5 @@ def test_load_into_checks_the_architecture(model, tmp_path: Path) -> None:
     other.save(tmp_path / "other.json")
     with pytest.raises(CheckpointError, match="the checkpoint is for"):
         nn.load_into(model, tmp_path / "other.json")
-    with pytest.raises(TypeError, match="writes MLP, Sequential, .* models, got Layer"):
+    with pytest.raises(TypeError, match="writes GRU, LSTM, MLP, .* models, got Layer"):
         nn.save(model.layers[0], tmp_path / "layer.json")

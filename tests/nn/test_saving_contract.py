@@ -198,14 +198,14 @@ def test_missing_directories_and_unreadable_paths(tmp_path) -> None:
 def test_save_refuses_what_is_not_a_whole_model(tmp_path) -> None:
     with pytest.raises(TypeError) as e:
         save(Neuron(2), tmp_path / "n.json")
-    assert str(e.value) == "save writes MLP, Sequential, RNN, LSTM and GRU models, got Neuron"
+    assert str(e.value) == "save writes GRU, LSTM, MLP, MultiHeadAttention, RNN, Sequential and TransformerBlock models, got Neuron"
 
     class Configured:
         config = {"nin": 1}
 
     with pytest.raises(TypeError) as e:
         save(Configured(), tmp_path / "c.json")
-    assert str(e.value) == "save writes MLP, Sequential, RNN, LSTM and GRU models, got Configured"
+    assert str(e.value) == "save writes GRU, LSTM, MLP, MultiHeadAttention, RNN, Sequential and TransformerBlock models, got Configured"
     assert list(tmp_path.iterdir()) == []
 
 

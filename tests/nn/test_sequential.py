@@ -249,7 +249,7 @@ def test_buffer_errors_name_the_file_and_state_dicts_load_into_objects_without_b
         def spec(self):
             return {"type": "MLP"}
 
-    with pytest.raises(TypeError, match="save writes MLP, Sequential, .* models, got MLP"):
+    with pytest.raises(TypeError, match="save writes GRU, LSTM, MLP, .* models, got MLP"):
         architecture(MLP())
 
 
