@@ -57,6 +57,14 @@ class _Recurrent(Module):
         return ([dot(self.weight_ih[k], x, bias=self.bias_ih[k]) for k in rows],
                 [dot(self.weight_hh[k], h, bias=self.bias_hh[k]) for k in rows])
 
+    @staticmethod
+    def _named(state: State, name: str, t: int) -> State:
+        """Label a state by time step (``h3_0``: unit 0 after step 3), so drawings and ``explain`` show where each
+        Value of the unrolled graph belongs."""
+        for j, v in enumerate(state):
+            v.label = f"{name}{t}_{j}"
+        return state
+
     def _gate(self, gate: int, x: State, h: State) -> List[Value]:
         return [a + b for a, b in zip(*self._block(gate, x, h))]
 
@@ -120,8 +128,8 @@ class RNN(_Recurrent):
     def __call__(self, sequence: Sequence[Inputs], h0: Optional[Inputs] = None) -> Tuple[List[State], State]:
         xs, h = self._steps(sequence), self._state(h0, "h0")
         outputs = []
-        for x in xs:
-            h = [getattr(a, self.nonlinearity)() for a in self._gate(0, x, h)]
+        for t, x in enumerate(xs, 1):
+            h = self._named([getattr(a, self.nonlinearity)() for a in self._gate(0, x, h)], "h", t)
             outputs.append(h)
         return outputs, h
 
@@ -154,10 +162,10 @@ class LSTM(_Recurrent):
                             f"{type(state).__name__} {_short.repr(state)}")
         h, c = self._state(state[0], "h0"), self._state(state[1], "c0")
         outputs = []
-        for x in xs:
+        for t, x in enumerate(xs, 1):
             i, f, g, o = (self._gate(k, x, h) for k in range(4))
-            c = [fk.sigmoid() * ck + ik.sigmoid() * gk.tanh() for ik, fk, gk, ck in zip(i, f, g, c)]
-            h = [ok.sigmoid() * ck.tanh() for ok, ck in zip(o, c)]
+            c = self._named([fk.sigmoid() * ck + ik.sigmoid() * gk.tanh() for ik, fk, gk, ck in zip(i, f, g, c)], "c", t)
+            h = self._named([ok.sigmoid() * ck.tanh() for ok, ck in zip(o, c)], "h", t)
             outputs.append(h)
         return outputs, (h, c)
 
@@ -181,12 +189,12 @@ class GRU(_Recurrent):
     def __call__(self, sequence: Sequence[Inputs], h0: Optional[Inputs] = None) -> Tuple[List[State], State]:
         xs, h = self._steps(sequence), self._state(h0, "h0")
         outputs = []
-        for x in xs:
+        for t, x in enumerate(xs, 1):
             r, z = (self._gate(k, x, h) for k in range(2))
             n_in, n_hidden = self._block(2, x, h)
             n = [(a + rk.sigmoid() * b).tanh() for a, b, rk in zip(n_in, n_hidden, r)]
             z = [zk.sigmoid() for zk in z]
-            h = [(1 - zk) * nk + zk * hk for zk, nk, hk in zip(z, n, h)]
+            h = self._named([(1 - zk) * nk + zk * hk for zk, nk, hk in zip(z, n, h)], "h", t)
             outputs.append(h)
         return outputs, h
 

@@ -1,6 +1,7 @@
 """RNN, LSTM and GRU: PyTorch's numbers and gradients with PyTorch's weights, central differences agree, a
 checkpoint round trip, a compiled program, and a clear error for every bad input."""
 
+import io
 import random
 
 import pytest
@@ -186,3 +187,20 @@ def test_bad_inputs_are_clear_errors() -> None:
         with pytest.raises(error) as e:
             call()
         assert words in str(e.value)
+
+
+def test_states_are_labelled_by_time_step_so_drawings_and_explain_name_them() -> None:
+    import engine
+    import viz
+
+    random.seed(0)
+    rnn = RNN(1, 2)
+    outputs, h = rnn([[0.5], [-1.0], [0.3]])
+    assert [[v.label for v in step] for step in outputs] == [["h1_0", "h1_1"], ["h2_0", "h2_1"], ["h3_0", "h3_1"]]
+    lstm_out, (_, c) = LSTM(1, 1)([[0.5], [0.2]])
+    assert [c[0].label, lstm_out[0][0].label] == ["c2_0", "h1_0"]
+    loss = engine.sum(h)
+    assert "h2_0" in viz.text_view(loss, max_nodes=None, max_size=None)
+    written = io.StringIO()
+    engine.explain(loss, wrt=rnn.weight_hh[0][0], file=written)
+    assert "h3_0" in written.getvalue() and "h1_0" in written.getvalue()
