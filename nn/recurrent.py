@@ -79,12 +79,19 @@ class _Recurrent(Module):
             raise TypeError(f"{self!r} takes a sequence, a list of time steps each a list of {self.input_size} "
                             f"numbers, got a flat list of {len(sequence)} numbers: {_short.repr(sequence)}; "
                             f"write [[...], [...]], one list per time step")
-        return [as_inputs(x, self.input_size, f"{self!r}: time step {t}") for t, x in enumerate(sequence)]
+        steps = []
+        for t, x in enumerate(sequence):
+            values = as_inputs(x, self.input_size, f"{self!r}: time step {t}")
+            for i, (raw, v) in enumerate(zip(x, values)):
+                if v is not raw:  # a number made a Value here: named by its step (x2_0), as the states are
+                    v.label = f"x{t + 1}_{i}"
+            steps.append(values)
+        return steps
 
     def _state(self, h: Optional[Inputs], name: str) -> State:
         """A hidden (or cell) state: zeros when None, else checked to hold ``hidden_size`` numbers."""
         if h is None:
-            return [Value(0.0) for _ in range(self.hidden_size)]
+            return [Value(0.0, label=f"{name}_{j}") for j in range(self.hidden_size)]
         if hasattr(h, "__len__") and not isinstance(h, (str, bytes, Arithmetic)) and len(h) != self.hidden_size:
             raise ValueError(f"{self!r}: {name} must hold hidden_size = {self.hidden_size} numbers, got "
                              f"{len(h)}: {_short.repr(h)}")

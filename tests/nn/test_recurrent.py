@@ -190,7 +190,6 @@ def test_bad_inputs_are_clear_errors() -> None:
 
 
 def test_states_are_labelled_by_time_step_so_drawings_and_explain_name_them() -> None:
-    import engine
     import viz
 
     random.seed(0)
@@ -200,6 +199,7 @@ def test_states_are_labelled_by_time_step_so_drawings_and_explain_name_them() ->
     lstm_out, (_, c) = LSTM(1, 1)([[0.5], [0.2]])
     assert [c[0].label, lstm_out[0][0].label] == ["c2_0", "h1_0"]
     loss = engine.sum(h)
+    assert {"x1_0", "x3_0", "h0_0", "h0_1"} <= {v.label for v in engine.topological_order(loss)}
     assert "h2_0" in viz.text_view(loss, max_nodes=None, max_size=None)
     written = io.StringIO()
     engine.explain(loss, wrt=rnn.weight_hh[0][0], file=written)
