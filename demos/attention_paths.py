@@ -154,34 +154,37 @@ def table(title: str, rows: str, columns: Dict[str, Matrix]) -> float:
 
 
 def draw(hand: Dict[str, Matrix], path: Path) -> Path:
-    """The attention weights as a heat map, and dL/dQ, dL/dK, dL/dV beside it, every cell labelled."""
+    """The attention weights as a heat map, and dL/dQ, dL/dK, dL/dV beside it on one colour scale centred on 0,
+    every cell labelled."""
     from viz.plots import pyplot, save_figure
 
     plt = pyplot()
-    panels = [("A = softmax(Q Kᵀ/√d)", hand["A"], "key j", "query i", "Blues", 0.0, 1.0),
-              ("dL/dQ = (dL/dS) K / √d", hand["dQ"], "component", "query i", "RdBu_r", None, None),
-              ("dL/dK = (dL/dS)ᵀ Q / √d", hand["dK"], "component", "key j", "RdBu_r", None, None),
-              ("dL/dV = Aᵀ G", hand["dV"], "component", "value j", "RdBu_r", None, None)]
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.9), gridspec_kw={"width_ratios": [3, 2, 2, 2]})
-    for ax, (title, m, xlabel, ylabel, cmap, lo, hi) in zip(axes, panels):
-        if lo is None:  # gradients: a diverging map centred on 0
-            hi = max(abs(x) for row in m for x in row) or 1.0
-            lo = -hi
-        image = ax.imshow(m, cmap=cmap, vmin=lo, vmax=hi)
+    top = max(abs(x) for key in ("dQ", "dK", "dV") for row in hand[key] for x in row)
+    panels = [("attention weights\nA = softmax(Q Kᵀ / √d)", hand["A"], "key j", "query i"),
+              ("through softmax and dot products\ndL/dQ = (dL/dS) K / √d", hand["dQ"], "component", "query i"),
+              ("the same scores, the other factor\ndL/dK = (dL/dS)ᵀ Q / √d", hand["dK"], "component", "key j"),
+              ("straight through the weighted sum\ndL/dV = Aᵀ G", hand["dV"], "component", "value j")]
+    fig, axes = plt.subplots(1, 4, figsize=(15, 4.6), layout="constrained",
+                             gridspec_kw={"width_ratios": [3, 2, 2, 2]})
+    for n, (ax, (title, m, xlabel, ylabel)) in enumerate(zip(axes, panels)):
+        if n == 0:
+            image = ax.imshow(m, cmap="Blues", vmin=0.0, vmax=1.0)
+            fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02, label="weight")
+        else:  # the gradients share one diverging scale, so their sizes compare
+            image = ax.imshow(m, cmap="RdBu_r", vmin=-top, vmax=top)
         for i, row in enumerate(m):
             for j, x in enumerate(row):
-                dark = abs(x - (lo + hi) / 2) > 0.3 * (hi - lo)
+                dark = x > 0.7 if n == 0 else abs(x) > 0.6 * top
                 ax.text(j, i, f"{x:.3f}", ha="center", va="center", fontsize=11,
                         color="white" if dark else "black")
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=10.5)
         ax.set_xticks(range(len(m[0])))
         ax.set_yticks(range(len(m)))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.suptitle("Attention's three gradient paths, for L = sum(G * Attention(Q, K, V)), 3 tokens, d = dv = 2",
+    fig.colorbar(image, ax=list(axes[1:]), fraction=0.03, pad=0.02, label="gradient")
+    fig.suptitle("Attention's three gradient paths: L = sum(G * Attention(Q, K, V)), 3 tokens, d = dv = 2",
                  fontsize=12)
-    fig.tight_layout()
     return save_figure(fig, path)
 
 
