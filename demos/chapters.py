@@ -136,6 +136,9 @@ INDEX: List[Entry] = [
           "the finite-difference Hessian-vector product (grad f(x + eps v) - grad f(x)) / eps", "engine.hvp"),
     Entry("002", "§9 Advanced Backpropagation Techniques, Differentiation through Optimization", "273-275",
           "differentiating through an optimisation problem", "implicit"),
+    Entry("002", "§10 Backpropagation through Different Architectures, Attention Mechanisms", "290-298",
+          "scaled dot-product attention's three gradient paths: dL/dV = A^T G, dL/dQ and dL/dK through the "
+          "softmax Jacobian", "attention_paths"),
     Entry("002", "§12 Implementation Considerations", "322-354",
           "operator overloading, backward function objects, gradient accumulation", "engine.Value"),
     Entry("002", "Experiments", "387",
