@@ -114,11 +114,12 @@ def tiny_graph(path: Path) -> Tuple[Path, Value]:
     random.seed(SEED)
     rnn = RNN(1, 2, scope="rnn")
     xs = [[Value(v, label=f"x{t}")] for t, v in enumerate((0.5, -1.0, 0.25), start=1)]
-    h = last_hidden(rnn, xs)
+    h0 = [Value(0.0, label=f"h0_{j}") for j in range(2)]
+    _, h = rnn(xs, h0)
     loss = h[0] + h[1]
     loss.label = "L"
     loss.backward()
-    return viz.save(loss, path, rankdir="LR", parameters=rnn.parameters()), loss
+    return viz.save(loss, path, rankdir="LR", max_size=None, max_nodes=None, parameters=rnn.parameters()), loss
 
 
 def plot(results: Dict[str, Dict[int, List[float]]], path: Path) -> Path:
