@@ -168,8 +168,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     else:
         torch_gap = max(worst(hand, torch), worst(engine, torch))
         ok = ok and torch_gap < 1e-12
-        print(f"both against PyTorch (the leaves; it does not expose the gates): largest relative difference "
-              f"{torch_gap:.1e}  (- : PyTorch keeps no gradient for the gates)")
+        print(f"both against PyTorch, over the leaves (torch.nn.LSTM keeps no gradient for its gates, hence the -): "
+              f"largest relative difference {torch_gap:.1e}")
     weight = lstm.weight_hh[GATES.index("f")][0]
     print(f"\nthe chain rule's paths from the forget gate's hidden weight {weight.label} to L (engine.explain):")
     explain(loss, wrt=weight)

@@ -169,7 +169,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     lengths = QUICK_LENGTHS if args.quick else LENGTHS
     results = measure(lengths)
-    print("Backpropagation Calculus for Deep Learning, §10 Recurrent Layers: unroll through time, backpropagate;")
+    print("Backpropagation Calculus for Deep Learning, §10 Backpropagation through Different Architectures, "
+          "Recurrent Layers:\nunroll the network through time and backpropagate; the issue: vanishing gradients")
     print(f"||dL/dx_t|| for L = sum(h_T), input {INPUT}, hidden {HIDDEN}, by steps back from the end\n")
     for T in lengths:
         shown = sorted({0, 1, 2, 4, 8, 16, 32, T - 1} & set(range(T)))
