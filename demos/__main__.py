@@ -42,6 +42,8 @@ DEMOS = {
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
+    "through_time": "backpropagation through time: a tanh RNN's gradient vanishes with the steps back, an LSTM's does not",
+    "lstm_cell": "one LSTM step's backward derived by hand: every gate's derivative beside the engine's and PyTorch's",
     "attention_paths": "Backpropagation Calculus for Deep Learning's attention (§10): dL/dV, dL/dQ and dL/dK by hand, "
                        "beside the engine's and PyTorch's",
 }

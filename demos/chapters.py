@@ -136,6 +136,8 @@ INDEX: List[Entry] = [
           "the finite-difference Hessian-vector product (grad f(x + eps v) - grad f(x)) / eps", "engine.hvp"),
     Entry("002", "§9 Advanced Backpropagation Techniques, Differentiation through Optimization", "273-275",
           "differentiating through an optimisation problem", "implicit"),
+    Entry("002", "§10 Backpropagation through Different Architectures, Recurrent Layers", "285-289",
+          "backpropagation through time and vanishing gradients over long sequences: RNN against LSTM", "through_time"),
     Entry("002", "§10 Backpropagation through Different Architectures, Attention Mechanisms", "290-298",
           "scaled dot-product attention's three gradient paths: dL/dV = A^T G, dL/dQ and dL/dK through the "
           "softmax Jacobian", "attention_paths"),
@@ -150,7 +152,7 @@ INDEX: List[Entry] = [
     Entry("002", "Experiments", "390",
           "experiment 5: gradient flow in deep networks", "vanishing"),
     Entry("002", "Exercises, Theoretical", "454",
-          "exercise: backpropagation for LSTM cells", "", "chainrule has no recurrent layers"),
+          "exercise: backpropagation for LSTM cells", "lstm_cell"),
     Entry("002", "Exercises, Theoretical", "455",
           "exercise: reverse mode computes exact gradients", "engine.testing.check_grads"),
     Entry("002", "Exercises, Theoretical and Implementation", "456, 462",
