@@ -239,14 +239,19 @@ def test_explain_needs_values() -> None:
     assert str(e.value) == "explain needs Values, got Value and float"
 
 
-def test_a_hand_written_node_off_the_path_does_not_stop_the_check() -> None:
-    # explain checks against the plain float pass, which runs a hand-written _backward.
-    z = Value(2.0, label="z")
+def tripled_by_hand(z: Value) -> Value:
+    """3z as the lecture makes a node: micrograd's constructor and a hand-written _backward."""
     h = Value(z.data * 3, (z,), "triple")
 
     def _backward() -> None:
         z.grad += 3 * h.grad
     h._backward = _backward
+    return h
+
+
+def test_a_hand_written_node_off_the_path_does_not_stop_the_check() -> None:
+    # explain checks against the plain float pass, which runs a hand-written _backward.
+    h = tripled_by_hand(Value(2.0, label="z"))
     x = Value(1.0, label="x")
     y = h + x
     y.label = "y"
@@ -293,12 +298,7 @@ def test_the_check_is_relative_to_the_size_of_the_terms(delta: float, mark: str)
 
 
 def test_table_shows_every_node_its_uses_and_hand_written_rules() -> None:
-    z = Value(2.0, label="z")
-    h = Value(z.data * 3, (z,), "triple")
-
-    def _backward() -> None:
-        z.grad += 3 * h.grad
-    h._backward = _backward
+    h = tripled_by_hand(Value(2.0, label="z"))
     x = Value(-1.5, label="x")
     y = h * x + x * x  # 6x + x^2: dy/dx = 6 + 2x = 3, dy/dz = 3x = -4.5
     y.label = "y"
