@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Mapping, Tuple
 
+from engine.checks import real_number
+
 from .module import Module
 
 IGNORED = ("num_batches_tracked",)  # PyTorch's bookkeeping with no counterpart here
@@ -60,10 +62,11 @@ def _flat(x: Any, shape: Tuple[int, ...], name: str) -> List[float]:
         item = todo.pop()
         if isinstance(item, (list, tuple)):
             todo.extend(reversed(item))
-        elif isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            raise ValueError(f"load_torch_state: {name} holds {item!r}; every entry must be a finite real number")
         else:
-            flat.append(float(item))
+            number = real_number(item)  # NumPy's numbers and Fractions too; a bool, text or complex is None
+            if number is None or not math.isfinite(number):
+                raise ValueError(f"load_torch_state: {name} holds {item!r}; every entry must be a finite real number")
+            flat.append(number)
     return flat
 
 
