@@ -45,10 +45,10 @@ V = len(CHARS)  # 27
 INDEX = {c: i for i, c in enumerate(CHARS)}
 SEED, SPLIT = 0, 0.9
 BLOCK, EMBED, HIDDEN = 3, 8, 64  # the MLP: three characters of context, embeddings of 8, 64 tanh units
-BATCH, LR = 256, 0.01
-EPOCHS = {"bigram": 10, "mlp": 10}
-QUICK_EPOCHS = {"bigram": 4, "mlp": 3}
-QUICK_NAMES = 2000  # --quick trains on the first names of the shuffled list only
+# Adam (betas 0.9, 0.999, eps 1e-8) for every neural model; per model: learning rate, batch size, epochs
+SETTINGS = {"bigram": {"lr": 0.01, "batch": 512, "epochs": 30},
+            "mlp": {"lr": 0.01, "batch": 256, "epochs": 30}}
+QUICK_EPOCHS = {"bigram": 30, "mlp": 8}
 SAMPLES, SAMPLE_SEED, MAX_LENGTH = 10, 2003, 30
 FETCH = "python -m nn.data fetch names"
 
@@ -179,7 +179,7 @@ class EmbeddingMLP(Module):
 
 
 # Each model: its name as the table prints it, how to build it (from the seeded random module), its context
-# length and its key in EPOCHS. The recurrent and transformer models are to be added here.
+# length and its key in SETTINGS. The recurrent and transformer models are to be added here.
 MODELS: List[Tuple[str, Callable[[], Module], str]] = [
     ("neural bigram", NeuralBigram, "bigram"),
     (f"MLP {BLOCK}x{EMBED}-{HIDDEN}-{V}", EmbeddingMLP, "mlp"),
@@ -246,7 +246,7 @@ def batches(n: int, batch_size: int, epochs: int, seed: int = SEED) -> List[List
     return out
 
 
-def train_ours(model: Module, data: Dict[str, Any], epochs: int, lr: float = LR, batch_size: int = BATCH,
+def train_ours(model: Module, data: Dict[str, Any], epochs: int, lr: float, batch_size: int,
                progress: bool = True) -> Dict[str, List[float]]:
     opt = Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
     return fit(model, data["X"], data["y"], losses.cross_entropy, opt, epochs, batch_size=batch_size,
@@ -287,7 +287,7 @@ def torch_twin(model: Module) -> Any:
     return twin
 
 
-def train_torch(twin: Any, data: Dict[str, Any], epochs: int, lr: float = LR, batch_size: int = BATCH,
+def train_torch(twin: Any, data: Dict[str, Any], epochs: int, lr: float, batch_size: int,
                 steps: Optional[int] = None) -> Dict[str, List[float]]:
     """Train the PyTorch twin on exactly ``fit``'s batches, in its order, with the same Adam; ``steps`` stops
     after that many batches (for the tests)."""
@@ -341,9 +341,13 @@ def prepare(train_words: Sequence[str], held_words: Sequence[str], block: int) -
             "X": [one_hot(c[-block:]) for c in C], "Xv": [one_hot(c[-block:]) for c in Cv]}
 
 
-def run(words: Sequence[str], epochs: Dict[str, int], progress: bool = True, with_torch: bool = True,
-        batch_size: int = BATCH) -> Dict[str, Any]:
-    """Every model on one split of ``words``: a row of numbers for each, its samples and its loss curves."""
+def run(words: Sequence[str], epochs: Optional[Dict[str, int]] = None, progress: bool = True,
+        with_torch: bool = True, settings: Optional[Dict[str, Dict[str, Any]]] = None) -> Dict[str, Any]:
+    """Every model on one split of ``words``: a row of numbers for each, its samples and its loss curves.
+    ``settings`` (default ``SETTINGS``) gives each model's lr, batch and epochs; ``epochs`` overrides the last."""
+    settings = {key: dict(s) for key, s in (settings or SETTINGS).items()}
+    for key, n in (epochs or {}).items():
+        settings[key]["epochs"] = n
     train_words, held_words = split(words)
     counts = CountBigram(train_words)
     rows = [{"model": "count bigram (add-one)", "train": counts.nll(train_words), "held": counts.nll(held_words),
@@ -360,15 +364,16 @@ def run(words: Sequence[str], epochs: Dict[str, int], progress: bool = True, wit
         block = model.block
         data = prepare(train_words, held_words, block)
         twin = torch_twin(model) if with_torch else None  # before training: the same initial weights
-        history = train_ours(model, data, epochs[key], batch_size=batch_size, progress=progress)
+        lr, batch, n = settings[key]["lr"], settings[key]["batch"], settings[key]["epochs"]
+        history = train_ours(model, data, n, lr, batch, progress=progress)
         row = {"model": name, "train": nll(model, data["X"], data["y"]), "held": history["val_loss"][-1],
                "torch_held": None, "ours_s": _median(history["seconds"]), "torch_s": None,
                "samples": sample(model_probs(model), block), "history": history}
         if twin is not None:
-            t = train_torch(twin, data, epochs[key], batch_size=batch_size)
+            t = train_torch(twin, data, n, lr, batch)
             row.update(torch_held=t["val_loss"][-1], torch_s=_median(t["seconds"]), torch_history=t)
         rows.append(row)
-    return {"rows": rows, "train_words": len(train_words), "held_words": len(held_words),
+    return {"rows": rows, "settings": settings, "train_words": len(train_words), "held_words": len(held_words),
             "train_chars": sum(len(w) + 1 for w in train_words), "held_chars": sum(len(w) + 1 for w in held_words)}
 
 
@@ -418,8 +423,8 @@ def draw(rows: Sequence[Dict[str, Any]], path: Path) -> Path:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("makemore", __doc__, quick=f"{QUICK_NAMES} names, {QUICK_EPOCHS['bigram']} and "
-                                                    f"{QUICK_EPOCHS['mlp']} epochs")
+    parser = common_args("makemore", __doc__, quick=f"{QUICK_EPOCHS['bigram']} epochs of the neural bigram "
+                                                    f"and {QUICK_EPOCHS['mlp']} of the MLP")
     parser.add_argument("--root", type=Path, default=None,
                         help=f"the folder of names.txt (default: where '{FETCH}' puts it, {data_root('names')})")
     args = parser.parse_args(argv)
@@ -429,17 +434,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"makemore needs the census first names: {e}\nfetch them with: {FETCH}" +
               (f" --root {args.root}" if args.root is not None else ""))
         return 1
-    epochs = dict(EPOCHS)
-    if args.quick:
-        shuffled = list(words)
-        random.Random(SEED).shuffle(shuffled)
-        words, epochs = shuffled[:QUICK_NAMES], dict(QUICK_EPOCHS)
-    result = run(words, epochs, progress=not args.no_progress)
+    result = run(words, QUICK_EPOCHS if args.quick else None, progress=not args.no_progress)
     rows = result["rows"]
     print(f"{len(words)} names: {result['train_words']} to train ({result['train_chars']} characters), "
           f"{result['held_words']} held out ({result['held_chars']})")
-    print(f"Adam lr {LR}, batches of {BATCH}; epochs: neural bigram {epochs['bigram']}, MLP {epochs['mlp']}; "
-          f"trained with fit(compiled='numpy'), PyTorch (float64) from the same weights on the same batches\n")
+    for (name, _, key), s in zip(MODELS, (result["settings"][k] for _, _, k in MODELS)):
+        print(f"{name}: Adam lr {s['lr']}, batches of {s['batch']}, {s['epochs']} epochs")
+    print("trained with fit(compiled='numpy'), and in PyTorch (float64) from the same initial weights on the same "
+          "batches in the same order\n")
     print("negative log-likelihood, nats per character (uniform over 27: "
           f"{math.log(V):.4f})")
     print(table(rows))
