@@ -88,7 +88,8 @@ def one_hot(context: Sequence[int]) -> List[float]:
 # -- 1. the count bigram ----------------------------------------------------------------------------------------
 
 class CountBigram:
-    """P(next | previous) from counts with add-one smoothing: every pair is counted once more than it occurs."""
+    """P(next | previous) from counts with add-one smoothing: every pair is counted once more than it occurs.
+    ``smoothing=0`` is the maximum-likelihood table (a character never seen first gets a uniform row)."""
 
     def __init__(self, words: Sequence[str], smoothing: float = 1.0) -> None:
         self.counts = [[smoothing] * V for _ in range(V)]
@@ -96,7 +97,7 @@ class CountBigram:
             chars = "." + word + "."
             for a, b in zip(chars, chars[1:]):
                 self.counts[INDEX[a]][INDEX[b]] += 1
-        self.P = [[c / sum(row) for c in row] for row in self.counts]
+        self.P = [[c / sum(row) for c in row] if sum(row) else [1.0 / V] * V for row in self.counts]
 
     def nll(self, words: Sequence[str]) -> float:
         """Mean negative log-likelihood per character (the end '.' included), in nats."""
