@@ -406,7 +406,7 @@ def draw(rows: Sequence[Dict[str, Any]], path: Path) -> Path:
     for r, colour in zip(rows[1:], colours):
         h = r["history"]
         epochs = range(1, len(h["loss"]) + 1)
-        ax.plot(epochs, h["loss"], color=colour, linestyle="--", marker=".", label=f"{r['model']}, train")
+        ax.plot(epochs, h["loss"], color=colour, linestyle="--", marker=".", label=f"{r['model']}, train (mean over the epoch)")
         ax.plot(epochs, h["val_loss"], color=colour, marker="o", label=f"{r['model']}, held-out")
         if r.get("torch_history"):
             ax.plot(epochs, r["torch_history"]["val_loss"], color=colour, linestyle="none", marker="x",
@@ -431,9 +431,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         words = names(args.root)
-    except FileNotFoundError as e:
-        print(f"makemore needs the census first names: {e}\nfetch them with: {FETCH}" +
-              (f" --root {args.root}" if args.root is not None else ""))
+    except FileNotFoundError:
+        where = (args.root if args.root is not None else data_root("names")) / "names.txt"
+        print(f"makemore needs the census first names, and {where} is not there; fetch them with:\n"
+              f"    {FETCH}" + (f" --root {args.root}" if args.root is not None else ""))
         return 1
     result = run(words, QUICK_EPOCHS if args.quick else None, progress=not args.no_progress)
     rows = result["rows"]

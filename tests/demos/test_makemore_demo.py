@@ -165,7 +165,12 @@ def test_main_quick_prints_the_table_and_draws_the_curves(tmp_path, monkeypatch,
     assert (tmp_path / "out" / "makemore.png").stat().st_size > 10_000
 
 
-def test_missing_names_say_how_to_fetch_them(tmp_path, capsys) -> None:
-    assert demo.main(["--quick", "--no-progress", "--root", str(tmp_path / "nowhere")]) == 1
+def test_missing_names_say_how_to_fetch_them(tmp_path, monkeypatch, capsys) -> None:
+    nowhere = tmp_path / "nowhere"
+    assert demo.main(["--quick", "--no-progress", "--root", str(nowhere)]) == 1
     out = capsys.readouterr().out
-    assert "python -m nn.data fetch names" in out
+    assert f"python -m nn.data fetch names --root {nowhere}" in out and str(nowhere / "names.txt") in out
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "cache"))  # the default folder, empty
+    assert demo.main(["--quick", "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "python -m nn.data fetch names\n" in out and str(tmp_path / "cache" / "names" / "names.txt") in out
