@@ -65,7 +65,12 @@ def split(words: Sequence[str], seed: int = SEED, train: float = SPLIT) -> Tuple
 
 def contexts(words: Sequence[str], block: int) -> Tuple[List[List[int]], List[int]]:
     """Every (last ``block`` characters, next character) pair of the words, as indices, '.' padding the start:
-    "emma" with block 1 gives . -> e, e -> m, m -> m, m -> a, a -> ."""
+    "emma" with block 1 gives . -> e, e -> m, m -> m, m -> a, a -> .
+
+    >>> X, y = contexts(["emma"], 1)
+    >>> ["".join(CHARS[i] for i in c) + "->" + CHARS[t] for c, t in zip(X, y)]
+    ['.->e', 'e->m', 'm->m', 'm->a', 'a->.']
+    """
     X, y = [], []
     for word in words:
         context = [0] * block
@@ -78,7 +83,11 @@ def contexts(words: Sequence[str], block: int) -> Tuple[List[List[int]], List[in
 
 
 def one_hot(context: Sequence[int]) -> List[float]:
-    """The characters of a context as one flat list of ``len(context)`` one-hot vectors of 27."""
+    """The characters of a context as one flat list of ``len(context)`` one-hot vectors of 27.
+
+    >>> x = one_hot([0, 5]); len(x), [i for i, v in enumerate(x) if v]
+    (54, [0, 32])
+    """
     flat = [0.0] * (V * len(context))
     for k, i in enumerate(context):
         flat[V * k + i] = 1.0
@@ -406,7 +415,8 @@ def draw(rows: Sequence[Dict[str, Any]], path: Path) -> Path:
     for r, colour in zip(rows[1:], colours):
         h = r["history"]
         epochs = range(1, len(h["loss"]) + 1)
-        ax.plot(epochs, h["loss"], color=colour, linestyle="--", marker=".", label=f"{r['model']}, train (mean over the epoch)")
+        ax.plot(epochs, h["loss"], color=colour, linestyle="--", marker=".",
+                label=f"{r['model']}, train (mean over the epoch)")
         ax.plot(epochs, h["val_loss"], color=colour, marker="o", label=f"{r['model']}, held-out")
         if r.get("torch_history"):
             ax.plot(epochs, r["torch_history"]["val_loss"], color=colour, linestyle="none", marker="x",
