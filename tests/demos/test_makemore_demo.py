@@ -1,0 +1,176 @@
+"""python -m demos makemore: a count bigram, a neural bigram and an embedding MLP on first names; the neural
+ones trained compiled and, from the same weights on the same batches, in PyTorch. Every test writes its own
+small word list (never the fetched census names)."""
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from demos import makemore as demo
+from tests.torch_oracle import needs_torch, torch
+
+SYLLABLES = ["an", "na", "el", "la", "ma", "ri", "jo", "sa", "li", "em", "ka", "ro", "be", "th", "ia", "ne"]
+
+
+def small_names(n: int = 200, seed: int = 1) -> list:
+    """``n`` different made-up names of two or three syllables, the same every time."""
+    rng, found = random.Random(seed), {}
+    while len(found) < n:
+        found.setdefault("".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 3)))), None)
+    return list(found)
+
+
+def write_names(folder: Path, words: list) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "names.txt").write_text("\n".join(words) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def result():
+    return demo.run(small_names(), progress=False, with_torch=False,
+                    settings={"bigram": {"lr": 0.05, "batch": 128, "epochs": 80},
+                              "mlp": {"lr": 0.01, "batch": 64, "epochs": 25}})
+
+
+def test_contexts_pad_with_the_boundary_and_end_with_it() -> None:
+    X, y = demo.contexts(["emma"], 1)
+    assert [demo.CHARS[c[0]] + demo.CHARS[t] for c, t in zip(X, y)] == [".e", "em", "mm", "ma", "a."]
+    X3, _ = demo.contexts(["emma"], 3)
+    assert X3[0] == [0, 0, 0] and X3[-1] == [demo.INDEX["m"], demo.INDEX["m"], demo.INDEX["a"]]
+    assert demo.one_hot([0, 2]) == [1.0] + [0.0] * 28 + [1.0] + [0.0] * 24
+
+
+def test_the_count_bigrams_nll_is_the_direct_computation() -> None:
+    train, held = ["ab", "b", "abba"], ["ba", "c"]
+    model = demo.CountBigram(train)
+    counts = {}
+    for w in train:
+        s = "." + w + "."
+        for a, b in zip(s, s[1:]):
+            counts[a, b] = counts.get((a, b), 0) + 1
+
+    def p(a, b):  # add-one: (count + 1) / (row's count + 27)
+        return (counts.get((a, b), 0) + 1) / (sum(c for (x, _), c in counts.items() if x == a) + 27)
+
+    for words in (train, held):
+        pairs = [(a, b) for w in words for a, b in zip("." + w + ".", w + ".")]
+        want = -sum(math.log(p(a, b)) for a, b in pairs) / len(pairs)
+        assert model.nll(words) == pytest.approx(want, rel=1e-12)
+    assert all(sum(row) == pytest.approx(1.0) for row in model.P)
+
+
+def test_the_split_is_fixed_and_whole() -> None:
+    words = small_names()
+    train, held = demo.split(words)
+    assert (train, held) == demo.split(words)
+    assert len(held) == 20 and sorted(train + held) == sorted(words)
+
+
+def test_the_neural_bigram_learns_what_the_counts_say(result) -> None:
+    count, bigram, mlp = result["rows"]
+    assert count["model"].startswith("count bigram")
+    # the unsmoothed counts are the bigram that fits the training names best: trained long enough, the neural
+    # bigram comes within a hundredth of a nat of their train NLL, and cannot go below it
+    train, _ = demo.split(small_names())
+    best = demo.CountBigram(train, smoothing=0).nll(train)
+    assert best - 1e-9 <= bigram["train"] < best + 0.01
+    # on 180 names add-one smoothing costs the counts a lot (most of the 729 pairs never occur)
+    assert bigram["train"] < count["train"]
+
+
+def test_the_mlp_beats_both_bigrams(result) -> None:
+    count, bigram, mlp = result["rows"]
+    assert mlp["train"] < bigram["train"] - 0.2
+    assert mlp["held"] < count["held"] and mlp["held"] < bigram["held"]
+
+
+def test_every_neural_model_beats_the_count_bigram_held_out(result) -> None:
+    count = result["rows"][0]
+    for row in result["rows"][1:]:
+        assert row["held"] < count["held"], row["model"]
+
+
+def test_the_curves_are_recorded_per_epoch(result) -> None:
+    for row in result["rows"][1:]:
+        h = row["history"]
+        assert len(h["loss"]) == len(h["val_loss"]) == result["settings"][
+            "bigram" if "bigram" in row["model"] else "mlp"]["epochs"]
+        assert h["loss"][-1] < h["loss"][0]
+
+
+def test_the_batches_are_fits() -> None:
+    """``batches`` reproduces fit's order: fit with a loss that records which samples it saw."""
+    from nn import SGD, Layer, fit, losses
+
+    random.seed(0)
+    layer = Layer(1, 1, activation="linear")
+    X = [[float(i)] for i in range(10)]
+    seen = []
+
+    def loss(outputs, targets):
+        seen.append(list(targets))
+        return losses.mse(outputs, targets)
+
+    fit(layer, X, list(range(10)), loss, SGD(layer.parameters(), lr=1e-9), 3, batch_size=4, progress=False, seed=0)
+    assert seen == [b for epoch in demo.batches(10, 4, 3) for b in epoch]
+
+
+@needs_torch
+@pytest.mark.parametrize("build", [demo.NeuralBigram, demo.EmbeddingMLP])
+def test_ours_and_pytorchs_agree_after_the_same_steps(build) -> None:
+    train, held = demo.split(small_names(120))
+    random.seed(3)
+    model = build()
+    data = demo.prepare(train, held, model.block)
+    twin = demo.torch_twin(model)
+    assert demo.torch_nll(twin, data["Cv"], data["yv"]) == pytest.approx(demo.nll(model, data["Xv"], data["yv"]),
+                                                                         rel=1e-12)
+    ours = demo.train_ours(model, data, 2, lr=0.02, batch_size=64, progress=False)
+    theirs = demo.train_torch(twin, data, 2, lr=0.02, batch_size=64)
+    assert len(demo.batches(len(data["y"]), 64, 2)[0]) > 5  # several Adam steps per epoch
+    state = twin.state_dict()
+    prefix = "linear." if build is demo.NeuralBigram else ""
+    for name, shape, values in model.torch_state():
+        got = torch.tensor([v.data for v in values], dtype=torch.float64).reshape(shape)
+        assert torch.allclose(got, state[prefix + name], rtol=1e-6, atol=1e-9), name
+    for a, b in zip(ours["val_loss"], theirs["val_loss"]):
+        assert a == pytest.approx(b, rel=1e-6)
+    for a, b in zip(ours["loss"], theirs["loss"]):
+        assert a == pytest.approx(b, rel=1e-6)
+
+
+def test_sampling_is_fixed_by_its_seed_and_spells_names(result) -> None:
+    for row in result["rows"]:
+        assert len(row["samples"]) == demo.SAMPLES
+        assert all(set(name) <= set(demo.CHARS[1:]) for name in row["samples"])
+    random.seed(0)
+    model = demo.EmbeddingMLP()
+    first = demo.sample(demo.model_probs(model), 3)
+    assert first == demo.sample(demo.model_probs(model), 3)
+    assert first != demo.sample(demo.model_probs(model), 3, seed=demo.SAMPLE_SEED + 1)
+    counts = demo.CountBigram(small_names())
+    assert demo.sample(counts.probs, 1) == demo.sample(counts.probs, 1)
+
+
+def test_main_quick_prints_the_table_and_draws_the_curves(tmp_path, monkeypatch, capsys) -> None:
+    root = write_names(tmp_path / "names", small_names())
+    monkeypatch.chdir(tmp_path)
+    assert demo.main(["--quick", "--no-progress", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "count bigram (add-one)" in out and "neural bigram" in out and "MLP 3x8-64-27" in out
+    assert "held-out" in out and "ten names from each model" in out
+    assert (tmp_path / "out" / "makemore.png").stat().st_size > 10_000
+
+
+def test_missing_names_say_how_to_fetch_them(tmp_path, monkeypatch, capsys) -> None:
+    nowhere = tmp_path / "nowhere"
+    assert demo.main(["--quick", "--no-progress", "--root", str(nowhere)]) == 1
+    out = capsys.readouterr().out
+    assert f"python -m nn.data fetch names --root {nowhere}" in out and str(nowhere / "names.txt") in out
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "cache"))  # the default folder, empty
+    assert demo.main(["--quick", "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "python -m nn.data fetch names\n" in out and str(tmp_path / "cache" / "names" / "names.txt") in out
