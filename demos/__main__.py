@@ -44,6 +44,8 @@ DEMOS = {
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
     "through_time": "backpropagation through time: a tanh RNN's gradient vanishes with the steps back, an LSTM's does not",
     "lstm_cell": "one LSTM step's backward derived by hand: every gate's derivative beside the engine's and PyTorch's",
+    "makemore": "makemore, part one: a count bigram, a neural bigram and Bengio's MLP on census first names, beside "
+                "PyTorch (python -m nn.data fetch names first)",
     "attention_paths": "Backpropagation Calculus for Deep Learning's attention (§10): dL/dV, dL/dQ and dL/dK by hand, "
                        "beside the engine's and PyTorch's",
 }
