@@ -112,14 +112,16 @@ UNFOLLOWABLE = re.compile("shared/chapters|" + "|".join(CHAPTER_IDS) + r"|\b00[0
                           r"|[Cc]hapters? 00[0-4]\b|[Cc]hapter 00[0-4]'s")
 NOT_THE_PROJECTS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "mutants", "out", "build",
                     "dist", "node_modules"}
+# What `make mutation` writes beside the copy it runs in (test names, which spell the ids out, among them)
+NOT_THE_PROJECTS_FILES = {"mutmut-stats.json"}
 
 
 def project_files() -> list:
     files = []
     for path in ROOT.rglob("*"):
         parts = path.relative_to(ROOT).parts
-        if path.is_file() and not NOT_THE_PROJECTS.intersection(parts) and not any(
-                p.endswith(".egg-info") for p in parts):
+        if path.is_file() and not NOT_THE_PROJECTS.intersection(parts) and path.name not in NOT_THE_PROJECTS_FILES \
+                and not path.name.endswith(".meta") and not any(p.endswith(".egg-info") for p in parts):
             files.append(path)
     return files
 
