@@ -130,11 +130,14 @@ class Tape:
         >>> first.differences(compile(lambda x: x * k["c"], 1.0).tape)
         'the constant in slot 1 is 3.0 now, 2.0 when compiled'
         """
-        for k, ((op, args, param, out), (op2, args2, param2, out2)) in enumerate(zip(self.instructions(),
-                                                                                  other.instructions())):
-            if (op, list(args), param, out) != (op2, list(args2), param2, out2):
-                return (f"instruction {k} is {op2.name}{_slots(args2, param2)} now, {op.name}{_slots(args, param)} "
-                        f"when compiled")
+        same = (self.ops == other.ops and self.args == other.args and self.starts == other.starts
+                and self.outs == other.outs and self.op_list == other.op_list and self.params == other.params)
+        if not same:  # compared whole in C above; walked only to name the first difference
+            for k, ((op, args, param, out), (op2, args2, param2, out2)) in enumerate(zip(self.instructions(),
+                                                                                      other.instructions())):
+                if (op, list(args), param, out) != (op2, list(args2), param2, out2):
+                    return (f"instruction {k} is {op2.name}{_slots(args2, param2)} now, "
+                            f"{op.name}{_slots(args, param)} when compiled")
         if len(self) != len(other):
             return f"{len(other)} instructions now, {len(self)} when compiled"
         if [id(p) for p in self.parameters] != [id(p) for p in other.parameters]:
