@@ -70,9 +70,8 @@ def _number(x: Any, name: str, instead: str, finite: bool = True) -> float:
         raise TypeError(f"{what} must be a real number, got a Value ({x!r}): write {instead} to give p that "
                         f"Value's number as its gradient (a grad holds a Value only after "
                         f"backward(create_graph=True), and then takes a Value in its place)")
-    if zero_dimensional(x):
-        return as_float(x, what) if finite else float(x)
-    if x.__class__ is bool or not isinstance(x, numbers.Real):  # True is an int, but here surely a slip
+    # True is an int, but here surely a slip; a 0-d NumPy array holds one number
+    if x.__class__ is bool or not (isinstance(x, numbers.Real) or zero_dimensional(x)):
         hint = ""
         if isinstance(x, str):
             try:
