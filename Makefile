@@ -19,10 +19,13 @@ pictures: $(VENV)/.run-deps
 	for demo in gauss_newton checkpointing vanishing; do $(BIN)/python -m demos $$demo --out demos/pictures || exit 1; done
 	$(BIN)/python -m demos graph --out out && cp out/neuron.png demos/pictures/neuron.png
 
-# Mutation testing of engine, nn and viz (slow: several hours on two cores, resumable; not part of CI).
+# Mutation testing of engine, nn and viz (slow: many hours on two cores; resumable, across machines too, by the results
+# kept in .ci/mutation-results.json; not part of CI).
 mutation: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet "mutmut>=3.3,<4"
+	$(BIN)/python .ci/mutation_results.py restore
 	CI=true $(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 2) || true
+	$(BIN)/python .ci/mutation_results.py save
 	$(BIN)/python .ci/mutation_score.py mutants
 
 venv: $(BIN)/python

@@ -1,8 +1,9 @@
 """Score a `make mutation` run per package, and list the mutants that survived.
 
-    python .ci/mutation_score.py [mutants/]
+    python .ci/mutation_score.py [mutants/ | .ci/mutation-results.json]
 
-Reads the results mutmut keeps beside each mutated file (``mutants/<path>.meta``). A mutant
+Reads the results mutmut keeps beside each mutated file (``mutants/<path>.meta``), or the ones kept in the
+repository by ``.ci/mutation_results.py save``. A mutant
 counts as killed when a test failed or timed out under it (timeouts are shown apart: a mutant
 that makes the code loop or crawl is caught, but no test's assertion said so); one listed in
 ``.ci/equivalent_mutants.toml`` (with the reason it cannot change behaviour) leaves the
@@ -35,6 +36,10 @@ def package(mutant: str) -> str:
 
 def results(root: Path) -> dict[str, int | None]:
     codes: dict[str, int | None] = {}
+    if root.is_file():  # the kept results: only the mutants tried are listed
+        for kept in json.loads(root.read_text()).values():
+            codes.update(kept["results"])
+        return codes
     for meta in sorted(root.rglob("*.py.meta")):
         codes.update(json.loads(meta.read_text())["exit_code_by_key"])
     return codes

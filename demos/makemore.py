@@ -1,4 +1,4 @@
-"""makemore, part one: character-level language models of first names, from a table of counts to an MLP.
+"""makemore: character-level language models of first names, from a table of counts to a transformer.
 
 Karpathy's makemore, on the 1990 US Census first names (``python -m nn.data fetch names``): each name is
 read a character at a time, with '.' marking both its start and its end, and a model gives the probability
@@ -10,17 +10,19 @@ shuffle of the names).
    baseline that owes nothing to gradients);
 2. neural bigram: one linear layer, 27 -> 27, on the one-hot previous character, trained by cross-entropy;
 3. MLP (Bengio et al., 2003): an embedding of each of the last three characters, concatenated, a tanh
-   hidden layer and 27 logits.
+   hidden layer and 27 logits;
+4. LSTM: an LSTM read over the embeddings of the last eight characters, its last hidden state giving the logits
+   (backpropagation through time, Backpropagation Calculus for Deep Learning, section 10);
+5. transformer: character and position embeddings of the last eight characters, two causal pre-LayerNorm
+   blocks of four heads, and the logits from the last position.
 
-The neural models train with ``nn.fit(..., compiled="numpy")``: one sample's loss is traced once and replayed
-over whole batches as array operations. A trace cannot index by an input, so an embedding lookup is written
-as what it is, a linear map of the one-hot character with the Embedding's weights (no bias); the replay turns
-it into matrix products. Each neural model is also trained in PyTorch (float64) from the same initial weights,
-on the same batches in the same order, with the same Adam, and the held-out losses are printed side by side.
-Backpropagation Calculus for Deep Learning's chain rule is all that trains them. Ten names are sampled from
-each model with a fixed seed, and the loss curves go to ``out/makemore.png``.
-
-Recurrent and transformer models are to follow (see ``MODELS`` below).
+The neural models (``demos/makemore_models.py``) train with ``nn.fit(..., compiled="numpy")``: one sample's
+loss is traced once and replayed over whole batches as array operations. A trace cannot index by an input, so
+an embedding lookup is written as what it is, a linear map of the one-hot character (``Embedding.from_one_hot``);
+the replay turns it, the LSTM's time steps and the heads of attention into matrix products. Each neural model
+is also trained in PyTorch (float64) from the same initial weights, on the same batches in the same order, with
+the same Adam, and the held-out losses and the time per epoch are printed side by side. Ten names are sampled
+from each model with a fixed seed, and the loss curves go to ``out/makemore.png``.
 """
 
 from __future__ import annotations
@@ -33,22 +35,22 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import engine
 from engine import Value, no_grad
-from nn import Adam, Embedding, Layer, fit, losses
+from nn import Adam, fit, losses
 from nn.data import names
 from nn.data.mnist_files import data_root
 from nn.module import Module
 
 from .common import common_args
+from .makemore_models import CHARS, V, CharLSTM, CharModel, CharTransformer, EmbeddingMLP, NeuralBigram
 
-CHARS = "." + "abcdefghijklmnopqrstuvwxyz"  # index 0 is the boundary '.', as in makemore
-V = len(CHARS)  # 27
 INDEX = {c: i for i, c in enumerate(CHARS)}
 SEED, SPLIT = 0, 0.9
-BLOCK, EMBED, HIDDEN = 3, 8, 64  # the MLP: three characters of context, embeddings of 8, 64 tanh units
 # Adam (betas 0.9, 0.999, eps 1e-8) for every neural model; per model: learning rate, batch size, epochs
 SETTINGS = {"bigram": {"lr": 0.01, "batch": 512, "epochs": 30},
-            "mlp": {"lr": 0.01, "batch": 256, "epochs": 30}}
-QUICK_EPOCHS = {"bigram": 30, "mlp": 8}
+            "mlp": {"lr": 0.01, "batch": 256, "epochs": 30},
+            "lstm": {"lr": 0.01, "batch": 256, "epochs": 10},
+            "transformer": {"lr": 0.003, "batch": 256, "epochs": 10}}
+QUICK_EPOCHS = {"bigram": 30, "mlp": 8, "lstm": 1, "transformer": 1}
 SAMPLES, SAMPLE_SEED, MAX_LENGTH = 10, 2003, 30
 FETCH = "python -m nn.data fetch names"
 
@@ -122,78 +124,17 @@ class CountBigram:
         return self.P[context[-1]]
 
 
-# -- 2. and 3. the neural models --------------------------------------------------------------------------------
+# -- 2. to 5. the neural models (demos/makemore_models.py) -----------------------------------------------------
 
-class NeuralBigram(Module):
-    """27 logits from the one-hot previous character: one linear layer, as ``torch.nn.Linear(27, 27)``."""
-
-    block = 1
-
-    def __init__(self) -> None:
-        self.layer = Layer(V, V, activation="linear", scope="bigram")
-
-    def __call__(self, x: Sequence[Any]) -> List[Value]:
-        return self.layer(x)
-
-    def children(self) -> List[Module]:
-        return [self.layer]
-
-    def parameters(self) -> List[Value]:
-        return self.layer.parameters()
-
-    def named_parameters(self) -> List[Tuple[str, Value]]:
-        return self.layer.named_parameters()
-
-    def torch_state(self) -> List[Any]:
-        return self.layer.torch_state()
-
-    def __repr__(self) -> str:
-        return "NeuralBigram(Linear 27 -> 27)"
-
-
-class EmbeddingMLP(Module):
-    """Bengio et al.'s MLP: the embeddings of the last ``block`` characters, concatenated, a tanh layer, 27
-    logits. The input is the flat one-hot context; each embedding is the one-hot times the table, one
-    ``engine.dot`` per coordinate, so that a traced loss holds no lookup by index."""
-
-    def __init__(self, block: int = BLOCK, embed: int = EMBED, hidden: int = HIDDEN) -> None:
-        self.block, self.embed = block, embed
-        self.embedding = Embedding(V, embed, scope="embedding")
-        self.hidden = Layer(block * embed, hidden, activation="tanh", init="xavier", scope="hidden")
-        self.out = Layer(hidden, V, activation="linear", init="xavier", scope="out")
-        self.columns = [[row[j] for row in self.embedding.weight] for j in range(embed)]
-
-    def embed_context(self, x: Sequence[Any]) -> List[Value]:
-        return [engine.dot(column, x[V * k:V * (k + 1)]) for k in range(self.block) for column in self.columns]
-
-    def __call__(self, x: Sequence[Any]) -> List[Value]:
-        return self.out(self.hidden(self.embed_context(x)))
-
-    def children(self) -> List[Module]:
-        return [self.embedding, self.hidden, self.out]
-
-    def parameters(self) -> List[Value]:
-        return self.embedding.parameters() + self.hidden.parameters() + self.out.parameters()
-
-    def named_parameters(self) -> List[Tuple[str, Value]]:
-        return (self.embedding.named_parameters() + self.hidden.named_parameters() + self.out.named_parameters())
-
-    def torch_state(self) -> List[Any]:
-        """As the PyTorch twin (``torch_twin``): ``embedding.weight``, ``hidden.weight`` and so on."""
-        return [(f"{name}.{key}", shape, values) for name, child in
-                (("embedding", self.embedding), ("hidden", self.hidden), ("out", self.out))
-                for key, shape, values in child.torch_state()]
-
-    def __repr__(self) -> str:
-        return f"EmbeddingMLP({self.block} x Embedding({V}, {self.embed}) -> {len(self.hidden.neurons)} tanh -> {V})"
-
-
-# Each model: its name as the table prints it, how to build it (from the seeded random module), its context
-# length and its key in SETTINGS. The recurrent and transformer models are to be added here.
-MODELS: List[Tuple[str, Callable[[], Module], str]] = [
+# Each model: its name as the table prints it, how to build it (from the seeded random module) and its key in
+# SETTINGS.
+MODELS: List[Tuple[str, Callable[[], CharModel], str]] = [
     ("neural bigram", NeuralBigram, "bigram"),
-    (f"MLP {BLOCK}x{EMBED}-{HIDDEN}-{V}", EmbeddingMLP, "mlp"),
+    ("MLP 3x8-64-27", EmbeddingMLP, "mlp"),
+    ("LSTM 8x16-64-27", CharLSTM, "lstm"),
+    ("transformer 8x32, 2x4h", CharTransformer, "transformer"),
 ]
+LONGEST = max(build().block for _, build, _ in MODELS)  # the contexts are cut to each model's own length
 
 
 def softmax(logits: Sequence[float]) -> List[float]:
@@ -215,14 +156,16 @@ def model_probs(model: Module) -> Callable[[Sequence[int]], List[float]]:
 
 def nll(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
     """Mean cross-entropy of ``model`` on one-hot inputs ``X`` and next-character indices ``y``, computed at
-    array speed by replaying a traced sample loss over all of them."""
+    array speed by replaying a traced sample loss over them."""
     import numpy as np
 
     target = lambda t: [1.0 if k == t else 0.0 for k in range(V)]  # noqa: E731
     program = engine.compile(lambda x, t: losses.cross_entropy(model(x), t), X[0], target(y[0]), check=False)
-    T = np.zeros((len(y), V))
+    X, T = np.asarray(X, dtype=float), np.zeros((len(y), V))
     T[np.arange(len(y)), y] = 1.0
-    return float(program.batch(np.asarray(X, dtype=float), T, input_grads=False).values.mean())
+    pieces = range(0, len(y), 1024)  # a replay holds every node's value for every sample: a thousand at a time
+    return sum(float(program.batch(X[s:s + 1024], T[s:s + 1024], input_grads=False).values.sum())
+               for s in pieces) / len(y)
 
 
 def sample(probs: Callable[[Sequence[int]], List[float]], block: int, count: int = SAMPLES,
@@ -263,47 +206,12 @@ def train_ours(model: Module, data: Dict[str, Any], epochs: int, lr: float, batc
                val=(data["Xv"], data["yv"]), progress=progress, seed=SEED, compiled="numpy")
 
 
-def torch_twin(model: Module) -> Any:
-    """The same model in PyTorch, float64, with our model's current weights; it takes a batch of contexts as
-    character indices (a LongTensor of shape (batch, block))."""
-    import torch
-
-    class Bigram(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.linear = torch.nn.Linear(V, V)
-
-        def forward(self, idx: Any) -> Any:
-            return self.linear(torch.nn.functional.one_hot(idx[:, -1], V).double())
-
-    class MLP(torch.nn.Module):
-        def __init__(self, block: int, embed: int, hidden: int) -> None:
-            super().__init__()
-            self.embedding = torch.nn.Embedding(V, embed)
-            self.hidden = torch.nn.Linear(block * embed, hidden)
-            self.out = torch.nn.Linear(hidden, V)
-
-        def forward(self, idx: Any) -> Any:
-            e = self.embedding(idx).reshape(idx.shape[0], -1)
-            return self.out(torch.tanh(self.hidden(e)))
-
-    if isinstance(model, NeuralBigram):
-        twin, prefix = Bigram().double(), "linear."
-    else:
-        twin, prefix = MLP(model.block, model.embed, len(model.hidden.neurons)).double(), ""
-    state = {prefix + name: torch.tensor([v.data for v in values], dtype=torch.float64).reshape(shape)
-             for name, shape, values in model.torch_state()}
-    twin.load_state_dict(state)
-    return twin
-
-
-def train_torch(twin: Any, data: Dict[str, Any], epochs: int, lr: float, batch_size: int,
+def train_torch(twin: Any, block: int, data: Dict[str, Any], epochs: int, lr: float, batch_size: int,
                 steps: Optional[int] = None) -> Dict[str, List[float]]:
-    """Train the PyTorch twin on exactly ``fit``'s batches, in its order, with the same Adam; ``steps`` stops
-    after that many batches (for the tests)."""
+    """Train the PyTorch twin (which reads ``block`` characters) on exactly ``fit``'s batches, in its order, with
+    the same Adam; ``steps`` stops after that many batches (for the tests)."""
     import torch
 
-    block = twin_block(twin)
     X = torch.tensor([c[-block:] for c in data["C"]], dtype=torch.long)
     Y = torch.tensor(data["y"], dtype=torch.long)
     Xv = torch.tensor([c[-block:] for c in data["Cv"]], dtype=torch.long)
@@ -330,14 +238,9 @@ def train_torch(twin: Any, data: Dict[str, Any], epochs: int, lr: float, batch_s
     return history
 
 
-def twin_block(twin: Any) -> int:
-    return twin.hidden.in_features // twin.embedding.embedding_dim if hasattr(twin, "embedding") else 1
-
-
-def torch_nll(twin: Any, contexts_: Sequence[Sequence[int]], y: Sequence[int]) -> float:
+def torch_nll(twin: Any, block: int, contexts_: Sequence[Sequence[int]], y: Sequence[int]) -> float:
     import torch
 
-    block = twin_block(twin)
     with torch.no_grad():
         X = torch.tensor([c[-block:] for c in contexts_], dtype=torch.long)
         return torch.nn.functional.cross_entropy(twin(X), torch.tensor(list(y), dtype=torch.long)).item()
@@ -345,8 +248,8 @@ def torch_nll(twin: Any, contexts_: Sequence[Sequence[int]], y: Sequence[int]) -
 
 def prepare(train_words: Sequence[str], held_words: Sequence[str], block: int) -> Dict[str, Any]:
     """Contexts (indices, the longest any model reads), their one-hots for ``block``, and the targets."""
-    C, y = contexts(train_words, BLOCK)
-    Cv, yv = contexts(held_words, BLOCK)
+    C, y = contexts(train_words, LONGEST)
+    Cv, yv = contexts(held_words, LONGEST)
     return {"C": C, "y": y, "Cv": Cv, "yv": yv,
             "X": [one_hot(c[-block:]) for c in C], "Xv": [one_hot(c[-block:]) for c in Cv]}
 
@@ -373,14 +276,14 @@ def run(words: Sequence[str], epochs: Optional[Dict[str, int]] = None, progress:
         model = build()
         block = model.block
         data = prepare(train_words, held_words, block)
-        twin = torch_twin(model) if with_torch else None  # before training: the same initial weights
+        twin = model.twin() if with_torch else None  # before training: the same initial weights
         lr, batch, n = settings[key]["lr"], settings[key]["batch"], settings[key]["epochs"]
         history = train_ours(model, data, n, lr, batch, progress=progress)
         row = {"model": name, "train": nll(model, data["X"], data["y"]), "held": history["val_loss"][-1],
                "torch_held": None, "ours_s": _median(history["seconds"]), "torch_s": None,
                "samples": sample(model_probs(model), block), "history": history}
         if twin is not None:
-            t = train_torch(twin, data, n, lr, batch)
+            t = train_torch(twin, block, data, n, lr, batch)
             row.update(torch_held=t["val_loss"][-1], torch_s=_median(t["seconds"]), torch_history=t)
         rows.append(row)
     return {"rows": rows, "settings": settings, "train_words": len(train_words), "held_words": len(held_words),
@@ -434,8 +337,8 @@ def draw(rows: Sequence[Dict[str, Any]], path: Path) -> Path:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = common_args("makemore", __doc__, quick=f"{QUICK_EPOCHS['bigram']} epochs of the neural bigram "
-                                                    f"and {QUICK_EPOCHS['mlp']} of the MLP")
+    parser = common_args("makemore", __doc__, quick=", ".join(f"{n} epochs of the {key}"
+                                                               for key, n in QUICK_EPOCHS.items()))
     parser.add_argument("--root", type=Path, default=None,
                         help=f"the folder of names.txt (default: where '{FETCH}' puts it, {data_root('names')})")
     args = parser.parse_args(argv)
@@ -459,17 +362,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(table(rows))
     base = rows[0]["held"]
     print()
+    print(f"held-out, against the count bigram's {base:.4f} (the neural bigram is the same table, learned by "
+          f"gradient descent: it can only match it):")
     for r in rows[1:]:
-        verdict = "beats" if r["held"] < base else "does NOT beat"
         agree = "" if r["torch_held"] is None else \
             f"; PyTorch's differs by {abs(r['held'] - r['torch_held']) / r['torch_held']:.1e} (relative)"
-        print(f"{r['model']} {verdict} the count bigram on held-out names ({r['held']:.4f} vs {base:.4f}){agree}")
+        print(f"  {r['model']:<24} {base - r['held']:+.4f} nat per character better{agree}")
     print(f"\nten names from each model (random.Random({SAMPLE_SEED})):")
     for r in rows:
         print(f"  {r['model']:<24} {' '.join(r['samples'])}")
     path = draw(rows, args.out / "makemore.png")
     print(f"\nloss curves: {path}")
-    print("\nrecurrent (RNN, LSTM) and transformer models: not yet in this demo")
     return 0
 
 

@@ -45,7 +45,7 @@ def _vectors(x: Any, who: str, what: str, size: Optional[int] = None) -> List[Ve
     return rows
 
 
-def _allowed(mask: Any, causal: bool, lq: int, lk: int) -> List[List[bool]]:
+def _allowed(mask: Any, causal: bool, lq: int, lk: int, who: str = "attention") -> List[List[bool]]:
     """Which key each query may attend to: the boolean mask (True = may attend), the lower triangle for
     ``causal`` (top-left aligned, as PyTorch's is_causal), or everything."""
     if mask is not None and causal:
@@ -57,14 +57,14 @@ def _allowed(mask: Any, causal: bool, lq: int, lk: int) -> List[List[bool]]:
     shape = f"{lq} x {lk} (a row of {lk} bools for each of the {lq} queries)"
     if isinstance(mask, (str, bytes)) or not hasattr(mask, "__len__") or len(mask) != lq:
         got = f"{len(mask)} rows" if hasattr(mask, "__len__") else f"{type(mask).__name__} {mask!r}"
-        raise ValueError(f"attention: mask must be {shape}, got {got}")
+        raise ValueError(f"{who}: mask must be {shape}, got {got}")
     for i, row in enumerate(mask):
         if not hasattr(row, "__len__") or len(row) != lk:
             got = f"{len(row)} entries" if hasattr(row, "__len__") else f"{type(row).__name__} {row!r}"
-            raise ValueError(f"attention: mask must be {shape}, got {got} in row {i}")
+            raise ValueError(f"{who}: mask must be {shape}, got {got} in row {i}")
         for b in row:
             if not isinstance(b, bool):  # 0/1 would pass as a float mask in PyTorch, which adds rather than selects
-                raise TypeError(f"attention: mask entries must be True or False, got {type(b).__name__} {b!r} in row {i}")
+                raise TypeError(f"{who}: mask entries must be True or False, got {type(b).__name__} {b!r} in row {i}")
     return [list(row) for row in mask]
 
 
@@ -140,14 +140,21 @@ class MultiHeadAttention(Module):
         self.in_proj.set_scope(f"{scope}.in_proj")
         self.out_proj.set_scope(f"{scope}.out_proj")
 
-    def __call__(self, x: Sequence[Vector]) -> List[List[Value]]:
+    def __call__(self, x: Sequence[Vector], mask: Any = None) -> List[List[Value]]:
+        """The L output vectors; ``mask`` (L x L bools, True where position i may attend to position j, as in
+        ``nn.attention``; note that ``torch.nn.MultiheadAttention``'s boolean ``attn_mask`` means the opposite)
+        hides keys from queries, for example the padding of sequences made one length."""
         x = _vectors(x, repr(self), "x", self.embed_dim)
+        if mask is not None and self.causal:
+            raise ValueError(f"{self!r}: is causal already; give a mask to a MultiHeadAttention made without "
+                             f"causal=True (and put the triangle in the mask), not both")
+        _allowed(mask, False, len(x), len(x), repr(self))  # a wrong mask is refused before any work, naming its shape
         E, hd = self.embed_dim, self.head_dim
         qkv = [as_list(self.in_proj(xt)) for xt in x]
         heads = []
         for h in range(self.num_heads):  # head h reads columns h*hd .. (h+1)*hd of each of q, k and v
             q, k, v = ([row[start + h * hd: start + (h + 1) * hd] for row in qkv] for start in (0, E, 2 * E))
-            heads.append(attention(q, k, v, causal=self.causal))
+            heads.append(attention(q, k, v, mask=mask, causal=self.causal))
         return [as_list(self.out_proj([c for head in heads for c in head[t]])) for t in range(len(x))]
 
     def children(self) -> List[Module]:
@@ -195,32 +202,20 @@ class TransformerBlock(Module):
 
     def set_scope(self, scope: str) -> None:
         self.scope = scope
-        for name, child in self._named_children():
+        for name, child in self.named_children():
             child.set_scope(f"{scope}.{name}")
 
-    def _named_children(self) -> List[Tuple[str, Module]]:
+    def named_children(self) -> List[Tuple[str, Module]]:
         return [("self_attn", self.self_attn), ("linear1", self.linear1), ("linear2", self.linear2),
                 ("norm1", self.norm1), ("norm2", self.norm2)]
 
-    def __call__(self, x: Sequence[Vector]) -> List[List[Value]]:
+    def __call__(self, x: Sequence[Vector], mask: Any = None) -> List[List[Value]]:
+        """The L output vectors; ``mask`` as ``MultiHeadAttention`` takes it."""
         x = _vectors(x, repr(self), "x", self.embed_dim)
-        attended = self.self_attn([self.norm1(xt) for xt in x])
+        attended = self.self_attn([self.norm1(xt) for xt in x], mask=mask)
         x = [[a + b for a, b in zip(xt, at)] for xt, at in zip(x, attended)]
         ff = [as_list(self.linear2(as_list(self.linear1(self.norm2(xt))))) for xt in x]
         return [[a + b for a, b in zip(xt, ft)] for xt, ft in zip(x, ff)]
-
-    def children(self) -> List[Module]:
-        return [child for _, child in self._named_children()]
-
-    def parameters(self) -> List[Value]:
-        return [p for child in self.children() for p in child.parameters()]
-
-    def named_parameters(self) -> List[Tuple[str, Value]]:
-        return [item for child in self.children() for item in child.named_parameters()]
-
-    def torch_state(self) -> List[TorchEntry]:
-        """As ``torch.nn.TransformerEncoderLayer``: ``self_attn.*``, ``linear1.*``, ``linear2.*``, ``norm1.*``, ``norm2.*``."""
-        return [entry for name, child in self._named_children() for entry in _renamed(f"{name}.", child)]
 
     def spec(self) -> dict:
         return {"type": "TransformerBlock", "embed_dim": self.embed_dim, "num_heads": self.num_heads,

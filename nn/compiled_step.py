@@ -17,6 +17,8 @@ from .module import Module
 from .optim import Optimizer
 from .step import accuracy, class_labels, modules_of, weights_of
 
+EVALUATE_AT_ONCE = 1024  # samples per replay when evaluating: memory stays that of a batch, whatever the data set
+
 
 class _Score:
     """A model output as replayed numbers, with the ``.data`` that ``accuracy`` reads."""
@@ -135,9 +137,15 @@ class CompiledStep:
         return r, sum(r.values) / len(batch), accuracy(outputs, labels)
 
     def evaluate(self, X: Sequence, y: Sequence) -> Tuple[float, Optional[float]]:
-        """(mean loss, accuracy) on a data set, with the parameters as they are now."""
-        _, value, acc = self.run_batch(X, y, range(len(X)))
-        return value, acc
+        """(mean loss, accuracy) on a data set, with the parameters as they are now; in pieces of
+        ``EVALUATE_AT_ONCE`` samples, since a replay holds every node's value for every sample it runs."""
+        total, correct, n = 0.0, 0.0, len(X)
+        for start in range(0, n, EVALUATE_AT_ONCE):
+            piece = range(start, min(n, start + EVALUATE_AT_ONCE))
+            _, value, acc = self.run_batch(X, y, piece)
+            total += value * len(piece)
+            correct = None if acc is None else correct + acc * len(piece)
+        return total / n, None if correct is None else correct / n
 
     def train(self, batch: Sequence[int], watch: bool = True) -> Tuple[float, Optional[float], bool]:
         """One optimizer step on the samples ``batch``: (mean loss, accuracy, whether a weight got a

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-from typing import Any, List, Tuple
+from typing import Any, List, Sequence, Tuple
 
-from engine import Value
+from engine import Value, dot
 from engine.checks import whole_number
 
 from .module import Module, _count
@@ -41,6 +41,26 @@ class Embedding(Module):
             raise IndexError(f"Embedding({self.num_embeddings}, {self.embedding_dim}) takes an index from 0 to "
                              f"{self.num_embeddings - 1}, got {type(index).__name__} {index!r}")
         return self.weight[i]
+
+    def from_one_hot(self, x: Sequence[Any]) -> List[List[Value]]:
+        """The rows that ``x``, a flat list of one-hot vectors of ``num_embeddings`` entries each, picks out:
+        ``one_hot(i) @ weight`` for each, as ``torch.nn.functional.one_hot(idx) @ embedding.weight``. A lookup by
+        index cannot be traced (the index is an input), this can: each coordinate is an ``engine.dot`` of a
+        column of the table with the one-hot, which the lifted compiler runs as one matrix product per position.
+
+        >>> random.seed(0)
+        >>> table = Embedding(3, 2)
+        >>> [[v.data for v in row] for row in table.from_one_hot([0, 0, 1, 1, 0, 0])] == \\
+        ...     [[v.data for v in table(2)], [v.data for v in table(0)]]
+        True
+        """
+        n = self.num_embeddings
+        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not x or len(x) % n:
+            got = f"{len(x)} numbers" if hasattr(x, "__len__") else f"{type(x).__name__} {x!r}"
+            raise ValueError(f"{self!r}.from_one_hot takes a flat list of one-hot vectors of {n} numbers each "
+                             f"(a multiple of {n}, at least one), got {got}")
+        columns = [[row[j] for row in self.weight] for j in range(self.embedding_dim)]
+        return [[dot(column, x[start:start + n]) for column in columns] for start in range(0, len(x), n)]
 
     def parameters(self) -> List[Value]:
         return [v for row in self.weight for v in row]

@@ -34,7 +34,15 @@ class Module:
 
     def children(self) -> List["Module"]:
         """The modules directly inside this one (layers of a network, the block of a residual)."""
-        return []
+        return [child for _, child in self.named_children()]
+
+    def named_children(self) -> List[Tuple[str, "Module"]]:
+        """``(name, module)`` for each module directly inside, as PyTorch's ``named_children``: a module built of
+        named parts lists them here, and its ``children``, ``named_parameters`` and ``torch_state`` follow.
+        Unless overridden, the children are named by their index (``0``, ``1``, ...), as ``torch.nn.Sequential``."""
+        if type(self).children is Module.children:
+            return []
+        return [(str(i), child) for i, child in enumerate(self.children())]
 
     def modules(self) -> List["Module"]:
         """This module and every module inside it, each before its own children and in their order (as
@@ -72,20 +80,20 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def named_parameters(self) -> List[Tuple[str, Value]]:
-        """``(name, parameter)`` pairs, named by scope: ``layer1.neuron3.w0``."""
-        return []
+        """``(name, parameter)`` pairs, named by scope: ``layer1.neuron3.w0``; unless overridden, the children's."""
+        return [item for child in self.children() for item in child.named_parameters()]
 
     def torch_state(self) -> List["TorchEntry"]:
         """This module's parameters (and buffers) under the names PyTorch's counterpart gives them, each with its
         shape and its Values in row-major order: what ``nn.load_torch_state`` fills and checks against. A module
-        with children but no entries of its own gives theirs, each under its index in ``children()`` as
-        ``torch.nn.Sequential`` names them (``0.weight``); override where PyTorch names them otherwise.
+        with children but no entries of its own gives theirs, each under its name in ``named_children()`` (by
+        default its index, as ``torch.nn.Sequential`` names them: ``0.weight``).
 
         >>> import random; random.seed(0)
         >>> [(name, shape) for name, shape, _ in Layer(3, 2).torch_state()]
         [('weight', (2, 3)), ('bias', (2,))]
         """
-        return [(f"{i}.{name}", shape, values) for i, child in enumerate(self.children())
+        return [(f"{prefix}.{name}", shape, values) for prefix, child in self.named_children()
                 for name, shape, values in child.torch_state()]
 
     def zero_grad(self) -> None:

@@ -1,12 +1,22 @@
-"""Options for the larger runs of the standing suites, a quick profile for mutation runs, and the fuzzing
-figures in the summary, and a fixture hiding installed packages."""
+"""Options for the larger runs of the standing suites, a quick profile for mutation runs, the fuzzing figures in
+the summary, a data folder of the tests' own, and a fixture hiding installed packages."""
 
+import atexit
 import builtins
+import os
+import shutil
+import tempfile
 import threading
 
 import pytest
 
 from engine.testing.oracles import TORCH_MISSING
+
+# No test reads or writes the user's own data sets: the default data folder (nn.data's data_root) is a fresh,
+# empty one for the whole run, subprocesses included. A mutant that dropped a test's root argument once wrote
+# its three test names over a fetched names.txt.
+os.environ["CHAINRULE_DATA"] = tempfile.mkdtemp(prefix="chainrule-test-data-")
+atexit.register(shutil.rmtree, os.environ["CHAINRULE_DATA"], True)
 
 try:
     from tqdm import tqdm

@@ -1,6 +1,6 @@
-"""python -m demos makemore: a count bigram, a neural bigram and an embedding MLP on first names; the neural
-ones trained compiled and, from the same weights on the same batches, in PyTorch. Every test writes its own
-small word list (never the fetched census names)."""
+"""python -m demos makemore: a count bigram, a neural bigram, an embedding MLP, an LSTM and a transformer on
+first names; the neural ones trained compiled and, from the same weights on the same batches, in PyTorch. Every
+test writes its own small word list (never the fetched census names)."""
 
 import math
 import random
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from demos import makemore as demo
+from demos import makemore_models as models
 from tests.torch_oracle import needs_torch, torch
 
 SYLLABLES = ["an", "na", "el", "la", "ma", "ri", "jo", "sa", "li", "em", "ka", "ro", "be", "th", "ia", "ne"]
@@ -30,9 +31,11 @@ def write_names(folder: Path, words: list) -> Path:
 
 @pytest.fixture(scope="module")
 def result():
-    return demo.run(small_names(), progress=False, with_torch=False,
-                    settings={"bigram": {"lr": 0.05, "batch": 128, "epochs": 80},
-                              "mlp": {"lr": 0.01, "batch": 64, "epochs": 25}})
+    return demo.run(small_names(), progress=False, with_torch=False, settings=SMALL)
+
+
+SMALL = {"bigram": {"lr": 0.05, "batch": 128, "epochs": 80}, "mlp": {"lr": 0.01, "batch": 64, "epochs": 25},
+         "lstm": {"lr": 0.01, "batch": 64, "epochs": 12}, "transformer": {"lr": 0.003, "batch": 64, "epochs": 12}}
 
 
 def test_contexts_pad_with_the_boundary_and_end_with_it() -> None:
@@ -70,7 +73,7 @@ def test_the_split_is_fixed_and_whole() -> None:
 
 
 def test_the_neural_bigram_learns_what_the_counts_say(result) -> None:
-    count, bigram, mlp = result["rows"]
+    count, bigram = result["rows"][:2]
     assert count["model"].startswith("count bigram")
     # the unsmoothed counts are the bigram that fits the training names best: trained long enough, the neural
     # bigram comes within a hundredth of a nat of their train NLL, and cannot go below it
@@ -81,10 +84,11 @@ def test_the_neural_bigram_learns_what_the_counts_say(result) -> None:
     assert bigram["train"] < count["train"]
 
 
-def test_the_mlp_beats_both_bigrams(result) -> None:
-    count, bigram, mlp = result["rows"]
-    assert mlp["train"] < bigram["train"] - 0.2
-    assert mlp["held"] < count["held"] and mlp["held"] < bigram["held"]
+def test_the_models_with_context_beat_both_bigrams(result) -> None:
+    count, bigram = result["rows"][:2]
+    for row in result["rows"][2:]:
+        assert row["train"] < bigram["train"] - 0.2, row["model"]
+        assert row["held"] < count["held"] and row["held"] < bigram["held"], row["model"]
 
 
 def test_every_neural_model_beats_the_count_bigram_held_out(result) -> None:
@@ -96,8 +100,8 @@ def test_every_neural_model_beats_the_count_bigram_held_out(result) -> None:
 def test_the_curves_are_recorded_per_epoch(result) -> None:
     for row in result["rows"][1:]:
         h = row["history"]
-        assert len(h["loss"]) == len(h["val_loss"]) == result["settings"][
-            "bigram" if "bigram" in row["model"] else "mlp"]["epochs"]
+        key = next(k for name, _, k in demo.MODELS if name == row["model"])
+        assert len(h["loss"]) == len(h["val_loss"]) == result["settings"][key]["epochs"]
         assert h["loss"][-1] < h["loss"][0]
 
 
@@ -119,23 +123,26 @@ def test_the_batches_are_fits() -> None:
 
 
 @needs_torch
-@pytest.mark.parametrize("build", [demo.NeuralBigram, demo.EmbeddingMLP])
+@pytest.mark.parametrize("build", [models.NeuralBigram, models.EmbeddingMLP,
+                                   lambda: models.CharLSTM(block=4, embed=5, hidden=6),
+                                   lambda: models.CharTransformer(block=4, embed=8, heads=2, layers=2)],
+                         ids=["bigram", "mlp", "lstm", "transformer"])
 def test_ours_and_pytorchs_agree_after_the_same_steps(build) -> None:
     train, held = demo.split(small_names(120))
     random.seed(3)
     model = build()
     data = demo.prepare(train, held, model.block)
-    twin = demo.torch_twin(model)
-    assert demo.torch_nll(twin, data["Cv"], data["yv"]) == pytest.approx(demo.nll(model, data["Xv"], data["yv"]),
-                                                                         rel=1e-12)
+    twin = model.twin()
+    assert sorted(twin.state_dict()) == sorted(name for name, _, _ in model.torch_state())
+    assert demo.torch_nll(twin, model.block, data["Cv"], data["yv"]) == pytest.approx(
+        demo.nll(model, data["Xv"], data["yv"]), rel=1e-12)
     ours = demo.train_ours(model, data, 2, lr=0.02, batch_size=64, progress=False)
-    theirs = demo.train_torch(twin, data, 2, lr=0.02, batch_size=64)
+    theirs = demo.train_torch(twin, model.block, data, 2, lr=0.02, batch_size=64)
     assert len(demo.batches(len(data["y"]), 64, 2)[0]) > 5  # several Adam steps per epoch
     state = twin.state_dict()
-    prefix = "linear." if build is demo.NeuralBigram else ""
     for name, shape, values in model.torch_state():
         got = torch.tensor([v.data for v in values], dtype=torch.float64).reshape(shape)
-        assert torch.allclose(got, state[prefix + name], rtol=1e-6, atol=1e-9), name
+        assert torch.allclose(got, state[name], rtol=1e-6, atol=1e-9), name
     for a, b in zip(ours["val_loss"], theirs["val_loss"]):
         assert a == pytest.approx(b, rel=1e-6)
     for a, b in zip(ours["loss"], theirs["loss"]):
@@ -147,7 +154,7 @@ def test_sampling_is_fixed_by_its_seed_and_spells_names(result) -> None:
         assert len(row["samples"]) == demo.SAMPLES
         assert all(set(name) <= set(demo.CHARS[1:]) for name in row["samples"])
     random.seed(0)
-    model = demo.EmbeddingMLP()
+    model = models.EmbeddingMLP()
     first = demo.sample(demo.model_probs(model), 3)
     assert first == demo.sample(demo.model_probs(model), 3)
     assert first != demo.sample(demo.model_probs(model), 3, seed=demo.SAMPLE_SEED + 1)
@@ -160,7 +167,9 @@ def test_main_quick_prints_the_table_and_draws_the_curves(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     assert demo.main(["--quick", "--no-progress", "--root", str(root)]) == 0
     out = capsys.readouterr().out
-    assert "count bigram (add-one)" in out and "neural bigram" in out and "MLP 3x8-64-27" in out
+    for name, _, _ in demo.MODELS:
+        assert name in out
+    assert "count bigram (add-one)" in out
     assert "held-out" in out and "ten names from each model" in out
     assert (tmp_path / "out" / "makemore.png").stat().st_size > 10_000
 

@@ -76,8 +76,10 @@ def _causal_torch(L):
     return torch.triu(torch.ones(L, L, dtype=torch.bool), diagonal=1)  # PyTorch's True = may NOT attend
 
 
-def _check_module(ours, theirs, x, coef, call_torch):
-    """Outputs and gradients of inputs and of every parameter, PyTorch's entry by entry."""
+def _check_module(ours, theirs, x, coef, call_torch, module=None):
+    """Outputs and gradients of inputs and of every parameter, PyTorch's entry by entry; ``ours`` is called on the
+    input (``module``, when given, is the module whose parameters are compared)."""
+    module = ours if module is None else module
     X = _leaves(x)
     out = ours(X)
     _loss(out, coef).backward()
@@ -87,9 +89,9 @@ def _check_module(ours, theirs, x, coef, call_torch):
     _close([[o.data for o in row] for row in out], tout.tolist())
     _close(_grads(X), tx.grad[0].tolist())
     params = dict(theirs.named_parameters())
-    for name, shape, values in ours.torch_state():
+    for name, shape, values in module.torch_state():
         _close([p.grad for p in values], params[name].grad.flatten().tolist())
-    assert sorted(params) == sorted(name for name, _, _ in ours.torch_state())
+    assert sorted(params) == sorted(name for name, _, _ in module.torch_state())
 
 
 @needs_torch
@@ -123,6 +125,41 @@ def test_transformer_block_matches_pytorch(s, hidden):
     ours = nn.load_torch_state(TransformerBlock(E, H, hidden, causal=s["causal"]), theirs.state_dict())
     mask = _causal_torch(L) if s["causal"] else None
     _check_module(ours, theirs, _rows(rng, L, E), _rows(rng, L, E), lambda tx: theirs(tx, src_mask=mask))
+
+
+def _padding_mask(L, pad):
+    """Ours (True = may attend): every position sees the first L - pad, the real tokens; PyTorch's is its negation."""
+    ours = [[j < L - pad for j in range(L)] for _ in range(L)]
+    return ours, ~torch.tensor(ours)
+
+
+@needs_torch
+@settings(max_examples=8, deadline=None)
+@given(shapes, st.integers(0, 3))
+def test_a_padding_mask_hides_the_padded_keys_as_in_pytorch(s, pad):
+    (H, E), L = s["heads_E"], s["L"]
+    pad = min(pad, L - 1)
+    rng, _ = random.Random(s["seed"]), torch.manual_seed(s["seed"])
+    ours_mask, torch_mask = _padding_mask(L, pad)
+    theirs = torch.nn.MultiheadAttention(E, H, bias=True, batch_first=True).double()
+    ours = nn.load_torch_state(MultiHeadAttention(E, H), theirs.state_dict())
+    _check_module(lambda x: ours(x, mask=ours_mask), theirs, _rows(rng, L, E), _rows(rng, L, E),
+                  lambda tx: theirs(tx, tx, tx, attn_mask=torch_mask, need_weights=False)[0], module=ours)
+    block = torch.nn.TransformerEncoderLayer(d_model=E, nhead=H, dim_feedforward=3, dropout=0.0,
+                                             activation="relu", batch_first=True, norm_first=True).double()
+    ours = nn.load_torch_state(TransformerBlock(E, H, 3), block.state_dict())
+    _check_module(lambda x: ours(x, mask=ours_mask), block, _rows(rng, L, E), _rows(rng, L, E),
+                  lambda tx: block(tx, src_mask=torch_mask), module=ours)
+
+
+def test_a_mask_given_to_a_causal_module_or_of_the_wrong_shape_is_refused():
+    random.seed(0)
+    with pytest.raises(ValueError, match=r"MultiHeadAttention\(2, 1, causal=True\): is causal already"):
+        MultiHeadAttention(2, 1, causal=True)([[1.0, 2.0]], mask=[[True]])
+    with pytest.raises(ValueError, match=r"MultiHeadAttention\(2, 1\): mask must be 2 x 2 .*, got 1 rows"):
+        MultiHeadAttention(2, 1)([[1.0, 2.0], [3.0, 4.0]], mask=[[True, True]])
+    with pytest.raises(ValueError, match=r"MultiHeadAttention\(2, 1\): mask must be 1 x 1 .*, got 2 entries in row 0"):
+        TransformerBlock(2, 1, 3)([[1.0, 2.0]], mask=[[True, False]])
 
 
 def test_the_three_gradient_paths_by_hand():

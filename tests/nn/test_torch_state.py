@@ -84,20 +84,3 @@ def test_a_graph_that_read_the_old_weights_refuses_its_backward() -> None:
     load_torch_state(layer, {"weight": [[3.0]], "bias": [0.0]})
     with pytest.raises(RuntimeError):
         y.backward()
-
-
-def test_an_embedding_index_out_of_range_names_the_table() -> None:
-    emb = Embedding(3, 2)
-    for bad in (3, -1, 1.0, True, "a"):
-        with pytest.raises(IndexError, match=r"Embedding\(3, 2\) takes an index from 0 to 2, got"):
-            emb(bad)
-    import numpy as np
-    assert emb(np.int64(2)) is emb.weight[2]
-
-
-def test_an_embedding_saves_and_loads(tmp_path) -> None:
-    random.seed(1)
-    seq = Sequential(Embedding(4, 2))
-    seq.save(tmp_path / "e.json")
-    loaded = nn.load(tmp_path / "e.json")
-    assert _values(loaded) == _values(seq) and isinstance(loaded.layers[0], Embedding)
