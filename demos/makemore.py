@@ -311,24 +311,32 @@ def draw(rows: Sequence[Dict[str, Any]], path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    from matplotlib.lines import Line2D
+
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=110)
     baseline = rows[0]
-    ax.axhline(baseline["held"], color="gray", linestyle=":", label=f"count bigram, held-out ({baseline['held']:.3f})")
+    ax.axhline(baseline["held"], color="gray", linestyle=":")
     colours = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]
+    handles = []
     for r, colour in zip(rows[1:], colours):
         h = r["history"]
         epochs = range(1, len(h["loss"]) + 1)
-        ax.plot(epochs, h["loss"], color=colour, linestyle="--", marker=".",
-                label=f"{r['model']}, train (mean over the epoch)")
-        ax.plot(epochs, h["val_loss"], color=colour, marker="o", label=f"{r['model']}, held-out")
+        ax.plot(epochs, h["loss"], color=colour, linestyle="--", marker=".")
+        ax.plot(epochs, h["val_loss"], color=colour, marker="o")
         if r.get("torch_history"):
-            ax.plot(epochs, r["torch_history"]["val_loss"], color=colour, linestyle="none", marker="x",
-                    markersize=9, label=f"{r['model']}, held-out (PyTorch)")
+            ax.plot(epochs, r["torch_history"]["val_loss"], color=colour, linestyle="none", marker="x", markersize=9)
+        handles.append(Line2D([], [], color=colour, marker="o", label=f"{r['model']} (held-out {r['held']:.3f})"))
+    # one entry a model, and one a kind of line: the legend stays short and off the curves
+    handles += [Line2D([], [], color="gray", linestyle=":", label=f"count bigram, held-out ({baseline['held']:.3f})"),
+                Line2D([], [], color="black", linestyle="--", marker=".", label="train (mean over the epoch)"),
+                Line2D([], [], color="black", marker="o", label="held-out"),
+                Line2D([], [], color="black", linestyle="none", marker="x", markersize=9,
+                       label="held-out, the same model in PyTorch")]
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     ax.set_xlabel("epoch")
     ax.set_ylabel("negative log-likelihood (nats per character)")
     ax.set_title("makemore: next-character loss on census first names")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

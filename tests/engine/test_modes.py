@@ -51,3 +51,23 @@ def test_anomaly_sites_are_forgotten_afterwards() -> None:
         y = Value(1.0) * 2  # kept: a site lasts as long as its Value, no longer
         assert state.sites
     assert not state.sites and y.data == 2.0
+
+
+def test_site_of_says_what_made_a_value_and_where_outside_the_engine() -> None:
+    """The words of site_of and creation_site, without comparing the caller's line (the anomaly tests do that;
+    mutation runs leave them out, since mutmut's trampolines stand in front of the caller)."""
+    import os
+    import re
+
+    from engine import modes
+
+    engine_dir = os.path.dirname(os.path.abspath(modes.__file__))
+    with detect_anomaly():  # sites are known while it is on
+        x = Value(1.0)
+        y = x.tanh()
+        for node, what in ((y, "tanh"), (x, "leaf")):
+            said = modes.site_of(node)
+            match = re.fullmatch(rf"; the {what} was created at (.+):(\d+)", said)
+            assert match, said
+            assert os.path.dirname(os.path.abspath(match.group(1))) != engine_dir  # the first frame outside the engine
+    assert modes.site_of(Value(2.0)) == ""  # made outside detect_anomaly: nothing is known

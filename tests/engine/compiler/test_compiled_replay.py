@@ -232,10 +232,12 @@ def test_verify_catches_a_different_graph_whatever_differs() -> None:
     same_ops = engine.compile(lambda x: x * x if on["first"] else x * 2.0, 1.0, check=False)  # other arguments
     other_op = engine.compile(lambda x: x.exp() if on["first"] else x.tanh(), 1.0, check=False)  # other op
     longer = engine.compile(lambda x: x.exp() if on["first"] else x.exp().exp(), 1.0, check=False)
+    other_power = engine.compile(lambda x: x ** 2 if on["first"] else x ** 3, 1.0, check=False)  # other parameter
     differences = ["instruction 0 is mul(slot 0, slot 1) now, mul(slot 0, slot 0) when compiled",
                    "instruction 0 is tanh(slot 0) now, exp(slot 0) when compiled",
-                   "2 instructions now, 1 when compiled"]
-    for program, difference in zip((same_ops, other_op, longer), differences):
+                   "2 instructions now, 1 when compiled",
+                   "instruction 0 is pow(slot 0, 3.0) now, pow(slot 0, 2.0) when compiled"]
+    for program, difference in zip((same_ops, other_op, longer, other_power), differences):
         assert program.verify(2.0).value == program(2.0).value
         on["first"] = False
         with pytest.raises(TraceError) as e:

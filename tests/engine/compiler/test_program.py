@@ -188,3 +188,95 @@ def test_zero_to_a_power_compiles_with_its_zero_exponent_derivative() -> None:
     assert compiled(0.0, 2.0).grads == (0.0, 0.0)
     assert compiled.batch(np.array([0.0, 2.0]), np.array([2.0, 2.0])).grads[1].tolist() == \
         [0.0, pytest.approx(4 * math.log(2.0))]
+
+
+# -- what runs: Program.runs and Program.code --------------------------------------------------------------
+
+
+def _tanh_program():
+    w = Value(2.0)
+    return engine.compile(lambda x: (x * x * w + 3 * x).tanh(), 1.5), w
+
+
+def test_the_python_code_shown_is_the_code_a_call_runs() -> None:
+    """code("python") executed by hand, with math's functions, gives the hand derivatives of tanh(x^2 w + 3x)."""
+    import re
+
+    p, w = _tanh_program()
+    text = p.code()
+    helpers = set(re.findall(r"\b([a-z]+)_\d+\(", text)) - {"forward", "backward"}
+    namespace = {f"{name}_{k}": getattr(math, name) for name in helpers for k in range(10)}
+    exec(text, namespace)  # noqa: S102 (the code under test)
+    t = p.tape
+    v, g = [0.0] * t.size, [0.0] * t.size
+    for slot, c in t.constants:
+        v[slot] = c
+    x = 0.7
+    (xs,), (ws,), (out,) = t.input_slots, t.param_slots, t.output_slots
+    v[xs], v[ws] = x, w.data
+    namespace["forward_0"](v, g)
+    g[out] = 1.0
+    namespace["backward_0"](v, g)
+    y = math.tanh(x * x * 2.0 + 3 * x)
+    assert v[out] == pytest.approx(y, rel=1e-15)
+    assert g[xs] == pytest.approx((1 - y * y) * (2 * x * 2.0 + 3), rel=1e-14)
+    assert g[ws] == pytest.approx((1 - y * y) * x * x, rel=1e-14)
+    r = p(x)
+    assert (r.value, r.grads[0], r.param_grads[0]) == (v[out], g[xs], g[ws])
+
+
+def test_code_names_each_instruction_once_and_input_grads_false_leaves_the_inputs_out() -> None:
+    p, _ = _tanh_program()
+    text = p.code()
+    forward = text.split("def backward_0")[0]
+    assert forward.count(" = ") == len(p.tape) == 5
+    lean = p.code(input_grads=False)
+    assert "g[1] +=" in text and "g[1] +=" not in lean  # slot 1 is x: its gradient is not computed for training
+    assert p.code("lifted", input_grads=False) != p.code("lifted")
+    with pytest.raises(ValueError, match="code: kind must be 'python' or 'lifted', got 'numpy'"):
+        p.code("numpy")
+
+
+def test_runs_says_which_path_each_call_takes_and_agrees_with_the_code() -> None:
+    random.seed(0)
+    model = MLP(3, [4, 2])
+    p = engine.compile(lambda x: engine.sum(model(x)), [0.1, 0.2, 0.3])
+    lifted = p.code("lifted")
+    forward = lifted.split("def backward")[0]
+    operations = forward.count("\n    ")
+    products = forward.count(" @ ")
+    assert products == 2  # one matrix product per layer
+    assert p.runs().splitlines() == [
+        f'call, loop, backward, verify: the generated Python ({len(p.tape)} instructions), shown by code("python")',
+        f"batch: the lifted array program on NumPy: {operations} array operations for {len(p.tape)} instructions "
+        f'({products} matrix products), shown by code("lifted")']
+    assert p.runs(backend="torch").splitlines()[1].startswith("batch: the lifted array program on PyTorch: ")
+    assert p.runs(lifted=False).splitlines()[1] == (
+        f"batch: per node on NumPy arrays: the generated code, one array call per instruction ({len(p.tape)})")
+
+
+def test_runs_names_the_interpreter_and_the_per_node_route_of_large_or_unliftable_programs(monkeypatch) -> None:
+    from engine.compiler import batch, program as program_module
+
+    p, w = _tanh_program()
+    monkeypatch.setattr(batch, "LIFTED_UP_TO", 5)  # a tape of 5: lifted up to 5 instructions, and not past
+    assert p.runs().splitlines()[1].startswith("batch: the lifted array program on NumPy")
+    monkeypatch.setattr(batch, "LIFTED_UP_TO", 4)
+    assert p.runs().splitlines()[1].startswith("batch: per node")
+    monkeypatch.setattr(batch, "LIFTED_UP_TO", 3)
+    assert p.runs().splitlines()[1] == "batch: per node on NumPy arrays: the generated code, one array call per instruction (5)"
+    monkeypatch.setattr(program_module, "GENERATED_UP_TO", 3)
+    q, _ = _tanh_program()
+    assert q.interpreted and not p.interpreted
+    assert q.runs().splitlines() == [
+        "call, loop, backward, verify: the interpreter's walk over the tape, one compiled step per kind of "
+        f"instruction ({len(q.tape)} instructions)",
+        f"batch: per node on NumPy arrays: the interpreter's steps, one array call per instruction ({len(q.tape)})"]
+    monkeypatch.undo()
+    both = engine.compile(lambda x: (x * w, w), 1.0)  # an extra output that is a parameter itself
+    assert both.runs().splitlines()[1] == (
+        f"batch: per node on NumPy arrays: the generated code, one array call per instruction ({len(both.tape)}) "
+        "(an output is a parameter itself, which the lifted program has no row for)")
+    assert both.runs(backend="torch").splitlines()[1].endswith(
+        f"({len(both.tape)}), moved to the device (an output is a parameter itself, which the lifted program has "
+        "no row for)")
