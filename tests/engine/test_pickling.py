@@ -56,3 +56,9 @@ def test_a_loaded_or_copied_value_is_made_now_and_keeps_its_graph_in_order() -> 
     assert (back.data, back.grad, back.m, back.label) == (0.5, 0.0, 0.25, "w")
     copied = copy.deepcopy(b)  # parents are made before their children
     assert copied._prev[0]._id < copied._id and copied._prev[0] is copied._prev[1]
+
+
+def test_the_constant_marker_prints_as_itself() -> None:
+    from engine.value import CONSTANT
+
+    assert repr(CONSTANT) == "CONSTANT"

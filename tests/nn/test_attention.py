@@ -246,8 +246,13 @@ def test_positional_embedding_adds_a_row_per_position():
     assert [[v.data for v in row] for row in out] == [[x + w.data for x, w in zip(xs, ws)]
                                                        for xs, ws in zip([[1.0, 2.0], [3.0, 4.0]], pos.weight)]
     assert [(n, s) for n, s, _ in pos.torch_state()] == [("weight", (3, 2))]
+    assert len(pos([[0.0, 0.0]] * 3)) == 3  # exactly max_len positions
     with pytest.raises(ValueError, match=r"PositionalEmbedding\(3, 2\): a sequence of at most 3 vectors, got 4"):
         pos([[0.0, 0.0]] * 4)
+    assert {v.scope for v in pos.parameters()} == {"pos"}
+    assert {v.scope for v in PositionalEmbedding(2, 2, scope="where").parameters()} == {"where"}
+    with pytest.raises(ValueError, match="^PositionalEmbedding's embed_dim must be a positive whole number"):
+        PositionalEmbedding(2, 0)
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -53,8 +53,10 @@ def test_dtype_converts_and_copy_follows_numpy_2(tmp_path: Path) -> None:
     assert np.array_equal(np.asarray(idx), images)  # the copy is the caller's own
     first, second = np.asarray(idx, copy=False), np.asarray(idx)
     assert np.shares_memory(first, second) and np.array_equal(first, images)  # no copy when none is needed
-    with pytest.raises(ValueError, match="needs a copy, but copy=False"):
+    with pytest.raises(ValueError, match="^IdxArray of uint8: a float32 array of it needs a copy, but copy=False"):
         np.asarray(idx, dtype=np.float32, copy=False)
+    converted = idx.__array__(np.float32)  # the protocol itself converts (NumPy would cast a wrong dtype again)
+    assert converted.dtype == np.float32 and np.array_equal(converted, images.astype(np.float32))
     assert np.asarray(idx, dtype=np.uint8, copy=False).dtype == np.uint8
 
 

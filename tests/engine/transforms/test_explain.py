@@ -2,6 +2,7 @@
 learner reads it (a derivation the engine disagrees with is flagged)."""
 
 import io
+import math
 import re
 from typing import List
 
@@ -324,3 +325,21 @@ def test_a_zero_is_written_0_never_minus_0() -> None:
     text = explained_text(y, x)
     assert "  product = 0" in text.splitlines() and "-0" not in text
     assert text.splitlines()[-2] == "sum over paths: dy/dx = 0"
+
+
+def test_table_gives_data_to_six_digits_and_grads_to_three() -> None:
+    """The docstring's example, pinned where mutation runs see it: tanh(x^2) at x = 2; the grads by hand."""
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.label = "y"
+    y.backward()
+    d = 1 - math.tanh(4.0) ** 2  # dy/d(x^2)
+    assert f"{2 * 2.0 * d:.3g}" == "0.00536" and f"{d:.3g}" == "0.00134" and f"{math.tanh(4.0):.6g}" == "0.999329"
+    out = io.StringIO()
+    table(y, file=out)
+    assert out.getvalue() == """\
+node  op    data      grad     local derivatives  consumers
+x           2         0.00536  -                  2
+v1    *     4         0.00134  2, 2               1
+y     tanh  0.999329  1        0.00134095         0
+"""
