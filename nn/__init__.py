@@ -9,12 +9,14 @@
 from . import data, losses
 from .attention import MultiHeadAttention, PositionalEmbedding, TransformerBlock, attention
 from .batchnorm import BatchNorm
+from .convolution import Conv1d, Conv2d
 from .dropout import Dropout
 from .embedding import Embedding
 from .gradcheck import gradcheck_model
 from .layernorm import LayerNorm
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
+from .pooling import AvgPool2d, Flatten, MaxPool1d, MaxPool2d
 from .recurrent import GRU, LSTM, RNN
 from .saving import CheckpointError, load, load_into, save
 from .sequential import Activation, Residual, Sequential
@@ -22,9 +24,9 @@ from .torch_state import load_torch_state
 from .train import DeadNetworkWarning, accuracy, fit
 
 __all__ = [
-    "Activation", "Adam", "AdamW", "BatchNorm", "CheckpointError", "CosineLR", "DeadNetworkWarning", "Dropout",
-    "Embedding", "GRU", "LSTM", "Layer", "LayerNorm", "LinearWarmup", "MLP", "Module", "MultiHeadAttention",
-    "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sequential", "StepLR", "TransformerBlock",
+    "Activation", "Adam", "AdamW", "AvgPool2d", "BatchNorm", "CheckpointError", "Conv1d", "Conv2d", "CosineLR",
+    "DeadNetworkWarning", "Dropout", "Embedding", "Flatten", "GRU", "LSTM", "Layer", "LayerNorm", "LinearWarmup", "MLP",
+    "MaxPool1d", "MaxPool2d", "Module", "MultiHeadAttention", "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sequential", "StepLR", "TransformerBlock",
     "accuracy", "attention", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into",
     "load_torch_state", "losses", "save",
 ]

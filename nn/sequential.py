@@ -22,6 +22,22 @@ def _one_or_list(row: List[Any]) -> Any:
     return row[0] if len(row) == 1 else row
 
 
+def _nested_map(x: Sequence[Any], f: Any) -> List[Any]:
+    """``f`` of every number in nested lists, the nesting kept; walked without recursion."""
+    out: List[Any] = []
+    stack = [(x, out)]
+    while stack:
+        items, into = stack.pop()
+        for item in items:
+            if isinstance(item, (list, tuple)):
+                inner: List[Any] = []
+                into.append(inner)
+                stack.append((item, inner))
+            else:
+                into.append(f(item))
+    return out
+
+
 class Activation(Module):
     """An activation function as a layer of its own: ``Activation("relu")``.
 
@@ -35,6 +51,8 @@ class Activation(Module):
     def __call__(self, x: Sequence[Any]) -> List[Any]:
         if self.name == "linear":
             return list(x)
+        if len(x) and isinstance(x[0], (list, tuple)):  # channels of rows (a convolution's output): entry by entry
+            return _nested_map(x, lambda v: activate(v, self.name))
         return [activate(v, self.name) for v in as_inputs(x, len(x), "Activation")]
 
     def spec(self) -> dict:

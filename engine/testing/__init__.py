@@ -7,7 +7,7 @@
 ...                   at=[0.3, 1.5])
 
 The assertions and finite differences need only the standard library. The
-strategies (``floats_in``, ``values``, ``expressions``, ``mlps``) need hypothesis:
+strategies (``floats_in``, ``values``, ``expressions``, ``mlps``, ``convolutions``) need hypothesis:
 ``pip install 'chainrule[testing]'``. ``torch_reference`` uses PyTorch when it is installed.
 """
 
@@ -18,7 +18,8 @@ from ..transforms.differences import SCHEMES, Scheme, default_step, derivative, 
 from .assertions import DerivativeError, DerivativeRow, assert_derivative, check_grads, close, formula_of
 from .oracles import torch_reference
 
-_STRATEGIES = ("DOMAINS", "Expression", "expressions", "floats_in", "mlps", "random_expressions", "values")
+_STRATEGIES = ("DOMAINS", "Expression", "convolutions", "expressions", "floats_in", "mlps", "random_expressions",
+               "values")
 
 
 def __getattr__(name: str) -> Any:
@@ -34,6 +35,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DOMAINS", "DerivativeError", "DerivativeRow", "Expression", "SCHEMES", "Scheme", "assert_derivative", "check_grads", "close",
+    "convolutions",
     "default_step", "derivative", "directional", "expressions", "floats_in", "formula_of", "mlps",
     "partial_derivative", "random_expressions", "step_error", "torch_reference", "values",
 ]

@@ -314,3 +314,26 @@ def mlps(draw: Callable, make: Callable[..., Any], nin: Union[int, Tuple[int, in
         return make(n_in, sizes, activation=activation)
     finally:
         random.setstate(state)
+
+
+@st.composite
+def convolutions(draw: Callable, dims: int = 2, channels: Tuple[int, int] = (1, 3),
+                 kernel: Tuple[int, int] = (1, 3), size: Tuple[int, int] = (1, 7)) -> dict:
+    """Settings of a small convolution or pooling: ``in_channels``, ``out_channels``, ``kernel_size``, ``stride``,
+    ``padding``, ``dilation`` (tuples of ``dims``) and the input's spatial ``shape``, drawn so that the output
+    has at least one position (and padding at most half the kernel, as PyTorch's pools require), with a
+    ``seed`` for the weights and inputs.
+
+    ... @given(convolutions(dims=1))
+    ... def test_my_conv(s): ...
+    """
+    def each(lo: int, hi: int) -> Tuple[int, ...]:
+        return tuple(draw(st.integers(lo, hi)) for _ in range(dims))
+
+    k, stride, dilation = each(*kernel), each(1, 3), each(1, 2)
+    padding = tuple(draw(st.integers(0, ki // 2)) for ki in k)
+    shape = tuple(draw(st.integers(max(size[0], d * (ki - 1) + 1 - 2 * p), max(size[1], d * (ki - 1) + 1 - 2 * p)))
+                  for ki, d, p in zip(k, dilation, padding))
+    return {"in_channels": draw(st.integers(*channels)), "out_channels": draw(st.integers(*channels)),
+            "kernel_size": k, "stride": stride, "padding": padding, "dilation": dilation, "shape": shape,
+            "seed": draw(st.integers(0, 2 ** 31 - 1))}

@@ -1,0 +1,143 @@
+"""Conv1d and Conv2d: PyTorch's outputs and gradients (input, weight, bias) in float64 with the same weights, on
+random shapes, strides, paddings and dilations; the chapters' flipped-kernel identities by hand; gradcheck,
+checkpoints, PyTorch's names; a clear error for bad input."""
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import engine
+import nn
+from engine import Value
+from engine.testing import convolutions
+from nn import Conv1d, Conv2d
+from tests.torch_oracle import needs_torch, torch
+
+REL = 1e-10
+
+
+def _input(rng, channels, shape):
+    if len(shape) == 1:
+        return [[rng.uniform(-2, 2) for _ in range(shape[0])] for _ in range(channels)]
+    return [[[rng.uniform(-2, 2) for _ in range(shape[1])] for _ in range(shape[0])] for _ in range(channels)]
+
+
+def _leaves(x):
+    return [[Value(v) for v in c] if not isinstance(c[0], list) else [[Value(v) for v in r] for r in c] for c in x]
+
+
+def _data(x, attr="data"):
+    return [[getattr(v, attr) for v in c] if not isinstance(c[0], list) else [[getattr(v, attr) for v in r] for r in c]
+            for c in x]
+
+
+def _check(ours, theirs, x, rng):
+    """Outputs, and gradients of a weighted sum of them, against PyTorch's, entry by entry."""
+    X = _leaves(x)
+    out = ours(X)
+    coef = np.array([[rng.uniform(-1, 1) for _ in np.nditer(np.zeros(np.shape(_data(out)[0])))] for _ in out])
+    coef = coef.reshape(np.shape(_data(out)))
+    flat = [v for v in nn.Flatten()(out)]
+    engine.dot(coef.reshape(-1).tolist(), flat).backward()
+    tx = torch.tensor([x], dtype=torch.float64, requires_grad=True)
+    tout = theirs(tx)[0]
+    (tout * torch.tensor(coef)).sum().backward()
+    assert np.allclose(_data(out), tout.detach().numpy(), rtol=REL, atol=1e-12)
+    assert np.allclose(_data(X, "grad"), tx.grad[0].numpy(), rtol=REL, atol=1e-12)
+    params = dict(theirs.named_parameters())
+    for name, shape, values in ours.torch_state():
+        assert np.allclose([v.grad for v in values], params[name].grad.flatten().numpy(), rtol=REL, atol=1e-12), name
+
+
+def _pair(module, s, torch_kind):
+    random.seed(s["seed"])
+    kwargs = {k: s[k] for k in ("kernel_size", "stride", "padding", "dilation")}
+    theirs = torch_kind(s["in_channels"], s["out_channels"], **kwargs).double()
+    ours = nn.load_torch_state(module(s["in_channels"], s["out_channels"], **kwargs), theirs.state_dict())
+    return ours, theirs
+
+
+@needs_torch
+@settings(max_examples=25, deadline=None)
+@given(convolutions(dims=2))
+def test_conv2d_matches_pytorch(s):
+    ours, theirs = _pair(Conv2d, s, torch.nn.Conv2d)
+    rng = random.Random(s["seed"])
+    _check(ours, theirs, _input(rng, s["in_channels"], s["shape"]), rng)
+
+
+@needs_torch
+@settings(max_examples=25, deadline=None)
+@given(convolutions(dims=1))
+def test_conv1d_matches_pytorch(s):
+    ours, theirs = _pair(Conv1d, s, torch.nn.Conv1d)
+    rng = random.Random(s["seed"])
+    _check(ours, theirs, _input(rng, s["in_channels"], s["shape"]), rng)
+
+
+@needs_torch
+def test_pytorchs_initialisation_bounds_and_names():
+    random.seed(0)
+    conv = Conv2d(3, 4, (2, 5), bias=True)
+    bound = 1 / (3 * 2 * 5) ** 0.5
+    assert all(abs(p.data) <= bound for p in conv.parameters())
+    assert max(abs(p.data) for p in conv.parameters()) > 0.8 * bound
+    theirs = torch.nn.Conv2d(3, 4, (2, 5))
+    assert [(n, tuple(t.shape)) for n, t in theirs.state_dict().items()] == [(n, s) for n, s, _ in conv.torch_state()]
+    assert [(n, s) for n, s, _ in Conv1d(2, 3, 4, bias=False).torch_state()] == [("weight", (3, 2, 4))]
+
+
+def test_the_flipped_kernel_identities_by_hand():
+    """Backpropagation Calculus for Deep Learning, section 10: for y = x * w (valid cross-correlation, as every
+    framework computes it), dL/dx is the full convolution of dL/dy with the kernel (the flipped kernel slid
+    over the padded upstream gradient), and dL/dw the correlation of x with dL/dy."""
+    x, w, g = [0.5, -1.0, 2.0, 0.25, 1.5], [0.3, -0.7, 1.1], [1.0, -2.0, 0.5]
+    conv = Conv1d(1, 1, 3, bias=False)
+    for v, k in zip(conv.weight[0][0][0], w):
+        v.data = k
+    X = [[Value(v) for v in x]]
+    y = conv(X)[0]
+    assert [v.data for v in y] == pytest.approx([sum(x[i + k] * w[k] for k in range(3)) for i in range(3)], rel=1e-15)
+    engine.dot(g, y).backward()
+    padded = [0.0, 0.0] + g + [0.0, 0.0]
+    flipped = w[::-1]
+    full = [sum(padded[i + k] * flipped[k] for k in range(3)) for i in range(5)]
+    assert [v.grad for v in X[0]] == pytest.approx(full, rel=1e-15)
+    correlation = [sum(x[i + k] * g[i] for i in range(3)) for k in range(3)]
+    assert [v.grad for v in conv.weight[0][0][0]] == pytest.approx(correlation, rel=1e-15)
+
+
+def test_gradcheck_and_a_checkpoint(tmp_path):
+    random.seed(1)
+    model = nn.Sequential(Conv2d(1, 2, 2, padding=1), nn.Activation("tanh"), nn.AvgPool2d(2), nn.Flatten(),
+                          nn.Layer(8, 1, activation="linear"))
+    x = [[[0.3, -0.2, 0.9], [0.1, 0.5, -0.4], [0.7, -0.6, 0.2]]]
+    table = nn.gradcheck_model(model, lambda: nn.losses.mse([model(x)], [0.5]))
+    assert [row.parameters for row in table] == [2 * 4 + 2, 9] and all(row.ok for row in table)
+    model.save(tmp_path / "cnn.json")
+    loaded = nn.load(tmp_path / "cnn.json")
+    assert loaded(x).data == model(x).data
+    assert repr(loaded.layers[0]) == "Conv2d(1, 2, kernel_size=2, padding=1)"
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: Conv2d(2, 1, 3)([[[1.0] * 3] * 3]), ValueError, r"Conv2d\(2, 1, kernel_size=3\) takes 2 input channels, got 1 channels"),
+    (lambda: Conv2d(1, 1, 3)([[[1.0] * 2] * 2]), ValueError, r"the kernel 3 x 3 \(dilation 1 x 1\) is larger than the padded input 2 x 2"),
+    (lambda: Conv2d(1, 1, 3, padding=1)([[[1.0, 2.0], [3.0]]]), ValueError, r"channel 0 has ragged or empty rows \(lengths \[2, 1\]\)"),
+    (lambda: Conv2d(1, 1, 0), ValueError, "Conv2d's kernel_size must be a positive whole number or a pair of them, got 0"),
+    (lambda: Conv2d(1, 1, 2, stride=0), ValueError, "Conv2d's stride must be a positive whole number"),
+    (lambda: Conv2d(1, 1, 2, dilation=(1, 0)), ValueError, r"Conv2d's dilation must be a positive whole number or a pair of them, got \(1, 0\)"),
+    (lambda: Conv2d(1, 1, 2, padding=-1), ValueError, "Conv2d's padding must be a non-negative whole number"),
+    (lambda: Conv2d(1, 1, 2.5), ValueError, "Conv2d's kernel_size must be a positive whole number"),
+    (lambda: Conv2d(1, 0, 2), ValueError, "Conv2d's out_channels must be a positive whole number"),
+    (lambda: Conv1d(1, 1, (2, 2)), ValueError, r"Conv1d's kernel_size must be a whole number \(or a tuple of one\)"),
+    (lambda: Conv1d(1, 1, 2)([[1.0], [2.0]]), ValueError, r"Conv1d\(1, 1, kernel_size=2\) takes 1 input channel, got 2 channels"),
+    (lambda: Conv1d(1, 1, 2)([["a", "b"]]), TypeError, "Conv1d"),
+    (lambda: Conv2d(1, 1, 2)([[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]]]), ValueError, "takes 1 input channel, got 2"),
+])
+def test_bad_input_is_a_clear_error(call, error, message):
+    random.seed(0)
+    with pytest.raises(error, match=message):
+        call()
