@@ -44,10 +44,12 @@ DEMOS = {
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
     "through_time": "backpropagation through time: a tanh RNN's gradient vanishes with the steps back, an LSTM's does not",
     "lstm_cell": "one LSTM step's backward derived by hand: every gate's derivative beside the engine's and PyTorch's",
-    "makemore": "makemore, part one: a count bigram, a neural bigram and Bengio's MLP on census first names, beside "
+    "makemore": "makemore: census first names from a count bigram to an MLP, an LSTM and a transformer, each beside "
                 "PyTorch (python -m nn.data fetch names first)",
     "attention_paths": "Backpropagation Calculus for Deep Learning's attention (§10): dL/dV, dL/dQ and dL/dK by hand, "
                        "beside the engine's and PyTorch's",
+    "convolution": "a convolution's backward (§10): dL/dx by the flipped kernel, dL/dW by correlation, in 1-D and "
+                   "2-D, beside the engine's",
 }
 
 

@@ -93,9 +93,7 @@ INDEX: List[Entry] = [
     Entry("000", "§7.4.3, Layer Normalization", "1051-1070",
           "layer normalisation and its hand-derived backward", "layernorm_backward"),
     Entry("000", "§7.4.3, Convolutional Layers", "1072-1100",
-          "convolutional layers", "",
-          "chainrule has no convolutions; a 1-D one is a sum of products, which engine.dot and gradcheck handle "
-          "like any other"),
+          "1-D and 2-D convolutions and their backward function, the transpose convolution", "convolution"),
     Entry("000", "§7.4.4, Example: Two-Layer Neural Network", "1150-1173",
           "a two-layer network's forward and backward pass, symbol by symbol", "worked_example"),
     Entry("000", "§7.4.4, Gradient Checking", "1181-1203",
@@ -136,6 +134,9 @@ INDEX: List[Entry] = [
           "the finite-difference Hessian-vector product (grad f(x + eps v) - grad f(x)) / eps", "engine.hvp"),
     Entry("002", "§9 Advanced Backpropagation Techniques, Differentiation through Optimization", "273-275",
           "differentiating through an optimisation problem", "implicit"),
+    Entry("002", "§10 Backpropagation through Different Architectures, Convolutional Layers", "279-283",
+          "a convolution's backward: dL/dx by the flipped kernel, dL/dW by correlating the input with the upstream "
+          "gradient", "convolution"),
     Entry("002", "§10 Backpropagation through Different Architectures, Recurrent Layers", "285-289",
           "backpropagation through time and vanishing gradients over long sequences: RNN against LSTM", "through_time"),
     Entry("002", "§10 Backpropagation through Different Architectures, Attention Mechanisms", "290-298",
