@@ -148,8 +148,11 @@ class Conv2d(Module):
         return self._convolve(planes(x, self.in_channels, repr(self)))
 
     def _convolve(self, x: List[Plane]) -> List[Plane]:
+        # one zero for all the padding: a compiled program then sees every border window of a kind read the same
+        # slot, and runs them as one product (a float per window would be a constant of its own)
+        zero = Value(0.0, label="padding") if any(self.padding) else 0.0
         spots = windows(x, self._pair(self.kernel_size), self._pair(self.stride), self._pair(self.padding, 0),
-                        self._pair(self.dilation), repr(self))
+                        self._pair(self.dilation), repr(self), fill=zero)
         out = []
         for o, kernel in enumerate(self.kernels()):
             bias = None if self.bias is None else self.bias[o]

@@ -12,6 +12,7 @@ Every module works on a batch (``forward_batch``): most apply to each sample alo
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, List, Sequence, Tuple
 
 from .saving import build, register
@@ -23,16 +24,17 @@ def _one_or_list(row: List[Any]) -> Any:
 
 
 def _nested_map(x: Sequence[Any], f: Any) -> List[Any]:
-    """``f`` of every number in nested lists, the nesting kept; walked without recursion."""
+    """``f`` of every number in nested lists, the nesting kept, in order (channel by channel, row by row);
+    walked without recursion."""
     out: List[Any] = []
-    stack = [(x, out)]
-    while stack:
-        items, into = stack.pop()
+    queue = deque([(x, out)])
+    while queue:
+        items, into = queue.popleft()
         for item in items:
             if isinstance(item, (list, tuple)):
                 inner: List[Any] = []
                 into.append(inner)
-                stack.append((item, inner))
+                queue.append((item, inner))
             else:
                 into.append(f(item))
     return out

@@ -9,7 +9,7 @@ What one call runs, in order (``run``):
    A ``Pass`` either holds the results or names the samples whose numbers are not all finite; those are
    replayed alone on floats (``with_samples_alone``), where the eager engine gives its result or its clear error.
 3. Where lifting does not apply (an output that is a parameter itself) or is not wanted (``lifted=False``, or a
-   tape of over ``LIFTED_UP_TO`` instructions), the per-node replay (``per_node``): the float code with NumPy's
+   tape of over ``LIFTED_UP_TO`` instructions in more than ``LIFTED_GROUPS`` groups), the per-node replay (``per_node``): the float code with NumPy's
    functions, one array call per node. The PyTorch back-end runs lifted only, and moves a per-node result over.
 
 The back-ends (``numpy_backend.NUMPY`` and ``torch_backend.Torch(device)``) are tables of array operations behind
@@ -27,10 +27,11 @@ from . import interpreter
 from .arrays import ArrayBackend
 from .codegen import build
 from .frames import Frame, Frames, bind
-from .lifting import Lifted, lift
+from .lifting import Lifted, few_groups, lift
 from .numpy_backend import NUMPY
 
-LIFTED_UP_TO = 20_000  # instructions up to which batch(lifted=None) lifts; larger tapes replay per node
+LIFTED_UP_TO = 20_000  # instructions up to which batch(lifted=None) lifts; larger tapes, unless their nodes fall
+LIFTED_GROUPS = 2_000  # into at most this many groups (a CNN's do, a long chain's do not), replay per node
 # Program -> what was made for it: the lifted program per input_grads, each back-end's Made, the per-node code
 _MADE: "weakref.WeakKeyDictionary[Any, Dict[Any, Any]]" = weakref.WeakKeyDictionary()
 _TORCH: Dict[str, ArrayBackend] = {}  # device name -> its back-end, made once
@@ -68,8 +69,8 @@ def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parame
         return _on_torch(program, args, device, parameters, input_grads, check_finite)
     if backend != "numpy":
         raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
-    if lifted is None:  # lifting a huge tape would compile a line per group, and its groups are mostly of one
-        lifted = len(program.tape) <= LIFTED_UP_TO
+    if lifted is None:
+        lifted = lifts_by_default(program)
     P = None if parameters is None else NUMPY.parameters(program, parameters)
     done = run_lifted(program, args, NUMPY, P, input_grads, check_finite) if lifted else None
     if done is None:
@@ -81,7 +82,7 @@ def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parame
 
 def route(program: Any, backend: str = "numpy", lifted: Optional[bool] = None, input_grads: bool = True) -> str:
     """Which path a ``batch`` call with these settings takes, in words (``Program.runs`` shows it)."""
-    if backend == "numpy" and (lifted is False or (lifted is None and len(program.tape) > LIFTED_UP_TO)):
+    if backend == "numpy" and (lifted is False or (lifted is None and not lifts_by_default(program))):
         return per_node_route(program)
     lifted_ = lifted_program(program, input_grads)
     if not _liftable(program, lifted_):
@@ -91,6 +92,17 @@ def route(program: Any, backend: str = "numpy", lifted: Optional[bool] = None, i
     products = lifted_.forward.count(" @ ")
     return (f"the lifted array program on {'NumPy' if backend == 'numpy' else 'PyTorch'}: {lifted_.groups} array "
             f"operations for {len(program.tape)} instructions ({products} matrix products)")
+
+
+def lifts_by_default(program: Any) -> bool:
+    """Whether ``batch(lifted=None)`` lifts: a tape of up to ``LIFTED_UP_TO`` instructions, or a larger one whose
+    nodes fall into few groups. Lifting a long chain would write a line per node, each an array call on a row."""
+    if len(program.tape) <= LIFTED_UP_TO:
+        return True
+    made = _MADE.setdefault(program, {})
+    if "few groups" not in made:
+        made["few groups"] = few_groups(program.tape, LIFTED_GROUPS)
+    return made["few groups"]
 
 
 def per_node_route(program: Any) -> str:

@@ -88,11 +88,33 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     writer = _Writer(param_of, row_of)
     for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
         op, wanted = key[1], key[4]
-        for part in (_by_shared_inputs(groups[key]) if op is ops.DOT else [groups[key]]):
-            writer.group(op, part[0][2], wanted, [args for args, _, _ in part], [out for _, out, _ in part])
+        if op is ops.DOT:
+            for parts in _by_shared_weights(_by_shared_inputs(groups[key]), writer):
+                if len(parts) > 1:  # one kernel over many windows: a convolution
+                    writer.convolution(wanted, [[args for args, _, _ in part] for part in parts],
+                                       [[out for _, out, _ in part] for part in parts])
+                else:
+                    writer.group(op, None, wanted, [args for args, _, _ in parts[0]], [out for _, out, _ in parts[0]])
+            continue
+        writer.group(op, groups[key][0][2], wanted, [args for args, _, _ in groups[key]], [out for _, out, _ in groups[key]])
     backward, added_first = _first_writes(writer.backward, row_of.get(tape.output_slots[0]))
     return Lifted("\n".join(writer.forward) or "pass", backward or "pass",
                   writer.dialect.functions, writer.indices, len(row_of), row_of, writer.count, added_first)
+
+
+def few_groups(tape: Tape, limit: int) -> bool:
+    """Whether the tape's nodes fall into at most ``limit`` groups of depth, op and shape (a lower bound on the
+    lifted program's lines, counted without writing any): a convolutional network's 50,000 nodes make a few
+    dozen, a chain of 50,000 nodes 50,000. One pass over the tape, stopped as soon as the count passes."""
+    param_of = set(tape.param_slots)
+    depth = [0] * tape.size
+    keys: set = set()
+    for op, args, param, out in tape.instructions():
+        depth[out] = 1 + max(depth[a] for a in args)
+        keys.add((depth[out], op, param_key(param), tuple(a in param_of for a in args)))
+        if len(keys) > limit:
+            return False
+    return True
 
 
 class _Add(NamedTuple):
@@ -137,6 +159,22 @@ def _by_shared_inputs(members: list) -> List[list]:
     return list(parts.values())
 
 
+def _by_shared_weights(parts: List[list], writer: "_Writer") -> List[List[list]]:
+    """Matrix-product parts (see ``_by_shared_inputs``) gathered by their weights: parts with the same weights,
+    each reading its own inputs, are one kernel slid over many windows, and run as one product (``convolution``)."""
+    found: Dict[tuple, List[list]] = {}
+    for part in parts:
+        args = [a for a, _, _ in part]
+        n = len(args[0])
+        if n < 2 or not _matmul_ready([writer.rows([a[i] for a in args]) for i in range(n)], n):
+            found[(id(part),)] = [part]
+            continue
+        weights = tuple(tuple(a[0::2][:n // 2]) for a in args)
+        bias = tuple(a[-1] for a in args) if n % 2 else ()
+        found.setdefault((weights, bias), []).append(part)
+    return list(found.values())
+
+
 class _Writer:
     """Writes each group's forward line and backward lines, laying out V's rows as it goes."""
 
@@ -159,6 +197,10 @@ class _Writer:
         step = index[1] - index[0] if len(index) > 1 else 1
         if step > 0 and index == tuple(range(index[0], index[0] + step * len(index), step)):
             return f"{index[0]}:{index[-1] + 1}" + (f":{step}" if step > 1 else "")
+        return self.named_index(index)
+
+    def named_index(self, index: Tuple[int, ...]) -> str:
+        """An index array for ``index`` even where a slice would do: a gather, for a block reshaped after."""
         for name, known in self.indices.items():
             if known == index:
                 return name
@@ -266,6 +308,36 @@ class _Writer:
         lines.append(add_to_weights(f"G[{out}] @ {X}.T"))
         if n % 2 and wanted[-1]:
             lines.append(self.add_to(positions[-1], f"G[{out}]"))
+        self.backward.append(lines)
+
+
+    def convolution(self, wanted: Tuple[int, ...], windows: List[List[Sequence[int]]],
+                    outs: List[List[int]]) -> None:
+        """One kernel over p windows: out = W @ X (+ b) with X the windows' inputs side by side, an array of shape
+        (k, p · samples) gathered from V (im2col), W the (m, k) weights each window's dots share. The outputs
+        are laid out channel by channel (row c · p + j for channel c of window j), as a convolution makes
+        them, so that the next layer reads them as one slice; the inputs' adjoints are added back where the
+        windows overlap."""
+        self.count += 1
+        p, m, n = len(windows), len(outs[0]), len(wanted)
+        pairs = n // 2
+        first = windows[0]
+        weights = tuple(self.param_of[first[j][2 * k]] for j in range(m) for k in range(pairs))
+        W, add_to_weights = self.matrix(weights, m, pairs)
+        inputs = Rows("V", tuple(self.row_of[window[0][2 * k + 1]] for k in range(pairs) for window in windows))
+        X = f"{self.read(inputs)}.reshape({pairs}, -1)"
+        if self.index(inputs.index).count(":") > 1:  # strided rows: reshaped, they would be a copy, not a view
+            X = f"V[{self.named_index(inputs.index)}].reshape({pairs}, -1)"
+        bias = f" + {self.read(self.rows([first[j][-1] for j in range(m)]))}" if n % 2 else ""
+        out = self.outputs([outs[j][c] for c in range(m) for j in range(p)])
+        self.forward.append(f"V[{out}] = ({W} @ {X}{bias}).reshape({m * p}, -1)")
+        G = f"G[{out}].reshape({m}, -1)"
+        lines = []
+        if any(wanted[1:2 * pairs:2]):
+            lines.append(self.add_to(inputs, f"({W}.T @ {G}).reshape({pairs * p}, -1)"))
+        lines.append(add_to_weights(f"{G} @ {X}.T"))
+        if n % 2 and wanted[-1]:
+            lines.append(self.add_to(self.rows([first[j][-1] for j in range(m)]), G))
         self.backward.append(lines)
 
 

@@ -12,7 +12,7 @@ import engine
 from engine import Value
 from engine.compiler.lifting import lift
 from engine.compiler.program import eager_call
-from engine.testing import expressions, mlps
+from engine.testing import convolutions, expressions, mlps
 from nn import MLP
 
 
@@ -403,3 +403,41 @@ def test_numpy_reduces_a_stacked_sum_and_logsumexp_in_one_call_and_others_row_by
     assert bound["t"](block).tolist() == bound["s"](block).tolist() == block.sum(axis=0).tolist()
     want = np.log(np.exp(block).sum(axis=0))
     assert bound["l"](block).ravel().tolist() == pytest.approx(want.ravel().tolist(), rel=1e-15)
+
+
+@settings(max_examples=15, deadline=None)
+@given(convolutions(dims=2, channels=(1, 3), size=(2, 6)), st.booleans())
+def test_a_convolution_lifts_to_one_product_per_kind_of_window_with_the_eager_numbers(s, bias) -> None:
+    """One kernel over many windows (im2col): a product for the inner windows and one for each pattern of
+    padding at the border, never one per window; values and every gradient as per node and eager."""
+    from nn import Conv2d, Flatten
+
+    random.seed(s["seed"])
+    conv = Conv2d(s["in_channels"], s["out_channels"], s["kernel_size"], s["stride"], s["padding"], s["dilation"],
+                  bias=bias)
+    (h, w), c = s["shape"], s["in_channels"]
+    coef = [random.uniform(-1, 1) for _ in range(10_000)]
+
+    def f(x):
+        planes = [[x[(ch * h + r) * w:(ch * h + r + 1) * w] for r in range(h)] for ch in range(c)]
+        out = Flatten()(conv(planes))
+        return engine.dot(coef[:len(out)], [o.tanh() for o in out])
+
+    rng = np.random.default_rng(s["seed"])
+    X = rng.standard_normal((3, c * h * w))
+    program = engine.compile(f, X[0].tolist())
+    lifted = lift(program.tape)
+    products = lifted.forward.count(" @ ")
+    windows = len(Flatten()(conv([[[0.0] * w for _ in range(h)] for _ in range(c)]))) // s["out_channels"]
+    assert products <= windows and (products == 1 or any(s["padding"]))  # without padding, every window is alike
+    check_against_per_node_and_eager(program, [X], 3)
+
+
+def test_a_padded_convolution_is_one_product_inside_and_one_per_kind_of_border() -> None:
+    from nn import Conv2d, Flatten
+
+    random.seed(0)
+    conv = Conv2d(2, 3, 3, padding=1)
+    planes = lambda x: [[x[64 * c + 8 * r:64 * c + 8 * r + 8] for r in range(8)] for c in range(2)]  # noqa: E731
+    program = engine.compile(lambda x: engine.sum(Flatten()(conv(planes(x)))), [0.5] * 128)
+    assert lift(program.tape).forward.count(" @ ") == 9  # the 6 x 6 inner windows, 4 edges, 4 corners
