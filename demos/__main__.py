@@ -50,6 +50,8 @@ DEMOS = {
                        "beside the engine's and PyTorch's",
     "convolution": "a convolution's backward (§10): dL/dx by the flipped kernel, dL/dW by correlation, in 1-D and "
                    "2-D, beside the engine's",
+    "cnn": "a small CNN on real MNIST digits (or --fashion) at array speed, beside the same network in PyTorch "
+           "(python -m nn.data fetch mnist first)",
 }
 
 

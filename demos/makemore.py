@@ -35,7 +35,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import engine
 from engine import Value, no_grad
-from nn import Adam, fit, losses
+from nn import Adam, batch_order, fit, losses
 from nn.data import names
 from nn.data.mnist_files import data_root
 from nn.module import Module
@@ -188,17 +188,6 @@ def sample(probs: Callable[[Sequence[int]], List[float]], block: int, count: int
 
 # -- training, ours and PyTorch's -------------------------------------------------------------------------------
 
-def batches(n: int, batch_size: int, epochs: int, seed: int = SEED) -> List[List[List[int]]]:
-    """The batches ``fit`` makes, epoch by epoch: ``random.Random(seed)`` shuffles one list of 0..n-1 again at
-    every epoch (when the batch is smaller than the data), and the batches are its consecutive slices."""
-    rng, order, out = random.Random(seed), list(range(n)), []
-    for _ in range(epochs):
-        if batch_size < n:
-            rng.shuffle(order)
-        out.append([order[s:s + batch_size] for s in range(0, n, batch_size)])
-    return out
-
-
 def train_ours(model: Module, data: Dict[str, Any], epochs: int, lr: float, batch_size: int,
                progress: bool = True) -> Dict[str, List[float]]:
     opt = Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
@@ -219,10 +208,10 @@ def train_torch(twin: Any, block: int, data: Dict[str, Any], epochs: int, lr: fl
     opt = torch.optim.Adam(twin.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
     history: Dict[str, List[float]] = {"loss": [], "val_loss": [], "seconds": []}
     done = 0
-    for epoch in batches(len(Y), batch_size, epochs):
+    for epoch in batch_order(len(Y), batch_size, epochs, seed=SEED):
         began, total = time.perf_counter(), 0.0
         for batch in epoch:
-            b = torch.tensor(batch, dtype=torch.long)
+            b = torch.tensor(list(batch), dtype=torch.long)
             loss = torch.nn.functional.cross_entropy(twin(X[b]), Y[b])
             opt.zero_grad()
             loss.backward()

@@ -21,12 +21,12 @@ from .recurrent import GRU, LSTM, RNN
 from .saving import CheckpointError, load, load_into, save
 from .sequential import Activation, Residual, Sequential
 from .torch_state import load_torch_state
-from .train import DeadNetworkWarning, accuracy, fit
+from .train import DeadNetworkWarning, accuracy, batch_order, fit
 
 __all__ = [
     "Activation", "Adam", "AdamW", "AvgPool2d", "BatchNorm", "CheckpointError", "Conv1d", "Conv2d", "CosineLR",
     "DeadNetworkWarning", "Dropout", "Embedding", "Flatten", "GRU", "LSTM", "Layer", "LayerNorm", "LinearWarmup", "MLP",
     "MaxPool1d", "MaxPool2d", "Module", "MultiHeadAttention", "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sequential", "StepLR", "TransformerBlock",
-    "accuracy", "attention", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into",
+    "accuracy", "attention", "batch_order", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into",
     "load_torch_state", "losses", "save",
 ]

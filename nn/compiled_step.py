@@ -17,7 +17,9 @@ from .module import Module
 from .optim import Optimizer
 from .step import accuracy, class_labels, modules_of, weights_of
 
-EVALUATE_AT_ONCE = 1024  # samples per replay when evaluating: memory stays that of a batch, whatever the data set
+# Samples per replay when evaluating, so that memory stays that of a batch whatever the data set: up to 1,024, and
+# fewer for a large tape (a replay holds a value and a gradient per node and sample: 4 million each at most).
+EVALUATE_AT_ONCE, EVALUATE_ENTRIES = 1024, 4_000_000
 
 
 class _Score:
@@ -137,11 +139,12 @@ class CompiledStep:
         return r, sum(r.values) / len(batch), accuracy(outputs, labels)
 
     def evaluate(self, X: Sequence, y: Sequence) -> Tuple[float, Optional[float]]:
-        """(mean loss, accuracy) on a data set, with the parameters as they are now; in pieces of
-        ``EVALUATE_AT_ONCE`` samples, since a replay holds every node's value for every sample it runs."""
+        """(mean loss, accuracy) on a data set, with the parameters as they are now; in pieces (see
+        ``EVALUATE_AT_ONCE``), since a replay holds every node's value for every sample it runs."""
         total, correct, n = 0.0, 0.0, len(X)
-        for start in range(0, n, EVALUATE_AT_ONCE):
-            piece = range(start, min(n, start + EVALUATE_AT_ONCE))
+        at_once = max(1, min(EVALUATE_AT_ONCE, EVALUATE_ENTRIES // max(1, len(self.program.tape))))
+        for start in range(0, n, at_once):
+            piece = range(start, min(n, start + at_once))
             _, value, acc = self.run_batch(X, y, piece)
             total += value * len(piece)
             correct = None if acc is None else correct + acc * len(piece)

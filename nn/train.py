@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import warnings
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from engine import Value
 from engine.labels import predict_label  # noqa: F401 (where the demos and tests have found it)
@@ -33,6 +33,25 @@ def _as_lists(data: Any) -> Any:
     ([[0.5, 1.0]], [1, 0])
     """
     return data.tolist() if hasattr(data, "tolist") and hasattr(data, "shape") else data
+
+
+def batch_order(n: int, batch_size: int, epochs: int, seed: int = 0, shuffle: bool = True
+                ) -> Iterator[List[Sequence[int]]]:
+    """The batches ``fit`` trains on, epoch by epoch: ``random.Random(seed)`` shuffles one list of 0..n-1 again at
+    every epoch (when ``shuffle`` and the batch is smaller than the data) and the batches are its consecutive
+    slices; otherwise they are ranges, in order (which the compiled path reads as slices, without a copy). The
+    same order replays ``fit``'s training elsewhere, in PyTorch say.
+
+    >>> [[list(b) for b in epoch] for epoch in batch_order(5, 2, 2, seed=0)]
+    [[[2, 1], [0, 4], [3]], [[2, 0], [1, 4], [3]]]
+    """
+    rng, order = random.Random(seed), list(range(n))
+    for _ in range(epochs):
+        if shuffle and batch_size < n:
+            rng.shuffle(order)
+            yield [order[start:start + batch_size] for start in range(0, n, batch_size)]
+        else:
+            yield [range(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
 
 
 def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List[Any]], Value],
@@ -78,8 +97,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     _check_batch_statistics(model, len(X), size)
     step = CompiledStep(model, X, y, loss, compiled, optimizer, val) if compiled else \
         EagerStep(model, X, y, loss, optimizer)
-    rng = random.Random(seed)
-    order = list(range(len(X)))
+    epochs_of_batches = batch_order(len(X), size, epochs, seed, shuffle)
     history: History = {"loss": [], "accuracy": []}
     if val is not None:
         history.update(val_loss=[], val_accuracy=[])
@@ -89,13 +107,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     try:
         for _ in bar:
             began = perf_counter()
-            if shuffle and size < len(X):
-                rng.shuffle(order)
             total, hits, seen, alive = 0.0, 0.0, 0, False
-            for start in range(0, len(X), size):
-                # in order, a batch is a range, which the compiled path reads as a slice of its arrays (no copy)
-                batch = order[start:start + size] if shuffle and size < len(X) \
-                    else range(start, min(start + size, len(X)))
+            for batch in next(epochs_of_batches):
                 value, acc, moved = step.train(batch, watch=not alive)
                 alive = alive or moved
                 total += value * len(batch)

@@ -224,3 +224,22 @@ def test_compiled_fit_with_an_optimizer_over_other_parameters_follows_the_eager_
     assert data_c == pytest.approx(data_e, rel=1e-9, abs=1e-12)
     assert grad_c == pytest.approx(grad_e, rel=1e-9, abs=1e-12)  # the frozen ones hold what backward added up
     assert (data_c[-1], grad_c[-1]) == (0.5, 0.0)  # a Value the loss never reads gets no gradient and stays put
+
+
+@pytest.mark.parametrize("n, size, shuffle", [(10, 4, True), (10, 4, False), (7, 7, True), (5, 1, True)])
+def test_batch_order_is_the_order_fit_trains_in(n, size, shuffle) -> None:
+    """fit with a loss that records which targets each batch held, against nn.batch_order."""
+    from nn import SGD, Layer, batch_order, fit, losses
+
+    random.seed(0)
+    layer = Layer(1, 1, activation="linear")
+    seen = []
+
+    def loss(outputs, targets):
+        seen.append(list(targets))
+        return losses.mse(outputs, targets)
+
+    fit(layer, [[float(i)] for i in range(n)], list(range(n)), loss, SGD(layer.parameters(), lr=1e-9), 3,
+        batch_size=size, progress=False, seed=5, shuffle=shuffle)
+    assert seen == [list(b) for epoch in batch_order(n, size, 3, seed=5, shuffle=shuffle) for b in epoch]
+    assert all(sorted(sum((list(b) for b in epoch), [])) == list(range(n)) for epoch in batch_order(n, size, 3))
