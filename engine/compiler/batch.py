@@ -100,9 +100,10 @@ def lifts_by_default(program: Any) -> bool:
     if len(program.tape) <= LIFTED_UP_TO:
         return True
     made = _MADE.setdefault(program, {})
-    if "few groups" not in made:
-        made["few groups"] = few_groups(program.tape, LIFTED_GROUPS)
-    return made["few groups"]
+    key = ("few groups", LIFTED_GROUPS)
+    if key not in made:
+        made[key] = few_groups(program.tape, LIFTED_GROUPS)
+    return made[key]
 
 
 def per_node_route(program: Any) -> str:

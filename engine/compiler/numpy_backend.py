@@ -8,7 +8,7 @@ summed over the batch; input gradients stay per sample. NumPy is needed only her
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from .. import ops
 from .arrays import ArrayBackend, same_named
@@ -72,7 +72,14 @@ class NumpyBackend(ArrayBackend):
     def add_at(self, target: Any, index: Any, values: Any) -> None:
         import numpy as np
 
-        np.add.at(target, index, values)
+        if len(index) < 256 or np.ndim(values) != 2:
+            np.add.at(target, index, values)
+            return
+        # Many rows that repeat, a convolution's overlapping windows say: np.add.at goes entry by entry. Split
+        # into passes in which no destination repeats (each destination's first use, its second, ...), each
+        # pass is one gather and one += (a handful of passes: a 3 x 3 kernel reads a pixel at most 9 times).
+        for rows, where in _passes(index):
+            target[where] += values[rows]
 
     def stretch(self, x: Any, k: int) -> Any:
         import numpy as np
@@ -137,3 +144,27 @@ class NumpyBackend(ArrayBackend):
 
 
 NUMPY = NumpyBackend()
+
+
+_PASSES: Dict[int, Tuple[Any, List[Tuple[Any, Any]]]] = {}  # id(index) -> (the index, kept alive; its passes)
+
+
+def _passes(index: Any) -> List[Tuple[Any, Any]]:
+    """(positions in ``index``, their destinations) for each pass of ``add_at``: the k-th pass holds every
+    destination's k-th occurrence. Made once per index array (a lifted program's are made once, and kept)."""
+    import numpy as np
+
+    known = _PASSES.get(id(index))
+    if known is not None and known[0] is index:
+        return known[1]
+    order = np.argsort(index, kind="stable")
+    ordered = index[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts = np.flatnonzero(first)
+    rank = np.arange(len(index)) - np.repeat(starts, np.diff(np.r_[starts, len(index)]))  # occurrence number
+    passes = [(order[rank == k], ordered[rank == k]) for k in range(int(rank.max()) + 1)]
+    if len(_PASSES) > 4096:
+        _PASSES.clear()
+    _PASSES[id(index)] = (index, passes)
+    return passes
+

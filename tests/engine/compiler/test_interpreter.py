@@ -172,6 +172,7 @@ def test_a_huge_tape_is_batched_per_node_by_the_interpreter_unless_lifting_is_as
         return x
 
     monkeypatch.setattr(batches, "LIFTED_UP_TO", 99)  # the 100 instructions count as huge
+    monkeypatch.setattr(batches, "LIFTED_GROUPS", 99)  # and their 100 groups (a chain's are of one node) as many
     monkeypatch.setattr(program_module, "GENERATED_UP_TO", 99)
     program = engine.compile(chain, 0.5)
     xs = np.linspace(-1.0, 1.0, 7)

@@ -259,10 +259,14 @@ def test_runs_names_the_interpreter_and_the_per_node_route_of_large_or_unliftabl
     from engine.compiler import batch, program as program_module
 
     p, w = _tanh_program()
+    monkeypatch.setattr(batch, "LIFTED_GROUPS", 3)  # its 5 nodes fall into 4 groups (x^2 and 3x alike): past 3, not lifted
     monkeypatch.setattr(batch, "LIFTED_UP_TO", 5)  # a tape of 5: lifted up to 5 instructions, and not past
     assert p.runs().splitlines()[1].startswith("batch: the lifted array program on NumPy")
     monkeypatch.setattr(batch, "LIFTED_UP_TO", 4)
     assert p.runs().splitlines()[1].startswith("batch: per node")
+    monkeypatch.setattr(batch, "LIFTED_GROUPS", 4)  # ... and a large tape in few groups is lifted after all
+    assert p.runs().splitlines()[1].startswith("batch: the lifted array program on NumPy")
+    monkeypatch.setattr(batch, "LIFTED_GROUPS", 3)
     monkeypatch.setattr(batch, "LIFTED_UP_TO", 3)
     assert p.runs().splitlines()[1] == "batch: per node on NumPy arrays: the generated code, one array call per instruction (5)"
     monkeypatch.setattr(program_module, "GENERATED_UP_TO", 3)
