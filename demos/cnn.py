@@ -25,7 +25,7 @@ from nn import Activation, Adam, Conv2d, Flatten, Layer, MaxPool2d, Module, batc
 from .common import common_args
 from .mnist import FASHION, load
 
-SEED, EPOCHS, LR, BATCH, SIDE = 0, 12, 1e-3, 64, 28
+SEED, EPOCHS, LR, BATCH, SIDE = 0, 15, 1e-3, 64, 28
 C1, C2 = 16, 32
 QUICK_EPOCHS, QUICK_LIMIT = 2, 2000
 
@@ -36,7 +36,7 @@ class DigitCNN(Module):
     def __init__(self, c1: int = C1, c2: int = C2) -> None:
         self.conv1 = Conv2d(1, c1, 3, scope="conv1")
         self.conv2 = Conv2d(c1, c2, 3, scope="conv2")
-        self.fc = Layer(c2 * 5 * 5, 10, activation="linear", init="xavier", scope="fc")
+        self.fc = Layer(c2 * 5 * 5, 10, activation="linear", init="pytorch", scope="fc")  # every layer as PyTorch's
         self.relu, self.pool, self.flatten = Activation("relu"), MaxPool2d(2), Flatten()
 
     def __call__(self, x: Sequence[Any]) -> List[Any]:

@@ -19,7 +19,7 @@ TorchEntry = Tuple[str, Tuple[int, ...], List[Value]]  # (PyTorch's name, shape,
 Inputs = Sequence[Union[Value, float, int]]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
-INITS = ("uniform", "xavier", "he")
+INITS = ("uniform", "xavier", "he", "pytorch")
 
 
 class Module:
@@ -185,17 +185,21 @@ def _count(n: object, what: str) -> int:
 
 
 def initial_weight(init: str, fan_in: int, fan_out: int) -> float:
-    """One initial weight: micrograd's uniform(-1, 1), Xavier/Glorot uniform, or He normal."""
+    """One initial weight: micrograd's uniform(-1, 1), Xavier/Glorot uniform, He normal, or PyTorch's
+    ``torch.nn.Linear`` default, uniform in ±1/sqrt(fan_in) (its biases too: ``Neuron`` draws them so)."""
     if init == "uniform":
         return random.uniform(-1, 1)
     if init == "xavier":
         bound = math.sqrt(6.0 / (fan_in + fan_out))
         return random.uniform(-bound, bound)
+    if init == "pytorch":
+        return random.uniform(-1.0 / math.sqrt(fan_in), 1.0 / math.sqrt(fan_in))
     return random.gauss(0.0, math.sqrt(2.0 / fan_in))
 
 
 class Neuron(Module):
-    """``activation(w . x + b)``; the weighted sum is one fused node. b starts at 0.
+    """``activation(w . x + b)``; the weighted sum is one fused node. b starts at 0 (drawn as the weights are,
+    for ``init="pytorch"``).
 
     ``nonlin=False`` is micrograd's way to ask for a linear neuron.
 
@@ -210,7 +214,7 @@ class Neuron(Module):
         self.activation = _choice(activation, ACTIVATIONS, "activation") if nonlin else "linear"
         self.init = _choice(init, INITS, "init")
         self.w = [Value(initial_weight(init, nin, fan_out), label=f"w{i}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
+        self.b = Value(initial_weight(init, nin, fan_out) if init == "pytorch" else 0.0, label="b")
         self.set_scope(scope)
 
     @property

@@ -2,24 +2,18 @@
 run must learn it), beside the same network in PyTorch from the same weights on the same batches."""
 
 import random
-import re
 from pathlib import Path
 
 import pytest
 
 from demos import cnn
-from tests.demos.test_mnist_demo import write_set
+from tests.demos.test_mnist_demo import run_on_patches, write_set
 from tests.torch_oracle import needs_torch, torch
 
 
 def test_the_demo_trains_the_cnn_and_draws_its_pictures(tmp_path: Path, capsys) -> None:
-    root, out = tmp_path / "digits", tmp_path / "out"
-    root.mkdir()
-    write_set(root, "train", 600, seed=1)
-    assert cnn.main(["--root", str(root), "--epochs", "5", "--out", str(out), "--no-progress"]) == 0
-    printed = capsys.readouterr().out
+    printed, accuracy, out = run_on_patches(cnn, tmp_path, capsys, 600, 5)
     assert "conv 3x3 (16) -> ReLU -> max-pool 2 -> conv 3x3 (32)" in printed
-    accuracy = float(re.search(r"held-out accuracy on 120 images: ([\d.]+)%", printed).group(1))
     assert accuracy >= 90.0
     for name in ("cnn_history.png", "cnn_filters.png", "cnn_mistakes.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"

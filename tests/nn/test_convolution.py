@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, settings, strategies as st
 
 import engine
 import nn
@@ -60,19 +60,11 @@ def _pair(module, s, torch_kind):
 
 
 @needs_torch
-@settings(max_examples=25, deadline=None)
-@given(convolutions(dims=2))
-def test_conv2d_matches_pytorch(s):
-    ours, theirs = _pair(Conv2d, s, torch.nn.Conv2d)
-    rng = random.Random(s["seed"])
-    _check(ours, theirs, _input(rng, s["in_channels"], s["shape"]), rng)
-
-
-@needs_torch
-@settings(max_examples=25, deadline=None)
-@given(convolutions(dims=1))
-def test_conv1d_matches_pytorch(s):
-    ours, theirs = _pair(Conv1d, s, torch.nn.Conv1d)
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([1, 2]).flatmap(lambda dims: convolutions(dims=dims)))
+def test_conv1d_and_conv2d_match_pytorch(s):
+    ours_kind, torch_kind = (Conv1d, torch.nn.Conv1d) if len(s["kernel_size"]) == 1 else (Conv2d, torch.nn.Conv2d)
+    ours, theirs = _pair(ours_kind, s, torch_kind)
     rng = random.Random(s["seed"])
     _check(ours, theirs, _input(rng, s["in_channels"], s["shape"]), rng)
 

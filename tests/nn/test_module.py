@@ -2,6 +2,7 @@
 
 import math
 import random
+import statistics
 
 import pytest
 
@@ -165,3 +166,14 @@ def test_bad_activation_and_init() -> None:
         MLP(2, [3, 1], activation="swish")
     with pytest.raises(ValueError, match="init must be one of"):
         MLP(2, [3, 1], init="zeros")
+
+
+def test_pytorch_init_draws_weights_and_biases_in_its_bound() -> None:
+    random.seed(0)
+    layer = Layer(400, 30, init="pytorch")
+    bound = 1 / 400 ** 0.5
+    weights = [w.data for n in layer.neurons for w in n.w]
+    biases = [n.b.data for n in layer.neurons]
+    assert max(map(abs, weights)) <= bound and max(map(abs, weights)) > 0.99 * bound
+    assert max(map(abs, biases)) <= bound and len(set(biases)) == 30  # drawn, not 0
+    assert statistics.pstdev(weights) == pytest.approx(bound / 3 ** 0.5, rel=0.02)  # uniform's standard deviation
