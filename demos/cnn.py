@@ -3,7 +3,8 @@
 conv 3x3 (16 channels) -> ReLU -> max-pool 2 -> conv 3x3 (32) -> ReLU -> max-pool 2 -> linear (800 -> 10) ->
 softmax cross-entropy, written with ``nn.Conv2d``, ``nn.MaxPool2d`` and ``nn.Layer`` and trained by
 ``fit(compiled="numpy")``: one sample's loss is traced once, and the lifted compiler runs each convolution as one
-matrix product over every window of the batch (im2col). Adam with learning rate 1e-3, batches of 64.
+matrix product over every window of the batch (im2col). Adam with learning rate 1e-3 and a cosine schedule down to
+0 over the epochs, batches of 64.
 
 Data: ``python -m nn.data fetch mnist`` first (10,000 real MNIST digits, 8,000 train and 2,000 held out, the split
 of ``python -m demos mnist``), or ``--fashion`` with ``python -m nn.data fetch fashion-mnist`` (60,000 train
@@ -17,10 +18,10 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import engine
-from nn import Activation, Adam, Conv2d, Flatten, Layer, MaxPool2d, Module, batch_order, fit, losses
+from nn import Activation, Adam, Conv2d, CosineLR, Flatten, Layer, MaxPool2d, Module, batch_order, fit, losses
 
 from .common import common_args
 from .mnist import FASHION, load
@@ -78,8 +79,9 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> List[int]:
 
 
 def train_torch(twin: Any, X: Sequence[Sequence[float]], y: Sequence[int], Xv: Sequence[Sequence[float]],
-                yv: Sequence[int], epochs: int) -> Dict[str, List[float]]:
-    """The PyTorch twin on fit's batches in fit's order (``nn.batch_order``), with the same Adam."""
+                yv: Sequence[int], epochs: int, lr_at: Callable[[int], float]) -> Dict[str, List[float]]:
+    """The PyTorch twin on fit's batches in fit's order (``nn.batch_order``), with the same Adam and the same
+    learning rate at each epoch (``lr_at(epoch)``, our schedule's numbers)."""
     import torch
 
     images = torch.tensor(X, dtype=torch.float64).reshape(-1, 1, SIDE, SIDE)
@@ -87,7 +89,9 @@ def train_torch(twin: Any, X: Sequence[Sequence[float]], y: Sequence[int], Xv: S
     held = torch.tensor(Xv, dtype=torch.float64).reshape(-1, 1, SIDE, SIDE)
     opt = torch.optim.Adam(twin.parameters(), lr=LR)
     history: Dict[str, List[float]] = {"val_accuracy": [], "seconds": []}
-    for epoch in batch_order(len(y), BATCH, epochs, seed=SEED):
+    for e, epoch in enumerate(batch_order(len(y), BATCH, epochs, seed=SEED)):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(e)
         began = time.perf_counter()
         for batch in epoch:
             index = torch.tensor(list(batch))
@@ -113,13 +117,15 @@ def run(fashion: bool = False, root: Optional[Path] = None, epochs: int = EPOCHS
             twin = model.twin()  # before training: the same initial weights
         except ImportError:
             twin = None
-    history = fit(model, X, y, losses.cross_entropy, Adam(model.parameters(), lr=LR), epochs, batch_size=BATCH,
-                  val=(Xv, yv), progress=progress, seed=SEED, compiled="numpy")
+    opt = Adam(model.parameters(), lr=LR)
+    schedule = CosineLR(opt, epochs)  # down to 0 by the last epoch: the end of training settles
+    history = fit(model, X, y, losses.cross_entropy, opt, epochs, batch_size=BATCH, val=(Xv, yv), progress=progress,
+                  seed=SEED, schedule=schedule, compiled="numpy")
     predicted = predict(model, Xv)
     result = {"model": model, "history": history, "predicted": predicted, "X_held": Xv, "y_held": yv,
               "accuracy": sum(p == t for p, t in zip(predicted, yv)) / len(yv), "torch": None}
     if twin is not None:
-        result["torch"] = train_torch(twin, X, y, Xv, yv, epochs)
+        result["torch"] = train_torch(twin, X, y, Xv, yv, epochs, lambda e: LR * schedule.factor(e))
     return result
 
 
@@ -172,7 +178,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     names = FASHION if args.fashion else [str(d) for d in range(10)]
     h, theirs = result["history"], result["torch"]
     print(f"{data}: conv 3x3 ({C1}) -> ReLU -> max-pool 2 -> conv 3x3 ({C2}) -> ReLU -> max-pool 2 -> linear -> "
-          f"softmax; Adam lr {LR}, batches of {BATCH}, {epochs} epochs, fit(compiled='numpy')")
+          f"softmax; Adam lr {LR} with cosine decay, batches of {BATCH}, {epochs} epochs, fit(compiled='numpy')")
     print(f"\n{'epoch':>5} {'held-out accuracy':>18} {'PyTorch':>8} {'s/epoch':>8} {'PyTorch':>8}")
     for e in range(epochs):
         torch_acc = f"{theirs['val_accuracy'][e]:8.2%}" if theirs else f"{'-':>8}"

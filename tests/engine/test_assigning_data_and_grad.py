@@ -164,3 +164,29 @@ def test_after_create_graph_the_advice_reads_the_grads_number() -> None:
         p.data += -0.1 * p.grad
     p.data += -0.1 * p.grad.data  # the advice works
     assert p.data == pytest.approx(2.4, rel=1e-15)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ("1.5", TypeError, "Value.data must be a real number (an int or a float), got str '1.5'; write p.data = "
+                       "float('1.5') to convert the text"),
+    ("abc", TypeError, "Value.data must be a real number (an int or a float), got str 'abc'"),
+    ("nan", TypeError, "Value.data must be a real number (an int or a float), got str 'nan'"),  # no hint: nan is refused
+    (True, TypeError, "Value.data must be a real number (an int or a float), got bool True; write p.data = 1.0 if "
+                      "you mean the number"),
+    (10 ** 400, OverflowError, "Value.data is too large for a float: int with 401 digits (floats reach about 1.8e308)"),
+])
+def test_assigning_a_not_quite_number_says_exactly_what_to_write(bad, error, message) -> None:
+    v = Value(1.0)
+    with pytest.raises(error) as e:
+        v.data = bad
+    assert str(e.value) == message and v.data == 1.0
+
+
+def test_only_a_0_d_array_gives_its_one_number() -> None:
+    import numpy as np
+
+    v = Value(1.0)
+    v.data = np.array(2.5)
+    assert v.data == 2.5 and v.data.__class__ is float
+    with pytest.raises(TypeError, match=r"got ndarray array\(\[1\.5\]\)$"):
+        v.data = np.array([1.5])  # it has .item(), but holds an array

@@ -24,3 +24,31 @@ def test_an_int_that_rounds_past_the_largest_float_gets_the_engines_message(big)
         Value(big)
     assert str(e.value) == ("Value data is too large for a float: int with 309 digits "
                             "(floats reach about 1.8e308)")
+
+
+def test_what_to_write_instead_for_each_kind_of_not_quite_number() -> None:
+    from decimal import Decimal
+
+    import numpy as np
+
+    from engine.checks import instead_of
+
+    assert instead_of(True) == "; write 1.0 if you mean the number"
+    assert instead_of(np.bool_(False)) == "; write 0.0 if you mean the number"
+    assert instead_of(np.array(True)) == "; write 1.0 if you mean the number"  # a 0-d array of bools
+    assert instead_of(np.zeros((2, 3))) == (" (an array of shape (2, 3)): a Value holds one number; pass one entry, or "
+                                            "put the Values in the array (array + v gives an array of Values, one per "
+                                            "entry)")
+    assert instead_of(Decimal("1.5")) == "; write float(Decimal('1.5')) for its number"
+    assert instead_of("1.5") == instead_of(np.float64(1.0)) == instead_of(np.zeros(())) == ""
+    with pytest.raises(TypeError, match=r"^Value data must be a real number, got bool True; write Value\(1\.0\)"):
+        Value(True)  # the constructor words it for itself
+
+
+def test_zero_dimensional_means_one_number_of_a_numeric_kind() -> None:
+    import numpy as np
+
+    from engine.checks import zero_dimensional
+
+    assert all(zero_dimensional(x) for x in (np.array(0.5), np.array(3), np.array(3, dtype=np.uint8), np.float32(1)))
+    assert not any(zero_dimensional(x) for x in (np.array(True), np.array([1.0]), np.array("a"), 1.0, np.array(1j)))

@@ -33,14 +33,18 @@ def test_a_new_thread_records_and_keeps_no_sites() -> None:
         y.backward()
         with pytest.raises(OverflowError) as caught:
             x * 10.0
-        return x.grad, len(y._prev), str(caught.value)
+        state = engine.modes.state
+        switches = (state.recording, state.anomaly, len(state.sites), state.tracing, state.recomputing)
+        return x.grad, len(y._prev), str(caught.value), switches
 
-    grad, parents, message = in_a_new_thread(work)
+    grad, parents, message, switches = in_a_new_thread(work)
     assert (grad, parents) == (1.0, 2)
+    assert switches == (True, 0, 0, False, False)
     assert message == "mul: result too large for a float with a=1e+308, b=10.0"  # no "created at": anomaly is off
 
 
-def test_anomaly_mode_and_no_grad_work_in_a_new_thread() -> None:
+def test_detect_mode_and_no_grad_work_in_a_new_thread() -> None:
+    # (named without the word "anomaly": mutation runs leave those tests out, and this one reads no caller's line)
     def work():
         with engine.detect_anomaly():
             x = Value(1e308)
