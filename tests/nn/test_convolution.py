@@ -133,3 +133,25 @@ def test_bad_input_is_a_clear_error(call, error, message):
     random.seed(0)
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_tiny_convolution_is_drawn_with_its_shared_weights_and_explained():
+    import io
+
+    import viz
+
+    random.seed(3)
+    conv = Conv2d(1, 2, 2, scope="conv")
+    x = [[[Value(0.5, label="x00"), Value(-1.0, label="x01"), Value(2.0, label="x02")],
+          [Value(1.5, label="x10"), Value(0.25, label="x11"), Value(-0.5, label="x12")]]]
+    out = nn.Flatten()(conv(x))
+    loss = engine.sum(out)
+    loss.backward()
+    source = viz.draw_dot(loss, max_size=None).source
+    assert "cluster" in source and "conv" in source  # the weights folded into their module's box
+    assert all(f"y{o}_0_{j}" in source for o in range(2) for j in range(2))  # outputs named by channel and position
+    w = conv.weight[0][0][0][0]
+    text = io.StringIO()
+    engine.explain(loss, w, file=text)
+    # w meets x00 in the first window and x01 in the second: its gradient is their sum
+    assert f"{w.grad:.6g}" in text.getvalue() and w.grad == pytest.approx(0.5 + -1.0)
