@@ -171,6 +171,9 @@ def _by_shared_weights(parts: List[list], writer: "_Writer") -> List[List[list]]
             continue
         weights = tuple(tuple(a[0::2][:n // 2]) for a in args)
         bias = tuple(a[-1] for a in args) if n % 2 else ()
+        if bias and bias[0] not in writer.param_of:  # a bias that varies by sample: a window's own product
+            found[(id(part),)] = [part]
+            continue
         found.setdefault((weights, bias), []).append(part)
     return list(found.values())
 

@@ -82,12 +82,12 @@ def test_as_inputs_labels_plain_numbers_and_keeps_values() -> None:
     (lambda: MLP(2, [3, 0]), ValueError, "Layer's number of outputs must be a positive whole number, got 0"),
     (lambda: Neuron(2, activation="gelu"), ValueError,
      "activation must be one of relu, tanh, sigmoid, leaky_relu, linear; got 'gelu'"),
-    (lambda: Neuron(2, init="normal"), ValueError, "init must be one of uniform, xavier, he; got 'normal'"),
+    (lambda: Neuron(2, init="normal"), ValueError, "init must be one of uniform, xavier, he, pytorch; got 'normal'"),
     (lambda: MLP(2, [1], activation="Tanh"), ValueError,
      "activation must be one of relu, tanh, sigmoid, leaky_relu, linear; got 'Tanh'"),
     (lambda: MLP(2, [1], output_activation="softmax"), ValueError,
      "output_activation must be one of relu, tanh, sigmoid, leaky_relu, linear; got 'softmax'"),
-    (lambda: MLP(2, [3, 1], init="glorot"), ValueError, "init must be one of uniform, xavier, he; got 'glorot'"),
+    (lambda: MLP(2, [3, 1], init="glorot"), ValueError, "init must be one of uniform, xavier, he, pytorch; got 'glorot'"),
 ])
 def test_module_errors(call, kind, message) -> None:
     with pytest.raises(kind) as e:

@@ -441,3 +441,15 @@ def test_a_padded_convolution_is_one_product_inside_and_one_per_kind_of_border()
     planes = lambda x: [[x[64 * c + 8 * r:64 * c + 8 * r + 8] for r in range(8)] for c in range(2)]  # noqa: E731
     program = engine.compile(lambda x: engine.sum(Flatten()(conv(planes(x)))), [0.5] * 128)
     assert lift(program.tape).forward.count(" @ ") == 9  # the 6 x 6 inner windows, 4 edges, 4 corners
+
+
+def test_windows_with_a_per_sample_bias_stay_correct() -> None:
+    """One kernel over windows, its bias an input (not a parameter): not merged into one product, still right."""
+    random.seed(1)
+    w = [Value(random.uniform(-1, 1)) for _ in range(2)]
+
+    def f(x):
+        return engine.sum([engine.dot(w, x[j:j + 2], bias=x[4]).tanh() for j in range(3)])
+
+    X = np.random.default_rng(0).standard_normal((4, 5))
+    check_against_per_node_and_eager(engine.compile(f, X[0].tolist()), [X], 4)
