@@ -72,13 +72,16 @@ def test_a_download_that_hangs_or_leaves_no_package_says_so(tmp_path, monkeypatc
     assert not (tmp_path / "names").exists()
 
 
-def test_without_a_root_the_lists_go_to_and_come_from_the_data_folder(tmp_path, monkeypatch) -> None:
+def test_without_a_root_the_lists_go_to_and_come_from_the_data_folder(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path))
     monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: (
         census_tarball(Path(command[command.index("-d") + 1]) / "names-0.3.0.tar.gz"),
         subprocess.CompletedProcess(command, 0, "", ""))[1])
     assert fetch_names()[0] == tmp_path / "names" / "names.txt"
     assert names() == ["mary", "ann", "james"]
+    assert main(["fetch", "names"]) == 0  # the command says where it wrote, and how to read it from there
+    out = capsys.readouterr().out
+    assert f"wrote 2 files to {tmp_path / 'names'}:" in out and "names = names()\n" in out
     dictionary = tmp_path / "dict"
     dictionary.write_text("zebra\napple\n")
     assert fetch_words(source=dictionary)[0] == tmp_path / "words" / "words.txt"

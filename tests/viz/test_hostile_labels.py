@@ -97,3 +97,28 @@ def test_the_explorer_runs_no_script_from_labels(tmp_path: Path) -> None:
         chromium.close()
     assert errors == []
     assert dialogs == []
+
+
+def test_each_unprintable_character_is_escaped_by_its_code() -> None:
+    from viz.style import printable
+
+    assert printable("\x00\x1f\x7f\x9f") == "\\x00\\x1f\\x7f\\x9f"  # one byte's worth: \x
+    assert printable("\ud800\ufffe\uffff") == "\\ud800\\ufffe\\uffff"  # beyond: \u
+    assert printable("é ü → ok") == "é ü → ok"  # printable, however far from ASCII
+
+
+def test_text_prints_to_standard_output_with_the_drawings_options(capsys) -> None:
+    import io
+
+    import viz
+    from engine import Value
+
+    a = Value(2.0, label="a")
+    y = ((a * 3).tanh() + a) * a
+    y.backward()
+    viz.text(y)
+    whole = capsys.readouterr().out
+    assert whole.count("\n") == 6 and whole.startswith("v0 a = input  data=2")
+    folded = io.StringIO()
+    viz.text(y, file=folded, max_nodes=2)  # the drawing's options reach the text view: folded as the drawing is
+    assert folded.getvalue() != whole and capsys.readouterr().out == ""
