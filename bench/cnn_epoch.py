@@ -191,8 +191,6 @@ def _agreement(firsts: Dict[str, float]) -> str:
 
 
 def _timed(torch: Any, rounds: int) -> Tuple[Dict[str, float], float, Dict[str, float]]:
-    import numpy as np
-
     Xa, labels = data()
     X, y = Xa.tolist(), labels.tolist()
     images, targets = torch.tensor(Xa).reshape(-1, 1, 28, 28), torch.tensor(labels)

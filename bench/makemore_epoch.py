@@ -8,7 +8,6 @@ with the same weights, the same batches and ``torch.optim.Adam``."""
 from __future__ import annotations
 
 import random
-import time
 from typing import Any, Callable, Dict, List, Tuple
 
 from .timing import Epochs, alternate

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import engine
-from engine import Value, no_grad
+from engine import no_grad
 from nn import Adam, batch_order, fit, losses
 from nn.data import names
 from nn.data.mnist_files import data_root
