@@ -104,3 +104,12 @@ def test_an_empty_dot_is_refused_in_words() -> None:
 def test_an_empty_reduction_is_refused_in_words(name) -> None:
     with pytest.raises(ValueError, match=rf"^engine\.{name} needs at least one value, got none$"):
         getattr(engine, name)([])
+
+
+def test_a_comparison_with_another_librarys_number_is_a_plain_bool() -> None:
+    sympy = pytest.importorskip("sympy")
+    np = pytest.importorskip("numpy")
+
+    for outcome in (Value(1.0) < sympy.Integer(2), Value(1.0) <= np.float64(1.0), Value(2.0) > sympy.Rational(1, 2)):
+        assert outcome is True  # sympy's BooleanTrue and NumPy's bool_ become Python's True
+    assert (np.array([0.5, 2.0]) < Value(1.0)).tolist() == [True, False]  # an array's stays NumPy's

@@ -248,3 +248,17 @@ def test_a_non_finite_buffer_is_not_saved(tmp_path) -> None:
     diverge(running, 2.0)
     net.save(tmp_path / "m.json")
     assert nn.load(tmp_path / "m.json").named_buffers()[4][1].data == 2.0
+
+
+def test_an_architecture_may_nest_modules_exactly_max_depth_deep() -> None:
+    from nn.saving import MAX_DEPTH, CheckpointError, described_parameters
+
+    def nested(depth: int) -> dict:
+        spec = {"type": "Layer", "nin": 2, "nout": 3, "activation": "relu", "init": "uniform"}
+        for _ in range(depth - 1):
+            spec = {"type": "Sequential", "layers": [spec]}
+        return spec
+
+    assert described_parameters(nested(MAX_DEPTH)) == 9  # the root counts as depth 1
+    with pytest.raises(CheckpointError, match=f"the architecture nests modules more than {MAX_DEPTH} deep"):
+        described_parameters(nested(MAX_DEPTH + 1))
