@@ -99,8 +99,6 @@ class Conv2d(Module):
     (2, 2, 2)
     """
 
-    dims = 2
-
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1, padding: Size = 0,
                  dilation: Size = 1, bias: bool = True, scope: str = "conv") -> None:
         name = type(self).__name__
@@ -194,15 +192,15 @@ class Conv2d(Module):
 
 class Conv1d(Conv2d):
     """``torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, bias=True)`` for
-    one sample: in_channels lists of numbers over positions in, out_channels lists out. ``weight`` is (out, in, k).
+    one sample: in_channels lists of numbers over positions in, out_channels lists out. ``weight`` nests (out, in,
+    1, k): each kernel is one row of k Values, as a ``Conv2d`` over one row has it; ``torch_state`` gives PyTorch's
+    (out, in, k).
 
     >>> random.seed(0)
     >>> conv = Conv1d(1, 1, 3)
     >>> len(conv([[1.0, 2.0, 3.0, 4.0, 5.0]])[0])
     3
     """
-
-    dims = 1
 
     def _size(self, value: Any, what: str, least: int = 1) -> Tuple[int, ...]:
         if isinstance(value, (tuple, list)) and len(value) == 1:
