@@ -5,7 +5,8 @@
 
 mutmut keeps each file's results beside its mutants (``mutants/<path>.meta``): the exit code of every mutant tried,
 and a hash of every function. On its next run it regenerates the mutants of each source file, compares the hashes,
-and keeps the results of the functions that did not change. A full run takes many hours on two cores, longer
+and keeps the results of the functions that did not change. Restored, a survivor is tried again (the tests may
+have grown since); a killed mutant stays killed. A full run takes many hours on two cores, longer
 than one machine lives here; saving the results with the code lets the next run start where this one stopped, and
 re-run only what changed since.
 """
@@ -17,18 +18,20 @@ import sys
 from pathlib import Path
 
 KEPT = Path(__file__).with_name("mutation-results.json")
+RETRIED = {0, 5, 33}  # survived, or no test covered it: mutmut's exit codes worth trying against newer tests
 
 
 def save(root: Path = Path("mutants")) -> int:
     files = {}
     for meta in sorted(root.rglob("*.py.meta")):
         data = json.loads(meta.read_text())
-        done = {k: v for k, v in sorted(data["exit_code_by_key"].items()) if v is not None}
+        done = dict(sorted(data["exit_code_by_key"].items()))  # None: not run yet
         files[str(meta.relative_to(root))[:-len(".meta")]] = {"hashes": dict(sorted(data["hash_by_function_name"].items())),
                                                                "results": done}
     KEPT.write_text(json.dumps(files, indent=0, ensure_ascii=False) + "\n")
-    tried = sum(len(f["results"]) for f in files.values())
-    print(f"saved the results of {tried} mutants in {len(files)} files to {KEPT}")
+    tried = sum(v is not None for f in files.values() for v in f["results"].values())
+    total = sum(len(f["results"]) for f in files.values())
+    print(f"saved the results of {tried} of {total} mutants in {len(files)} files to {KEPT}")
     return 0
 
 
@@ -43,10 +46,12 @@ def restore(root: Path = Path("mutants")) -> int:
         if meta.exists():  # this machine's own results are newer than the kept ones
             continue
         meta.parent.mkdir(parents=True, exist_ok=True)
-        meta.write_text(json.dumps({"exit_code_by_key": kept["results"], "hash_by_function_name": kept["hashes"],
+        # a killed mutant stays killed; a survivor (or one no test reached) is tried again, since tests were added
+        results = {k: (None if v in RETRIED else v) for k, v in kept["results"].items()}
+        meta.write_text(json.dumps({"exit_code_by_key": results, "hash_by_function_name": kept["hashes"],
                                     "type_check_error_by_key": {}, "durations_by_key": {},
                                     "estimated_durations_by_key": {}}))
-        restored += len(kept["results"])
+        restored += sum(v is not None for v in results.values())
     print(f"restored the results of {restored} mutants from {KEPT}; mutmut re-runs the functions changed since")
     return 0
 

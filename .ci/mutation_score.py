@@ -36,7 +36,7 @@ def package(mutant: str) -> str:
 
 def results(root: Path) -> dict[str, int | None]:
     codes: dict[str, int | None] = {}
-    if root.is_file():  # the kept results: only the mutants tried are listed
+    if root.is_file():  # the kept results (None: not run yet)
         for kept in json.loads(root.read_text()).values():
             codes.update(kept["results"])
         return codes
