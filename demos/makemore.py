@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import engine
-from engine import no_grad
+
 from nn import Adam, batch_order, fit, losses
 from nn.data import names
 from nn.data.mnist_files import data_root
-from nn.module import Module
+from nn.module import Module, as_list
 
 from .common import common_args
 from .makemore_models import CHARS, V, CharLSTM, CharModel, CharTransformer, EmbeddingMLP, NeuralBigram
@@ -120,8 +120,9 @@ class CountBigram:
                 n += 1
         return total / n
 
-    def probs(self, context: Sequence[int]) -> List[float]:
-        return self.P[context[-1]]
+    def probs(self, contexts_: Sequence[Sequence[int]]) -> List[List[float]]:
+        """P(next | the last character) for each context."""
+        return [self.P[context[-1]] for context in contexts_]
 
 
 # -- 2. to 5. the neural models (demos/makemore_models.py) -----------------------------------------------------
@@ -144,12 +145,17 @@ def softmax(logits: Sequence[float]) -> List[float]:
     return [v / s for v in e]
 
 
-def model_probs(model: Module) -> Callable[[Sequence[int]], List[float]]:
-    """P(next | context) from a model, evaluated eagerly (no graph kept)."""
+def model_probs(model: CharModel) -> Callable[[Sequence[Sequence[int]]], List[List[float]]]:
+    """P(next | context) for many contexts at once, by the model's compiled program: traced once, each call one
+    lifted replay over all the contexts (far cheaper than an eager graph of an LSTM per character drawn)."""
+    import numpy as np
 
-    def probs(context: Sequence[int]) -> List[float]:
-        with no_grad():
-            return softmax([v.data for v in model(one_hot(context))])
+    program = engine.compile(lambda x: (lambda logits: (engine.sum(logits), logits))(as_list(model(x))),
+                             one_hot([0] * model.block), check=False)
+
+    def probs(contexts_: Sequence[Sequence[int]]) -> List[List[float]]:
+        logits = program.batch(np.array([one_hot(c) for c in contexts_]), input_grads=False).aux
+        return [softmax(row) for row in logits.tolist()]
 
     return probs
 
@@ -168,21 +174,25 @@ def nll(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
                for s in pieces) / len(y)
 
 
-def sample(probs: Callable[[Sequence[int]], List[float]], block: int, count: int = SAMPLES,
+def sample(probs: Callable[[Sequence[Sequence[int]]], List[List[float]]], block: int, count: int = SAMPLES,
            seed: int = SAMPLE_SEED) -> List[str]:
-    """``count`` names drawn from a model: start from a context of '.', draw each next character from the
-    model's distribution (``random.Random(seed)``), stop at '.' (or after ``MAX_LENGTH`` characters)."""
+    """``count`` names drawn from a model side by side: each starts from a context of '.', takes each next
+    character from the model's distribution (``random.Random(seed)``, the names in turn at every step), and stops
+    at '.' (or after ``MAX_LENGTH`` characters). ``probs`` gives the distributions of many contexts at once."""
     rng = random.Random(seed)
-    found = []
-    for _ in range(count):
-        context, out = [0] * block, []
-        while len(out) < MAX_LENGTH:
-            i = rng.choices(range(V), weights=probs(context))[0]
+    contexts_, found = [[0] * block for _ in range(count)], [""] * count
+    growing = list(range(count))
+    while growing:
+        still = []
+        for k, p in zip(growing, probs([contexts_[k] for k in growing])):
+            i = rng.choices(range(V), weights=p)[0]
             if i == 0:
-                break
-            out.append(CHARS[i])
-            context = context[1:] + [i]
-        found.append("".join(out))
+                continue
+            found[k] += CHARS[i]
+            contexts_[k] = contexts_[k][1:] + [i]
+            if len(found[k]) < MAX_LENGTH:
+                still.append(k)
+        growing = still
     return found
 
 

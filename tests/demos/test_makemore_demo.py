@@ -35,7 +35,7 @@ def result():
 
 
 SMALL = {"bigram": {"lr": 0.05, "batch": 128, "epochs": 80}, "mlp": {"lr": 0.01, "batch": 64, "epochs": 25},
-         "lstm": {"lr": 0.01, "batch": 64, "epochs": 12}, "transformer": {"lr": 0.003, "batch": 64, "epochs": 12}}
+         "lstm": {"lr": 0.01, "batch": 64, "epochs": 6}, "transformer": {"lr": 0.003, "batch": 64, "epochs": 6}}
 
 
 def test_contexts_pad_with_the_boundary_and_end_with_it() -> None:
@@ -148,6 +148,7 @@ def test_sampling_is_fixed_by_its_seed_and_spells_names(result) -> None:
 def test_main_quick_prints_the_table_and_draws_the_curves(tmp_path, monkeypatch, capsys) -> None:
     root = write_names(tmp_path / "names", small_names())
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(demo, "QUICK_EPOCHS", {"bigram": 3, "mlp": 2, "lstm": 1, "transformer": 1})  # the path, not the fit
     assert demo.main(["--quick", "--no-progress", "--root", str(root)]) == 0
     out = capsys.readouterr().out
     for name, _, _ in demo.MODELS:
