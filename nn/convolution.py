@@ -37,6 +37,21 @@ def pair(value: Any, what: str, least: int = 1) -> Tuple[int, int]:
     return sizes  # type: ignore[return-value]
 
 
+def single(value: Any, what: str, least: int = 1) -> Tuple[int]:
+    """A one-dimensional module's size: a whole number (or a tuple of one) of at least ``least``, as a 1-tuple."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, (tuple, list)):
+        raise ValueError(f"{what} must be a whole number (or a tuple of one), got {value!r}")
+    return (pair(value, what, least)[0],)
+
+
+def plane_size(size: Tuple[int, ...], across: int = 1) -> Tuple[int, int]:
+    """A size as (rows, columns): a one-dimensional module's single row has ``across`` there (1 for a kernel,
+    a stride or a dilation, 0 for padding)."""
+    return (across, size[0]) if len(size) == 1 else (size[0], size[1])
+
+
 def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
     """PyTorch's output length: floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1.
 
@@ -49,14 +64,13 @@ def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -
 def planes(x: Any, channels: int, who: str) -> List[Plane]:
     """``x`` as ``channels`` planes of equal rows of Values (plain numbers made Values); a clear error for the wrong
     number of channels, ragged rows or anything that is not a number."""
-    listlike = _listlike
-    if not listlike(x) or len(x) != channels or not all(listlike(c) for c in x):
-        got = f"{len(x)} channels" if listlike(x) else f"{type(x).__name__} {x!r}"
+    if not _listlike(x) or len(x) != channels or not all(_listlike(c) for c in x):
+        got = f"{len(x)} channels" if _listlike(x) else f"{type(x).__name__} {x!r}"
         raise ValueError(f"{who} takes {channels} input channel{'s' * (channels != 1)}, got {got}")
     shape = None
     out = []
     for c, plane in enumerate(x):
-        if not plane or not all(listlike(r) for r in plane):
+        if not plane or not all(_listlike(r) for r in plane):
             raise ValueError(f"{who}: channel {c} must be a non-empty list of rows, got {plane!r}"[:300])
         rows = [[v if isinstance(v, Arithmetic) else as_value(v, f"{who}: channel {c}") for v in r] for r in plane]
         here = (len(rows), len(rows[0]))
@@ -108,7 +122,7 @@ class Conv2d(Module):
         self.stride = self._size(stride, "stride")
         self.padding = self._size(padding, "padding", least=0)
         self.dilation = self._size(dilation, "dilation")
-        kh, kw = self._pair(self.kernel_size)
+        kh, kw = plane_size(self.kernel_size)
         bound = 1.0 / math.sqrt(self.in_channels * kh * kw)  # PyTorch's kaiming_uniform(a=sqrt(5)) and its bias
         self.weight = [[[[Value(random.uniform(-bound, bound)) for _ in range(kw)] for _ in range(kh)]
                         for _ in range(self.in_channels)] for _ in range(self.out_channels)]
@@ -118,10 +132,6 @@ class Conv2d(Module):
     def _size(self, value: Any, what: str, least: int = 1) -> Tuple[int, ...]:
         return pair(value, f"{type(self).__name__}'s {what}", least)
 
-    @staticmethod
-    def _pair(size: Tuple[int, ...], across: int = 1) -> Tuple[int, int]:
-        """The size as (rows, columns); a one-dimensional module's single row has ``across`` there."""
-        return size  # type: ignore[return-value]
 
     def set_scope(self, scope: str) -> None:
         """Name the parameters ``scope.W2_0_1_1`` (out channel, in channel, kernel row, kernel column) and
@@ -149,8 +159,8 @@ class Conv2d(Module):
         # one zero for all the padding: a compiled program then sees every border window of a kind read the same
         # slot, and runs them as one product (a float per window would be a constant of its own)
         zero = Value(0.0, label="padding") if any(self.padding) else 0.0
-        spots = windows(x, self._pair(self.kernel_size), self._pair(self.stride), self._pair(self.padding, 0),
-                        self._pair(self.dilation), repr(self), fill=zero)
+        spots = windows(x, plane_size(self.kernel_size), plane_size(self.stride), plane_size(self.padding, 0),
+                        plane_size(self.dilation), repr(self), fill=zero)
         out = []
         for o, kernel in enumerate(self.kernels()):
             bias = None if self.bias is None else self.bias[o]
@@ -203,15 +213,7 @@ class Conv1d(Conv2d):
     """
 
     def _size(self, value: Any, what: str, least: int = 1) -> Tuple[int, ...]:
-        if isinstance(value, (tuple, list)) and len(value) == 1:
-            value = value[0]
-        if isinstance(value, (tuple, list)):
-            raise ValueError(f"Conv1d's {what} must be a whole number (or a tuple of one), got {value!r}")
-        return (pair(value, f"Conv1d's {what}", least)[0],)
-
-    @staticmethod
-    def _pair(size: Tuple[int, ...], across: int = 1) -> Tuple[int, int]:
-        return (across, size[0])
+        return single(value, f"Conv1d's {what}", least)
 
     def _weight_label(self, o: int, c: int, a: int, b: int) -> str:
         return f"W{o}_{c}_{b}"

@@ -12,7 +12,7 @@ from typing import Any, List, Optional, Tuple
 from engine import Value
 from engine import sum as total
 
-from .convolution import Size, built_from_spec, one_row_each, pair, planes, windows
+from .convolution import Size, built_from_spec, one_row_each, pair, plane_size, planes, single, windows
 from .module import Module
 from .saving import register
 
@@ -36,15 +36,12 @@ class _Pool2d(Module):
     def _size(self, value: Any, what: str, least: int = 1) -> Tuple[int, ...]:
         return pair(value, what, least)
 
-    def _pair(self, size: Tuple[int, ...], across: int = 1) -> Tuple[int, int]:
-        return size  # type: ignore[return-value]
-
     def __call__(self, x: Any) -> List[List[List[Value]]]:
         x = planes(x, _channels(x, repr(self)), repr(self))
         return [self._pool_plane(plane) for plane in x]
 
     def _pool_plane(self, plane: List[List[Any]]) -> List[List[Value]]:
-        spots = windows([plane], self._pair(self.kernel_size), self._pair(self.stride), self._pair(self.padding, 0),
+        spots = windows([plane], plane_size(self.kernel_size), plane_size(self.stride), plane_size(self.padding, 0),
                         (1, 1), repr(self), fill=self.fill)
         return [[self.reduce(window) for window in row] for row in spots]
 
@@ -101,14 +98,7 @@ class MaxPool1d(MaxPool2d):
     """
 
     def _size(self, value: Any, what: str, least: int = 1) -> Tuple[int, ...]:
-        if isinstance(value, (tuple, list)) and len(value) == 1:
-            value = value[0]
-        if isinstance(value, (tuple, list)):
-            raise ValueError(f"{what} must be a whole number (or a tuple of one), got {value!r}")
-        return (pair(value, what, least)[0],)
-
-    def _pair(self, size: Tuple[int, ...], across: int = 1) -> Tuple[int, int]:
-        return (across, size[0])
+        return single(value, what, least)
 
     def __call__(self, x: Any) -> List[List[Value]]:  # type: ignore[override]
         channels = planes(one_row_each(x), _channels(x, repr(self)), repr(self))
