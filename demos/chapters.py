@@ -152,6 +152,9 @@ INDEX: List[Entry] = [
           "experiment 4: numerical precision", "step_error"),
     Entry("002", "Experiments", "390",
           "experiment 5: gradient flow in deep networks", "vanishing"),
+    Entry("002", "Questions, Extension", "443",
+          "an AD system that chooses forward or reverse mode by itself: jacobian(f, mode=\"auto\") counts both "
+          "on the trace (engine.jacobian_plan), against the measured grid", "forward_vs_reverse --timing"),
     Entry("002", "Exercises, Theoretical", "454",
           "exercise: backpropagation for LSTM cells", "lstm_cell"),
     Entry("002", "Exercises, Theoretical", "455",

@@ -23,7 +23,8 @@ from .value import Value, as_value
 from .transforms.checkpoint import RecomputeError, checkpoint
 from .transforms.explain import explain, table
 from .transforms.forward import Dual, jacfwd, jvp
-from .transforms.functional import grad, hessian, jacobian, value_and_grad, vjp
+from .transforms.functional import grad, hessian, jacobian, jacobian_plan, jacrev, value_and_grad, vjp
+from .transforms.jacobian_modes import JacobianPlan
 from .transforms.gradcheck import GradcheckError, gradcheck
 from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp, implicit_grad, newton_step
 from .compiler.program import Program, compile
@@ -32,6 +33,6 @@ __all__ = [
     "BackwardStep", "RecomputeError", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
     "as_value",
     "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
-    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops",
+    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "JacobianPlan", "jacobian_plan", "jacrev", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops",
     "table", "topological_order", "value_and_grad", "vjp",
 ]

@@ -8,8 +8,8 @@ from typing import Any, List
 _creation_order = attrgetter("_id")
 
 
-def topological_order(root: Any) -> List[Any]:
-    """Every Value that ``root`` depends on, each once, parents before children.
+def topological_order(root: Any, *more: Any) -> List[Any]:
+    """Every Value that ``root`` (and ``more`` roots, if given) depends on, each once, parents before children.
 
     A node is always created after its parents, so sorting the reachable nodes
     by creation number is a topological order; no depth-first search needed.
@@ -19,8 +19,8 @@ def topological_order(root: Any) -> List[Any]:
     >>> [v.label or v._op for v in topological_order(b)]
     ['a', '*']
     """
-    nodes = [root]
-    seen = {root}
+    nodes = list(dict.fromkeys((root, *more)))
+    seen = set(nodes)
     for node in nodes:  # the list grows as we go: a breadth-first sweep
         for parent in node._prev:
             if parent not in seen:

@@ -45,6 +45,28 @@ def needs_rule(node: Any, mode: str) -> TypeError:
                      f"@engine.op(derivative=...) to use it in every mode")
 
 
+def local_partials(node: Any, number_of: NumberOf = None) -> Sequence[Any]:
+    """d node / d each parent, by its op's rule: on the floats, or on ``number_of`` of each node (see
+    :func:`contributions`).
+
+    >>> from engine import Value
+    >>> a, b = Value(2.0), Value(5.0)
+    >>> local_partials(a * b)
+    (5.0, 2.0)
+    """
+    fn, prev = node._fn, node._prev
+    if fn is None:
+        raise needs_rule(node, "differentiating again (create_graph, grad, hessian, jacobian, jvp of grad)")
+    try:
+        if number_of is None:
+            return fn.local_derivatives([p._data for p in prev], node._data, node._param)
+        return fn.local_derivatives([number_of(p) for p in prev], number_of(node), node._param)
+    except (ArithmeticError, ValueError) as e:
+        if not state.anomaly:
+            raise
+        raise type(e)(f"{e}{site_of(node)}") from e
+
+
 def contributions(node: Any, g: Any, number_of: NumberOf = None) -> List[Tuple[Any, Any]]:
     """What ``node`` sends each parent: its adjoint ``g`` times the local derivative.
 
@@ -56,19 +78,7 @@ def contributions(node: Any, g: Any, number_of: NumberOf = None) -> List[Tuple[A
     >>> [c for _, c in contributions(a * b, 1.0)]
     [5.0, 2.0]
     """
-    fn, prev = node._fn, node._prev
-    if fn is None:
-        raise needs_rule(node, "differentiating again (create_graph, grad, hessian, jacobian, jvp of grad)")
-    try:
-        if number_of is None:
-            partials = fn.local_derivatives([p._data for p in prev], node._data, node._param)
-        else:
-            partials = fn.local_derivatives([number_of(p) for p in prev], number_of(node), node._param)
-    except (ArithmeticError, ValueError) as e:
-        if not state.anomaly:
-            raise
-        raise type(e)(f"{e}{site_of(node)}") from e
-    sent = [(p, d * g) for p, d in zip(prev, partials)]
+    sent = [(p, d * g) for p, d in zip(node._prev, local_partials(node, number_of))]
     if state.anomaly:
         for p, c in sent:
             if not _finite(c):

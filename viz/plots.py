@@ -382,3 +382,38 @@ def plot_scaling(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]], pa
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
+
+
+def plot_mode_grid(sizes: Sequence[int], panels: Dict[str, Dict[Tuple[int, int], float]],
+                   labels: Optional[Dict[Tuple[int, int], str]] = None, path: Optional[PathLike] = None,
+                   title: str = "") -> Any:
+    """Side-by-side grids of forward/reverse cost ratios, n inputs across and m outputs down:
+    ``{panel: {(n, m): cost of forward / cost of reverse}}``, blue where forward is cheaper, red where reverse is,
+    on one log colour scale; ``labels`` writes a word in each cell of the last panel (the mode chosen, say).
+
+    >>> fig = plot_mode_grid([1, 4], {"measured": {(1, 1): 1.0, (1, 4): 0.3, (4, 1): 3.0, (4, 4): 1.1}})
+    """
+    from matplotlib.colors import LogNorm
+    from matplotlib.ticker import FuncFormatter
+
+    cells = [(n, m) for m in sizes for n in sizes]
+    if not sizes or not panels or any(set(grid) != set(cells) for grid in panels.values()):
+        raise ValueError(f"plot_mode_grid needs a ratio for every (n, m) of sizes {list(sizes)} in each panel")
+    bound = max(max(max(r, 1 / r) for r in grid.values()) for grid in panels.values())
+    fig, axes = pyplot().subplots(1, len(panels), figsize=(4.6 * len(panels) + 1.2, 4.4), squeeze=False)
+    for k, (ax, (name, grid)) in enumerate(zip(axes[0], panels.items())):
+        image = ax.imshow([[grid[n, m] for n in sizes] for m in sizes], cmap="coolwarm", origin="lower",
+                          norm=LogNorm(vmin=1 / bound, vmax=bound))
+        for i, m in enumerate(sizes):
+            for j, n in enumerate(sizes):
+                word = labels[n, m] if labels and k == len(panels) - 1 else f"{grid[n, m]:.2g}"
+                ax.text(j, i, word, ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(sizes)), [str(s) for s in sizes])
+        ax.set_yticks(range(len(sizes)), [str(s) for s in sizes])
+        ax.set(xlabel="inputs n", ylabel="outputs m", title=name)
+    bar = fig.colorbar(image, ax=list(axes[0]), label="forward / reverse (below 1: forward is cheaper)", shrink=0.85)
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    bar.ax.yaxis.set_minor_formatter(FuncFormatter(lambda x, _: f"{x:g}" if f"{x:.0e}"[0] in "25" else ""))
+    if title:
+        fig.suptitle(title)
+    return _finish(fig, path)

@@ -16,6 +16,7 @@ from ..reductions import dot
 from ..reverse import carry, isolated_gradients
 from ..value import Value, _ids
 from .forward import Dual
+from .jacobian_modes import JacobianPlan, forward_rows, plan
 
 ArgNums = Union[int, Sequence[int]]
 
@@ -64,8 +65,12 @@ def as_scalar(out: Any, name: str) -> Value:
 
 
 def _gradients(out: Value, leaves: List[Any]) -> List[Any]:
-    grads = [g if isinstance(g, Value) else Value(g) for g in isolated_gradients(out, flatten(leaves))]
-    return regroup(grads, sizes_of(leaves))
+    return regroup(_values(isolated_gradients(out, flatten(leaves))), sizes_of(leaves))
+
+
+def _values(derivatives: Sequence[Any]) -> List[Value]:
+    """Derivatives as Values: a number (one that does not depend on the inputs) as a constant."""
+    return [g if isinstance(g, Value) else Value(g) for g in derivatives]
 
 
 def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0, *, name: str = "value_and_grad"
@@ -180,31 +185,68 @@ def grad(f: Callable[..., Any], argnums: ArgNums = 0, *, name: str = "grad") -> 
     return lambda *args: vg(*args)[1]
 
 
-def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+MODES = ("rev", "fwd", "auto")
+
+
+def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, *, mode: str = "rev") -> Callable[..., Any]:
     """A function returning the Jacobian of f: one row per output, one column per input.
 
     For ``f`` from a list of n numbers to a list of m, the result is an m x n list
     of Values; a scalar input gives one Value per output, a scalar output its gradient.
+    ``mode`` is ``"rev"`` (one reverse pass per output), ``"fwd"`` (one forward sweep per
+    input) or ``"auto"``: whichever does less work on f's trace, as :func:`jacobian_plan` counts.
 
     >>> J = jacobian(lambda v: [v[0] * v[1], v[0] + 3 * v[1]])([2.0, 5.0])
     >>> [[d.data for d in row] for row in J]
     [[5.0, 2.0], [1.0, 3.0]]
+    >>> [d.data for d in jacobian(lambda x: [x, x * x, x ** 3], mode="auto")(2.0)]
+    [1.0, 4.0, 12.0]
     """
+    if mode not in MODES:
+        raise ValueError(f"jacobian: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
 
     def wrapped(*args: Any) -> Any:
-        nums = _argnums(argnums, len(args), "jacobian")
-        call_args, leaves = _prepare(args, nums, "jacobian")
-        out = f(*call_args)
-        if not isinstance(out, (list, tuple)):
-            rows = _gradients(as_scalar(out, "jacobian"), leaves)
-            return rows[0] if isinstance(argnums, int) else tuple(rows)
-        result = []
-        for i, y in enumerate(out):
-            row = _gradients(as_scalar(y, f"jacobian (output {i})"), leaves)
-            result.append(row[0] if isinstance(argnums, int) else tuple(row))
-        return result
+        outs, leaves, many = _traced(f, args, argnums, "jacobian")
+        inputs = flatten(leaves)
+        chosen = plan(outs, inputs).mode if mode == "auto" else mode
+        rows = forward_rows(outs, inputs) if chosen == "fwd" else [isolated_gradients(y, inputs) for y in outs]
+        shaped = [regroup(_values(row), sizes_of(leaves)) for row in rows]
+        shaped = [row[0] if isinstance(argnums, int) else tuple(row) for row in shaped]
+        return shaped if many else shaped[0]
 
     return wrapped
+
+
+def jacrev(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """The Jacobian of f by reverse mode, one pass per output: ``jacobian(f, argnums, mode="rev")``, as JAX names it.
+
+    >>> [[d.data for d in row] for row in jacrev(lambda v: [v[0] * v[1]])([2.0, 5.0])]
+    [[5.0, 2.0]]
+    """
+    return jacobian(f, argnums, mode="rev")
+
+
+def jacobian_plan(f: Callable[..., Any], *args: Any, argnums: ArgNums = 0) -> JacobianPlan:
+    """Which mode ``jacobian(f, mode="auto")`` takes at ``args``, and why: each mode's work counted on f's trace.
+
+    >>> p = jacobian_plan(lambda v: sum(v).tanh().exp().tanh(), [0.1 * k for k in range(8)])
+    >>> p.mode, p.inputs, p.outputs
+    ('rev', 8, 1)
+    >>> jacobian_plan(lambda x: [x * k for k in range(8)], 2.0).mode
+    'fwd'
+    """
+    outs, leaves, _ = _traced(f, args, argnums, "jacobian_plan")
+    return plan(outs, flatten(leaves))
+
+
+def _traced(f: Callable[..., Any], args: tuple, argnums: ArgNums, name: str) -> Tuple[List[Value], List[Any], bool]:
+    """f called on leaves in place of the differentiated arguments: its outputs as Values, the leaves by argument,
+    and whether f returned a list."""
+    call_args, leaves = _prepare(args, _argnums(argnums, len(args), name), name)
+    out = f(*call_args)
+    many = isinstance(out, (list, tuple))
+    outs = [as_scalar(y, f"{name} (output {i})") for i, y in enumerate(out)] if many else [as_scalar(out, name)]
+    return outs, leaves, many
 
 
 def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:

@@ -1,11 +1,13 @@
 """The engine demos: worked_example pinned against NumPy, forward_vs_reverse and gradcheck by hand."""
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 from demos import forward_vs_reverse, gradcheck as gradcheck_demo, worked_example as we
+import engine
 from engine import Value
 
 
@@ -103,7 +105,18 @@ def test_forward_and_reverse_jacobians_agree_with_finite_differences_and_count_t
     assert len(calls) == 1  # reverse mode: one forward pass, then one backward pass per output
     assert forward_vs_reverse.main(["--timing", "--sizes", "1", "4", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "forward suits n < m, reverse n > m" in out and (tmp_path / "forward_vs_reverse.png").exists()
+    assert "the textbook rule (forward suits n < m, reverse n > m)" in out
+    assert (tmp_path / "forward_vs_reverse.png").stat().st_size > 10_000
+    rows = re.findall(r"^\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(fwd|rev)\s+(fwd|rev) \((\d+)/(\d+)\)$",
+                      out, re.M)
+    assert [(int(n), int(m)) for n, m, *_ in rows] == [(1, 1), (4, 1), (1, 4), (4, 4)]
+    for n, m, tf, tr, _, faster, chosen, fwd_ops, rev_ops in rows:  # each row's words say what its numbers say
+        assert faster == ("fwd" if float(tf) < float(tr) else "rev")
+        assert chosen == ("fwd" if int(fwd_ops) < int(rev_ops) else "rev")
+        assert chosen == engine.jacobian_plan(forward_vs_reverse.network(int(n), int(m)),
+                                              forward_vs_reverse.point(int(n))).mode
+    agreed = sum(faster == chosen for *_, faster, chosen, _, _ in rows)
+    assert f"auto chose the mode that measured faster in {agreed} of 4 cells" in out
 
 
 LONG_DEMOS = ("vanishing", "checkpointing", "gradient_cost", "circles", "backprop_necessity", "digits", "mnist")

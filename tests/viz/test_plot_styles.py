@@ -158,3 +158,24 @@ def test_scaling_ticks_the_sizes_measured() -> None:
     assert list(ax.get_xticks()) == [45, 121, 369, 1249]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["45", "121", "369", "1249"]
     assert [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()] == []
+
+
+def test_mode_grid_as_designed(tmp_path) -> None:
+    measured = {(1, 1): 0.5, (4, 1): 2.0, (1, 4): 0.25, (4, 4): 1.0}
+    counted = {(1, 1): 0.6, (4, 1): 1.5, (1, 4): 0.3, (4, 4): 0.9}
+    chosen = {(1, 1): "fwd", (4, 1): "rev", (1, 4): "fwd", (4, 4): "fwd"}
+    fig = viz.plot_mode_grid([1, 4], {"measured": measured, "counted": counted}, chosen, title="modes")
+    left, right, bar = fig.axes
+    assert fig._suptitle.get_text() == "modes" and labels(left)[:3] == ("measured", "inputs n", "outputs m")
+    # n across, m up: the cell of n = 4, m = 1 is at column 1, row 0; a ratio above 1 is reverse's colour
+    assert left.images[0].get_array()[0][1] == 2.0 and left.images[0].get_array()[1][0] == 0.25
+    red, blue, grey = (left.images[0].to_rgba(r) for r in (2.0, 0.25, 1.0))
+    assert red[0] > red[2] and blue[2] > blue[0] and abs(grey[0] - grey[2]) < 0.1
+    assert [t.get_text() for t in left.texts] == ["0.5", "2", "0.25", "1"]
+    assert [t.get_text() for t in right.texts] == ["fwd", "rev", "fwd", "fwd"]  # the last panel shows the choice
+    assert left.images[0].norm.vmin == right.images[0].norm.vmin == 0.25  # one scale, symmetric about 1
+    assert bar.get_ylabel() == "forward / reverse (below 1: forward is cheaper)"
+    assert viz.plot_mode_grid([1], {"a": {(1, 1): 1.0}}, path=tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError) as caught:
+        viz.plot_mode_grid([1, 4], {"a": {(1, 1): 1.0}})
+    assert str(caught.value) == "plot_mode_grid needs a ratio for every (n, m) of sizes [1, 4] in each panel"

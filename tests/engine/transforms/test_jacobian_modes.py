@@ -1,0 +1,183 @@
+"""jacobian(f, mode="fwd" | "rev" | "auto") and jacobian_plan: every mode gives PyTorch's Jacobian, and the plan's
+counts are the edges each sweep really crosses, counted again here by brute force."""
+
+import math
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import engine
+from engine import JacobianPlan, Value, grad, jacobian, jacobian_plan, jacrev
+from engine.graph import topological_order
+from engine.testing import close, expressions, torch_reference
+from engine.transforms.jacobian_modes import plan
+
+MODES = ("rev", "fwd", "auto")
+
+
+def outputs_of(e, last: int):
+    """The expression's last few registers as outputs: a function of its inputs to a list (shared nodes, several
+    outputs, some of them the inputs themselves when the program is short)."""
+    return lambda *xs: e.run(xs)[-registers(e, last):]
+
+
+def registers(e, last: int) -> int:
+    return min(last, len(e.inputs) + len(e.steps))
+
+
+def numbers(rows):
+    return [[d.data for d in row] for row in rows]
+
+
+@given(expressions(inputs=4, max_depth=10), st.integers(1, 4))
+def test_every_mode_gives_pytorchs_jacobian(e, last) -> None:
+    f = outputs_of(e, last)
+    want = [torch_reference(lambda *xs, r=r: e.run(xs)[r], e.inputs)[1] for r in range(-registers(e, last), 0)]
+    for mode in MODES:
+        got = numbers(jacobian(lambda v: f(*v), mode=mode)(list(e.inputs)))
+        for row, expected in zip(got, want):
+            assert all(close(a, b, rel=1e-9) for a, b in zip(row, expected)), (mode, got, want)
+
+
+@given(expressions(inputs=4, max_depth=10), st.integers(1, 4))
+def test_forward_and_reverse_sweeps_agree_and_match_central_differences(e, last) -> None:
+    f = outputs_of(e, last)
+    rev = numbers(jacobian(lambda v: f(*v), mode="rev")(list(e.inputs)))
+    fwd = numbers(jacobian(lambda v: f(*v), mode="fwd")(list(e.inputs)))
+    assert all(close(a, b, rel=1e-12) for r, s in zip(rev, fwd) for a, b in zip(r, s)), (rev, fwd)
+    h = 1e-6
+    for j, x in enumerate(e.inputs):
+        up, down = list(e.inputs), list(e.inputs)
+        up[j], down[j] = x + h, x - h
+        column = [(a.data - b.data) / (2 * h) for a, b in zip(f(*map(Value, up)), f(*map(Value, down)))]
+        assert all(close(row[j], c, rel=1e-4, floor=1e-3) for row, c in zip(fwd, column)), (j, fwd, column)
+
+
+def brute_force_counts(outputs, inputs):
+    """Each sweep's work by sets, one sweep at a time: the edges a forward sweep from input j crosses (those out of
+    a node its tangent reaches, into a node that leads to an output), and the partials a reverse pass from output i
+    evaluates (every edge into a node of its cone: reached from an input, leading to output i)."""
+    order = topological_order(*outputs)
+
+    def descendants(x):
+        found = {x}
+        for node in order:
+            if any(p in found for p in node._prev):
+                found.add(node)
+        return found
+
+    def ancestors(y):
+        return set(topological_order(y))
+
+    from_inputs = set().union(*(descendants(x) - {x} for x in inputs))
+    forward = sum(1 for x in inputs for node in order if node in from_inputs
+                  for p in node._prev if p in descendants(x))
+    reverse = sum(len(node._prev) for y in outputs for node in ancestors(y) if node in from_inputs)
+    forward_visits = sum(len(descendants(x) & from_inputs) for x in inputs)
+    reverse_visits = sum(len(ancestors(y)) for y in outputs)
+    return forward, reverse, sum(len(node._prev) for node in from_inputs), forward_visits, reverse_visits
+
+
+@given(expressions(inputs=4, max_depth=12), st.integers(1, 4))
+@settings(max_examples=40)
+def test_the_plans_counts_are_each_sweeps_edges(e, last) -> None:
+    xs = [Value(x) for x in e.inputs]
+    outs = [y if isinstance(y, Value) else Value(y) for y in outputs_of(e, last)(*xs)]
+    p = plan(outs, xs)
+    assert (p.forward_multiply_adds, p.reverse_multiply_adds, p.edges, p.forward_visits,
+            p.reverse_visits) == brute_force_counts(outs, xs)
+    assert p.mode == ("fwd" if p.forward_ops < p.reverse_ops else "rev")
+
+
+def test_the_plan_chooses_forward_for_few_inputs_and_reverse_for_few_outputs() -> None:
+    def spread(x):  # one input, eight outputs
+        return [(x * k).tanh() for k in range(1, 9)]
+
+    def gather(v):  # eight inputs, one output, every node after the sum reached by every input
+        s = sum(v)
+        for _ in range(6):
+            s = (s * s).tanh()
+        return s
+
+    wide = jacobian_plan(spread, 0.5)
+    assert (wide.mode, wide.inputs, wide.outputs) == ("fwd", 1, 8)
+    assert wide.forward_ops < wide.reverse_ops
+    narrow = jacobian_plan(gather, [0.1 * k for k in range(8)])
+    assert (narrow.mode, narrow.inputs, narrow.outputs) == ("rev", 8, 1)
+    assert narrow.reverse_ops < narrow.forward_ops
+    assert str(wide).startswith("fwd: ") and str(narrow).startswith("rev: ")
+    assert re.search(r"forward: 1 sweep\(s\) cross \d+ edges and visit \d+ nodes = \d+ ops", str(wide))
+    assert isinstance(wide, JacobianPlan)
+
+
+def test_a_separable_function_costs_each_forward_sweep_only_its_own_inputs_cone() -> None:
+    # eight inputs, one output, but each input reaches only its own square: all eight sweeps together cross each
+    # edge once, as the one reverse pass does, so n = 8 > m = 1 alone does not make reverse mode cheaper
+    p = jacobian_plan(lambda v: engine.sum([(t * t).tanh() for t in v]), [0.1 * k for k in range(8)])
+    assert p.forward_multiply_adds == p.reverse_multiply_adds == p.edges
+
+
+def test_a_fused_sum_counts_one_edge_per_term() -> None:
+    # n and m alone cannot tell these apart: a sum of 50 terms per output is 50 edges per reverse pass
+    xs = [Value(float(k)) for k in range(3)]
+    wide = [sum((x * k for k in range(50) for x in xs), 0.0)]
+    assert plan(wide, xs).reverse_multiply_adds > 150
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_jacobian_in_every_mode_can_be_differentiated_again(mode) -> None:
+    f = lambda v: [v[0] ** 3 * v[1], (v[0] * v[1]).sin()]  # noqa: E731
+    # d/dx of J[0][0] = d/dx (3 x^2 y) = 6 x y; d/dy of J[1][0] = d/dy (y cos(xy)) = cos(xy) - x y sin(xy)
+    x, y = 0.7, -1.3
+    assert close(grad(lambda v: jacobian(f, mode=mode)(v)[0][0])([x, y])[0].data, 6 * x * y, rel=1e-12)
+    assert close(grad(lambda v: jacobian(f, mode=mode)(v)[1][0])([x, y])[1].data,
+                 math.cos(x * y) - x * y * math.sin(x * y), rel=1e-12)
+    g = grad(lambda v: v[0] ** 2 * v[1] + v[1].exp())
+    hand = [2 * y, 2 * x, 2 * x, math.exp(y)]  # the Hessian of x^2 y + e^y, row by row
+    got = [d for row in numbers(jacobian(g, mode=mode)([x, y])) for d in row]
+    assert got == pytest.approx(hand, rel=1e-12)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_shapes_are_the_same_in_every_mode(mode) -> None:
+    assert [d.data for d in jacobian(lambda x: [x, x * x, 3.0], mode=mode)(2.0)] == [1.0, 4.0, 0.0]
+    assert [d.data for d in jacobian(lambda v: v[0] * v[1], mode=mode)([2.0, 5.0])] == [5.0, 2.0]
+    rows = jacobian(lambda x, y: [x * y, x + 3 * y], argnums=(0, 1), mode=mode)(2.0, 5.0)
+    assert [tuple(d.data for d in row) for row in rows] == [(5.0, 2.0), (1.0, 3.0)]
+    same = Value(2.0)  # one Value passed twice: each column is the whole derivative
+    assert numbers(jacobian(lambda v: [v[0] * v[1]], mode=mode)([same, same])) == [[4.0, 4.0]]
+
+
+def test_forward_mode_walks_a_deep_graph_without_recursion() -> None:
+    def chain(x):
+        for _ in range(100_000):
+            x = x * 1.0000001
+        return [x, x * 2]
+
+    assert [d.data for d in jacobian(chain, mode="fwd")(1.0)] == pytest.approx([1.0000001 ** 100_000,
+                                                                               2 * 1.0000001 ** 100_000])
+    assert jacobian_plan(chain, 1.0).mode == "fwd"
+
+
+def test_jacrev_is_jacobian_in_reverse_mode() -> None:
+    assert numbers(jacrev(lambda v: [v[0] * v[1]])([2.0, 5.0])) == [[5.0, 2.0]]
+
+
+def test_forward_mode_refuses_what_reverse_mode_refuses() -> None:
+    w = Value(2.0)
+    stale = [w * w, (w * 3.0).tanh()]
+    w.data = 5.0  # assigned after the graph read it: no Jacobian is right
+    for mode in ("fwd", "rev"):
+        with pytest.raises(RuntimeError, match="was assigned after"):
+            jacobian(lambda x: [s * x for s in stale], mode=mode)(1.0)
+    for mode in ("fwd", "rev"):  # a derivative that overflows where the value does not: an error, never inf
+        with pytest.raises(OverflowError, match="mul: result too large for a float"):
+            jacobian(lambda x: [(x * 1e300) * 1e10, x], mode=mode)(1e-300)
+
+
+def test_an_unknown_mode_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="jacobian: mode must be one of 'rev', 'fwd', 'auto', got 'forward'"):
+        jacobian(lambda x: x, mode="forward")
+    with pytest.raises(TypeError, match="jacobian_plan: f must return a scalar Value, got str 's'"):
+        jacobian_plan(lambda x: "s", 1.0)
