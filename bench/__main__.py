@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import chain, cnn_epoch, digits_epoch, drawing, makemore_epoch, mnist_epoch, moons_step, scale
+from . import chain, cnn_epoch, digits_epoch, drawing, makemore_epoch, mnist_epoch, moons_step, profile_overhead, scale
 
 
 def main() -> None:
@@ -15,7 +15,7 @@ def main() -> None:
     workloads = [("moons step", moons_step.run), ("1e6-node chain", chain.run), ("digits epoch", digits_epoch.run),
                  ("MNIST-network epoch", mnist_epoch.run), ("makemore epochs", makemore_epoch.run),
                  ("CNN epoch", cnn_epoch.run),
-                 ("drawing", drawing.run), ("scale", scale.run)]
+                 ("profiling", profile_overhead.run), ("drawing", drawing.run), ("scale", scale.run)]
     only = sys.argv[1:]
     for name, run in workloads:
         if only and not any(o in name for o in only):

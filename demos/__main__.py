@@ -42,6 +42,7 @@ DEMOS = {
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
+    "profiling": "engine.profile() on a deep MLP's training step: eager, checkpointed and compiled, op by op",
     "through_time": "backpropagation through time: a tanh RNN's gradient vanishes with the steps back, an LSTM's does not",
     "lstm_cell": "one LSTM step's backward derived by hand: every gate's derivative beside the engine's and PyTorch's",
     "makemore": "makemore: census first names from a count bigram to an MLP, an LSTM and a transformer, each beside "

@@ -15,6 +15,7 @@ from . import ops
 from .custom import op
 from .graph import topological_order
 from .modes import TraceError, detect_anomaly, enable_grad, no_grad
+from .profiler import Profile, profile
 from .reductions import dot, logsumexp, mean, sum  # noqa: F401 (engine.sum, not in __all__: it would shadow the builtin)
 from .reverse import BackwardStep
 from .value import Value, as_value
@@ -33,6 +34,6 @@ __all__ = [
     "BackwardStep", "RecomputeError", "GaussNewton", "Program", "TraceError", "compile", "Dual", "GradcheckError", "Value",
     "as_value",
     "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
-    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "JacobianPlan", "jacobian_plan", "jacrev", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops",
+    "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "JacobianPlan", "jacobian_plan", "jacrev", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops", "Profile", "profile",
     "table", "topological_order", "value_and_grad", "vjp",
 ]

@@ -417,3 +417,39 @@ def plot_mode_grid(sizes: Sequence[int], panels: Dict[str, Dict[Tuple[int, int],
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
+
+
+PHASE_COLOURS = {"forward": "C0", "backward": "C3", "recompute": "C2", "compiled": "C4"}
+
+
+def plot_profile(profiles: Any, path: Optional[PathLike] = None, title: str = "where the time goes") -> Any:
+    """Milliseconds per op kind, a bar for each phase (forward, backward, recompute, compiled), from one
+    ``engine.profile()`` or side by side from several: ``{name: profile}``. Each panel's title gives its peak of
+    graph nodes alive, the memory the phases traded.
+
+    >>> import engine
+    >>> with engine.profile() as prof:
+    ...     y = (engine.Value(2.0) * 3).tanh(); y.backward()
+    >>> fig = plot_profile(prof)
+    """
+    panels = profiles if isinstance(profiles, dict) else {"": profiles}
+    if not panels or any(not getattr(p, "rows", None) for p in panels.values()):
+        raise ValueError("plot_profile needs profiles that recorded something: run ops inside engine.profile()")
+    fig, axes = pyplot().subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for ax, (name, prof) in zip(axes[0], panels.items()):
+        times: Dict[str, Dict[str, float]] = {}
+        for r in prof.rows:
+            times.setdefault(r.kind, {})[r.phase] = times.get(r.kind, {}).get(r.phase, 0.0) + r.seconds * 1e3
+        kinds = sorted(times, key=lambda k: sum(times[k].values()))[-12:]  # the twelve that cost most
+        phases = [p for p in PHASE_COLOURS if any(p in times[k] for k in kinds)]
+        height = 0.8 / len(phases)
+        for j, phase in enumerate(phases):
+            ax.barh([i + (j - (len(phases) - 1) / 2) * height for i in range(len(kinds))],
+                    [times[k].get(phase, 0.0) for k in kinds], height=height, color=PHASE_COLOURS[phase], label=phase)
+        ax.set_yticks(range(len(kinds)), kinds)
+        ax.set(xlabel="milliseconds", title=f"{name + ': ' if name else ''}{prof.total().seconds * 1e3:.1f} ms in ops, "
+                                            f"peak {prof.peak_nodes:,} nodes")
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _finish(fig, path)

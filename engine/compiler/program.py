@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 from ..checks import as_float
 from ..modes import TraceError
+from ..profiler import instrument
 from ..reverse import isolated_gradients
 from ..arguments import flatten, regroup, sizes_of
 from ..value import Value
@@ -289,6 +290,13 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
                     self.check_once(row)
         return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite)
 
+    def profiled_size(self) -> Tuple[int, int]:
+        """The tape's instructions, and the bytes of its arrays and of the slots a replay fills (8 a slot): the
+        size ``engine.profile()`` gives this program's replays."""
+        tape = self.tape
+        arrays = (tape.ops, tape.outs, tape.args, tape.starts, tape.input_slots, tape.param_slots)
+        return len(tape.ops), sum(a.itemsize * len(a) for a in arrays) + 8 * tape.size
+
     def runs(self, backend: str = "numpy", lifted: Optional[bool] = None) -> str:
         """Which path each kind of call takes, in words: what a reader needs to find the code that runs.
 
@@ -383,3 +391,7 @@ def compile(f: Callable[..., Any], *example_args: Any, check: bool = True) -> Pr
         raise TypeError(f"compile needs a function, got {type(f).__name__}")
     return Program(f, example_args, check)
 
+
+# engine.profile() times each kind of replay whole (the generated code runs no op one at a time).
+for _method in ("replay", "loop", "batch"):
+    instrument(Program, _method, _method)

@@ -24,6 +24,7 @@ from ..arithmetic import Arithmetic
 from ..modes import state, switched
 from ..ops import Op
 from ..reverse import NumberOf, carry, expect_recomputing, fresh_grads, on_values, reverse_pass
+from ..profiler import _active as profiling
 from ..value import Value, _ids, _init, _new
 
 
@@ -222,6 +223,8 @@ def checkpoint(f: Callable[..., Any], *args: Any, preserve_random: bool = True) 
             _init(stand, item.data, inputs, CHECKPOINT, Result(segment, len(made)))
             stand.label = item.label
             made[item] = stand
+            if profiling[0] is not None:  # made outside the ops' path: engine.profile() is told of it here
+                profiling[0].made_by("checkpoint", stand)
             segment.datas.append(item.data)
         places.append(made[item]._param.k)
     results = [made.get(item, item) if k is not None else item for item, k in zip(items, places)]

@@ -179,3 +179,29 @@ def test_mode_grid_as_designed(tmp_path) -> None:
     with pytest.raises(ValueError) as caught:
         viz.plot_mode_grid([1, 4], {"a": {(1, 1): 1.0}})
     assert str(caught.value) == "plot_mode_grid needs a ratio for every (n, m) of sizes [1, 4] in each panel"
+
+
+def test_profile_bars_as_designed(tmp_path) -> None:
+    import engine
+
+    x = engine.Value(0.5)
+    with engine.profile() as prof:
+        y = (x * x).tanh()
+        y.backward()
+    fig = viz.plot_profile({"one": prof, "two": prof}, title="where")
+    left, right = fig.axes
+    assert fig._suptitle.get_text() == "where" and left.get_xlabel() == "milliseconds"
+    assert left.get_title().startswith("one: ") and left.get_title().endswith("peak 2 nodes")
+    assert [t.get_text() for t in left.get_yticklabels()] == sorted(["mul", "tanh"], key=lambda k: sum(
+        r.seconds for r in prof.rows if r.kind == k))
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["forward", "backward"]
+    bars = left.patches
+    assert len(bars) == 4 and {to_rgba(b.get_facecolor()) for b in bars} == {to_rgba("C0"), to_rgba("C3")}
+    widths = sorted(b.get_width() for b in bars)
+    assert widths == sorted(r.seconds * 1e3 for r in prof.rows)
+    assert viz.plot_profile(prof, tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+    with engine.profile() as empty:
+        pass
+    with pytest.raises(ValueError) as caught:
+        viz.plot_profile(empty)
+    assert str(caught.value) == "plot_profile needs profiles that recorded something: run ops inside engine.profile()"
