@@ -157,6 +157,9 @@ INDEX: List[Entry] = [
           "experiment 4: numerical precision", "step_error"),
     Entry("002", "Experiments", "390",
           "experiment 5: gradient flow in deep networks", "vanishing"),
+    Entry("002", "Questions, Extension", "442",
+          "third-order derivatives, efficiently: Taylor mode (engine.taylor) against nested grad up to order 8",
+          "taylor"),
     Entry("002", "Questions, Extension", "443",
           "an AD system that chooses forward or reverse mode by itself: jacobian(f, mode=\"auto\") counts both "
           "on the trace (engine.jacobian_plan), against the measured grid", "forward_vs_reverse --timing"),

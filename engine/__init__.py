@@ -27,6 +27,7 @@ from .transforms.forward import Dual, jacfwd, jvp
 from .transforms.functional import grad, hessian, jacobian, jacobian_plan, jacrev, value_and_grad, vjp
 from .transforms.jacobian_modes import JacobianPlan
 from .transforms.gradcheck import GradcheckError, gradcheck
+from .transforms.taylor import Series, taylor
 from .transforms.second_order import GaussNewton, gauss_newton, gauss_newton_step, hvp, implicit_grad, newton_step
 from .compiler.program import Program, compile
 
@@ -35,5 +36,5 @@ __all__ = [
     "as_value",
     "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
     "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "JacobianPlan", "jacobian_plan", "jacrev", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops", "Profile", "profile",
-    "table", "topological_order", "value_and_grad", "vjp",
+    "Series", "table", "taylor", "topological_order", "value_and_grad", "vjp",
 ]
