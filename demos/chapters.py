@@ -163,6 +163,9 @@ INDEX: List[Entry] = [
     Entry("002", "Questions, Extension", "443",
           "an AD system that chooses forward or reverse mode by itself: jacobian(f, mode=\"auto\") counts both "
           "on the trace (engine.jacobian_plan), against the measured grid", "forward_vs_reverse --timing"),
+    Entry("002", "Questions, Extension", "444",
+          "gradients at discrete operations (argmax, sampling): REINFORCE, Gumbel-softmax and straight-through "
+          "against the exact gradient, and a network with rounded weights", "discrete"),
     Entry("002", "Exercises, Theoretical", "454",
           "exercise: backpropagation for LSTM cells", "lstm_cell"),
     Entry("002", "Exercises, Theoretical", "455",

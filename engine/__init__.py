@@ -13,6 +13,7 @@
 # The core: Values, ops and their rules, the reverse pass, modes.
 from . import ops
 from .custom import op
+from .discrete import argmax, one_hot, straight_through
 from .graph import topological_order
 from .modes import TraceError, detect_anomaly, enable_grad, no_grad
 from .profiler import Profile, profile
@@ -36,5 +37,5 @@ __all__ = [
     "as_value",
     "checkpoint", "detect_anomaly", "dot", "enable_grad", "explain", "gauss_newton", "gauss_newton_step", "grad",
     "gradcheck", "hessian", "hvp", "implicit_grad", "jacfwd", "jacobian", "JacobianPlan", "jacobian_plan", "jacrev", "jvp", "logsumexp", "mean", "newton_step", "no_grad", "op", "ops", "Profile", "profile",
-    "Series", "table", "taylor", "topological_order", "value_and_grad", "vjp",
+    "Series", "argmax", "one_hot", "straight_through", "table", "taylor", "topological_order", "value_and_grad", "vjp",
 ]

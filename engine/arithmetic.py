@@ -74,6 +74,23 @@ class Arithmetic:
         """x for x > 0, else slope * x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
         return ops.LEAKY_RELU(self, param=as_float(slope, "leaky_relu slope"))
 
+    def round(self) -> Any:
+        """The nearest whole number (halves to even), as a number of this kind; its gradient is 0.
+        ``Value(2.5).round().data == 2.0``"""
+        return ops.ROUND(self)
+
+    def floor(self) -> Any:
+        """The largest whole number <= x; its gradient is 0. ``Value(-0.5).floor().data == -1.0``"""
+        return ops.FLOOR(self)
+
+    def sign(self) -> Any:
+        """-1, 0 or 1; its gradient is 0. ``Value(-3.0).sign().data == -1.0``"""
+        return ops.SIGN(self)
+
+    def step(self) -> Any:
+        """1 where x > 0, else 0 (Heaviside's step); its gradient is 0. ``Value(0.5).step().data == 1.0``"""
+        return ops.STEP(self)
+
     def abs(self) -> Any:
         """|x|, with abs'(0) = 0. ``abs(Value(-2.0)).data == 2.0``"""
         return ops.ABS(self)

@@ -275,3 +275,13 @@ DOT = Op("dot",       _dot,                         _dot_local,
 # d/dx_i log(sum(e^x)) = e^(x_i - out): the softmax.
 LOGSUMEXP = Op("logsumexp", _logsumexp,             lambda xs, out: [EXP(x - out) for x in xs],
                arity=None)
+# Piecewise-constant ops. Their derivative is 0 wherever it exists, and is taken as 0 at the jumps too (as
+# PyTorch does): no gradient passes through them, so a loss of round(x) cannot teach x. straight_through (below)
+# is the usual way around that.
+ROUND = Op("round",   lambda x: float(round(x)),    lambda x, out: (0.0,))  # halves to even, as Python and NumPy
+FLOOR = Op("floor",   lambda x: float(math.floor(x)), lambda x, out: (0.0,))
+SIGN = Op("sign",     lambda x: float((x > 0.0) - (x < 0.0)), lambda x, out: (0.0,))
+STEP = Op("step",     lambda x: 1.0 if x > 0.0 else 0.0, lambda x, out: (0.0,))  # Heaviside, 0 at 0
+# The straight-through estimator: the value of y (x quantised, say), the derivative of x, as if y were x.
+STRAIGHT = Op("straight_through", lambda x, y: y,  lambda x, y, out: (1.0, 0.0),
+              arity=2, symbol="ST")

@@ -18,6 +18,7 @@ from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, CosineLR, LinearWarmup, StepLR, clip_grad_norm
 from .pooling import AvgPool2d, Flatten, MaxPool1d, MaxPool2d
 from .recurrent import GRU, LSTM, RNN
+from .sampling import Sampled, gumbel_softmax, score_function
 from .saving import CheckpointError, load, load_into, save
 from .sequential import Activation, Residual, Sequential
 from .torch_state import load_torch_state
@@ -26,7 +27,7 @@ from .train import DeadNetworkWarning, accuracy, batch_order, fit
 __all__ = [
     "Activation", "Adam", "AdamW", "AvgPool2d", "BatchNorm", "CheckpointError", "Conv1d", "Conv2d", "CosineLR",
     "DeadNetworkWarning", "Dropout", "Embedding", "Flatten", "GRU", "LSTM", "Layer", "LayerNorm", "LinearWarmup", "MLP",
-    "MaxPool1d", "MaxPool2d", "Module", "MultiHeadAttention", "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sequential", "StepLR", "TransformerBlock",
-    "accuracy", "attention", "batch_order", "clip_grad_norm", "data", "fit", "gradcheck_model", "load", "load_into",
-    "load_torch_state", "losses", "save",
+    "MaxPool1d", "MaxPool2d", "Module", "MultiHeadAttention", "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sampled", "Sequential", "StepLR", "TransformerBlock",
+    "accuracy", "attention", "batch_order", "clip_grad_norm", "data", "fit", "gradcheck_model", "gumbel_softmax", "load", "load_into",
+    "load_torch_state", "losses", "save", "score_function",
 ]

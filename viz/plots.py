@@ -453,3 +453,26 @@ def plot_profile(profiles: Any, path: Optional[PathLike] = None, title: str = "w
     fig.suptitle(title)
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def plot_estimators(stats: Dict[str, Tuple[float, float]], path: Optional[PathLike] = None,
+                    title: str = "gradient estimators") -> Any:
+    """Squared bias and variance of gradient estimators, a pair of bars each on a log scale:
+    ``{name: (bias^2, variance)}``.
+
+    >>> fig = plot_estimators({"REINFORCE": (1e-4, 2.0), "Gumbel, tau = 1": (0.3, 0.1)})
+    """
+    if not stats:
+        raise ValueError("plot_estimators needs at least one estimator's (bias^2, variance)")
+    names = list(stats)
+    fig, ax = pyplot().subplots(figsize=(7.5, 0.45 * len(names) + 1.6))
+    rows = range(len(names))
+    ax.barh([i - 0.2 for i in rows], [stats[n][0] for n in names], height=0.4, color="C3", label="bias²")
+    ax.barh([i + 0.2 for i in rows], [stats[n][1] for n in names], height=0.4, color="C0", label="variance")
+    ax.set_xscale("log")
+    ax.set_yticks(list(rows), names)
+    ax.invert_yaxis()  # the first estimator on top, as the table prints them
+    ax.set(xlabel="bias² and variance (summed over the gradient's entries)", title=title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _finish(fig, path)

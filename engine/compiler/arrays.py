@@ -22,7 +22,8 @@ def same_named(lib: Any) -> Dict[Any, Callable]:
     True
     """
     return {ops.EXP: lib.exp, ops.LOG: lib.log, ops.SQRT: lib.sqrt, ops.SIN: lib.sin, ops.COS: lib.cos,
-            ops.TANH: lib.tanh, ops.ABS: lib.abs, "sign": lib.sign}
+            ops.TANH: lib.tanh, ops.ABS: lib.abs, "sign": lib.sign, ops.ROUND: lib.round, ops.FLOOR: lib.floor,
+            ops.SIGN: lambda x: lib.sign(x) + 0.0, ops.STEP: lambda x: (x > 0) + 0.0, ops.STRAIGHT: lambda x, y: y}
 
 
 class ArrayBackend:

@@ -34,6 +34,7 @@ def _torch_functions(torch: Any) -> Dict[ops.Op, Callable[..., Any]]:
         ops.LEAKY_RELU: lambda x, s: F.leaky_relu(x, s),
         ops.SUM: lambda xs: torch.stack(list(xs)).sum(), ops.DOT: dot,
         ops.LOGSUMEXP: lambda xs: torch.logsumexp(torch.stack(list(xs)), 0), ops.STOP: lambda x: x.detach(),
+        ops.STRAIGHT: lambda x, y: x + (y - x).detach(),  # PyTorch's own way of writing the estimator
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 from .. import ops
 from ..arithmetic import Arithmetic
 from ..checks import as_float, data_of
+from ..discrete import Index
 
 
 class Dual(Arithmetic):
@@ -100,6 +101,8 @@ def _split(out: Any, tag: int) -> Tuple[Any, Any]:
         return out.primal, out.tangent
     if isinstance(out, (list, tuple)):
         raise TypeError("jvp: f must return a number or a flat list of numbers, got a nested list")
+    if isinstance(out, Index):
+        raise TypeError(f"jvp: f returned {out!r} from argmax; {Index.no_gradient}")
     return out, 0.0  # f's result does not depend on this jvp's inputs: a constant to it
 
 

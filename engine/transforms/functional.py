@@ -11,6 +11,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from ..arguments import flatten, regroup, sizes_of
 from ..checks import as_float, data_of, instead_of
+from ..discrete import Index
 from ..graph import topological_order
 from ..reductions import dot
 from ..reverse import carry, isolated_gradients
@@ -56,6 +57,8 @@ def _prepare(args: tuple, nums: Tuple[int, ...], name: str) -> Tuple[list, List[
 def as_scalar(out: Any, name: str) -> Value:
     if isinstance(out, Value):
         return out
+    if isinstance(out, Index):
+        raise TypeError(f"{name}: f returned {out!r} from argmax; {Index.no_gradient}")
     if isinstance(out, (int, float)) and not isinstance(out, bool):
         return Value(out)  # a constant function: every derivative is 0
     if isinstance(out, (list, tuple)):

@@ -36,7 +36,7 @@ class Series(Arithmetic):
     """
 
     __slots__ = ("c",)
-    _rank = 3  # above Dual's and Value's: a series of plain floats, applied last
+    _rank = 2.5  # above Dual's and Value's (a Value f closes over is a constant to it), below symbols
 
     def __init__(self, coefficients: Sequence[float]) -> None:
         self.c = list(coefficients)

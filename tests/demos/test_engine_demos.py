@@ -119,7 +119,8 @@ def test_forward_and_reverse_jacobians_agree_with_finite_differences_and_count_t
     assert f"auto chose the mode that measured faster in {agreed} of 4 cells" in out
 
 
-LONG_DEMOS = ("vanishing", "checkpointing", "gradient_cost", "circles", "backprop_necessity", "digits", "mnist")
+LONG_DEMOS = ("vanishing", "checkpointing", "gradient_cost", "circles", "backprop_necessity", "digits", "mnist",
+              "discrete")
 
 
 def test_the_usage_and_each_long_demos_help_document_quick(capsys) -> None:

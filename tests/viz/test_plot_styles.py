@@ -205,3 +205,19 @@ def test_profile_bars_as_designed(tmp_path) -> None:
     with pytest.raises(ValueError) as caught:
         viz.plot_profile(empty)
     assert str(caught.value) == "plot_profile needs profiles that recorded something: run ops inside engine.profile()"
+
+
+def test_estimator_bars_as_designed(tmp_path) -> None:
+    fig = viz.plot_estimators({"REINFORCE": (1e-4, 2.0), "Gumbel, tau = 1": (0.3, 0.1)}, title="est")
+    (ax,) = fig.axes
+    assert ax.get_title() == "est" and ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["REINFORCE", "Gumbel, tau = 1"]
+    assert ax.yaxis_inverted()  # the first on top, as the demo's table
+    bias, variance = ax.containers
+    assert [b.get_width() for b in bias] == [1e-4, 0.3] and [b.get_width() for b in variance] == [2.0, 0.1]
+    assert to_rgba(bias[0].get_facecolor()) == to_rgba("C3") and to_rgba(variance[0].get_facecolor()) == to_rgba("C0")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bias²", "variance"]
+    assert viz.plot_estimators({"a": (1.0, 1.0)}, tmp_path / "e.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError) as caught:
+        viz.plot_estimators({})
+    assert str(caught.value) == "plot_estimators needs at least one estimator's (bias^2, variance)"
