@@ -52,7 +52,7 @@ class CompiledStep:
     """
 
     def __init__(self, model: Module, X: Sequence, y: Sequence, loss: Callable, backend: Union[bool, str],
-                 optimizer: Optimizer, val: Optional[Tuple[Sequence, Sequence]] = None) -> None:
+                 optimizer: Optimizer, val: Optional[Tuple[Sequence, Sequence]] = None, dtype: str = "float64") -> None:
         import engine
 
         if backend is True:
@@ -63,6 +63,9 @@ class CompiledStep:
                 backend = "python"
         if backend not in ("numpy", "python"):
             raise ValueError(f"compiled must be True, False, 'numpy' or 'python'; got {backend!r}")
+        if dtype != "float64" and backend != "numpy":
+            raise ValueError(f"fit: dtype={dtype!r} needs compiled='numpy', and NumPy is not installed")
+        self.dtype = dtype
         for m in modules_of(model):
             why = _not_replayable(m)
             if why:
@@ -130,9 +133,9 @@ class CompiledStep:
             if not self.same:
                 self.P[self.mine] = self.W[self.where]
             r = self.program.batch(xs[pick], ts[pick], parameters=self.W if self.same else self.P,
-                                   input_grads=False, check_finite=False)
+                                   input_grads=False, check_finite=False, dtype=self.dtype)
             acc = None if labels is None else _accuracy(r.aux, labels[pick], self.n_out)
-            return r, float(r.values.sum()) / len(batch), acc
+            return r, float(r.values.sum(dtype=float)) / len(batch), acc  # in float64 whatever the dtype
         labels = [y[i] for i in batch]
         r = self.program.loop([X[i] for i in batch], [self.encode(t) for t in labels], input_grads=False)
         outputs = [[_Score(a) for a in row] if self.n_out > 1 else _Score(row) for row in r.aux]

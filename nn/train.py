@@ -12,6 +12,7 @@ from time import perf_counter
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from engine import Value
+from engine.compiler.arrays import precision
 from engine.labels import predict_label  # noqa: F401 (where the demos and tests have found it)
 
 from .batchnorm import BatchNorm
@@ -57,7 +58,7 @@ def batch_order(n: int, batch_size: int, epochs: int, seed: int = 0, shuffle: bo
 def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List[Any]], Value],
         optimizer: Optimizer, epochs: int, batch_size: Optional[int] = None,
         val: Optional[Tuple[Sequence, Sequence]] = None, progress: bool = True, shuffle: bool = True,
-        seed: int = 0, schedule: Any = None, compiled: Union[bool, str] = False) -> History:
+        seed: int = 0, schedule: Any = None, compiled: Union[bool, str] = False, dtype: Any = "float64") -> History:
     """Train ``model`` and return the per-epoch history: ``loss``, ``accuracy`` (and ``val_*``), and the
     ``seconds`` each epoch took (its validation included; the compiled paths' one-time tracing not).
 
@@ -74,7 +75,10 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
     default when NumPy is installed; layers run as matrix products and the parameters
     stay in one flat array until ``fit`` returns) or sample by sample in generated
     Python (``'python'``). The loss must be a mean over samples, as those in
-    ``nn.losses`` are.
+    ``nn.losses`` are. ``dtype="float32"`` (or ``"float16"``) with ``compiled='numpy'``
+    computes each batch's forward and backward pass in that precision, while the
+    optimizer keeps the weights in float64 (as mixed-precision training keeps a master
+    copy); a batch that overflows the dtype is an OverflowError.
 
     >>> import random; random.seed(0)
     >>> from nn import MLP, SGD, losses
@@ -95,7 +99,10 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
         raise ValueError(f"batch_size must be a positive whole number or None, got {batch_size!r}")
 
     _check_batch_statistics(model, len(X), size)
-    step = CompiledStep(model, X, y, loss, compiled, optimizer, val) if compiled else \
+    if precision(dtype) != "float64" and compiled not in (True, "numpy"):
+        raise ValueError(f"fit: dtype={dtype!r} needs compiled='numpy' (the eager engine and the Python replay "
+                         f"compute in float64 only), got compiled={compiled!r}")
+    step = CompiledStep(model, X, y, loss, compiled, optimizer, val, precision(dtype)) if compiled else \
         EagerStep(model, X, y, loss, optimizer)
     epochs_of_batches = batch_order(len(X), size, epochs, seed, shuffle)
     history: History = {"loss": [], "accuracy": []}

@@ -31,6 +31,7 @@ class ArrayBackend:
 
     name = ""
     an_array = "an array"  # what the library's arrays are called in messages
+    precision = "float64"  # what its arrays hold: "float64", or "float32" or "float16" when asked for
 
     def functions(self) -> Dict[Any, Callable]:
         """Each engine op, and the helpers "if_positive", "sign", "times_log", on arrays; and ``("over", op)``
@@ -120,3 +121,21 @@ class ArrayBackend:
             raise ValueError(f"parameters must be {self.an_array} of shape ({len(program.parameters)},), one entry per "
                              f"parameter of the program; got shape {tuple(P.shape)}")
         return P
+
+
+PRECISIONS = ("float64", "float32", "float16")
+
+
+def precision(dtype: Any) -> str:
+    """A dtype's name as the back-ends take it: "float64", "float32" or "float16", from a name, a NumPy dtype or
+    type, or a PyTorch dtype; ValueError for any other.
+
+    >>> import numpy as np; precision(np.float32), precision("float16")
+    ('float32', 'float16')
+    """
+    name = getattr(dtype, "name", None) or getattr(dtype, "__name__", None) or str(dtype)
+    name = str(name).replace("torch.", "")
+    if name not in PRECISIONS:
+        raise ValueError(f"dtype must be one of {', '.join(PRECISIONS)} (a compiled program's arrays are real "
+                         f"floating point), got {dtype!r}")
+    return name

@@ -24,11 +24,11 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 from ..arguments import flatten, regroup
 from . import interpreter
-from .arrays import ArrayBackend
+from .arrays import ArrayBackend, precision
 from .codegen import build
 from .frames import Frame, Frames, bind
 from .lifting import Lifted, few_groups, lift
-from .numpy_backend import NUMPY
+from .numpy_backend import NUMPY, numpy_backend
 
 LIFTED_UP_TO = 20_000  # instructions up to which batch(lifted=None) lifts; larger tapes, unless their nodes fall
 LIFTED_GROUPS = 2_000  # into at most this many groups (a CNN's do, a long chain's do not), replay per node
@@ -60,20 +60,25 @@ class Pass(NamedTuple):
 
 def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parameters: Any = None,
         backend: str = "numpy", device: Any = None, input_grads: bool = True,
-        check_finite: bool = True) -> BatchResult:
+        check_finite: bool = True, dtype: Any = "float64") -> BatchResult:
     """``program`` over a batch (see ``Program.batch`` for the arguments). Parameter gradients come back as a
     list, or as an array of the back-end's when ``parameters`` (an array) stands in for the parameters' data."""
+    dtype = precision(dtype)
+    if dtype != "float64" and lifted is False:
+        raise ValueError(f"batch: dtype={dtype!r} runs the lifted program only; use lifted=True (or None)")
     if backend == "torch":
         if lifted is False:
             raise ValueError("batch: the torch back-end runs the lifted program only; use lifted=True")
-        return _on_torch(program, args, device, parameters, input_grads, check_finite)
+        return _on_torch(program, args, device, parameters, input_grads, check_finite, dtype)
     if backend != "numpy":
         raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
+    arrays = numpy_backend(dtype)
     if lifted is None:
-        lifted = lifts_by_default(program)
-    P = None if parameters is None else NUMPY.parameters(program, parameters)
-    done = run_lifted(program, args, NUMPY, P, input_grads, check_finite) if lifted else None
+        lifted = dtype != "float64" or lifts_by_default(program)
+    P = None if parameters is None else arrays.parameters(program, parameters)
+    done = run_lifted(program, args, arrays, P, input_grads, check_finite) if lifted else None
     if done is None:
+        _per_node_only(dtype)
         done = per_node(program, args, P, input_grads, check_finite)
     if P is None:
         done = done._replace(param_grads=[float(g) for g in done.param_grads])
@@ -220,6 +225,8 @@ def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any 
         return None
     P = backend.parameters(program, None) if P is None else P
     done = _pass(made, n, P, backend, blocks, input_grads)
+    if not done.finite and backend.precision != "float64":
+        raise _overflowed(backend.precision, done.bad)
     if not done.finite:
         if done.bad is None:
             return None  # only a parameter's gradient is not finite: the per-node replay finds the sample
@@ -233,6 +240,14 @@ def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any 
         aux = done.extra[0] if program.aux_kind == "value" else done.extra.T  # (samples, outputs), one block's view
     grads = tuple(regroup(done.grads, program.shapes, backend.stack)) if input_grads else ()
     return BatchResult(done.values, grads, done.param_grads, aux)
+
+
+def _overflowed(dtype: str, bad: Any) -> OverflowError:
+    """In low precision a value or gradient past the dtype's range is the answer, not a sample to replay in float64
+    (which would hide it): an error that says so, for the caller to scale (as loss scaling does) or widen."""
+    where = "a parameter's gradient" if bad is None else f"samples {[int(i) for i in (bad.nonzero()[0])][:10]}"
+    return OverflowError(f"batch: a value or gradient overflowed {dtype} (or is nan) at {where}; scale the loss "
+                         f"down, or compute in a wider dtype")
 
 
 def _pass(made: Made, n: int, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool) -> Pass:
@@ -409,21 +424,28 @@ def _summed(grads: list, n: int) -> list:
 # -- on PyTorch --------------------------------------------------------------------------------------------
 
 
-def torch_backend(device: Any = None) -> ArrayBackend:
-    """The PyTorch back-end for ``device`` (a GPU by default where there is one), made once per device."""
+def torch_backend(device: Any = None, dtype: str = "float64") -> ArrayBackend:
+    """The PyTorch back-end for ``device`` (a GPU by default where there is one), made once per device and dtype."""
     from .torch_backend import Torch
 
-    backend = Torch(device)
+    backend = Torch(device, dtype)
     return _TORCH.setdefault(backend.name, backend)
 
 
+def _per_node_only(dtype: str) -> None:
+    if dtype != "float64":
+        raise ValueError(f"batch: dtype={dtype!r} needs the lifted program, but an output of this program is a "
+                         f"parameter itself, which only the per-node replay (in float64) serves")
+
+
 def _on_torch(program: Any, args: Sequence[Any], device: Any, parameters: Any, input_grads: bool,
-              check_finite: bool) -> BatchResult:
-    backend = torch_backend(device)
+              check_finite: bool, dtype: str = "float64") -> BatchResult:
+    backend = torch_backend(device, dtype)
     P = None if parameters is None else backend.parameters(program, parameters)
     done = run_lifted(program, args, backend, P, input_grads, check_finite)
     if done is not None:
         return done
+    _per_node_only(dtype)
     # an output that is a parameter itself: the per-node replay on NumPy, moved over
     host = [a.cpu().numpy() if hasattr(a, "cpu") else a for a in args]
     values, grads, param_grads, aux = per_node(program, host, None if P is None else P.cpu().numpy(), input_grads,

@@ -17,7 +17,9 @@ from .arrays import ArrayBackend, same_named
 class NumpyBackend(ArrayBackend):
     """NumPy's functions under the names the generated code calls (see ``compiler.arrays``)."""
 
-    name = "numpy"
+    def __init__(self, dtype: str = "float64") -> None:
+        self.dtype = self.precision = dtype
+        self.name = "numpy" if dtype == "float64" else f"numpy {dtype}"
 
     def functions(self) -> Dict[Any, Callable]:
         import numpy as np
@@ -33,7 +35,7 @@ class NumpyBackend(ArrayBackend):
         def if_positive(x, then, otherwise):
             if type(then) is float and type(otherwise) is float and then == 1.0 and otherwise == 0.0:
                 positive = x > 0  # a Python bool where x is a parameter's (or constant's) float, read once a batch
-                return float(positive) if positive.__class__ is bool else positive.astype(float)  # a third of where's time
+                return float(positive) if positive.__class__ is bool else positive.astype(x.dtype)  # a third of where's time
             return np.where(x > 0, then, otherwise)
 
         def sum_over(block):
@@ -89,17 +91,17 @@ class NumpyBackend(ArrayBackend):
     def asarray(self, x: Any) -> Any:
         import numpy as np
 
-        return np.asarray(x, dtype=float)
+        return np.asarray(x, dtype=self.dtype)
 
     def empty(self, shape: Tuple[int, ...]) -> Any:
         import numpy as np
 
-        return np.empty(shape)
+        return np.empty(shape, dtype=self.dtype)
 
     def zeros(self, shape: Tuple[int, ...]) -> Any:
         import numpy as np
 
-        return np.zeros(shape)
+        return np.zeros(shape, dtype=self.dtype)
 
     def finite(self, *xs: Any) -> bool:
         import numpy as np
@@ -144,6 +146,14 @@ class NumpyBackend(ArrayBackend):
 
 
 NUMPY = NumpyBackend()
+_BY_DTYPE: Dict[str, NumpyBackend] = {"float64": NUMPY}
+
+
+def numpy_backend(dtype: str = "float64") -> NumpyBackend:
+    """The NumPy back-end computing in ``dtype`` ("float64", "float32" or "float16"), made once per dtype."""
+    if dtype not in _BY_DTYPE:
+        _BY_DTYPE[dtype] = NumpyBackend(dtype)
+    return _BY_DTYPE[dtype]
 
 
 _PASSES: Dict[int, Tuple[Any, List[Tuple[Any, Any]]]] = {}  # id(index) -> (the index, kept alive; its passes)

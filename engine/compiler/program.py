@@ -262,7 +262,8 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
         return got
 
     def batch(self, *args: Any, lifted: Optional[bool] = None, parameters: Any = None, backend: str = "numpy",
-              device: Any = None, input_grads: bool = True, check_finite: bool = True) -> BatchResult:
+              device: Any = None, input_grads: bool = True, check_finite: bool = True,
+              dtype: Any = "float64") -> BatchResult:
         """Replay over a whole batch at once: each argument an array over the samples, shape (n,), or
         (n, k) for a list argument of k numbers.
 
@@ -277,6 +278,9 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
         ``input_grads=False`` skips the inputs' gradients (``grads`` is then ``()``), as training needs
         only the parameters'. An argument holding nan or inf is an error; ``check_finite=False`` (as in
         SciPy) skips that pass over the data, for callers that checked theirs once, as ``fit`` does.
+        ``dtype`` ("float32" or "float16"; float64 by default) computes the lifted program in that precision, every
+        value and adjoint stored in it, by the same rules; a value or gradient past its range is an OverflowError
+        (a float64 batch instead replays such samples alone, to give the eager engine's answer).
 
         >>> import numpy as np
         >>> w = Value(2.0)
@@ -288,7 +292,7 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
             for row in self._first_and_last(args):
                 if self.check:
                     self.check_once(row)
-        return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite)
+        return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite, dtype)
 
     def profiled_size(self) -> Tuple[int, int]:
         """The tape's instructions, and the bytes of its arrays and of the slots a replay fills (8 a slot): the

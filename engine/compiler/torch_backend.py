@@ -1,4 +1,5 @@
-"""The PyTorch back-end: the lifted program (``compiler.lifting``) run on float64 tensors, on the CPU or a GPU.
+"""The PyTorch back-end: the lifted program (``compiler.lifting``) run on tensors (float64, or the ``dtype`` asked
+for), on the CPU or a GPU.
 
 For users who outgrow one CPU: the same generated code as the NumPy back-end, with
 PyTorch's functions bound to its names, so a layer is one ``@`` on the device. No
@@ -26,12 +27,13 @@ class Torch(ArrayBackend):
 
     an_array = "a tensor"
 
-    def __init__(self, device: Any = None) -> None:
+    def __init__(self, device: Any = None, dtype: str = "float64") -> None:
         import torch
 
         self.torch = torch
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.name = f"torch:{self.device}"
+        self.dtype, self.precision = getattr(torch, dtype), dtype
+        self.name = f"torch:{self.device}" + ("" if dtype == "float64" else f" {dtype}")
 
     def _full(self, like: Any, x: Any) -> Any:
         """A number as a tensor of ``like``'s dtype and device (torch.where would make float32 of two numbers)."""
@@ -93,16 +95,16 @@ class Torch(ArrayBackend):
 
     def asarray(self, x: Any) -> Any:
         if isinstance(x, self.torch.Tensor):
-            return x.to(dtype=self.torch.float64, device=self.device)
+            return x.to(dtype=self.dtype, device=self.device)
         import numpy as np
 
-        return self.torch.as_tensor(np.asarray(x, dtype=float), device=self.device)
+        return self.torch.as_tensor(np.asarray(x, dtype=float), device=self.device).to(self.dtype)
 
     def empty(self, shape: Tuple[int, ...]) -> Any:
-        return self.torch.empty(shape, dtype=self.torch.float64, device=self.device)
+        return self.torch.empty(shape, dtype=self.dtype, device=self.device)
 
     def zeros(self, shape: Tuple[int, ...]) -> Any:
-        return self.torch.zeros(shape, dtype=self.torch.float64, device=self.device)
+        return self.torch.zeros(shape, dtype=self.dtype, device=self.device)
 
     def finite(self, *xs: Any) -> bool:
         # one sum per tensor first (a quarter of an epoch went on element-wise checks), read back once
