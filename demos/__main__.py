@@ -43,6 +43,8 @@ DEMOS = {
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
     "profiling": "engine.profile() on a deep MLP's training step: eager, checkpointed and compiled, op by op",
+    "precision": "float16, float32 and float64 gradients, loss scaling, the finite difference's V per dtype, "
+                 "fixed-point and logarithmic numbers",
     "discrete": "gradients through a sampled choice: REINFORCE, Gumbel-softmax and straight-through against the "
                 "exact gradient; a network with rounded weights",
     "taylor": "derivatives of every order in one pass: Taylor mode against nested grad up to order 8, and sympy",
