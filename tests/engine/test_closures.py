@@ -36,6 +36,11 @@ CASES = {
     "dot": (lambda a, b, c: engine.dot([a, b], [c, a], bias=b), [0.7, -1.3, 2.0]),
     "logsumexp": (lambda a, b, c: engine.logsumexp([a, b, c]), [0.7, -1.3, 2.0]),
     "stop_gradient": (lambda a, b: ops.STOP(a) * b, [0.7, -1.3]),
+    "round": (lambda a: a.round(), [0.7]),
+    "floor": (lambda a: a.floor(), [0.7]),
+    "sign": (lambda a: a.sign(), [-0.7]),
+    "step": (lambda a: a.step(), [0.7]),
+    "straight_through": (lambda a, b: engine.straight_through(a, lambda _: b), [0.7, -1.3]),
 }
 
 # What the printed closures may call, bound to plain math: an independent reading of the text.

@@ -20,6 +20,9 @@ EVERY_OP = {
     "sum": lambda a, b: engine.sum([a, b, a * b]), "dot": lambda a, b: engine.dot([a, b], [b, a], bias=a),
     "logsumexp": lambda a, b: engine.logsumexp([a, b, a * b]),
     "stop_gradient": lambda a, b: ops.STOP(a) * b + a,
+    "round": lambda a, b: (a * 3).round() * b + a, "floor": lambda a, b: (a * 3).floor() * b + a,
+    "sign": lambda a, b: (a - b).sign() * b + a, "step": lambda a, b: (b - a).step() * b + a,
+    "straight_through": lambda a, b: engine.straight_through(a * b) * b,
 }
 
 
