@@ -2,7 +2,11 @@
 
 From Chapter 02: Backpropagation & Gradient Descent:
 
+- §1.3 (lines 155-164): one update, w = 0.5 - 0.1 x 2.0 = 0.3;
+- §2.3 (lines 378-387): d/dx (3x)^2 = 18x by the chain rule;
 - §2.3 (lines 389-399): the chain rule at a point, d/dx e^(x^2) at x = 2 (the chapter: 54.6 x 4 = 218.4);
+- §2.4 (lines 431-434): the partial derivatives of x^2 + 3xy + y^2;
+- §3.2 (lines 473-482): d/dx (x^2 + 1)^3 = 6x (x^2 + 1)^2;
 - §4.2 (lines 545-580): f(x, y) = (x + y)(x - y) at x = 3, y = 2, forward and backward, and its graph
   drawn (``out/chapter004_graph.svg``);
 - §5.4 (lines 791-808): the ReLU mask, which blocks the gradient where z <= 0;
@@ -30,6 +34,32 @@ Matrix = List[List[float]]
 def chain_rule_at_a_point() -> float:
     """d/dx e^(x^2) at x = 2 (lines 389-399)."""
     return grad(lambda x: (x * x).exp())(2.0).data
+
+
+def one_update() -> float:
+    """w = 0.5, dL/dw = 2.0, learning rate 0.1 (lines 155-164): one step of nn.SGD on a loss with that gradient."""
+    from nn import SGD
+
+    w = Value(0.5)
+    loss = (w + 0.5) ** 2  # dL/dw = 2 (w + 0.5) = 2.0 at w = 0.5
+    loss.backward()
+    SGD([w], lr=0.1).step()
+    return w.data
+
+
+def square_of_three_x(xs: Sequence[float] = (1.0, 2.0, 3.0)) -> List[float]:
+    """d/dx (3x)^2 by the chain rule, 6x * 3 = 18x (lines 378-387), at a few points."""
+    return [grad(lambda x: (3 * x) ** 2)(x).data for x in xs]
+
+
+def partials(x: float = 1.0, y: float = 2.0) -> List[float]:
+    """The partial derivatives of x^2 + 3xy + y^2 (lines 431-434): 2x + 3y and 3x + 2y."""
+    return [d.data for d in grad(lambda x, y: x * x + 3 * x * y + y * y, argnums=(0, 1))(x, y)]
+
+
+def cube_of_square_plus_one(x: float = 1.0) -> float:
+    """d/dx (x^2 + 1)^3 = 6x (x^2 + 1)^2 (lines 473-482)."""
+    return grad(lambda t: (t * t + 1) ** 3)(x).data
 
 
 def sum_times_difference() -> Dict[str, float]:
@@ -100,7 +130,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("chapter004", __doc__).parse_args(argv)
     d = chain_rule_at_a_point()
     print(f"Chapter 02: Backpropagation & Gradient Descent, by its lines (the index: {command('--list')})\n"
-          f"lines 389-399   d/dx e^(x^2) at 2 = e^4 * 4       chapter 218.4          chainrule {d:.6f}")
+          f"lines 155-164   w = 0.5 - 0.1 * 2.0               chapter 0.3            chainrule {one_update():g} "
+          f"(one SGD step on a loss whose dL/dw is 2.0)")
+    print(f"lines 378-387   d/dx (3x)^2 = 6x * 3 = 18x        chapter 18, 36, 54 at x = 1, 2, 3   chainrule "
+          + ", ".join(f"{g:g}" for g in square_of_three_x()))
+    print(f"lines 389-399   d/dx e^(x^2) at 2 = e^4 * 4       chapter 218.4          chainrule {d:.6f}")
+    fx, fy = partials()
+    print(f"lines 431-434   x^2 + 3xy + y^2 at (1, 2)         chapter 2x + 3y = 8, 3x + 2y = 7   chainrule {fx:g}, "
+          f"{fy:g}")
+    print(f"lines 473-482   d/dx (x^2 + 1)^3 = 6x (x^2 + 1)^2 at 1   chapter 24   chainrule "
+          f"{cube_of_square_plus_one():g}")
     f = sum_times_difference()
     print("lines 545-580   (x + y)(x - y) at x = 3, y = 2    chapter a = 5, b = 1, f = 5, df/da = 1, df/db = 5, "
           "df/dx = 6, df/dy = -4")

@@ -51,3 +51,13 @@ def test_the_demo_prints_every_example_and_draws_the_graph(tmp_path, capsys) -> 
     svg = (tmp_path / "chapter004_graph.svg").read_text()
     for label in ("x", "y", "a", "b", "f"):
         assert f">{label}<" in svg
+
+
+def test_the_first_examples_by_the_chapters_own_formulas() -> None:
+    assert demo.one_update() == 0.5 - 0.1 * 2.0  # w_new = w_old - alpha dL/dw
+    xs = [-1.5, 0.25, 2.0, 7.0]
+    assert demo.square_of_three_x(xs) == pytest.approx([18 * x for x in xs], rel=1e-15)
+    for x, y in [(1.0, 2.0), (-0.5, 3.0), (2.5, -1.25)]:
+        assert demo.partials(x, y) == pytest.approx([2 * x + 3 * y, 3 * x + 2 * y], rel=1e-15)
+    for x in xs:
+        assert demo.cube_of_square_plus_one(x) == pytest.approx(6 * x * (x * x + 1) ** 2, rel=1e-14)
