@@ -20,6 +20,8 @@ DEMOS = {
     "calculus_examples": "the chapters' first calculus examples: x^2 as a limit, (2x + 3)^2, sin(x + y^2) drawn",
     "chapter004": "Chapter 02: Backpropagation & Gradient Descent, small examples: e^(x^2), (x+y)(x-y), the ReLU "
                   "mask, batch gradients, 0.25^10",
+    "matrix_calculus": "Backpropagation Calculus for Deep Learning's matrix calculus (§5): the product rule, the trace "
+                       "identities, a linear layer's and an activation's Jacobians, by the engine",
     "forward_vs_reverse": "f(x, y) = x^2 + y^3 by forward mode (two passes) and reverse mode (one)",
     "layernorm_backward": "Backpropagation: The Engine of Deep Learning's layer-norm backward (§7.4.3): right for "
                           "one gain, wrong per feature",

@@ -125,6 +125,9 @@ INDEX: List[Entry] = [
           "visualising gradient flow: each layer's gradient magnitude", "vanishing"),
     Entry("002", "§2 Computational Graphs, Example: f(x, y) = sin(x + y²)", "43-54",
           "the graph of f(x, y) = sin(x + y^2) and its forward computation", "calculus_examples"),
+    Entry("002", "§5 Matrix Calculus for Backpropagation", "160-187",
+          "the matrix product rule, the trace identities d tr(A^T B)/dA = B and d tr(AB)/dA = B^T, a linear "
+          "layer's and an activation's Jacobians, each checked by the engine", "matrix_calculus"),
     Entry("002", "§6 Computational Complexity Analysis, and Experiments", "189-206, 386",
           "experiment 1: forward against reverse mode over n inputs and m outputs", "forward_vs_reverse --timing"),
     Entry("002", "§7 Memory Management in Backpropagation, Memory Optimization Techniques", "223-229",
