@@ -44,6 +44,8 @@ DEMOS = {
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
+    "in_place": "a number changed in place between forward and backward: the wrong gradient it gives, and chainrule's "
+                "refusal",
     "profiling": "engine.profile() on a deep MLP's training step: eager, checkpointed and compiled, op by op",
     "precision": "float16, float32 and float64 gradients, loss scaling, the finite difference's V per dtype, "
                  "fixed-point and logarithmic numbers",

@@ -132,6 +132,9 @@ INDEX: List[Entry] = [
           "experiment 1: forward against reverse mode over n inputs and m outputs", "forward_vs_reverse --timing"),
     Entry("002", "§7 Memory Management in Backpropagation, Memory Optimization Techniques", "223-229",
           "Algorithm 7.1: gradient checkpointing", "engine.checkpoint"),
+    Entry("002", "§7 Memory Management in Backpropagation, In-place Operations", "231-233",
+          "a number changed in place between forward and backward: the mixed gradient it gives, and chainrule's "
+          "refusal", "in_place"),
     Entry("002", "§8 Numerical Considerations", "237-258",
           "gradient checking: central differences with h near sqrt(eps), and cancellation", "step_error"),
     Entry("002", "§8 Numerical Considerations", "255-257",
