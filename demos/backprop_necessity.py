@@ -16,8 +16,8 @@ the engine's gradient, as a reader checking a derivative would, and finds where 
 2. ``d_predictions`` is dL/d(prediction), but it is used as dL/dz: the sigmoid's derivative
    p (1 - p) is missing (with it, dL/dz = p - y);
 3. the loss is a mean over the batch, so every gradient needs a 1/m the code leaves out;
-4. and line 221 unpacks the trained parameters as ``W1, b1, b2, W2``, swapping W2 and b2, so the
-   chapter's evaluation would not even run.
+4. and line 210 unpacks the trained parameters as ``W1, b1, b2, W2``, swapping W2 and b2, so the
+   chapter's evaluation (line 221) would not even run.
 """
 
 from __future__ import annotations
@@ -174,5 +174,5 @@ def main(argv: Optional[List[str]] = None) -> int:
         ratio = float(np.linalg.norm(got["W2"]) / np.linalg.norm(want["W2"]))
         print(f"  {label:<34} relative error dW2 {errors[0]:.1e}, dW1 {errors[1]:.1e}; |dW2| is {ratio:.4g}x "
               f"chainrule's")
-    print("  and line 221 unpacks W1, b1, b2, W2: W2 and b2 swapped, so its evaluation would fail")
+    print("  and line 210 unpacks W1, b1, b2, W2: W2 and b2 swapped, so its evaluation (line 221) would fail")
     return 0

@@ -1,8 +1,10 @@
 """The chapters' pictures, drawn by chainrule from the engine's own derivatives.
 
-- Backpropagation: The Engine of Deep Learning, Computational Graph Perspective (lines 483-547): J = exp(sin(x^2)) as
-  the chain u = x^2, v = sin(u), J = exp(v), each with its derivative in x, at x = 1.5
-  (``viz.plot_function``) -> ``out/chain_of_functions.png``.
+- Backpropagation: The Engine of Deep Learning, Computational Graph Perspective (lines 418-547): J = exp(sin(x^2)) as
+  the chain u = h(x) = x^2, v = g(u) = sin(u), J = f(v) = exp(v) at x = 1.5: the forward values, the adjoints
+  dJ/dv, dJ/du and dJ/dx the chapter prints, its finite difference with step 1e-7, and its three panels (the
+  values, the local derivatives h'(x), g'(u), f'(v), and the graph) (``viz.plot_chain``) ->
+  ``out/chain_of_functions.png``.
 - The same chapter, Automatic Differentiation (lines 685-738): the contours of f(x, y) = x^2 + y^3
   with its gradient (4, 27) at (2, 3)
   (``viz.plot_contour``) -> ``out/gradient_on_contours.png``.
@@ -25,9 +27,30 @@ X = 1.5
 POINT = (2.0, 3.0)
 
 
+LINKS = [("u", "h", lambda x: x * x), ("v", "g", lambda u: u.sin()), ("J", "f", lambda v: v.exp())]
+EPSILON = 1e-7  # the chapter's step
+
+
 def chain() -> dict:
     """The chain u = x^2, v = sin(u), J = exp(v) as functions of x."""
     return {"u = x^2": lambda x: x * x, "v = sin(u)": lambda x: (x * x).sin(), "J = exp(v)": lambda x: (x * x).sin().exp()}
+
+
+def backward_steps(x: float = X) -> dict:
+    """The chapter's forward and backward pass at x (lines 447-478), by the engine: u, v, J, the adjoints dJ/dv,
+    dJ/du and dJ/dx, and the central difference with the chapter's step."""
+    xv = Value(x, label="x")
+    u = xv * xv
+    v = u.sin()
+    J = v.exp()
+    J.backward()
+    difference = (J_of(x + EPSILON) - J_of(x - EPSILON)) / (2 * EPSILON)
+    return {"u": u.data, "v": v.data, "J": J.data, "dJ/dv": v.grad, "dJ/du": u.grad, "dJ/dx": xv.grad,
+            "finite difference": difference}
+
+
+def J_of(x: float) -> float:
+    return Value(x).__mul__(x).sin().exp().data
 
 
 def surface(x: Value, y: Value) -> Value:
@@ -36,12 +59,18 @@ def surface(x: Value, y: Value) -> Value:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("chapter_pictures", __doc__).parse_args(argv)
-    functions = chain()
     xs = [3.0 * i / 150 for i in range(151)]
-    path = viz.plot_function(functions, xs, at=X, path=args.out / "chain_of_functions.png",
-                             title="J = exp(sin(x^2)) as a chain, and each link's derivative in x")
-    for name, f in functions.items():
-        print(f"at x = {X}: {name:<12} = {f(Value(X)).data:.6f},  d/dx = {grad(f)(X).data:.6f}")
+    path = viz.plot_chain(LINKS, xs, at=X, path=args.out / "chain_of_functions.png",
+                          title="J = f(g(h(x))) = exp(sin(x^2)): values, local derivatives and the graph")
+    s = backward_steps()
+    print(f"Computational graph example: J = f(g(h(x))) at x = {X}")
+    print(f"  forward:  u = h(x) = x^2 = {s['u']:.6f},  v = g(u) = sin(u) = {s['v']:.6f},  J = f(v) = exp(v) = "
+          f"{s['J']:.6f}")
+    print(f"  backward: dJ/dv = f'(v) = exp(v) = {s['dJ/dv']:.6f}")
+    print(f"            dJ/du = dJ/dv x g'(u) = dJ/dv x cos(u) = {s['dJ/du']:.6f}")
+    print(f"            dJ/dx = dJ/du x h'(x) = dJ/du x 2x = {s['dJ/dx']:.6f}")
+    print(f"  finite difference with the chapter's step {EPSILON:g}: {s['finite difference']:.6f}, relative error "
+          f"{abs(s['dJ/dx'] - s['finite difference']) / abs(s['dJ/dx']):.2e}")
     print(f"picture: {path}\n")
     dx, dy = (g.data for g in grad(surface, argnums=(0, 1))(*POINT))
     path = viz.plot_contour(surface, (0.0, 4.0), (0.0, 4.0), at=POINT, path=args.out / "gradient_on_contours.png",

@@ -6,7 +6,7 @@
 3
 """
 
-from .calculus import plot_contour, plot_function
+from .calculus import plot_chain, plot_contour, plot_function
 from .dot import Graph, draw_dot
 from .explorer import explorer
 from .files import RenderWarning, save
@@ -19,6 +19,6 @@ from .text import text, text_view
 
 __all__ = [
     "DrawOptions", "Graph", "RenderError", "RenderTimeout", "RenderWarning", "draw_dot", "draw_network", "explorer", "find_renderer",
-    "plot_contour", "plot_convergence", "plot_decision_boundary", "plot_function", "plot_grad_flow", "plot_gradient_cures", "plot_history", "plot_loss_curves", "plot_estimators", "plot_memory_tradeoff", "plot_mode_grid", "plot_profile", "plot_scaling", "plot_step_error", "render", "save", "text",
+    "plot_chain", "plot_contour", "plot_convergence", "plot_decision_boundary", "plot_function", "plot_grad_flow", "plot_gradient_cures", "plot_history", "plot_loss_curves", "plot_estimators", "plot_memory_tradeoff", "plot_mode_grid", "plot_profile", "plot_scaling", "plot_step_error", "render", "save", "text",
     "text_view",
 ]

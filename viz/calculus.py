@@ -132,3 +132,63 @@ def _level(v: float) -> str:
 def _value2(f: Callable[[Any, Any], Any], x: float, y: float) -> float:
     out = f(Value(x), Value(y))  # f is written for Values: x.exp(), not math.exp(x)
     return out.data if isinstance(out, Value) else float(out)
+
+
+Link = Tuple[str, str, Callable[[Any], Any]]  # (the variable it makes, its function's name, the function)
+
+
+def plot_chain(links: Sequence[Link], xs: Sequence[float], at: float, path: Optional[PathLike] = None,
+               title: str = "") -> Any:
+    """A chain of functions J = f(g(h(x))) in three panels, as Backpropagation: The Engine of Deep Learning draws
+    it (Computational Graph Perspective, lines 483-547): each link's value against x; each link's local derivative
+    (h'(x), g'(u), f'(v): of a link in its own input, from the engine's rule) against x; and the graph at ``at``,
+    each node with its value and each arrow with its local derivative there.
+
+    >>> fig = plot_chain([("u", "h", lambda t: t * t), ("v", "g", lambda t: t.sin())], [i / 10 for i in range(31)],
+    ...                  at=1.5)
+    """
+    if len(xs) < 2 or not links:
+        raise ValueError(f"plot_chain needs at least two points and one link, got {len(xs)} points")
+
+    def walk(x: float) -> Tuple[list, list]:
+        """Each link's value at x, and its local derivative in its own input (by the engine, at that input)."""
+        values, slopes, current = [], [], x
+        for _, _, fn in links:
+            slopes.append(grad(fn)(current).data)
+            current = _value(fn, current)
+            values.append(current)
+        return values, slopes
+
+    rows = [walk(x) for x in xs]
+    fig, (left, middle, right) = pyplot().subplots(1, 3, figsize=(15, 4.6))
+    inputs = ["x"] + [name for name, _, _ in links[:-1]]
+    for k, (name, fname, _) in enumerate(links):
+        colour = f"C{k % 10}"
+        left.plot(xs, [r[0][k] for r in rows], color=colour, label=f"{name} = {fname}({inputs[k]})")
+        middle.plot(xs, [r[1][k] for r in rows], color=colour, label=f"{fname}'({inputs[k]})")
+    for ax, what in ((left, "value"), (middle, "local derivative")):
+        ax.axvline(at, color="black", linestyle="--", alpha=0.5, label=f"x = {at:g}")
+        ax.grid(True, alpha=0.3)
+        ax.set(xlabel="x", ylabel=what)
+        ax.legend(fontsize=8)
+    left.set_title("forward: each link's value")
+    middle.set_title("each link's local derivative")
+    values, slopes = walk(at)
+    names = ["x"] + [name for name, _, _ in links]
+    numbers = [at] + values
+    spots = [(0.12 + 0.76 * i / max(1, len(names) - 1), 0.55) for i in range(len(names))]
+    for (px, py), name, v in zip(spots, names, numbers):
+        right.text(px, py, f"{name} = {v:.3g}", ha="center", va="center", fontsize=9,
+                   bbox=dict(boxstyle="round,pad=0.35", facecolor="#e8f1fb", edgecolor="#4a78b0"))
+    for k, (_, fname, _) in enumerate(links):
+        (x0, y0), (x1, y1) = spots[k], spots[k + 1]
+        right.annotate("", xy=(x1 - 0.1, y1), xytext=(x0 + 0.1, y0),
+                       arrowprops=dict(arrowstyle="->", color="black", lw=1.2))
+        right.text((x0 + x1) / 2, y0 + 0.09, fname, ha="center", fontsize=10)
+        right.text((x0 + x1) / 2, y0 - 0.12, f"{fname}' = {slopes[k]:.3g}", ha="center", fontsize=9, color="#b03030")
+    right.set(xlim=(0, 1), ylim=(0, 1), title=f"the graph at x = {at:g} (red: local derivatives)")
+    right.axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _finish(fig, path)

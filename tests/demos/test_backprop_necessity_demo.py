@@ -52,7 +52,7 @@ def test_each_error_of_the_hand_code_shows(setup) -> None:
     assert demo.relative_error(no_sigmoid, want["W2"]) > 0.5
     no_mean = demo.chapters_backward(X_train, y_train, start, fixes=2)["W2"]
     assert np.allclose(no_mean, 700 * want["W2"], rtol=1e-10)  # off by exactly m
-    swapped = {"W1": start["W1"], "b1": start["b1"], "W2": start["b2"], "b2": start["W2"]}  # line 221's unpacking
+    swapped = {"W1": start["W1"], "b1": start["b1"], "W2": start["b2"], "b2": start["W2"]}  # line 210's unpacking
     with pytest.raises(ValueError):
         demo.accuracy(X_train, y_train, swapped)
 

@@ -120,3 +120,22 @@ def test_the_gradient_label_has_a_background_over_the_lines() -> None:
     ax = viz.plot_contour(lambda x, y: x * x + y ** 3, (0, 4), (0, 4), at=(2.0, 3.0)).axes[0]
     label = next(t for t in ax.texts if t.get_text().startswith("gradient"))
     assert label.get_bbox_patch() is not None and label.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
+
+
+def test_plot_chain_draws_values_local_derivatives_and_the_graph(tmp_path: Path) -> None:
+    links = [("u", "h", lambda t: t * t), ("v", "g", lambda t: t.sin()), ("J", "f", lambda t: t.exp())]
+    xs = [i / 10 for i in range(31)]
+    fig = viz.plot_chain(links, xs, at=1.5, title="chain")
+    values, slopes, graph = fig.axes
+    assert [line.get_label() for line in values.get_lines()[:3]] == ["u = h(x)", "v = g(u)", "J = f(v)"]
+    assert [line.get_label() for line in slopes.get_lines()[:3]] == ["h'(x)", "g'(u)", "f'(v)"]
+    # the local derivatives by hand: 2x, cos(x^2), exp(sin(x^2)), each in its own link's input
+    for line, hand in zip(slopes.get_lines()[:3], (lambda x: 2 * x, lambda x: math.cos(x * x),
+                                                  lambda x: math.exp(math.sin(x * x)))):
+        assert list(line.get_ydata()) == pytest.approx([hand(x) for x in xs], rel=1e-12, abs=1e-15)
+    texts = [t.get_text() for t in graph.texts]
+    assert texts[:4] == ["x = 1.5", "u = 2.25", "v = 0.778", "J = 2.18"]
+    assert "h' = 3" in texts and "g' = -0.628" in texts and "f' = 2.18" in texts
+    assert viz.plot_chain(links, xs, at=1.5, path=tmp_path / "chain.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="plot_chain needs at least two points and one link"):
+        viz.plot_chain([], xs, at=1.0)
