@@ -7,7 +7,8 @@
   ``out/chain_of_functions.png``.
 - The same chapter, Automatic Differentiation (lines 685-738): the contours of f(x, y) = x^2 + y^3
   with its gradient (4, 27) at (2, 3)
-  (``viz.plot_contour``) -> ``out/gradient_on_contours.png``.
+  (``viz.plot_contour``) -> ``out/gradient_on_contours.png``; and its comparison panel, the gradient by forward
+  mode, reverse mode and by hand (``viz.plot_bars``) -> ``out/gradient_methods.png``.
 - Chapter 16: Backpropagation -- The Complete Derivation, §16.6 (lines 448-574): a 3-4-2 network with the
   forward and the backward direction (``viz.draw_network``) -> ``out/network.png``.
 """
@@ -18,7 +19,7 @@ import random
 from typing import List, Optional
 
 import viz
-from engine import Value, grad
+from engine import Value, grad, jvp
 from nn import MLP
 
 from .common import common_args
@@ -57,6 +58,18 @@ def surface(x: Value, y: Value) -> Value:
     return x * x + y ** 3
 
 
+def three_ways() -> dict:
+    """The gradient of x^2 + y^3 at (2, 3) by forward mode (two jvp passes), reverse mode (one backward) and by hand
+    (2x, 3y^2), as the chapter's comparison panel (lines 718-733)."""
+    x, y = POINT
+    forward = [jvp(surface, POINT, seed)[1] for seed in ((1.0, 0.0), (0.0, 1.0))]
+    xv, yv = Value(x), Value(y)
+    surface(xv, yv).backward()
+    return {"forward mode": {"df/dx": forward[0], "df/dy": forward[1]},
+            "reverse mode": {"df/dx": xv.grad, "df/dy": yv.grad},
+            "analytical": {"df/dx": 2 * x, "df/dy": 3 * y * y}}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = common_args("chapter_pictures", __doc__).parse_args(argv)
     xs = [3.0 * i / 150 for i in range(151)]
@@ -76,6 +89,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     path = viz.plot_contour(surface, (0.0, 4.0), (0.0, 4.0), at=POINT, path=args.out / "gradient_on_contours.png",
                             title="f(x, y) = x^2 + y^3 and its gradient at (2, 3)")
     print(f"f(x, y) = x^2 + y^3 at {POINT}: gradient ({dx:g}, {dy:g}) = (2x, 3y^2)")
+    print(f"picture: {path}")
+    methods = three_ways()
+    path = viz.plot_bars(methods, args.out / "gradient_methods.png", title="the gradient of x^2 + y^3 at (2, 3)",
+                         ylabel="gradient value")
+    print("  by " + "; ".join(f"{m}: ({d['df/dx']:g}, {d['df/dy']:g})" for m, d in methods.items()))
     print(f"picture: {path}\n")
     state = random.getstate()
     random.seed(0)

@@ -75,13 +75,15 @@ INDEX: List[Entry] = [
           "random search against gradient descent; a gradient check of the chapter's backward code",
           "backprop_necessity"),
     Entry("000", "Computational Graph Perspective, Example: Simple Function", "418-547",
-          "J = exp(sin(x^2)) step by step, checked by finite differences", "gradcheck"),
+          "J = exp(sin(x^2)) step by step at x = 1.5: u, v, J, the adjoints dJ/dv, dJ/du, dJ/dx, and the central "
+          "difference with step 1e-7", "chapter_pictures"),
     Entry("000", "Computational Graph Perspective, Example: Simple Function", "483-547",
-          "figure: the chain of functions and their local derivatives", "chapter_pictures"),
+          "figure: the chain's values, its local derivatives h'(x), g'(u), f'(v), and the graph", "chapter_pictures"),
     Entry("000", "Automatic Differentiation, Forward and Reverse Mode Autodiff", "602-684",
           "f(x, y) = x^2 + y^3 by forward and reverse mode", "forward_vs_reverse"),
     Entry("000", "Automatic Differentiation, Reverse Mode Autodiff", "685-738",
-          "figure: contours of x^2 + y^3 with the gradient arrow", "chapter_pictures"),
+          "figure: contours of x^2 + y^3 with the gradient arrow, and the gradient by forward mode, reverse mode and "
+          "by hand as bars", "chapter_pictures"),
     Entry("000", "§7.4.1, Backward Function Notation, and §7.4.4, Algorithm Overview", "818-832, 1102-1128",
           "backward functions B[f, z](v): linearity and composition", "engine.vjp"),
     Entry("000", "§7.4.2, Computational Complexity", "886-893",

@@ -476,3 +476,27 @@ def plot_estimators(stats: Dict[str, Tuple[float, float]], path: Optional[PathLi
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def plot_bars(groups: Dict[str, Dict[str, float]], path: Optional[PathLike] = None, title: str = "",
+              ylabel: str = "value") -> Any:
+    """Grouped bars: ``{group: {series: value}}``, a cluster per group (a method, say) and a colour per series,
+    each bar labelled with its value.
+
+    >>> fig = plot_bars({"forward mode": {"df/dx": 4.0, "df/dy": 27.0}, "reverse mode": {"df/dx": 4.0, "df/dy": 27.0}})
+    """
+    if not groups or any(not series for series in groups.values()):
+        raise ValueError("plot_bars needs at least one group of {series: value}")
+    names = list(dict.fromkeys(s for series in groups.values() for s in series))
+    fig, ax = pyplot().subplots(figsize=(1.8 * len(groups) + 2.5, 4.5))
+    width = 0.8 / len(names)
+    for k, name in enumerate(names):
+        xs = [i + (k - (len(names) - 1) / 2) * width for i in range(len(groups))]
+        heights = [series.get(name, 0.0) for series in groups.values()]
+        bars = ax.bar(xs, heights, width=width, color=f"C{k % 10}", label=name)
+        ax.bar_label(bars, labels=[f"{h:.4g}" for h in heights], fontsize=8)
+    ax.set_xticks(range(len(groups)), list(groups))
+    ax.set(ylabel=ylabel, title=title)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    return _finish(fig, path)

@@ -22,5 +22,7 @@ def test_the_pictures_and_their_numbers(tmp_path, capsys) -> None:
     central = (demo.J_of(x + 1e-7) - demo.J_of(x - 1e-7)) / 2e-7
     assert steps["finite difference"] == central and abs(central - dJ_dx) < 1e-7 * abs(dJ_dx) * 10
     assert "gradient (4, 27) = (2x, 3y^2)" in out
-    for name in ("chain_of_functions.png", "gradient_on_contours.png", "network.png"):
+    assert demo.three_ways() == {m: {"df/dx": 2 * 2.0, "df/dy": 3 * 3.0 ** 2}
+                                 for m in ("forward mode", "reverse mode", "analytical")}
+    for name in ("chain_of_functions.png", "gradient_on_contours.png", "gradient_methods.png", "network.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

@@ -221,3 +221,18 @@ def test_estimator_bars_as_designed(tmp_path) -> None:
     with pytest.raises(ValueError) as caught:
         viz.plot_estimators({})
     assert str(caught.value) == "plot_estimators needs at least one estimator's (bias^2, variance)"
+
+
+def test_grouped_bars_as_designed(tmp_path) -> None:
+    fig = viz.plot_bars({"a": {"x": 1.0, "y": 2.5}, "b": {"x": 3.0}}, title="t", ylabel="v")
+    (ax,) = fig.axes
+    assert ax.get_title() == "t" and ax.get_ylabel() == "v"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    xs, ys = ax.containers
+    assert [b.get_height() for b in xs] == [1.0, 3.0] and [b.get_height() for b in ys] == [2.5, 0.0]
+    assert to_rgba(xs[0].get_facecolor()) == to_rgba("C0") and to_rgba(ys[0].get_facecolor()) == to_rgba("C1")
+    assert [t.get_text() for t in ax.texts] == ["1", "3", "2.5", "0"]
+    assert viz.plot_bars({"a": {"x": 1.0}}, tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError) as caught:
+        viz.plot_bars({})
+    assert str(caught.value) == "plot_bars needs at least one group of {series: value}"
