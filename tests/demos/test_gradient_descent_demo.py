@@ -29,8 +29,19 @@ def test_learning_rates(panels) -> None:
     assert max(large) > 10 * large[0] and sum(b > a for a, b in zip(large, large[1:])) >= 3  # overshoots, again and again
 
 
+def test_the_chapters_own_rates(panels) -> None:
+    curves = panels["the chapter's rates (§6.4), full batch"]
+    assert list(curves) == ["too small (1e-5)", "just right, low end (0.001)", "just right, high end (0.01)",
+                            "too large (10)"]
+    finals = [curve[-1] for curve in curves.values()]
+    assert finals[0] > finals[1] > finals[2]  # a larger rate, further down, up to the chapter's "just right"
+    large = curves["too large (10)"]
+    assert sum(b > a for a, b in zip(large, large[1:])) >= 3  # 10 oscillates, as the chapter says
+
+
 def test_the_demo_draws_both_panels(tmp_path, capsys) -> None:
     assert demo.main(["--out", str(tmp_path), "--epochs", "5"]) == 0
     out = capsys.readouterr().out
-    assert "  stochastic (1)                     1000" in out and "too large (50)" in out
+    assert "  stochastic (1)                     1000" in out and "too large (50)" in out and "too large (10)" in out
+    assert "which rate is right depends on the problem" in out
     assert (tmp_path / "gradient_descent.png").read_bytes()[:4] == b"\x89PNG"
