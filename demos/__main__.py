@@ -44,6 +44,8 @@ DEMOS = {
     "gauss_newton": "fitting a e^(-b t) to noisy points: Gauss-Newton steps against gradient descent",
     "implicit": "differentiating through an argmin: a ridge penalty tuned by gradient descent on validation loss",
     "checkpointing": "memory-efficient backprop: peak memory and time against depth, with and without checkpoints",
+    "gradient_flow_cell": "Chapter 16's gradient-flow cell run as written: sigmoid's deltas vanish, ReLU's are all 0 "
+                          "(a dead output unit)",
     "in_place": "a number changed in place between forward and backward: the wrong gradient it gives, and chainrule's "
                 "refusal",
     "profiling": "engine.profile() on a deep MLP's training step: eager, checkpointed and compiled, op by op",

@@ -220,6 +220,9 @@ INDEX: List[Entry] = [
     Entry("003", "§16.6, Gradient Flow Visualization", "580-722",
           "figure: gradient flow, sigmoid against ReLU, layer by layer (there a 10-20x5-1 network; here 8 layers "
           "of 8, with the other cures beside them)", "vanishing"),
+    Entry("003", "§16.6, Gradient Flow Visualization", "580-722",
+          "the chapter's own cell run as written: sigmoid's deltas vanish, ReLU's are all 0 (a dead output unit), "
+          "and with a linear output they flow", "gradient_flow_cell"),
     Entry("003", "§16.7 Computational Complexity", "725-746",
           "computational complexity: backward about twice the forward", "gradient_cost"),
     Entry("003", "Exercises, Exercise 16.1", "784-786",
