@@ -49,6 +49,8 @@ DEMOS = {
     "in_place": "a number changed in place between forward and backward: the wrong gradient it gives, and chainrule's "
                 "refusal",
     "profiling": "engine.profile() on a deep MLP's training step: eager, checkpointed and compiled, op by op",
+    "ad_accuracy": "where forward and reverse mode lose digits (tanh's 1 - tanh^2, cancellation), against mpmath; the "
+                   "complex step keeps them",
     "precision": "float16, float32 and float64 gradients, loss scaling, the finite difference's V per dtype, "
                  "fixed-point and logarithmic numbers",
     "discrete": "gradients through a sampled choice: REINFORCE, Gumbel-softmax and straight-through against the "

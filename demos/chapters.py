@@ -186,6 +186,9 @@ INDEX: List[Entry] = [
     Entry("002", "Questions, Extension", "444",
           "gradients at discrete operations (argmax, sampling): REINFORCE, Gumbel-softmax and straight-through "
           "against the exact gradient, and a network with rounded weights", "discrete"),
+    Entry("002", "Questions, Research", "448",
+          "the limits of AD's accuracy: where forward and reverse mode lose digits against mpmath, and the "
+          "complex-step derivative that keeps them", "ad_accuracy"),
     Entry("002", "Questions, Research", "449",
           "AD in other number systems: a network's gradient in fixed point and in logarithmic numbers, against "
           "the bits", "precision"),

@@ -1,6 +1,6 @@
 """Finite differences: the numerical derivative that every analytic one is checked against.
 
-Five schemes, each with the step that balances its truncation error (which shrinks
+Six schemes, each with the step that balances its truncation error (which shrinks
 with h) against round-off (which grows like eps/h), eps being float64's 2.2e-16:
 
 =============  ==============================================  ============  =============
@@ -11,7 +11,11 @@ backward       (f(x) - f(x-h)) / h                             O(h)          sqr
 central        (f(x+h) - f(x-h)) / 2h                          O(h^2)        eps^(1/3)
 five_point     (f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h   O(h^4)        eps^(1/5)
 richardson     (4 D(h/2) - D(h)) / 3, D central                O(h^4)        eps^(1/5)
+complex_step   Im f(x + ih) / h                                O(h^2)        1e-20
 =============  ==============================================  ============  =============
+
+The complex step subtracts nothing, so round-off does not grow as h shrinks: it needs f on complex numbers,
+which a function written with the engine's ops has (``engine.transforms.complex_step``).
 
 Backpropagation Calculus for Deep Learning (§8, Gradient Checking, line 243) advises h ≈ sqrt(eps) for the
 central formula; that is the best step for a one-sided difference, while the central
@@ -22,7 +26,7 @@ one does best near eps^(1/3), as :func:`step_error` shows. Steps are scaled by
 from __future__ import annotations
 
 import sys
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 EPS = sys.float_info.epsilon
 
@@ -45,6 +49,17 @@ def _five_point(f: Callable[[float], float], x: float, h: float) -> float:
     return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
 
 
+def _complex_step(f: Callable[[Any], Any], x: float, h: float) -> float:
+    from .complex_step import Complex
+
+    try:
+        out = f(Complex(complex(x, h)))
+    except TypeError as e:
+        raise TypeError(f"the complex step evaluates f on complex numbers, which f refused ({e}); write f with the "
+                        f"engine's functions (x.sin(), not math.sin(x)), or use another scheme") from e
+    return out.value.imag / h if isinstance(out, Complex) else 0.0  # a result that does not depend on x
+
+
 def _richardson(f: Callable[[float], float], x: float, h: float) -> float:
     # The central error is c h^2 + O(h^4): combining steps h and h/2 cancels the h^2 term.
     return (4 * _central(f, x, h / 2) - _central(f, x, h)) / 3
@@ -65,6 +80,7 @@ SCHEMES: Dict[str, Scheme] = {s.name: s for s in [
     Scheme("central", _central, 2, EPS ** (1 / 3)),
     Scheme("five_point", _five_point, 4, EPS ** 0.2),
     Scheme("richardson", _richardson, 4, EPS ** 0.2),
+    Scheme("complex_step", _complex_step, 2, 1e-20),  # nothing subtracted: any tiny h (engine.transforms.complex_step)
 ]}
 
 

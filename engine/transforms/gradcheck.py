@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..arithmetic import Arithmetic
 from ..checks import as_float
 from ..reverse import isolated_gradients
 from ..value import Value
@@ -43,11 +44,14 @@ class GradcheckError(AssertionError):
         self.table = table
 
 
-def value_at(f: Callable[..., Any], xs: Sequence[float]) -> float:
-    """f's value at the floats ``xs``, given to it as Values (f is written for them: ``x.sin()``)."""
-    out = f(*[Value(x) for x in xs])
+def value_at(f: Callable[..., Any], xs: Sequence[Any]) -> Any:
+    """f's value at the floats ``xs``, given to it as Values (f is written for them: ``x.sin()``). A complex-step
+    number among them is passed as it is, and f's complex result comes back."""
+    out = f(*[x if isinstance(x, Arithmetic) else Value(x) for x in xs])
     if isinstance(out, Value):
         return out.data
+    if isinstance(out, Arithmetic):
+        return out  # the complex step's number, read by its scheme
     return as_float(out, "f's result")
 
 

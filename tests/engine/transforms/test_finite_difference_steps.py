@@ -34,7 +34,7 @@ def test_an_unknown_scheme_is_refused_with_the_list_of_schemes() -> None:
     with pytest.raises(ValueError) as e:
         scheme("bogus")
     assert str(e.value) == ("unknown finite-difference scheme 'bogus'; "
-                            "choose one of forward, backward, central, five_point, richardson")
+                            "choose one of forward, backward, central, five_point, richardson, complex_step")
 
 
 @pytest.mark.parametrize("kwargs, expected", [
