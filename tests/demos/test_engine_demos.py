@@ -76,6 +76,9 @@ def test_step_error_demo_finds_each_schemes_best_step_and_plots_it(tmp_path, cap
     out = capsys.readouterr().out
     for name, curve in step_error.curves().items():
         h_best, _ = min(curve, key=lambda p: p[1])
+        if name == "complex_step":  # no V: once h^2 is below eps, every step is at rounding
+            assert all(e < 1e-14 for h, e in curve if h < 1e-8), curve
+            continue
         assert SCHEMES[name].step / 30 < h_best < SCHEMES[name].step * 30, name
         assert name in out
     central = dict(step_error.curves()["central"])

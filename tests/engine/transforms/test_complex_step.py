@@ -57,6 +57,12 @@ def test_no_cancellation_whatever_the_step() -> None:
     assert all(row.rel_error < 1e-15 for row in table)
 
 
+def test_its_truncation_error_falls_as_h_squared() -> None:
+    # Im exp(x + ih) / h = e^x sin(h) / h: an error of e^x h^2 / 6 while h is large
+    errors = [abs(complex_step(lambda t: t.exp(), 0.5, 0.1 / 2 ** k) - math.exp(0.5)) for k in range(4)]
+    assert all(3.9 < a / b < 4.1 for a, b in zip(errors, errors[1:]))
+
+
 def test_what_has_no_complex_extension_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match="complex step: the op straight_through cannot be evaluated on complex numbers "
                                         r"\(its gradient is not the derivative of its value\)"):
