@@ -65,6 +65,8 @@ DEMOS = {
                        "beside the engine's and PyTorch's",
     "convolution": "a convolution's backward (§10): dL/dx by the flipped kernel, dL/dW by correlation, in 1-D and "
                    "2-D, beside the engine's",
+    "compression": "gradient compression on the MNIST network: top-k and quantised gradients, with and without error "
+                   "feedback, accuracy against bits sent (python -m nn.data fetch mnist first)",
     "cnn": "a small CNN on real MNIST digits (or --fashion) at array speed, beside the same network in PyTorch "
            "(python -m nn.data fetch mnist first)",
 }

@@ -161,6 +161,9 @@ INDEX: List[Entry] = [
           "operator overloading, backward function objects, gradient accumulation", "engine.Value"),
     Entry("002", "Practical Applications, Memory-Efficient Training", "371",
           "mixed precision: lower precision for some computations, the weights kept in float64", "precision"),
+    Entry("002", "Practical Applications, Memory-Efficient Training", "372",
+          "gradient compression: top-k and quantised gradients with and without error feedback on the MNIST "
+          "network, accuracy against bits sent", "compression"),
     Entry("002", "Implementation Details", "382",
           "performance profiling tools: engine.profile(), op by op, forward and backward apart", "profiling"),
     Entry("002", "Experiments", "387",

@@ -500,3 +500,23 @@ def plot_bars(groups: Dict[str, Dict[str, float]], path: Optional[PathLike] = No
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     return _finish(fig, path)
+
+
+def plot_tradeoff(curves: Dict[str, Sequence[Tuple[float, float]]], path: Optional[PathLike] = None,
+                  title: str = "", xlabel: str = "cost", ylabel: str = "quality") -> Any:
+    """Curves of (cost, quality) points, cost on a log axis and quality on a linear one: what each setting buys.
+
+    >>> fig = plot_tradeoff({"top-k": [(0.01, 0.85), (0.1, 0.88)], "32-bit": [(1.0, 0.88)]})
+    """
+    if not curves or any(len(points) == 0 for points in curves.values()):
+        raise ValueError("plot_tradeoff needs at least one non-empty curve of (cost, quality) points")
+    fig, ax = pyplot().subplots(figsize=(7, 4.5))
+    for k, (name, points) in enumerate(curves.items()):
+        points = sorted(points)
+        ax.plot([x for x, _ in points], [y for _, y in points], marker="os^Dv*"[k % 6], color=f"C{k % 10}",
+                label=name)
+    ax.set_xscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return _finish(fig, path)

@@ -32,7 +32,7 @@ def test_every_demo_that_reproduces_a_chapter_is_indexed() -> None:
     indexed = {e.where.split()[0] for e in chapters.INDEX if e.where}
     chapter_demos = {"through_time", "lstm_cell", "attention_paths", "two_layer", "xor_by_hand", "chapter004", "chapter_pictures", "layernorm_backward",
                      "backprop_necessity", "gradient_descent", "dying_relu", "rosenbrock", "gradient_cost",
-                     "worked_example", "forward_vs_reverse", "checkpointing", "profiling", "taylor", "discrete", "precision", "matrix_calculus", "in_place", "gradient_flow_cell", "ad_accuracy", "vanishing", "gauss_newton", "implicit"}
+                     "worked_example", "forward_vs_reverse", "checkpointing", "profiling", "taylor", "discrete", "precision", "matrix_calculus", "in_place", "gradient_flow_cell", "ad_accuracy", "compression", "vanishing", "gauss_newton", "implicit"}
     assert chapter_demos <= indexed
 
 

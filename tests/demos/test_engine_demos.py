@@ -123,7 +123,7 @@ def test_forward_and_reverse_jacobians_agree_with_finite_differences_and_count_t
 
 
 LONG_DEMOS = ("vanishing", "checkpointing", "gradient_cost", "circles", "backprop_necessity", "digits", "mnist",
-              "discrete", "precision")
+              "discrete", "precision", "compression")
 
 
 def test_the_usage_and_each_long_demos_help_document_quick(capsys) -> None:

@@ -236,3 +236,17 @@ def test_grouped_bars_as_designed(tmp_path) -> None:
     with pytest.raises(ValueError) as caught:
         viz.plot_bars({})
     assert str(caught.value) == "plot_bars needs at least one group of {series: value}"
+
+
+def test_tradeoff_curves_as_designed(tmp_path) -> None:
+    fig = viz.plot_tradeoff({"b": [(0.1, 0.8), (0.01, 0.7)], "a": [(1.0, 0.9)]}, title="t", xlabel="x", ylabel="y")
+    (ax,) = fig.axes
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_xscale(), ax.get_yscale()) == \
+        ("t", "x", "y", "log", "linear")
+    b, a = ax.get_lines()
+    assert list(b.get_xdata()) == [0.01, 0.1] and list(b.get_ydata()) == [0.7, 0.8]  # sorted by cost
+    assert (b.get_marker(), a.get_marker()) == ("o", "s") and to_rgba(a.get_color()) == to_rgba("C1")
+    assert viz.plot_tradeoff({"a": [(1.0, 1.0)]}, tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError) as caught:
+        viz.plot_tradeoff({"a": []})
+    assert str(caught.value) == "plot_tradeoff needs at least one non-empty curve of (cost, quality) points"
