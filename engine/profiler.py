@@ -40,7 +40,7 @@ class Row:
     bytes: int = 0
 
 
-@dataclass
+@dataclass(repr=False)
 class Profile:
     """What one ``with engine.profile() as prof:`` block recorded: ``prof.rows`` (one :class:`Row` per phase and
     op kind), ``prof.peak_nodes`` (the most graph nodes made in the block alive at once) and ``prof.held_nodes``
@@ -81,6 +81,8 @@ class Profile:
         foot = (f"in all {self.seconds * 1e3:.3f} ms in the block, {self.total().seconds * 1e3:.3f} ms in ops; "
                 f"graph nodes alive at most {self.peak_nodes:,}, at the end {self.held_nodes:,}")
         return "\n".join([head, "-" * len(head), *body, foot])
+
+    __repr__ = __str__  # at a prompt, ``prof`` shows the table too (its fields are ``prof.rows`` and the rest)
 
     def _repr_html_(self) -> str:
         cells = "".join(f"<tr><td>{p}</td><td>{k}</td><td>{c:,}</td><td>{ms:.3f}</td><td>{us:.2f}</td>"

@@ -151,3 +151,10 @@ def test_the_table_prints_phase_by_phase_with_totals_and_shows_in_a_notebook() -
     html = prof._repr_html_()
     assert html.startswith("<table>") and html.count("<tr>") == 1 + 8 and "<td>tanh</td>" in html
     assert [row[:3] for row in prof.table()][-1] == ("backward", "total", 3)
+
+
+def test_a_prompt_shows_the_table_and_a_notebook_its_html() -> None:
+    with engine.profile() as prof:
+        (Value(1.0) * 2.0).backward()
+    assert repr(prof) == str(prof) and repr(prof).startswith("phase")
+    assert prof._repr_html_().count("<td>mul</td>") == 2  # forward and backward
