@@ -9,7 +9,7 @@ demo: $(VENV)/.run-deps
 	$(BIN)/python -m demos moons
 
 test: $(VENV)/.test-deps
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench

@@ -12,6 +12,10 @@ from demos import makemore as demo
 from demos import makemore_models as models
 from tests.torch_oracle import needs_torch, torch
 
+# One worker runs this file's tests (make test passes --dist loadgroup), so the trained models below are made once,
+# not once in each worker.
+pytestmark = pytest.mark.xdist_group("makemore")
+
 SYLLABLES = ["an", "na", "el", "la", "ma", "ri", "jo", "sa", "li", "em", "ka", "ro", "be", "th", "ia", "ne"]
 
 

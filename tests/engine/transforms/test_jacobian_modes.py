@@ -151,12 +151,12 @@ def test_shapes_are_the_same_in_every_mode(mode) -> None:
 
 def test_forward_mode_walks_a_deep_graph_without_recursion() -> None:
     def chain(x):
-        for _ in range(100_000):
+        for _ in range(30_000):  # deeper than any recursion limit
             x = x * 1.0000001
         return [x, x * 2]
 
-    assert [d.data for d in jacobian(chain, mode="fwd")(1.0)] == pytest.approx([1.0000001 ** 100_000,
-                                                                               2 * 1.0000001 ** 100_000])
+    assert [d.data for d in jacobian(chain, mode="fwd")(1.0)] == pytest.approx([1.0000001 ** 30_000,
+                                                                               2 * 1.0000001 ** 30_000])
     assert jacobian_plan(chain, 1.0).mode == "fwd"
 
 
