@@ -52,3 +52,27 @@ def test_zero_dimensional_means_one_number_of_a_numeric_kind() -> None:
 
     assert all(zero_dimensional(x) for x in (np.array(0.5), np.array(3), np.array(3, dtype=np.uint8), np.float32(1)))
     assert not any(zero_dimensional(x) for x in (np.array(True), np.array([1.0]), np.array("a"), 1.0, np.array(1j)))
+
+
+def test_a_grad_too_large_for_a_float_is_named_as_the_grad() -> None:
+    v = Value(1.0)
+    with pytest.raises(OverflowError) as e:
+        v.grad = 10 ** 400  # a grad may be inf, but an int past float's range is a slip, named as such
+    assert str(e.value) == "Value.grad is too large for a float: int with 401 digits (floats reach about 1.8e308)"
+
+
+def test_a_shape_without_a_dtype_is_not_a_number() -> None:
+    from engine.checks import zero_dimensional
+
+    class Shaped:  # shape () like a 0-d array, but nothing says what it holds
+        shape = ()
+
+    class Typed:
+        shape = ()
+
+        class dtype:  # noqa: N801 (NumPy's attribute name)
+            pass  # no kind
+
+    assert not zero_dimensional(Shaped()) and not zero_dimensional(Typed())
+    with pytest.raises(TypeError, match="Value data must be a real number, got Shaped"):
+        Value(Shaped())
