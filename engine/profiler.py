@@ -112,6 +112,7 @@ class _Recorder:
         self.alive = 0
         self.sizes: Dict[int, int] = {}  # bytes of a node, by number of parents
         self.watching: set = set()  # a weak reference to each node made, which says when the node goes
+        self.last_node: Callable[[], Any] = lambda: None  # the last node counted, weakly
 
     def row(self, phase: str, kind: str) -> Row:
         key = (phase, kind)
@@ -127,6 +128,10 @@ class _Recorder:
         size = self.sizes.get(len(prev))
         if size is None:
             size = self.sizes[len(prev)] = sys.getsizeof(out) + sys.getsizeof(prev) + sys.getsizeof(out._data)
+        last = self.last_node()
+        if last is not None and last._prev is prev:  # a checkpoint's results share one tuple of inputs: counted once
+            size -= sys.getsizeof(prev)
+        self.last_node = weakref.ref(out)  # weakly: the profile keeps no node alive
         row.nodes += 1
         row.bytes += size
         self.alive += 1

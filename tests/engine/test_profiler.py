@@ -158,3 +158,15 @@ def test_a_prompt_shows_the_table_and_a_notebook_its_html() -> None:
         (Value(1.0) * 2.0).backward()
     assert repr(prof) == str(prof) and repr(prof).startswith("phase")
     assert prof._repr_html_().count("<td>mul</td>") == 2  # forward and backward
+
+
+def test_a_checkpoints_results_count_their_shared_inputs_once() -> None:
+    import sys
+
+    x = Value(0.3)
+    with engine.profile() as prof:
+        a, b, c = checkpoint(lambda t: [t * 2.0, t * 3.0, t * 4.0], x)
+    row = next(r for r in prof.rows if r.kind == "checkpoint")
+    node = sys.getsizeof(a) + sys.getsizeof(a._data)
+    assert row.count == 3 and row.bytes == 3 * node + sys.getsizeof(a._prev)  # one tuple of inputs, shared
+    assert a._prev is b._prev is c._prev
