@@ -250,3 +250,213 @@ def test_tradeoff_curves_as_designed(tmp_path) -> None:
     with pytest.raises(ValueError) as caught:
         viz.plot_tradeoff({"a": []})
     assert str(caught.value) == "plot_tradeoff needs at least one non-empty curve of (cost, quality) points"
+
+
+def test_contour_plots_as_designed() -> None:
+    import numpy as np
+
+    f = lambda x, y: x * x + y ** 3  # noqa: E731
+    paths = {f"p{k}": [(1.0 + 0.1 * k, 1.2), (1.5, 1.5 + 0.1 * k)] for k in range(6)}
+    fig = viz.plot_contour(f, (1.0, 3.0), (0.5, 2.5), at=(2.0, 1.5), paths=paths, marks={"m": (2.5, 2.0)})
+    (ax,) = fig.axes
+    assert tuple(fig.get_size_inches()) == (6.5, 5.5)
+    assert (ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == \
+        ((1.0, 3.0), (0.5, 2.5), "x", "y", "contours of f(x, y)")
+    contours = ax.collections[0]
+    # a 60 x 60 grid over exactly the box: the lines reach its edges and no further
+    vertices = np.concatenate([p.vertices for p in contours.get_paths() if len(p.vertices)])
+    assert vertices[:, 0].min() == pytest.approx(1.0) and vertices[:, 0].max() == pytest.approx(3.0)
+    assert vertices[:, 1].min() == pytest.approx(0.5) and vertices[:, 1].max() == pytest.approx(2.5)
+    assert len(contours.levels) >= 15 and contours.get_cmap().name == "viridis"
+    assert set(np.round(contours.get_linewidths(), 6)) == {0.8}
+    drawn = ax.get_lines()
+    for k in range(6):
+        line = next(l for l in drawn if l.get_label() == f"p{k}")
+        start = [l for l in drawn if l.get_label().startswith("_") and list(l.get_xdata()) == [1.0 + 0.1 * k]]
+        assert (line.get_linestyle(), line.get_marker(), line.get_markersize(), to_rgba(line.get_color()),
+                line.get_zorder()) == (("-", "--", ":", "-.")[k % 4], ".os^D"[k % 5], 4 if k == 0 else 3,
+                                       to_rgba(f"C{k}"), 3 + k)
+        assert list(line.get_xdata()) == [1.0 + 0.1 * k, 1.5] and list(line.get_ydata()) == [1.2, 1.5 + 0.1 * k]
+        (circle,) = [l for l in start if l.get_marker() == "o"]
+        assert (circle.get_markersize(), circle.get_markerfacecolor(), to_rgba(circle.get_color()),
+                circle.get_zorder(), list(circle.get_ydata())) == (9, "none", to_rgba(f"C{k}"), 3, [1.2])
+    star = next(l for l in drawn if l.get_label() == "m")
+    assert (star.get_marker(), to_rgba(star.get_color()), star.get_markersize(), star.get_zorder()) == \
+        ("*", to_rgba("black"), 14, 9)
+    red = next(l for l in drawn if list(l.get_xdata()) == [2.0] and list(l.get_ydata()) == [1.5])
+    assert (red.get_marker(), to_rgba(red.get_color()), red.get_zorder()) == ("o", to_rgba("red"), 5)
+    arrow = next(a for a in ax.texts if a.get_text() == "")
+    assert arrow.get_zorder() == 6 and to_rgba(arrow.arrow_patch.get_edgecolor()) == to_rgba("red")
+    assert arrow.arrow_patch.get_linewidth() == 2 and arrow.arrow_patch.get_arrowstyle().__class__.__name__ == "CurveB"
+    label = next(t for t in ax.texts if t.get_text().startswith("gradient"))
+    assert label.get_text() == "gradient (4, 6.75)" and label.xyann == (8, -14) and label.get_fontsize() == 9
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [f"p{k}" for k in range(6)] + ["m"]
+    assert legend.get_texts()[0].get_fontsize() == 8 and legend._ncols == 1
+    assert all(t.get_fontsize() == 7 for t in ax.texts if t not in (label, arrow))  # the contour labels
+    one = viz.plot_contour(f, (1.0, 3.0), (0.5, 2.5), paths={"a": [(1.0, 1.0)]}).axes[0].get_legend()
+    assert one._ncols == 1 and [t.get_text() for t in one.get_texts()] == ["a"]
+    two = viz.plot_contour(f, (1.0, 3.0), (0.5, 2.5), paths={"a": [(1.0, 1.0)], "b": [(2.0, 2.0)]}).axes[0]
+    assert two.get_legend()._ncols == 2
+    wide = viz.plot_contour(f, (0.0, 40.0), (0.0, 1.0)).axes[0]
+    assert wide.get_aspect() == "auto" and viz.plot_contour(f, (0, 2), (0, 1)).axes[0].get_aspect() == 1.0
+    logged = viz.plot_contour(lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2, (-2, 2), (-1, 3), log=True,
+                              levels=12).axes[0].collections[0]
+    assert len(logged.levels) == 12 and logged.levels[1] / logged.levels[0] == pytest.approx(
+        logged.levels[-1] / logged.levels[-2], rel=1e-9)  # evenly spaced in log
+
+
+def test_network_drawing_as_designed() -> None:
+    import random
+
+    from nn import MLP
+
+    random.seed(0)
+    fig = viz.draw_network(MLP(3, [4, 2]))
+    (ax,) = fig.axes
+    assert tuple(fig.get_size_inches()) == pytest.approx((2.6 * 3 + 2, 0.75 * (4 + 4.2))) and ax.get_aspect() == 1.0
+    assert not ax.axison
+    circles = ax.patches
+    assert [c.get_center() for c in circles] == [(0.0, 1.0), (0.0, 0.0), (0.0, -1.0), (2.5, 1.5), (2.5, 0.5),
+                                                 (2.5, -0.5), (2.5, -1.5), (5.0, 0.5), (5.0, -0.5)]
+    faces = [to_rgba(c.get_facecolor()) for c in circles]
+    assert faces == [to_rgba("#AED6F1")] * 3 + [to_rgba("#A9DFBF")] * 4 + [to_rgba("#F9E79F")] * 2
+    assert all(c.get_radius() == 0.28 and to_rgba(c.get_edgecolor()) == to_rgba("black") and c.get_zorder() == 5
+               for c in circles)
+    names = [t for t in ax.texts if t.get_zorder() == 6]
+    assert [(t.get_position(), t.get_fontsize()) for t in names][:3] == [((0.0, 1.0), 9), ((0.0, 0.0), 9),
+                                                                          ((0.0, -1.0), 9)]
+    captions = {t.get_text(): t for t in ax.texts if "\n" in t.get_text()}
+    assert set(captions) == {"input\n3 units", "hidden 1\n4 units", "output\n2 units: $\\hat{y} = a^{(2)}$"}
+    assert all(t.get_position()[1] == -(4 - 1) / 2 - 0.6 and t.get_va() == "top" and t.get_fontsize() == 9
+               for t in captions.values())
+    links = [a for a in ax.texts if a.get_text() == "" and a.arrow_patch.get_linewidth() == 0.6]
+    assert len(links) == 3 * 4 + 4 * 2
+    first = links[0]
+    assert (first.xyann, first.xy) == ((0.3, 1.0), (2.2, 1.5)) and first.arrow_patch.get_alpha() == 0.5
+    assert to_rgba(first.arrow_patch.get_edgecolor(), 0.5) == to_rgba("#2E86C1", 0.5)
+    forward, backward = [a for a in ax.texts if a.get_text() == "" and a.arrow_patch.get_linewidth() == 2.5]
+    top, bottom = 4 / 2 + 0.6, -(4 / 2 + 0.6) - 1.2
+    assert (forward.xyann, forward.xy) == ((0.0, top), (5.0, top))
+    assert (backward.xyann, backward.xy) == ((5.0, bottom), (0.0, bottom))
+    words = {t.get_text(): t for t in ax.texts}
+    f = words["forward: z = W a + b, a = activation(z)"]
+    b = words["backward: dL/dz, then dL/dW and dL/db, layer by layer"]
+    assert f.get_position() == (2.5, top + 0.3) and to_rgba(f.get_color()) == to_rgba("#2E86C1")
+    assert b.get_position() == (2.5, bottom - 0.45) and to_rgba(b.get_color()) == to_rgba("#E74C3C")
+    assert ax.get_xlim() == (-1.2, 6.2) and ax.get_ylim() == (bottom - 1.0, top + 0.8)
+    assert ax.get_title() == "3-4-2 network"
+    assert viz.draw_network(MLP(3, [4, 2]), title="t").axes[0].get_title() == "t"
+    one = viz.draw_network(MLP(1, [1])).axes[0]
+    assert {"input\n1 unit", "output\n1 unit: $\\hat{y} = a^{(1)}$"} <= {t.get_text() for t in one.texts}
+    wide = viz.draw_network(MLP(200, [3])).axes[0]
+    dots = [t for t in wide.texts if t.get_text() == "\u22ee"]
+    assert len(dots) == 1 and dots[0].get_position() == (0.0, (8 - 1) / 2 - 4) and dots[0].get_fontsize() == 16
+    small = [t for t in wide.texts if t.get_zorder() == 6 and t.get_text() == "$x_{200}$"]
+    assert small and small[0].get_fontsize() == 7  # three digits: a smaller font to fit the circle
+    assert viz.network._rows(9) == [0, 1, 2, 3, None, 6, 7, 8] and viz.network._rows(8) == list(range(8))
+
+
+class _Sign:
+    """A 2-input 'model' whose score is x - y: class 1 below the diagonal."""
+
+    def __call__(self, x):
+        from engine import Value
+
+        return Value(x[0] - x[1])
+
+
+def test_decision_boundary_as_designed(tmp_path) -> None:
+    X = [(0.0, 1.0), (1.0, 0.0), (0.2, 0.8), (0.9, 0.3)]
+    fig = viz.plot_decision_boundary(_Sign(), X, [0, 1, 0, 1], resolution=11, title="tb")
+    (ax,) = fig.axes
+    assert tuple(fig.get_size_inches()) == (6.0, 5.0) and ax.get_title() == "tb"
+    filled, line = ax.collections[:2]
+    assert list(filled.levels) == [-0.5, 0.5, 1.5] and filled.get_alpha() == 0.25
+    assert list(line.levels) == [0.5] and set(line.get_linewidths()) == {1}
+    assert to_rgba(line.get_edgecolor()[0]) == to_rgba("dimgrey")
+    # the grid: the data's box, half a unit wider on each side, at the resolution asked
+    vertices = [v for p in filled.get_paths() for v in p.vertices]
+    assert min(v[0] for v in vertices) == pytest.approx(-0.5) and max(v[0] for v in vertices) == pytest.approx(1.5)
+    assert min(v[1] for v in vertices) == pytest.approx(-0.5) and max(v[1] for v in vertices) == pytest.approx(1.5)
+    zero, one = ax.collections[2:4]
+    assert (zero.get_label(), one.get_label()) == ("class 0", "class 1")
+    assert zero.get_sizes().tolist() == [80] and zero.get_zorder() == 3
+    assert to_rgba(zero.get_facecolor()[0]) == to_rgba("C0") and to_rgba(one.get_facecolor()[0]) == to_rgba("C1")
+    assert to_rgba(zero.get_edgecolor()[0]) == to_rgba("white") and zero.get_linewidths()[0] == 0.8
+    assert zero.get_offsets().tolist() == [[0.0, 1.0], [0.2, 0.8]]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1"]
+    assert legend.get_texts()[0].get_fontsize() == 8 and legend.get_frame().get_alpha() == 0.9
+    many = viz.plot_decision_boundary(_Sign(), X * 6, [0, 1, 0, 1] * 6, resolution=5).axes[0]
+    assert many.collections[2].get_sizes().tolist() == [40]  # over 20 points: smaller markers
+    svm = viz.plot_decision_boundary(_Sign(), X, [-1, 1, -1, 1], resolution=5).axes[0]
+    assert [c.get_label() for c in svm.collections[2:4]] == ["class -1", "class 1"]  # +-1 labels: a negative score is -1
+    own = pyplot_axes()
+    assert viz.plot_decision_boundary(_Sign(), X, [0, 1, 0, 1], resolution=5, ax=own) is own
+    assert viz.plot_decision_boundary(_Sign(), X, [0, 1, 0, 1], resolution=5, path=tmp_path / "d.png").exists()
+    with pytest.raises(ValueError, match="plot_decision_boundary draws models of 2 inputs"):
+        viz.plot_decision_boundary(_Sign(), [(0.0,)], [0])
+
+
+def pyplot_axes():
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1]
+
+
+def test_grad_flow_bars_as_designed() -> None:
+    fig = viz.plot_grad_flow({"a": [0.5, 0.0, 2e-3], "b": [1.0, 0.1, 0.2]}, title="g")
+    (ax,) = fig.axes
+    assert tuple(fig.get_size_inches()) == (8.0, 4.5) and ax.get_title() == "g" and ax.get_yscale() == "log"
+    assert ax.get_ylim()[0] == 1e-4  # a decade below the smallest positive norm's decade
+    assert ax.get_xlim() == (-0.5, 2.5)
+    a, b = ax.containers
+    assert [round(r.get_x() + r.get_width() / 2, 9) for r in a] == [-0.2, 0.8, 1.8]
+    assert [round(r.get_x() + r.get_width() / 2, 9) for r in b] == [0.2, 1.2, 2.2]
+    assert all(r.get_width() == pytest.approx(0.4) for r in a)
+    assert [r.get_y() for r in a] == [1e-4] * 3 and a[0].get_height() == pytest.approx(0.5 - 1e-4)
+    assert a[1].get_height() == 0.0  # a dead layer: no bar, and a "0" at its foot
+    (zero,) = [t for t in ax.texts if t.get_text() == "0"]
+    assert zero.get_position() == (pytest.approx(0.8), 1e-4) and to_rgba(zero.get_color()) == to_rgba("C0")
+    assert zero.get_fontsize() == 8
+    assert to_rgba(a[0].get_facecolor()) == to_rgba("C0") and to_rgba(b[0].get_facecolor()) == to_rgba("C1")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("layer (0 = nearest the input)", "gradient norm (log scale)")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    single = viz.plot_grad_flow([0.0, 0.0]).axes[0]
+    assert single.get_legend() is None and single.get_ylim()[0] == 1e-3  # nothing positive: 1e-3
+    with pytest.raises(ValueError, match="plot_grad_flow needs at least one non-empty list of per-layer norms"):
+        viz.plot_grad_flow([])
+
+
+def test_function_and_derivatives_as_designed() -> None:
+    import math
+
+    xs = [0.5 * i for i in range(5)]
+    fig = viz.plot_function({"u = x^2": lambda x: x * x, "s": lambda x: x.sin()}, xs, derivatives=2, at=1.0, title="T")
+    values, slopes = fig.axes
+    assert tuple(fig.get_size_inches()) == (12.0, 4.5) and fig._suptitle.get_text() == "T"
+    assert (values.get_title(), values.get_ylabel(), values.get_xlabel()) == ("the functions", "value", "x")
+    assert (slopes.get_title(), slopes.get_ylabel()) == ("derivatives, by the engine's grad", "derivative")
+    u, s, at = values.get_lines()
+    assert (u.get_label(), to_rgba(u.get_color()), s.get_label(), to_rgba(s.get_color())) == \
+        ("u = x^2", to_rgba("C0"), "s", to_rgba("C1"))
+    assert list(u.get_xdata()) == xs and list(u.get_ydata()) == [x * x for x in xs]
+    assert (list(at.get_xdata()), at.get_linestyle(), to_rgba(at.get_color(), 0.5), at.get_alpha()) == \
+        ([1.0, 1.0], "--", to_rgba("black", 0.5), 0.5)
+    d = slopes.get_lines()
+    assert [(l.get_label(), l.get_linestyle(), to_rgba(l.get_color())) for l in d[:4]] == [
+        ("u'", "-", to_rgba("C0")), ("u''", "--", to_rgba("C0")), ("s'", "-", to_rgba("C1")), ("s''", "--", to_rgba("C1"))]
+    assert list(d[0].get_ydata()) == [2 * x for x in xs] and list(d[1].get_ydata()) == [2.0] * 5
+    assert list(d[3].get_ydata()) == pytest.approx([-math.sin(x) for x in xs], rel=1e-12, abs=1e-15)
+    assert values.get_legend().get_texts()[0].get_fontsize() == 8 and values.xaxis._major_tick_kw.get("gridOn")
+    only = viz.plot_function(lambda x: x * x, xs, derivatives=0)
+    (ax,) = only.axes
+    assert tuple(only.get_size_inches()) == (6.5, 4.5) and ax.get_title() == "the function" and only._suptitle is None
+    assert [l.get_label() for l in ax.get_lines()] == ["f(x)"]
+    many = viz.plot_function(lambda x: x * x * x, xs, derivatives=4).axes[1].get_lines()
+    assert [l.get_linestyle() for l in many] == ["-", "--", ":", "-."] and [l.get_label() for l in many][3] == "f(x)''''"
+    with pytest.raises(ValueError, match="plot_function needs at least two points and one function, got 1 points"):
+        viz.plot_function(lambda x: x, [0.0])
+    with pytest.raises(ValueError, match="plot_function: derivatives must be a whole number >= 0, got -1"):
+        viz.plot_function(lambda x: x, xs, derivatives=-1)
