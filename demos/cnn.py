@@ -21,10 +21,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-import engine
 from nn import Activation, Adam, Conv2d, CosineLR, Flatten, Layer, MaxPool2d, Module, batch_order, fit, losses
 
-from .common import common_args
+from .common import common_args, outputs_of
 from .mnist import FASHION, load
 
 SEED, EPOCHS, LR, BATCH, SIDE = 0, 15, 1e-3, 64, 28
@@ -72,12 +71,7 @@ class DigitCNN(Module):
 
 def predict(model: Module, X: Sequence[Sequence[float]]) -> List[int]:
     """The predicted class of every image, by lifted replays over pieces of the set."""
-    import numpy as np
-
-    program = engine.compile(lambda x: (lambda out: (engine.sum(out), out))(model(x)), list(X[0]), check=False)
-    A = np.asarray(X, dtype=float)
-    return [int(k) for s in range(0, len(A), 64)
-            for k in program.batch(A[s:s + 64], input_grads=False).aux.argmax(axis=1)]
+    return outputs_of(model, X[0], piece=64, check=False)(X).argmax(axis=1).tolist()
 
 
 def train_torch(twin: Any, X: Sequence[Sequence[float]], y: Sequence[int], Xv: Sequence[Sequence[float]],

@@ -6,7 +6,7 @@ import argparse
 import statistics
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
 
 from engine import Value
 
@@ -79,3 +79,26 @@ def best_time(fn: Callable[[], object], repeats: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def outputs_of(model: Callable[[Any], Any], example: Sequence[float], piece: Optional[int] = None,
+               check: bool = True) -> Callable[[Any], Any]:
+    """A function from an array of inputs (a row each) to the model's outputs (a row each), by the model's compiled
+    program: traced once at ``example``, then one lifted replay a call, in pieces of ``piece`` rows when given (a
+    replay holds every node's value for every row it runs). ``check=False`` skips compile's one check (for a model
+    known to trace alike at every input, such as one whose pooling compares values)."""
+    import numpy as np
+
+    import engine
+    from nn.module import as_list
+
+    program = engine.compile(lambda x: (lambda out: (engine.sum(out), out))(as_list(model(x))), list(example),
+                             check=check)
+
+    def run(rows: Any) -> Any:
+        A = np.asarray(rows, dtype=float)
+        step = piece or len(A)
+        return np.concatenate([np.asarray(program.batch(A[s:s + step], input_grads=False).aux).reshape(
+            len(A[s:s + step]), -1) for s in range(0, len(A), step)])
+
+    return run

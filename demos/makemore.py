@@ -38,9 +38,9 @@ import engine
 from nn import Adam, batch_order, fit, losses
 from nn.data import names
 from nn.data.mnist_files import data_root
-from nn.module import Module, as_list
+from nn.module import Module
 
-from .common import common_args
+from .common import common_args, outputs_of
 from .makemore_models import CHARS, V, CharLSTM, CharModel, CharTransformer, EmbeddingMLP, NeuralBigram
 
 INDEX = {c: i for i, c in enumerate(CHARS)}
@@ -148,14 +148,10 @@ def softmax(logits: Sequence[float]) -> List[float]:
 def model_probs(model: CharModel) -> Callable[[Sequence[Sequence[int]]], List[List[float]]]:
     """P(next | context) for many contexts at once, by the model's compiled program: traced once, each call one
     lifted replay over all the contexts (far cheaper than an eager graph of an LSTM per character drawn)."""
-    import numpy as np
-
-    program = engine.compile(lambda x: (lambda logits: (engine.sum(logits), logits))(as_list(model(x))),
-                             one_hot([0] * model.block), check=False)
+    logits_of = outputs_of(model, one_hot([0] * model.block), check=False)
 
     def probs(contexts_: Sequence[Sequence[int]]) -> List[List[float]]:
-        logits = program.batch(np.array([one_hot(c) for c in contexts_]), input_grads=False).aux
-        return [softmax(row) for row in logits.tolist()]
+        return [softmax(row) for row in logits_of([one_hot(c) for c in contexts_]).tolist()]
 
     return probs
 

@@ -19,14 +19,13 @@ import time
 from pathlib import Path
 from typing import Any, List, Optional, Sequence
 
-import engine
 from nn import MLP, Adam, CosineLR, fit, losses
 from nn.data import fashion_mnist, mnist, train_test_split
 
 import viz
 from viz import plots
 
-from .common import common_args, epoch_time
+from .common import common_args, epoch_time, outputs_of
 
 SEED, HIDDEN, EPOCHS, LR, BATCH = 0, 128, 20, 2e-3, 128
 QUICK_EPOCHS, QUICK_LIMIT = 3, 2000
@@ -46,11 +45,7 @@ def load(fashion: bool, root: Optional[Path], limit: Optional[int] = None):
 
 def predict(model: Any, X: Sequence[Sequence[float]]) -> List[int]:
     """The predicted class of every row, by one lifted replay of the model over all of them."""
-    import numpy as np
-
-    program = engine.compile(lambda x: (lambda out: (engine.sum(out), out))(model(x)), list(X[0]))
-    logits = program.batch(np.asarray(X, dtype=float)).aux
-    return logits.argmax(axis=1).tolist()
+    return outputs_of(model, X[0])(X).argmax(axis=1).tolist()
 
 
 def train(fashion: bool = False, root: Optional[Path] = None, epochs: int = EPOCHS, limit: Optional[int] = None,
