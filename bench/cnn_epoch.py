@@ -19,6 +19,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
+from . import timing
 from .timing import Epochs, alternate
 
 IMAGES, BATCH, LR, SEED, ROUNDS = 2048, 64, 0.01, 0, 3
@@ -133,19 +134,7 @@ def numpy_step(p: Dict[str, Any], x: Any, labels: Any) -> float:
 # ---- PyTorch -------------------------------------------------------------------------------------------------
 
 def torch_epoch(net: Any, images: Any, labels: Any, torch: Any) -> Callable[[], float]:
-    opt = torch.optim.SGD(net.parameters(), lr=LR)
-
-    def epoch() -> float:
-        total = 0.0
-        for s in range(0, IMAGES, BATCH):
-            loss = torch.nn.functional.cross_entropy(net(images[s:s + BATCH]), labels[s:s + BATCH])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(labels[s:s + BATCH])
-        return total / IMAGES
-
-    return epoch
+    return timing.torch_epoch(net, images, labels, torch.optim.SGD(net.parameters(), lr=LR), BATCH, torch)
 
 
 def ours_train(net: Any, X: List[List[float]], y: List[int]) -> Callable[[int], Dict[str, List[float]]]:
@@ -161,15 +150,8 @@ def run(rounds: int = ROUNDS) -> List[str]:
         import torch
     except ImportError:
         return ["### CNN epoch", "", "skipped: one reference is PyTorch, which is not installed", ""]
-    from threadpoolctl import threadpool_limits
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            ms, setup, firsts = _timed(torch, rounds)
-    finally:
-        torch.set_num_threads(threads)
+    with timing.one_thread(torch):
+        ms, setup, firsts = _timed(torch, rounds)
     memory = {name: _peak_mb(name) for name in ("chainrule", "PyTorch", "NumPy")}
     ours, ref, npy = ms["chainrule lifted (NumPy)"], ms["PyTorch"], ms["NumPy im2col"]
     lines = [f"### CNN epoch: {IMAGES:,} images 28x28, conv 16 / conv 32 / linear, SGD, batches of {BATCH} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from typing import Any, Callable, Dict, List, Tuple
 
+from . import timing
 from .timing import Epochs, alternate
 
 CONTEXTS, BATCH, LR, SEED, ROUNDS = 8192, 256, 1e-3, 0, 3  # one thread each, as the targets are set
@@ -21,15 +22,9 @@ def run(rounds: int = ROUNDS) -> List[str]:
     except ImportError:
         return ["### makemore epochs", "", "skipped: the reference is PyTorch, which is not installed", ""]
     import numpy as np
-    from threadpoolctl import threadpool_limits  # scikit-learn's, in the bench extra
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # one thread on both sides: PyTorch's here, NumPy's BLAS by threadpool_limits
-    try:
-        with threadpool_limits(limits=1):
-            rows = _rows(torch, np, rounds)
-    finally:
-        torch.set_num_threads(threads)
+    with timing.one_thread(torch):
+        rows = _rows(torch, np, rounds)
     lines = [f"### makemore epochs: {CONTEXTS:,} contexts, Adam, batches of {BATCH} (median of {rounds})", "",
              "| model | chainrule lifted (NumPy), ms | PyTorch float64, ms | ratio (target <= 3x) "
              "| set-up: trace and lift, s (target < 5 s) |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -74,16 +69,4 @@ def _rows(torch: Any, np: Any, rounds: int) -> List[Tuple[str, float, float, flo
 
 def _torch_epoch(twin: Any, idx: Any, labels: Any, torch: Any) -> Callable[[], float]:
     """An epoch of the PyTorch twin: batches in order, cross-entropy, Adam; returns the epoch's mean loss."""
-    opt = torch.optim.Adam(twin.parameters(), lr=LR)
-
-    def epoch() -> float:
-        total = 0.0
-        for s in range(0, len(labels), BATCH):
-            loss = torch.nn.functional.cross_entropy(twin(idx[s:s + BATCH]), labels[s:s + BATCH])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(labels[s:s + BATCH])
-        return total / len(labels)
-
-    return epoch
+    return timing.torch_epoch(twin, idx, labels, torch.optim.Adam(twin.parameters(), lr=LR), BATCH, torch)

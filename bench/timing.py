@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 Row = Tuple[str, Optional[float], str]  # name, milliseconds (None: did not run), note
 
@@ -71,3 +72,35 @@ def table(title: str, rows: List[Row], reference: str = "micrograd 0.1.0") -> Li
         ratio = f"{ref / ms:.1f}x" if ref and ms else "-"
         lines.append(f"| {name} | {shown} | {ratio} | {note} |")
     return lines + [""]
+
+
+@contextmanager
+def one_thread(torch: Any) -> Iterator[None]:
+    """One thread on both sides inside the block: PyTorch's by ``set_num_threads``, NumPy's BLAS by threadpoolctl
+    (scikit-learn's, in the bench extra); PyTorch's count is put back afterwards."""
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def torch_epoch(net: Any, inputs: Any, labels: Any, optimizer: Any, batch: int, torch: Any) -> Callable[[], float]:
+    """An epoch of a PyTorch model over ``inputs`` in order, in batches, with cross-entropy and ``optimizer``;
+    each call returns the epoch's mean loss, as ``fit`` reports it."""
+
+    def epoch() -> float:
+        total = 0.0
+        for s in range(0, len(labels), batch):
+            loss = torch.nn.functional.cross_entropy(net(inputs[s:s + batch]), labels[s:s + batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(labels[s:s + batch])
+        return total / len(labels)
+
+    return epoch
