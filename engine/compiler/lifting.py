@@ -42,7 +42,7 @@ one block of shape (inputs, group size, samples), reduced over its first axis.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Sequence, Tuple
 
 from .. import ops
 from ..symbolic import Code, Sym
@@ -79,12 +79,9 @@ def lift(tape: Tape, input_grads: bool = True) -> Lifted:
     row_of: Dict[int, int] = {}  # the inputs first, in order (the replay copies each argument in one piece)
     for slot in list(tape.input_slots) + [slot for slot, _ in tape.constants]:
         row_of.setdefault(slot, len(row_of))
-    depth = [0] * tape.size
     groups: Dict[tuple, list] = {}
-    for op, args, param, out in tape.instructions():
-        depth[out] = 1 + max(depth[a] for a in args)
-        kinds, wanted = tuple(a in param_of for a in args), tuple(map(needs.__getitem__, args))
-        groups.setdefault((depth[out], op, param_key(param), kinds, wanted), []).append((args, out, param))
+    for shape, (op, args, param, out) in _shapes(tape, param_of):
+        groups.setdefault((*shape, tuple(map(needs.__getitem__, args))), []).append((args, out, param))
     writer = _Writer(param_of, row_of)
     for key in sorted(groups, key=lambda k: k[0]):  # stable: groups of one depth keep tape order
         op, wanted = key[1], key[4]
@@ -106,15 +103,22 @@ def few_groups(tape: Tape, limit: int) -> bool:
     """Whether the tape's nodes fall into at most ``limit`` groups of depth, op and shape (a lower bound on the
     lifted program's lines, counted without writing any): a convolutional network's 50,000 nodes make a few
     dozen, a chain of 50,000 nodes 50,000. One pass over the tape, stopped as soon as the count passes."""
-    param_of = set(tape.param_slots)
-    depth = [0] * tape.size
     keys: set = set()
-    for op, args, param, out in tape.instructions():
-        depth[out] = 1 + max(depth[a] for a in args)
-        keys.add((depth[out], op, param_key(param), tuple(a in param_of for a in args)))
+    for shape, _ in _shapes(tape, set(tape.param_slots)):
+        keys.add(shape)
         if len(keys) > limit:
             return False
     return True
+
+
+def _shapes(tape: Tape, param_of: Any) -> Iterator[Tuple[tuple, tuple]]:
+    """Each instruction with the key that groups it: its depth in the graph, its op and parameter, and which of
+    its arguments are parameters (``param_of`` holds their slots). Nodes of one key run as one array operation."""
+    depth = [0] * tape.size
+    for instruction in tape.instructions():
+        op, args, param, out = instruction
+        depth[out] = 1 + max(depth[a] for a in args)
+        yield (depth[out], op, param_key(param), tuple(a in param_of for a in args)), instruction
 
 
 class _Add(NamedTuple):
