@@ -208,8 +208,8 @@ INDEX: List[Entry] = [
     Entry("002", "Exercises, Implementation", "461",
           "exercise: computational graph visualisation", "graph"),
     Entry("002", "Exercises, Research", "465",
-          "exercise: numerical stability of AD implementations", "",
-          "a research question; the fuzz suite compares chainrule with PyTorch on 10,000 programs"),
+          "exercise: numerical stability of AD implementations: where forward and reverse mode lose digits "
+          "against mpmath (and the fuzz suite against PyTorch on 10,000 programs)", "ad_accuracy"),
     Entry("002", "Exercises, Research", "466",
           "exercise: gradient flow under different initialisations", "vanishing"),
     Entry("002", "Exercises, Research", "467",
