@@ -284,3 +284,19 @@ def test_runs_names_the_interpreter_and_the_per_node_route_of_large_or_unliftabl
     assert both.runs(backend="torch").splitlines()[1].endswith(
         f"({len(both.tape)}), moved to the device (an output is a parameter itself, which the lifted program has "
         "no row for)")
+
+
+def test_the_lifted_program_prints_as_two_functions_of_no_arguments() -> None:
+    import numpy as np
+
+    import engine
+
+    w = Value(2.0)
+    p = engine.compile(lambda x: (x * w).tanh(), 1.0)
+    text = p.code("lifted")
+    forward, backward = text.split("\ndef backward():\n")
+    assert forward.startswith("def forward():\n    ") and "V[" in forward and "G[" in backward
+    assert all(line.startswith("    ") for line in text.splitlines() if not line.startswith("def "))
+    # what it prints is what runs: a batch gives the eager engine's numbers
+    r = p.batch(np.array([0.3, -0.7]))
+    assert r.values.tolist() == pytest.approx([math.tanh(0.6), math.tanh(-1.4)], rel=1e-15)
