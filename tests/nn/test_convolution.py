@@ -155,3 +155,23 @@ def test_a_tiny_convolution_is_drawn_with_its_shared_weights_and_explained():
     engine.explain(loss, w, file=text)
     # w meets x00 in the first window and x01 in the second: its gradient is their sum
     assert f"{w.grad:.6g}" in text.getvalue() and w.grad == pytest.approx(0.5 + -1.0)
+
+
+def test_a_saved_convolution_describes_its_parameters_exactly(tmp_path) -> None:
+    """nn.convolution _conv_parameters and built_from_spec: a file's size check and the sizes read back."""
+    from nn import Conv1d, Conv2d, Flatten, Sequential, load, save
+    from nn.saving import described_parameters
+
+    random.seed(0)
+    for conv in (Conv2d(3, 4, (2, 3), bias=True), Conv2d(2, 5, 3, bias=False), Conv1d(2, 3, 4)):
+        assert described_parameters(conv.spec()) == len(conv.parameters())
+        model = Sequential(conv, Flatten())
+        loaded = load(save(model, tmp_path / f"c{len(conv.parameters())}.json"))
+        again = loaded.layers[0]
+        assert type(again) is type(conv) and again.spec() == conv.spec()
+        assert all(isinstance(getattr(again, k), tuple) for k in ("kernel_size", "stride", "padding")
+                   if hasattr(again, k) and isinstance(getattr(conv, k), tuple))
+        c = conv.in_channels
+        x = ([[[0.1 * (i + j + k) for j in range(6)] for i in range(6)] for k in range(c)] if not isinstance(conv, Conv1d)
+             else [[0.1 * (i + k) for i in range(6)] for k in range(c)])
+        assert [v.data for v in loaded(x)] == [v.data for v in model(x)]

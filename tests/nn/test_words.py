@@ -113,3 +113,31 @@ def test_the_command_prepares_names_and_says_how_to_read_them(tmp_path, monkeypa
     assert main(["fetch", "names", "--root", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "3 names" in out and f"names = names('{tmp_path}')" in out
+
+
+def test_a_dictionary_with_bad_bytes_is_read_and_described(tmp_path) -> None:
+    """nn.data.words fetch_words: invalid UTF-8 is replaced, not fatal; SOURCE.txt says what was kept."""
+    from nn.data import fetch_words, read_words
+
+    source = tmp_path / "dict"
+    source.write_bytes(b"apple\nBanana\ncaf\xe9\nzebra\nzebra\n")
+    written = fetch_words(tmp_path / "out", source)
+    assert [p.name for p in written] == ["words.txt", "SOURCE.txt"]
+    assert read_words(written[0]) == ["apple", "zebra"]
+    assert written[1].read_text() == f"2 lowercase words from {source}.\n"
+
+
+def test_fetch_without_root_writes_into_the_data_folder(tmp_path, monkeypatch, capsys) -> None:
+    """nn.data.__main__ main: the subcommand's name and the default folder."""
+    import importlib
+
+    from nn.data import fetch_words
+
+    cli = importlib.import_module("nn.data.__main__")
+    source = tmp_path / "dict"
+    source.write_text("apple\nzebra\n")
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "data"))
+    monkeypatch.setitem(cli.ALL, "words", lambda folder: fetch_words(folder, source))
+    assert cli.main(["fetch", "words"]) == 0
+    assert (tmp_path / "data" / "words" / "words.txt").read_text() == "apple\nzebra\n"
+    assert "2 words" in capsys.readouterr().out

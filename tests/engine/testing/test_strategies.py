@@ -97,3 +97,12 @@ def test_a_range_domain_spans_from_its_low_end_to_its_high_end() -> None:
 def test_expressions_draw_inputs_in_their_domain_and_constants_in_minus_three_to_three(e: Expression) -> None:
     assert all(1.0 <= x <= 2.0 for x in e.inputs)
     assert all(-3.0 <= c <= 3.0 for _, _, c in e.steps)
+
+
+def test_an_expressions_repr_names_every_held_input() -> None:
+    """engine.testing.strategies Expression.__repr__: the separator between held inputs."""
+    from engine.testing import Expression
+
+    e = Expression(inputs=(0.5, 1.0, 2.0), steps=(("mul", (0, 1), 0.0), ("add", (3, 2), 0.0)),
+                   held=("parameter", "constant"))
+    assert repr(e) == "Expression(x0·x1 + x2 at [0.5, 1.0, 2.0], x1 a parameter, x2 a constant)"

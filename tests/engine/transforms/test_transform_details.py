@@ -3,7 +3,7 @@
 import pytest
 
 import engine
-from engine import Value
+from engine import Value, checkpoint, jvp, newton_step
 from engine.transforms.explain import local_terms
 from engine.arguments import regroup
 
@@ -30,3 +30,28 @@ def test_explain_refuses_a_hand_made_node_naming_itself() -> None:
         "explain needs each op's derivative rule, but hand-made 'sq' node with data=4.0 has a hand-written "
         "_backward closure, which only eager backward() can run. Define the op with @engine.op(derivative=...) "
         "to use it in every mode")
+
+
+def test_a_singular_hessian_is_refused_in_words() -> None:
+    """engine.transforms.second_order newton_step: the message's text."""
+    with pytest.raises(ValueError) as caught:
+        newton_step(lambda v: v[0] + v[1], [1.0, 2.0])  # a plane: its Hessian is 0
+    assert str(caught.value) == ("newton_step: the Hessian is singular at x (no pivot in column 0), so Newton's step "
+                                 "is not defined there; take a gradient step, or damp it")
+
+
+def test_a_nan_primal_is_named_by_its_place() -> None:
+    """engine.transforms.forward jvp: the primal's name in the message."""
+    with pytest.raises(ValueError, match=r"^jvp: primal 1 must not be nan, got nan$"):
+        jvp(lambda a, b: a * b, (1.0, float("nan")), (1.0, 0.0))
+
+
+def test_a_checkpoint_whose_results_get_no_gradient_is_not_run_again() -> None:
+    """engine.transforms.checkpoint Recompute.continue_backward: results with a zero (float) gradient skip the
+    recomputation, which only costs time, so the profile is what sees it."""
+    x = Value(0.3)
+    with engine.profile() as prof:
+        y = checkpoint(lambda t: (t * 2.0).tanh(), x)
+        (y * 0.0 + x).backward()  # y's gradient is 0.0: nothing to send through the segment
+    assert "recompute" not in {r.phase for r in prof.rows}
+    assert x.grad == 1.0
