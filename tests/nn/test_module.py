@@ -177,3 +177,31 @@ def test_pytorch_init_draws_weights_and_biases_in_its_bound() -> None:
     assert max(map(abs, weights)) <= bound and max(map(abs, weights)) > 0.99 * bound
     assert max(map(abs, biases)) <= bound and len(set(biases)) == 30  # drawn, not 0
     assert statistics.pstdev(weights) == pytest.approx(bound / 3 ** 0.5, rel=0.02)  # uniform's standard deviation
+
+
+def test_a_linear_mlps_torch_state_numbers_its_layers_one_apart() -> None:
+    """nn.Sequential(Linear, Linear) for a linear MLP, (Linear, act, Linear) otherwise: the keys PyTorch uses."""
+    import random as _random
+
+    from nn import MLP
+
+    _random.seed(0)
+    linear = [name for name, _, _ in MLP(2, [3, 1], activation="linear").torch_state()]
+    tanh = [name for name, _, _ in MLP(2, [3, 1], activation="tanh").torch_state()]
+    assert linear == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert tanh == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_a_batch_of_one_is_named_in_the_singular() -> None:
+    import random as _random
+
+    import pytest as _pytest
+
+    from nn import MLP
+
+    _random.seed(0)
+    model = MLP(2, [1])
+    with _pytest.raises(TypeError, match=r"got a batch of 1 list: "):
+        model([[1.0, 2.0]])
+    with _pytest.raises(TypeError, match=r"got a batch of 2 lists: "):
+        model([[1.0, 2.0], [3.0, 4.0]])

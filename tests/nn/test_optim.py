@@ -166,3 +166,12 @@ def test_the_first_momentum_step_keeps_its_own_copy_of_the_gradient() -> None:
     opt.step_arrays(np.array([1.0, 2.0]), g)
     g[:] = 100.0
     assert opt.state["velocity"].tolist() == [1.0, -1.0]
+
+
+def test_an_array_steps_overflow_names_the_arrays_own_weight() -> None:
+    """Optimizer._not_finite: step_arrays says the number it had (the array's), not the Value's stale one."""
+    import numpy as _np
+
+    p = Value(1.0, label="w")
+    with pytest.raises(OverflowError, match=r"gives -inf \(from 5\.0 with gradient 1e\+300\)"):
+        SGD([p], lr=1e10).step_arrays(_np.array([5.0]), _np.array([1e300]))

@@ -91,3 +91,9 @@ def test_flatten_is_row_major_and_keeps_the_values():
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_flatten_prints_as_pytorch_writes_it() -> None:
+    from nn import Flatten
+
+    assert repr(Flatten()) == "Flatten()"

@@ -204,3 +204,28 @@ def test_states_are_labelled_by_time_step_so_drawings_and_explain_name_them() ->
     written = io.StringIO()
     engine.explain(loss, wrt=rnn.weight_hh[0][0], file=written)
     assert "h3_0" in written.getvalue() and "h1_0" in written.getvalue()
+
+
+def test_a_grus_states_are_labelled_by_step_and_its_h0_by_name() -> None:
+    """Mutation survivors of GRU.__call__ and __init__: the labels a drawing shows, and h0's name in errors."""
+    import random as _random
+
+    from nn import GRU
+
+    _random.seed(0)
+    gru = GRU(2, 3)
+    outs, h = gru([[0.1, 0.2], [0.3, -0.1], [0.0, 0.5]])
+    assert [v.label for v in h] == ["h3_0", "h3_1", "h3_2"]
+    assert [v.label for v in outs[0]] == ["h1_0", "h1_1", "h1_2"]
+    zero = gru([[0.1, 0.2]])[0][0][0]._prev  # the first step reads the zero state, named h0_j
+    assert any(getattr(v, "label", "") == "h0_0" for v in engine_graph(zero))
+    with pytest.raises(ValueError, match=r"GRU\(2, 3\): h0 must hold hidden_size = 3 numbers, got 2"):
+        gru([[0.1, 0.2]], [0.0, 0.0])
+    assert {p.scope for p in GRU(1, 1, scope="enc").parameters()} == {"enc"}
+    assert {p.scope for p in GRU(1, 1).parameters()} == {"gru"}
+
+
+def engine_graph(roots):
+    from engine.graph import topological_order
+
+    return [v for r in roots for v in topological_order(r)]

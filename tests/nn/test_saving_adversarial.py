@@ -178,3 +178,30 @@ def test_a_401_digit_parameter_and_a_negative_variance_are_checkpoint_errors(tmp
     path.write_text(json.dumps(document))
     with pytest.raises(CheckpointError, match=rf"buffer {re.escape(var)} is a variance, which cannot be negative"):
         nn.load(path)
+
+
+def _file(tmp_path, name, nin, nout, parameters):
+    import json as _json
+
+    path = tmp_path / name
+    path.write_text(_json.dumps({"format": "chainrule-checkpoint", "version": 1,
+                                 "architecture": {"type": "MLP", "nin": nin, "nouts": [nout], "activation": "relu",
+                                                  "init": "uniform", "output_activation": "linear"},
+                                 "parameters": parameters}))
+    return path
+
+
+def test_the_size_check_refuses_past_its_allowance_and_not_at_it(tmp_path) -> None:
+    """nn.saving._check_size at its boundary: 10,000 parameters missing pass it (the loader then names what is
+    missing), 10,001 do not, and parameters that are not a mapping hold none."""
+    import pytest as _pytest
+
+    from nn import CheckpointError, load
+    from nn.saving import MAX_MISSING
+
+    assert MAX_MISSING == 10_000
+    with _pytest.raises(CheckpointError, match="describes 10001 parameters but the file holds 0"):
+        load(_file(tmp_path, "a.json", 136, 73, []))  # 73 x 137 = 10,001, and a list holds none
+    with _pytest.raises(CheckpointError) as caught:
+        load(_file(tmp_path, "b.json", 99, 100, {}))  # 100 x 100 = 10,000: within the allowance
+    assert "describes" not in str(caught.value)
