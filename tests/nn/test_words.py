@@ -141,3 +141,15 @@ def test_fetch_without_root_writes_into_the_data_folder(tmp_path, monkeypatch, c
     assert cli.main(["fetch", "words"]) == 0
     assert (tmp_path / "data" / "words" / "words.txt").read_text() == "apple\nzebra\n"
     assert "2 words" in capsys.readouterr().out
+
+
+def test_a_tarball_whose_list_is_a_folder_says_which_file_it_lacks(tmp_path: Path) -> None:
+    """nn.data.words.names_from_tarball: tarfile gives no file for a directory entry."""
+    path = tmp_path / "odd.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        entry = tarfile.TarInfo(CENSUS_LISTS[0])
+        entry.type = tarfile.DIRTYPE
+        tar.addfile(entry)
+    with pytest.raises(FetchError) as caught:
+        names_from_tarball(path)
+    assert str(caught.value) == f"{path} has no file {CENSUS_LISTS[0]}"
