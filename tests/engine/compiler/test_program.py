@@ -300,3 +300,14 @@ def test_the_lifted_program_prints_as_two_functions_of_no_arguments() -> None:
     # what it prints is what runs: a batch gives the eager engine's numbers
     r = p.batch(np.array([0.3, -0.7]))
     assert r.values.tolist() == pytest.approx([math.tanh(0.6), math.tanh(-1.4)], rel=1e-15)
+
+
+def test_a_replay_without_the_inputs_gradients_gives_none() -> None:
+    """Program.replay and _result with input_grads=False: grads is (), not the inputs' gradients computed anyway."""
+    import engine
+
+    w = Value(2.0)
+    p = engine.compile(lambda x: x * w, 1.0)
+    r = p.replay([3.0], input_grads=False)
+    assert (r.value, r.grads, r.param_grads) == (6.0, (), [3.0])
+    assert p.replay([3.0]).grads == (2.0,)
