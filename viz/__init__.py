@@ -11,8 +11,9 @@ from .dot import Graph, draw_dot
 from .explorer import explorer
 from .files import RenderWarning, save
 from .options import DrawOptions
+from .measures import plot_bars, plot_estimators, plot_mode_grid, plot_profile, plot_tradeoff
 from .plots import (plot_convergence, plot_decision_boundary, plot_grad_flow, plot_gradient_cures, plot_history,
-                    plot_loss_curves, plot_bars, plot_estimators, plot_memory_tradeoff, plot_mode_grid, plot_profile, plot_scaling, plot_tradeoff, plot_step_error)
+                    plot_loss_curves, plot_memory_tradeoff, plot_scaling, plot_step_error)
 from .network import draw_network
 from .renderer import RenderError, RenderTimeout, find_renderer, render
 from .text import text, text_view
