@@ -174,7 +174,7 @@ def profile() -> Iterator[Profile]:
     def timed_apply(cls: Any, op: Any, args: tuple, param: Any = None, mixed: bool = True) -> Any:
         if rec.inside is not None or threading.get_ident() != rec.thread:
             out = apply(cls, op, args, param, mixed)
-            if rec.inside is not None and rec.inside.phase == "backward":
+            if rec.inside is not None and rec.inside.phase == "backward" and threading.get_ident() == rec.thread:
                 rec.made(rec.inside, out)  # a node of the gradient's own graph (create_graph)
             return out
         start = clock()

@@ -101,6 +101,8 @@ class Compressed:
         self.residual: Any = None
 
     def __getattr__(self, name: str) -> Any:  # params, lr, steps, state, zero_grad: the optimizer's own
+        if name == "optimizer":  # not set yet (a copy or an unpickling being made): not the optimizer's to answer
+            raise AttributeError(name)
         return getattr(self.optimizer, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -114,6 +116,9 @@ class Compressed:
         import numpy as np
 
         g = np.asarray(g, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(g))
+        if len(bad):  # a compressor would hide it (nan) or spread it (inf): refused, as the optimizers refuse it
+            raise ValueError(f"{self!r}: the gradient holds {g[bad[0]]} at entry {int(bad[0])}; nothing was sent")
         if self.error_feedback and self.residual is not None:
             g = g + self.residual
         sent, bits = self.compressor(g)

@@ -164,7 +164,8 @@ def _finite_arguments(checked: Sequence[Any], backend: ArrayBackend) -> None:
         bad = backend.where_false(backend.finite_columns(a[None] if a.ndim == 1 else a.T))
         if len(bad):
             sample = int(bad[0])
-            raise ValueError(f"argument {i} holds nan or inf (sample {sample}: {a[sample].tolist()})")
+            wide = "" if backend.precision == "float64" else f", or a number past {backend.precision}'s range"
+            raise ValueError(f"argument {i} holds nan or inf{wide} (sample {sample}: {a[sample].tolist()})")
 
 
 # -- the lifted program ------------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any 
     P = backend.parameters(program, None) if P is None else P
     done = _pass(made, n, P, backend, blocks, input_grads)
     if not done.finite and backend.precision != "float64":
-        raise _overflowed(backend.precision, done.bad)
+        raise _overflowed(backend, done.bad)
     if not done.finite:
         if done.bad is None:
             return None  # only a parameter's gradient is not finite: the per-node replay finds the sample
@@ -242,12 +243,13 @@ def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any 
     return BatchResult(done.values, grads, done.param_grads, aux)
 
 
-def _overflowed(dtype: str, bad: Any) -> OverflowError:
+def _overflowed(backend: ArrayBackend, bad: Any) -> OverflowError:
     """In low precision a value or gradient past the dtype's range is the answer, not a sample to replay in float64
     (which would hide it): an error that says so, for the caller to scale (as loss scaling does) or widen."""
-    where = "a parameter's gradient" if bad is None else f"samples {[int(i) for i in (bad.nonzero()[0])][:10]}"
-    return OverflowError(f"batch: a value or gradient overflowed {dtype} (or is nan) at {where}; scale the loss "
-                         f"down, or compute in a wider dtype")
+    where = "a parameter's gradient" if bad is None else \
+        f"samples {[int(i) for i in backend.where_false(~bad)][:10]}"
+    return OverflowError(f"batch: a value or gradient overflowed {backend.precision} (or is nan) at {where}; scale "
+                         f"the loss down, or compute in a wider dtype")
 
 
 def _pass(made: Made, n: int, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool) -> Pass:

@@ -40,7 +40,7 @@ ON_COMPLEX: Dict[ops.Op, Callable[..., complex]] = {
     ops.TANH: cmath.tanh, ops.SIGMOID: lambda z: 1 / (1 + cmath.exp(-z)),
     ops.SOFTPLUS: lambda z: cmath.log(1 + cmath.exp(z)) if z.real < 30 else z + cmath.log(1 + cmath.exp(-z)),
     ops.RELU: lambda z: z if z.real > 0 else 0j, ops.LEAKY_RELU: lambda z, s: z if z.real > 0 else s * z,
-    ops.ABS: lambda z: z if z.real >= 0 else -z, ops.STOP: lambda z: complex(z.real, 0.0),
+    ops.ABS: lambda z: z if z.real > 0 else -z if z.real < 0 else 0j, ops.STOP: lambda z: complex(z.real, 0.0),
     ops.SUM: lambda zs: sum(zs), ops.DOT: _dot, ops.LOGSUMEXP: _logsumexp,
     ops.ROUND: _by_real(lambda x: float(round(x))), ops.FLOOR: _by_real(lambda x: float(int(x // 1))),
     ops.SIGN: _by_real(lambda x: float((x > 0) - (x < 0))), ops.STEP: _by_real(lambda x: float(x > 0)),

@@ -1,7 +1,8 @@
 """Finite differences: the numerical derivative that every analytic one is checked against.
 
-Six schemes, each with the step that balances its truncation error (which shrinks
-with h) against round-off (which grows like eps/h), eps being float64's 2.2e-16:
+Six schemes, each with its default step: for the five differences, the step that balances
+truncation error (which shrinks with h) against round-off (which grows like eps/h), eps
+being float64's 2.2e-16; the complex step, which has no round-off to balance, any tiny h:
 
 =============  ==============================================  ============  =============
 scheme         formula                                         error         default h

@@ -79,7 +79,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: Optional[floa
     PyTorch. Returns the table; raises :class:`GradcheckError` with it on a mismatch.
     ``order=2`` checks gradients of gradients (the Hessian), and so on. ``scheme`` is
     one of ``engine.testing.SCHEMES`` (forward, backward, central, five_point,
-    richardson); ``eps`` is the step before scaling by max(1, |x|), by default the
+    richardson, complex_step: order 1 only); ``eps`` is the step before scaling by max(1, |x|), by default the
     scheme's own (eps^(1/3) = 6e-6 for central differences).
 
     >>> table = gradcheck(lambda x, y: (x * y).sin(), [0.5, 2.0])
@@ -92,6 +92,9 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float], eps: Optional[floa
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"gradcheck: order must be a whole number >= 1, got {order!r}")
     differences.scheme(scheme)  # a ValueError naming the schemes, before any work
+    if scheme == "complex_step" and order > 1:
+        raise ValueError("gradcheck: the complex step differentiates f itself, not its derivatives (grad takes no "
+                         "complex numbers); check order 2 and above with a difference scheme such as 'central'")
     if eps is not None and not eps > 0:
         raise ValueError(f"gradcheck: eps must be positive, got {eps!r}")
     # The functions whose gradients are checked: f itself, or its derivatives of order - 1.

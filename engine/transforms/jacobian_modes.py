@@ -87,6 +87,8 @@ def plan(outputs: Sequence[Any], inputs: Sequence[Any]) -> JacobianPlan:
     >>> plan([xs[0] * 2, xs[0] * 3, xs[0] * 4], [xs[0]]).mode
     'fwd'
     """
+    if not outputs:  # f returned an empty list: nothing to sweep either way
+        return JacobianPlan("rev", len(inputs), 0, 0, 0, 0, 0, 0, 0)
     order = topological_order(*outputs)
     active = leading_to(order, inputs)
     reaching = _reaching(active, inputs)
@@ -111,11 +113,12 @@ def plan(outputs: Sequence[Any], inputs: Sequence[Any]) -> JacobianPlan:
 
 def _reaching(active: Sequence[Any], inputs: Sequence[Any]) -> Dict[Any, int]:
     """Each input's bit (1 << j) on every node of ``active`` (parents first) that it reaches."""
-    reaching: Dict[Any, int] = {}
+    own: Dict[Any, int] = {}
     for j, x in enumerate(inputs):
-        reaching[x] = reaching.get(x, 0) | 1 << j
+        own[x] = own.get(x, 0) | 1 << j
+    reaching = dict(own)
     for node in active:
-        mask = 0
+        mask = own.get(node, 0)  # an input that depends on another keeps its own bit too
         for p in node._prev:
             mask |= reaching.get(p, 0)
         reaching[node] = mask
@@ -133,6 +136,8 @@ def forward_rows(outputs: Sequence[Any], inputs: Sequence[Any]) -> List[List[Any
     >>> [[data_of(d) for d in row] for row in forward_rows([x * y, x + 3 * y], [x, y])]
     [[5.0, 2.0], [1.0, 3.0]]
     """
+    if not outputs:
+        return []
     order = topological_order(*outputs)
     check_unchanged(order)
     active = leading_to(order, inputs)

@@ -113,6 +113,8 @@ def taylor(f: Callable[..., Any], x: Any, order: int, direction: Optional[Sequen
     """
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise ValueError(f"taylor: order must be a whole number >= 0, got {order!r}")
+    if order > 170:
+        raise ValueError(f"taylor: order {order} is past 170, whose factorial is the largest a float holds")
     many = isinstance(x, (list, tuple))
     if many != (direction is not None):
         raise ValueError("taylor: a list x needs a direction of the same length (and a number x none), got "
@@ -124,8 +126,8 @@ def taylor(f: Callable[..., Any], x: Any, order: int, direction: Optional[Sequen
         _memo.table = outer
     if isinstance(out, Series):
         coefficients = out.c
-    else:  # f does not depend on x: a constant
-        coefficients = [as_float(out, "taylor: f's result")] + [0.0] * order
+    else:  # f does not depend on x: a constant (a number, or a Value f closes over)
+        coefficients = [as_float(data_of(out), "taylor: f's result")] + [0.0] * order
     return [c * math.factorial(n) for n, c in enumerate(coefficients)]
 
 

@@ -170,3 +170,29 @@ def test_a_checkpoints_results_count_their_shared_inputs_once() -> None:
     node = sys.getsizeof(a) + sys.getsizeof(a._data)
     assert row.count == 3 and row.bytes == 3 * node + sys.getsizeof(a._prev)  # one tuple of inputs, shared
     assert a._prev is b._prev is c._prev
+
+
+def test_nodes_another_thread_makes_during_a_backward_step_are_not_counted() -> None:
+    made = threading.Event()
+
+    def elsewhere():
+        t = Value(1.0)
+        for _ in range(50):
+            t = t * 1.0
+        made.set()
+
+    x = Value(2.0)
+    y = Value(x.data * 3, (x,), "triple")  # a node made by hand: its _backward runs as one step
+
+    def _backward():
+        worker = threading.Thread(target=elsewhere)
+        worker.start()
+        worker.join()
+        x.grad += 3 * y.grad
+
+    y._backward = _backward
+    with engine.profile() as prof:
+        y.backward()
+    assert made.is_set() and x.grad == 3.0
+    assert [(r.phase, r.kind, r.count, r.nodes) for r in prof.rows] == [("backward", "triple (by hand)", 1, 0)]
+    assert prof.peak_nodes == 0

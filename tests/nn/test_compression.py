@@ -70,3 +70,18 @@ def test_bad_settings_say_what_was_wrong() -> None:
         TopK(0)
     with pytest.raises(ValueError, match="Quantise: bits must be a whole number from 1 to 16, got 0"):
         Quantise(0)
+
+
+def test_a_compressed_optimizer_copies_and_refuses_a_gradient_that_is_not_finite() -> None:
+    import copy
+    import pickle
+
+    opt = Compressed(SGD([Value(0.0), Value(1.0)], lr=0.1), Quantise(4))
+    opt.step_arrays(np.zeros(2), np.array([1.0, -0.5]))
+    twin = copy.deepcopy(opt)
+    assert twin.bits_sent == opt.bits_sent and np.array_equal(twin.residual, opt.residual)
+    assert pickle.loads(pickle.dumps(opt)).bits_sent == opt.bits_sent
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match=f"the gradient holds {bad} at entry 1; nothing was sent"):
+            opt.step_arrays(np.zeros(2), np.array([1.0, bad]))
+    assert twin.bits_sent == opt.bits_sent  # a refused step sends nothing

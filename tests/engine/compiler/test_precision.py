@@ -121,3 +121,18 @@ def test_dtypes_are_named_or_refused() -> None:
     program = engine.compile(lambda x: x * x, 1.0)
     with pytest.raises(ValueError, match="batch: dtype='float32' runs the lifted program only"):
         program.batch(np.array([1.0]), dtype="float32", lifted=False)
+
+
+def test_every_overflowing_sample_is_named_on_both_back_ends_and_an_input_past_the_range_too() -> None:
+    program = engine.compile(lambda x: (x * 100.0) ** 2, 1.0)
+    xs = np.array([0.5, 3.0, 0.1, 3.0])
+    with pytest.raises(OverflowError, match=r"at samples \[1, 3\]"):
+        program.batch(xs, dtype="float16")
+    try:
+        import torch
+    except ImportError:
+        return
+    with pytest.raises(OverflowError, match=r"at samples \[1, 3\]"):
+        program.batch(torch.tensor(xs), dtype="float16", backend="torch", device="cpu")
+    with pytest.raises(ValueError, match="argument 0 holds nan or inf, or a number past float16's range"):
+        program.batch(np.array([1e5, 1.0]), dtype="float16")

@@ -72,3 +72,10 @@ def test_what_has_no_complex_extension_is_refused_by_name() -> None:
         complex_step(lambda t: square(t), 0.3)
     with pytest.raises(TypeError, match="the complex step evaluates f on complex numbers, which f refused"):
         derivative(math.sin, 0.3, "complex_step")
+
+
+def test_abs_at_zero_and_higher_orders() -> None:
+    # abs'(0) is 0 in the engine (PyTorch's convention); the complex step agrees
+    assert all(row.ok for row in gradcheck(lambda x: x.abs() * 2.0, [0.0], scheme="complex_step"))
+    with pytest.raises(ValueError, match="gradcheck: the complex step differentiates f itself"):
+        gradcheck(lambda x: x * x * x, [1.0], scheme="complex_step", order=2)

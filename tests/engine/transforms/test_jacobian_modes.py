@@ -181,3 +181,16 @@ def test_an_unknown_mode_is_refused_by_name() -> None:
         jacobian(lambda x: x, mode="forward")
     with pytest.raises(TypeError, match="jacobian_plan: f must return a scalar Value, got str 's'"):
         jacobian_plan(lambda x: "s", 1.0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_input_that_depends_on_another_and_an_empty_output(mode) -> None:
+    x = Value(2.0)
+    y = x * 3.0  # y is an input too, and depends on x: each column is the total derivative, as reverse mode's
+    assert numbers(jacobian(lambda a, b: [a * b], argnums=(0, 1), mode=mode)(x, y)) == [[12.0, 2.0]]
+    assert jacobian(lambda v: [], mode=mode)([1.0, 2.0]) == []
+
+
+def test_the_plan_of_no_outputs_is_empty() -> None:
+    p = jacobian_plan(lambda v: [], [1.0, 2.0])
+    assert (p.mode, p.outputs, p.forward_ops, p.reverse_ops) == ("rev", 0, 0, 0)

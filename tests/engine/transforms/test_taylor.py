@@ -82,3 +82,11 @@ def test_bad_calls_say_what_was_wrong(call, message) -> None:
 def test_a_derivative_that_overflows_is_an_error_naming_the_op_and_order() -> None:
     with pytest.raises(OverflowError, match="taylor: the degree-2 coefficient of div is inf"):
         taylor(lambda t: 1.0 / t, 1e-110, order=3)
+
+
+def test_a_closed_over_value_as_the_result_and_the_largest_order() -> None:
+    w = Value(2.0)
+    assert taylor(lambda t: w, 1.0, order=2) == [2.0, 0.0, 0.0]
+    assert taylor(lambda t: t * 3.0, 1.0, order=170)[:3] == [3.0, 3.0, 0.0]
+    with pytest.raises(ValueError, match="taylor: order 171 is past 170"):
+        taylor(lambda t: t, 1.0, order=171)
