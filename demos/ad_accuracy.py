@@ -19,11 +19,11 @@ formula loses, but not those the function itself loses. The picture
 
 from __future__ import annotations
 
-import math
 from typing import Callable, Dict, List, Optional, Tuple
 
 from engine import grad, jvp
 from engine.testing import derivative
+from engine.transforms.gradcheck import value_at
 from viz import plot_scaling
 
 from .common import common_args
@@ -67,13 +67,7 @@ def by_each_mode(name: str, x: float) -> Dict[str, float]:
     f = FUNCTIONS[name]
     return {"forward mode": jvp(f, (x,), (1.0,))[1], "reverse mode": grad(f)(x).data,
             "complex step": derivative(lambda t: f(t), x, "complex_step"),
-            "central difference": derivative(lambda t: _float(f, t), x, "central")}
-
-
-def _float(f: Callable, t: float) -> float:
-    from engine import Value
-
-    return f(Value(t)).data
+            "central difference": derivative(lambda t: value_at(f, [t]), x, "central")}
 
 
 def relative(got: float, want: float) -> float:

@@ -51,14 +51,13 @@ def _five_point(f: Callable[[float], float], x: float, h: float) -> float:
 
 
 def _complex_step(f: Callable[[Any], Any], x: float, h: float) -> float:
-    from .complex_step import Complex
+    from .complex_step import complex_step
 
     try:
-        out = f(Complex(complex(x, h)))
+        return complex_step(f, x, h)
     except TypeError as e:
         raise TypeError(f"the complex step evaluates f on complex numbers, which f refused ({e}); write f with the "
                         f"engine's functions (x.sin(), not math.sin(x)), or use another scheme") from e
-    return out.value.imag / h if isinstance(out, Complex) else 0.0  # a result that does not depend on x
 
 
 def _richardson(f: Callable[[float], float], x: float, h: float) -> float:
