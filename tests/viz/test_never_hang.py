@@ -62,14 +62,15 @@ def test_a_killed_python_leaves_no_renderer_running(tmp_path: Path) -> None:
         "viz.render(viz.draw_dot(y, max_nodes=None, max_size=None).source.replace('rankdir=LR', 'rankdir=LR splines=ortho'), 'svg')\n")
     python = subprocess.Popen([sys.executable, str(script)])
     renderer = None
-    for _ in range(200):  # wait for the renderer to start
+    deadline = time.monotonic() + 120  # building the graph is slow on a loaded machine (or under mutation)
+    while time.monotonic() < deadline and python.poll() is None:  # wait for the renderer to start
         time.sleep(0.05)
         children = Path(f"/proc/{python.pid}/task/{python.pid}/children")
         found = children.read_text().split() if children.exists() else []
         if found:
             renderer = int(found[0])
             break
-    assert renderer is not None, "the renderer never started"
+    assert renderer is not None, f"the renderer never started (the script's exit code: {python.poll()})"
     os.kill(python.pid, signal.SIGKILL)
     python.wait()
     for _ in range(100):
