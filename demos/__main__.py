@@ -67,6 +67,8 @@ DEMOS = {
                    "2-D, beside the engine's",
     "compression": "gradient compression on the MNIST network: top-k and quantised gradients, with and without error "
                    "feedback, accuracy against bits sent (python -m nn.data fetch mnist first)",
+    "distributed": "the MNIST network trained by PyTorch's DistributedDataParallel over 2 processes from nn.to_torch, "
+                   "against chainrule's own fit (needs PyTorch; python -m nn.data fetch mnist first)",
     "cnn": "a small CNN on real MNIST digits (or --fashion) at array speed, beside the same network in PyTorch "
            "(python -m nn.data fetch mnist first)",
 }

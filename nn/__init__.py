@@ -21,6 +21,7 @@ from .recurrent import GRU, LSTM, RNN
 from .sampling import Sampled, gumbel_softmax, score_function
 from .saving import CheckpointError, load, load_into, save
 from .sequential import Activation, Residual, Sequential
+from .torch_export import to_torch
 from .torch_state import load_torch_state
 from .train import DeadNetworkWarning, accuracy, batch_order, fit
 
@@ -29,5 +30,5 @@ __all__ = [
     "DeadNetworkWarning", "Dropout", "Embedding", "Flatten", "GRU", "LSTM", "Layer", "LayerNorm", "LinearWarmup", "MLP",
     "MaxPool1d", "MaxPool2d", "Module", "MultiHeadAttention", "Neuron", "PositionalEmbedding", "RNN", "Residual", "SGD", "Sampled", "Sequential", "StepLR", "TransformerBlock",
     "accuracy", "attention", "batch_order", "clip_grad_norm", "data", "fit", "gradcheck_model", "gumbel_softmax", "load", "load_into",
-    "load_torch_state", "losses", "save", "score_function",
+    "load_torch_state", "to_torch", "losses", "save", "score_function",
 ]

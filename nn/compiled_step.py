@@ -75,7 +75,7 @@ class CompiledStep:
         with no_grad():
             first = model(X[0])
         self.n_out = len(first) if isinstance(first, (list, tuple)) else 1
-        self.program = engine.compile(lambda x, t: _with_output(loss, model(x), t), X[0], self.encode(y[0]))
+        self.program = engine.compile(lambda x, t: with_output(loss, model(x), t), X[0], self.encode(y[0]))
         self.program.check_once((X[-1], self.encode(y[-1])))  # compile's one check, made now: no epoch's time holds it
         self.optimizer, self.flat = optimizer, backend == "numpy"
         self.X, self.y, self._arrays = X, y, {}  # (id(X), id(y)) -> arrays (see ``arrays``)
@@ -194,5 +194,6 @@ def _accuracy(outputs: Any, labels: Any, n_out: int) -> float:
     return float((predicted == labels).mean())
 
 
-def _with_output(loss: Callable, out: Any, t: Any) -> Tuple[Value, Any]:
+def with_output(loss: Callable, out: Any, t: Any) -> Tuple[Value, Any]:
+    """One sample's loss, with the model's output as the extra output (what a compiled step traces)."""
     return loss([out], [t]), out

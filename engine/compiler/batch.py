@@ -217,25 +217,29 @@ def _make(program: Any, lifted: Lifted, backend: ArrayBackend) -> Made:
 
 
 def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any = None,
-                  input_grads: bool = True, check_finite: bool = True) -> Optional[BatchResult]:
+               input_grads: bool = True, check_finite: bool = True, seed: Any = None) -> Optional[BatchResult]:
     """The batch by the lifted program, or None where lifting does not apply. ``P``, an array from
-    ``backend.parameters``, stands in for the parameters' data."""
+    ``backend.parameters``, stands in for the parameters' data. ``seed`` (an array over the samples; 1 for each
+    by default) is the main output's adjoint: the gradients are then those of the seed-weighted sum of the
+    values, a vector-Jacobian product (``to_torch``'s backward passes PyTorch's incoming gradient)."""
     checked, n, blocks = arguments(program, args, backend, check_finite)
     made = made_for(program, backend, input_grads)
     if made is None:
         return None
     P = backend.parameters(program, None) if P is None else P
-    done = _pass(made, n, P, backend, blocks, input_grads)
+    seed = 1.0 if seed is None else seed
+    done = _pass(made, n, P, backend, blocks, input_grads, seed)
     if not done.finite and backend.precision != "float64":
         raise _overflowed(backend, done.bad)
     if not done.finite:
         if done.bad is None:
             return None  # only a parameter's gradient is not finite: the per-node replay finds the sample
         good = backend.where_false(done.bad)
-        rest = _pass(made, len(good), P, backend, [b[:, good] for b in blocks], input_grads) if len(good) else None
+        kept = seed if isinstance(seed, float) else seed[good]
+        rest = _pass(made, len(good), P, backend, [b[:, good] for b in blocks], input_grads, kept) if len(good) else None
         if rest is not None and not rest.finite:
             return None
-        done = with_samples_alone(program, columns(checked), n, good, rest, P, backend, input_grads)
+        done = with_samples_alone(program, columns(checked), n, good, rest, P, backend, input_grads, seed)
     aux = None
     if program.aux_kind is not None:
         aux = done.extra[0] if program.aux_kind == "value" else done.extra.T  # (samples, outputs), one block's view
@@ -252,40 +256,60 @@ def _overflowed(backend: ArrayBackend, bad: Any) -> OverflowError:
                          f"the loss down, or compute in a wider dtype")
 
 
-def _pass(made: Made, n: int, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool) -> Pass:
+def _pass(made: Made, n: int, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool,
+          seed: Any = 1.0) -> Pass:
     """One forward and one backward call on a frame of ``n`` samples, given back after."""
     frame = made.frames.take(n)
     try:
-        return _run(made, frame, P, backend, blocks, input_grads)
+        return _run(made, frame, P, backend, blocks, input_grads, seed)
     finally:
         made.frames.give(n, frame)
 
 
-def _run(made: Made, frame: Frame, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool) -> Pass:
-    V, G, GP = frame.V, frame.G, frame.GP
+def _run(made: Made, frame: Frame, P: Any, backend: ArrayBackend, blocks: list, input_grads: bool,
+         seed: Any = 1.0) -> Pass:
+    forward(made, frame, P, blocks, backend)
+    with backend.quiet():
+        backward(made, frame, seed)
+        # past the inputs' rows: V's were checked as arguments, and without input_grads nobody reads G's (which
+        # a many-input op may write: it sends its block whole, to the inputs too)
+        finite = backend.finite(frame.V[made.inputs:], frame.G if input_grads else frame.G[made.inputs:], frame.GP)
+    return results(made, frame, backend, input_grads, finite)
+
+
+def forward(made: Made, frame: Frame, P: Any, blocks: list, backend: ArrayBackend) -> None:
+    """The forward half of a pass: the parameters and the arguments' rows copied in, then the forward body."""
+    V = frame.V
     frame.P[...] = P
     start = 0
     for block in blocks:  # lift gives the inputs the first rows, in order: one copy per argument
         V[start:start + len(block)] = block
         start += len(block)
+    with backend.quiet():
+        frame.forward()
+
+
+def backward(made: Made, frame: Frame, seed: Any = 1.0) -> None:
+    """The backward half, after ``forward`` on the same frame: ``seed`` (a number, or one per sample) is the
+    main output's adjoint."""
+    G, GP = frame.G, frame.GP
     rows, entries = made.added_first  # the rest of G and GP is assigned before it is read, or never written
     if rows is not None:
         G[rows] = 0.0
     if entries is not None:
         GP[entries] = 0.0
-    G[made.out] = 1.0
-    k = made.inputs
-    with backend.quiet():
-        frame.forward()
-        frame.backward()
-        # past the inputs' rows: V's were checked as arguments, and without input_grads nobody reads G's (which
-        # a many-input op may write: it sends its block whole, to the inputs too)
-        finite = backend.finite(V[k:], G if input_grads else G[k:], GP)
+    G[made.out] = seed
+    frame.backward()
+
+
+def results(made: Made, frame: Frame, backend: ArrayBackend, input_grads: bool, finite: bool) -> Pass:
+    """A pass's results, copied off the frame (which is used again), or which samples went wrong."""
+    V, G, k = frame.V, frame.G, made.inputs
     if not finite:
         bad = ~(backend.finite_columns(V) & backend.finite_columns(G))
         return Pass(False, bad=bad if bool(bad.any()) else None)
     grads = list(_copy(G[:k])) if input_grads else []  # copies: the frame's arrays are used again
-    return Pass(True, _copy(V[made.out]), grads, _copy(GP), V[made.extra])  # the extra rows: a gather, a copy
+    return Pass(True, _copy(V[made.out]), grads, _copy(frame.GP), V[made.extra])  # the extra rows: a gather, a copy
 
 
 def _copy(x: Any) -> Any:
@@ -293,8 +317,9 @@ def _copy(x: Any) -> Any:
 
 
 def with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: Optional[Pass], P: Any,
-                       backend: ArrayBackend, input_grads: bool) -> Pass:
-    """The good samples' lifted results, with each other sample replayed alone on floats and added in."""
+                       backend: ArrayBackend, input_grads: bool, seed: Any = 1.0) -> Pass:
+    """The good samples' lifted results, with each other sample replayed alone on floats and added in (its
+    gradients times its ``seed``)."""
     tape = program.tape
     values, grads = backend.zeros((n,)), [backend.zeros((n,)) for _ in tape.input_slots if input_grads]
     outs = backend.zeros((len(tape.output_slots) - 1, n))
@@ -311,10 +336,13 @@ def with_samples_alone(program: Any, columns: list, n: int, good: Any, rest: Opt
         one = with_data(program.parameters, P.tolist(), lambda: program.replay(_sample(program, columns, i),
                                                                                 input_grads))
         values[i] = one.value
+        weight = seed if isinstance(seed, float) else float(seed[i])
         extra = [] if program.aux_kind is None else [one.aux] if program.aux_kind == "value" else one.aux
-        for column, x in zip(grads + list(outs), (flatten(one.grads) if input_grads else []) + list(extra)):
+        for column, x in zip(grads, flatten(one.grads) if input_grads else []):
+            column[i] = x * weight
+        for column, x in zip(outs, extra):
             column[i] = x
-        param_grads += backend.asarray(one.param_grads)
+        param_grads += backend.asarray(one.param_grads) * weight
     return Pass(True, values, grads, param_grads, outs)
 
 

@@ -294,6 +294,26 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
                     self.check_once(row)
         return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite, dtype)
 
+    def to_torch(self, device: Any = None, dtype: Any = "float64") -> Any:
+        """This program as a ``torch.nn.Module`` (PyTorch is optional): its forward pass is the lifted array
+        program on ``device`` (a GPU by default where there is one) in ``dtype``, its backward the ops' own
+        rules, and its parameters one ``torch.nn.Parameter``, ``weights``, in ``parameters`` order, made from
+        the Values' numbers. ``module(*args)`` takes arrays over the samples, as ``batch`` does, and returns the
+        per-sample values (and the extra outputs, without gradient); train it with any ``torch.optim`` optimizer,
+        save it with ``torch.save(module.state_dict())``, and put the numbers back into the Values with
+        ``module.write_back()``. ``nn.to_torch`` does this for a model, under PyTorch's names.
+
+        >>> import torch                                                        # doctest: +SKIP
+        >>> w = Value(2.0)                                                      # doctest: +SKIP
+        >>> module = compile(lambda x: (x * w - 1.0) ** 2, 1.0).to_torch()      # doctest: +SKIP
+        >>> module(torch.tensor([1.0, 2.0])).mean().backward()                  # doctest: +SKIP
+        >>> module.weights.grad.tolist()                                        # doctest: +SKIP
+        [7.0]
+        """
+        from .torch_module import to_torch
+
+        return to_torch(self, device=device, dtype=dtype)
+
     def profiled_size(self) -> Tuple[int, int]:
         """The tape's instructions, and the bytes of its arrays and of the slots a replay fills (8 a slot): the
         size ``engine.profile()`` gives this program's replays."""

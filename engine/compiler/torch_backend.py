@@ -22,13 +22,26 @@ from .. import ops
 from .arrays import ArrayBackend, same_named
 
 
+TORCH_MISSING = ("PyTorch is not installed; it is optional in chainrule: `pip install torch==2.13.0` (or any "
+                 "PyTorch 2) to use {what}")
+
+
+def need_torch(what: str) -> Any:
+    """``torch``, or an ImportError that says what to install for ``what``."""
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(TORCH_MISSING.format(what=what)) from None
+    return torch
+
+
 class Torch(ArrayBackend):
     """PyTorch's functions under the generated code's names, on one device ("cpu", "cuda", ...)."""
 
     an_array = "a tensor"
 
     def __init__(self, device: Any = None, dtype: str = "float64") -> None:
-        import torch
+        torch = need_torch("the PyTorch back-end (backend='torch')")
 
         self.torch = torch
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))

@@ -211,3 +211,16 @@ def test_torch_reduces_a_stacked_sum_and_logsumexp_in_one_call() -> None:
     block = torch.arange(12.0, dtype=torch.float64).reshape(3, 2, 2)
     assert bound["s"](block).tolist() == block.sum(dim=0).tolist()
     agree(bound["l"](block), torch.logsumexp(block, dim=0))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine: backend='torch' on "
+                                                          "device='cuda' is checked where one is")
+def test_on_a_gpu_the_numbers_of_the_cpu() -> None:
+    w = Value(0.5)
+    program = engine.compile(lambda x: engine.dot([w, w], x).tanh() * w, [0.1, 0.2])
+    X = torch.tensor(np.random.default_rng(2).standard_normal((9, 2)))
+    on_cpu = program.batch(X, backend="torch", device="cpu")
+    on_gpu = program.batch(X.cuda(), backend="torch", device="cuda")
+    assert on_gpu.values.device.type == "cuda" and on_gpu.param_grads.device.type == "cuda"
+    agree(on_cpu.values.numpy(), on_gpu.values.cpu().numpy())
+    agree(on_cpu.param_grads.numpy(), on_gpu.param_grads.cpu().numpy(), 10.0)
