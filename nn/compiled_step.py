@@ -132,8 +132,10 @@ class CompiledStep:
             pick = slice(batch.start, batch.stop) if isinstance(batch, range) else batch
             if not self.same:
                 self.P[self.mine] = self.W[self.where]
+            # the loss is the batch's mean: each sample's gradient weighs 1/n, given as the replay's cotangent
             r = self.program.batch(xs[pick], ts[pick], parameters=self.W if self.same else self.P,
-                                   input_grads=False, check_finite=False, dtype=self.dtype)
+                                   input_grads=False, check_finite=False, dtype=self.dtype,
+                                   cotangent=1.0 / len(batch))
             acc = None if labels is None else _accuracy(r.aux, labels[pick], self.n_out)
             return r, float(r.values.sum(dtype=float)) / len(batch), acc  # in float64 whatever the dtype
         labels = [y[i] for i in batch]
@@ -164,16 +166,14 @@ class CompiledStep:
             alive = watch and any(p.grad != 0.0 for p in self.weights)
             self.optimizer.step()
             return value, acc, alive
-        mean = 1.0 / len(batch)  # the loss is the batch's mean: its gradient is the sum's times 1/n
-        if self.same:
+        if self.same:  # the replay's gradients are the mean loss's already (its cotangent was 1/n)
             self.G = r.param_grads
-            self.G *= mean  # in place: the replay's array is this step's own
         else:
             self.G[:] = 0.0
-            self.G[self.where] = r.param_grads[self.mine] * mean
-            self.frozen_grads += r.param_grads[self.frozen] * mean
+            self.G[self.where] = r.param_grads[self.mine]
+            self.frozen_grads += r.param_grads[self.frozen]
         alive = watch and bool(self.G[self.watched].any())
-        self.W = self.optimizer.step_arrays(self.W, self.G)
+        self.W = self.optimizer.step_arrays(self.W, self.G, checked=True)  # the replay found them finite
         return value, acc, alive
 
     def write_back(self) -> None:

@@ -74,9 +74,10 @@ class Optimizer:
             p.data = w  # through the setter: backward then knows the number changed
         self.state = state
 
-    def step_arrays(self, w: Any, g: Any) -> Any:
+    def step_arrays(self, w: Any, g: Any, checked: bool = False) -> Any:
         """The same update for every parameter at once: ``w`` and ``g`` are NumPy arrays in ``params``
-        order. Returns the new weights; the state stays in arrays until the next ``step()``.
+        order. Returns the new weights; the state stays in arrays until the next ``step()``. ``checked=True``
+        skips the check that ``g`` is finite, for a caller that checked it (``fit``'s replay does).
 
         >>> import numpy as np
         >>> a, b = Value(1.0), Value(2.0)
@@ -85,7 +86,7 @@ class Optimizer:
         """
         import numpy as np
 
-        bad = _not_finite_at(g)
+        bad = None if checked else _not_finite_at(g)
         if bad is not None:
             raise ValueError(f"{type(self).__name__}: the gradient of {_name(self.params[bad])} is {g[bad]}")
         before = self.state
@@ -222,9 +223,10 @@ class Adam(Optimizer):
             g = g + self.weight_decay * w
         state.m = self.beta1 * state.m + (1 - self.beta1) * g
         state.v = self.beta2 * state.v + (1 - self.beta2) * g * g
-        m_hat = state.m / (1 - self.beta1 ** self.steps)
-        v_hat = state.v / (1 - self.beta2 ** self.steps)
-        return w - self.lr * m_hat / (v_hat ** 0.5 + self.eps)
+        # lr * m_hat / (sqrt(v_hat) + eps), m_hat = m / c1 and v_hat = v / c2, with the bias corrections moved
+        # onto numbers: on arrays, two passes fewer (a tenth of a lifted MNIST step)
+        c1, c2 = 1 - self.beta1 ** self.steps, 1 - self.beta2 ** self.steps
+        return w - self.lr * state.m / (state.v ** 0.5 * (c1 / math.sqrt(c2)) + self.eps * c1)
 
 
 class AdamW(Adam):

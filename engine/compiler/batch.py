@@ -26,7 +26,7 @@ from ..arguments import flatten, regroup
 from . import interpreter
 from .arrays import ArrayBackend, precision
 from .codegen import build
-from .frames import Frame, Frames, bind
+from .frames import GATHER, Frame, Frames, bind
 from .lifting import Lifted, few_groups, lift
 from .numpy_backend import NUMPY, numpy_backend
 
@@ -60,7 +60,7 @@ class Pass(NamedTuple):
 
 def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parameters: Any = None,
         backend: str = "numpy", device: Any = None, input_grads: bool = True,
-        check_finite: bool = True, dtype: Any = "float64") -> BatchResult:
+        check_finite: bool = True, dtype: Any = "float64", cotangent: Any = None) -> BatchResult:
     """``program`` over a batch (see ``Program.batch`` for the arguments). Parameter gradients come back as a
     list, or as an array of the back-end's when ``parameters`` (an array) stands in for the parameters' data."""
     dtype = precision(dtype)
@@ -69,20 +69,34 @@ def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parame
     if backend == "torch":
         if lifted is False:
             raise ValueError("batch: the torch back-end runs the lifted program only; use lifted=True")
-        return _on_torch(program, args, device, parameters, input_grads, check_finite, dtype)
+        return _on_torch(program, args, device, parameters, input_grads, check_finite, dtype, cotangent)
     if backend != "numpy":
         raise ValueError(f"batch: backend must be 'numpy' or 'torch', got {backend!r}")
     arrays = numpy_backend(dtype)
     if lifted is None:
         lifted = dtype != "float64" or lifts_by_default(program)
     P = None if parameters is None else arrays.parameters(program, parameters)
-    done = run_lifted(program, args, arrays, P, input_grads, check_finite) if lifted else None
+    seed = _seed(cotangent, arrays)
+    done = run_lifted(program, args, arrays, P, input_grads, check_finite, seed) if lifted else None
     if done is None:
         _per_node_only(dtype)
-        done = per_node(program, args, P, input_grads, check_finite)
+        done = per_node(program, args, P, input_grads, check_finite, seed)
     if P is None:
         done = done._replace(param_grads=[float(g) for g in done.param_grads])
     return done
+
+
+def _seed(cotangent: Any, backend: ArrayBackend) -> Any:
+    """``Program.batch``'s ``cotangent`` as the lifted pass takes it: a float, or an array of the back-end's."""
+    if cotangent is None:
+        return 1.0
+    if isinstance(cotangent, (int, float)) and not isinstance(cotangent, bool):
+        return float(cotangent)
+    seed = backend.asarray(cotangent)
+    if seed.ndim != 1:
+        raise ValueError(f"batch: cotangent must be a number or an array over the samples, shape (n,); got shape "
+                         f"{tuple(seed.shape)}")
+    return seed
 
 
 def route(program: Any, backend: str = "numpy", lifted: Optional[bool] = None, input_grads: bool = True) -> str:
@@ -209,11 +223,25 @@ def _make(program: Any, lifted: Lifted, backend: ArrayBackend) -> Made:
     namespace = backend.bind(lifted.functions)
     namespace.update({name: backend.index(index) for name, index in lifted.indices.items()})
     namespace.update(add_at=backend.add_at, stretch=backend.stretch, unaliased=backend.unaliased)
-    frames = Frames(bind(lifted.forward, lifted.backward), namespace, backend, lifted.rows,
-                    len(program.parameters), tuple((row[slot], c) for slot, c in tape.constants))
     extra = tuple(row[s] for s in tape.output_slots[1:])
+    # the rows read other than through a view: gathered by an index, or read as an output
+    gathered = GATHER.findall(lifted.forward + "\n" + lifted.backward)
+    read_whole = frozenset(r for name in gathered for r in lifted.indices[name]) | {row[tape.output_slots[0]], *extra}
+    code = bind(lifted.forward, lifted.backward, _argument_rows(program), read_whole)
+    frames = Frames(code, namespace, backend, lifted.rows, len(program.parameters),
+                    tuple((row[slot], c) for slot, c in tape.constants))
     zero = tuple(backend.index(lifted.added_first[a]) if lifted.added_first[a] else None for a in ("G", "GP"))
     return Made(lifted, frames, len(tape.input_slots), row[tape.output_slots[0]], backend.index(extra), zero)
+
+
+def _argument_rows(program: Any) -> Tuple[Tuple[int, int], ...]:
+    """The rows of V that each argument fills (lift gives the inputs the first rows, in order)."""
+    rows, start = [], 0
+    for shape in program.shapes:
+        width = 1 if shape is None else shape
+        rows.append((start, start + width))
+        start += width
+    return tuple(rows)
 
 
 def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any = None,
@@ -228,6 +256,8 @@ def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any 
         return None
     P = backend.parameters(program, None) if P is None else P
     seed = 1.0 if seed is None else seed
+    if not isinstance(seed, float) and tuple(seed.shape) != (n,):
+        raise ValueError(f"batch: cotangent must have one entry per sample, shape ({n},); got {tuple(seed.shape)}")
     done = _pass(made, n, P, backend, blocks, input_grads, seed)
     if not done.finite and backend.precision != "float64":
         raise _overflowed(backend, done.bad)
@@ -279,11 +309,10 @@ def _run(made: Made, frame: Frame, P: Any, backend: ArrayBackend, blocks: list, 
 
 def forward(made: Made, frame: Frame, P: Any, blocks: list, backend: ArrayBackend) -> None:
     """The forward half of a pass: the parameters and the arguments' rows copied in, then the forward body."""
-    V = frame.V
     frame.P[...] = P
     start = 0
-    for block in blocks:  # lift gives the inputs the first rows, in order: one copy per argument
-        V[start:start + len(block)] = block
+    for j, block in enumerate(blocks):  # lift gives the inputs the first rows, in order
+        frame.argument(j, start, block)
         start += len(block)
     with backend.quiet():
         frame.forward()
@@ -305,8 +334,8 @@ def backward(made: Made, frame: Frame, seed: Any = 1.0) -> None:
 def results(made: Made, frame: Frame, backend: ArrayBackend, input_grads: bool, finite: bool) -> Pass:
     """A pass's results, copied off the frame (which is used again), or which samples went wrong."""
     V, G, k = frame.V, frame.G, made.inputs
-    if not finite:
-        bad = ~(backend.finite_columns(V) & backend.finite_columns(G))
+    if not finite:  # the inputs' rows were checked as arguments (and may not be in V: see Frame.argument)
+        bad = ~(backend.finite_columns(V[k:]) & backend.finite_columns(G))
         return Pass(False, bad=bad if bool(bad.any()) else None)
     grads = list(_copy(G[:k])) if input_grads else []  # copies: the frame's arrays are used again
     return Pass(True, _copy(V[made.out]), grads, _copy(frame.GP), V[made.extra])  # the extra rows: a gather, a copy
@@ -380,19 +409,26 @@ def per_node_code(program: Any, input_grads: bool) -> Tuple[List[Callable], List
     return made[key]
 
 
-def per_node(program: Any, args: Sequence[Any], P: Any, input_grads: bool, check_finite: bool) -> BatchResult:
-    """The batch one NumPy call per node; ``P`` (an array, or None) stands in for the parameters' data."""
+def per_node(program: Any, args: Sequence[Any], P: Any, input_grads: bool, check_finite: bool,
+             seed: Any = 1.0) -> BatchResult:
+    """The batch one NumPy call per node; ``P`` (an array, or None) stands in for the parameters' data, and
+    ``seed`` (a number, or one per sample) is the main output's adjoint."""
     import numpy as np
 
     checked, n, _ = arguments(program, args, NUMPY, check_finite)
+    seed = np.asarray(seed, dtype=float)
+    if seed.ndim and seed.shape != (n,):
+        raise ValueError(f"batch: cotangent must have one entry per sample, shape ({n},); got {seed.shape}")
+    seed = np.broadcast_to(seed, (n,))
     if P is None:
-        return _per_node(program, columns(checked), n, input_grads)
+        return _per_node(program, columns(checked), n, input_grads, seed)
     # the per-node replay reads the Values: they hold the array's numbers meanwhile
-    done = with_data(program.parameters, P.tolist(), lambda: _per_node(program, columns(checked), n, input_grads))
+    done = with_data(program.parameters, P.tolist(),
+                     lambda: _per_node(program, columns(checked), n, input_grads, seed))
     return done._replace(param_grads=np.array(done.param_grads, dtype=float))
 
 
-def _per_node(program: Any, columns: list, n: int, input_grads: bool) -> BatchResult:
+def _per_node(program: Any, columns: list, n: int, input_grads: bool, seed: Any) -> BatchResult:
     import numpy as np
 
     tape = program.tape
@@ -402,7 +438,7 @@ def _per_node(program: Any, columns: list, n: int, input_grads: bool) -> BatchRe
     for slot, p in zip(tape.param_slots, program.parameters):
         v[slot] = p._data
     g = [0.0] * tape.size
-    g[tape.output_slots[0]] = np.ones(n)
+    g[tape.output_slots[0]] = seed.copy()
     forward, backward = per_node_code(program, input_grads)
     with np.errstate(all="ignore"):  # problems are found below and explained by the eager engine
         for fn in forward:
@@ -424,9 +460,9 @@ def _per_node(program: Any, columns: list, n: int, input_grads: bool) -> BatchRe
             one = program.replay(_sample(program, columns, i), input_grads)
             values[i] = one.value
             for column, grad in zip(flat_grads, flatten(one.grads)):
-                column[i] = grad
+                column[i] = grad * seed[i]
             for column, grad in zip(param_columns, one.param_grads):
-                column[i] = grad
+                column[i] = grad * seed[i]
     param_grads = _summed(param_columns, n)
     grads = tuple(regroup(flat_grads, program.shapes, lambda group: np.stack(group, axis=1))) if input_grads else ()
     aux = None
@@ -469,17 +505,18 @@ def _per_node_only(dtype: str) -> None:
 
 
 def _on_torch(program: Any, args: Sequence[Any], device: Any, parameters: Any, input_grads: bool,
-              check_finite: bool, dtype: str = "float64") -> BatchResult:
+              check_finite: bool, dtype: str = "float64", cotangent: Any = None) -> BatchResult:
     backend = torch_backend(device, dtype)
     P = None if parameters is None else backend.parameters(program, parameters)
-    done = run_lifted(program, args, backend, P, input_grads, check_finite)
+    seed = _seed(cotangent, backend)
+    done = run_lifted(program, args, backend, P, input_grads, check_finite, seed)
     if done is not None:
         return done
     _per_node_only(dtype)
     # an output that is a parameter itself: the per-node replay on NumPy, moved over
     host = [a.cpu().numpy() if hasattr(a, "cpu") else a for a in args]
     values, grads, param_grads, aux = per_node(program, host, None if P is None else P.cpu().numpy(), input_grads,
-                                               check_finite)
+                                               check_finite, seed if isinstance(seed, float) else seed.cpu().numpy())
     move = backend.asarray
     return BatchResult(move(values), tuple(move(g) for g in grads), move(param_grads),
                        None if aux is None else move(aux))

@@ -35,6 +35,8 @@ from .codegen import define
 VIEW = re.compile(r"\b(?:GP|G|V|P)(?:\[[0-9:, None-]*\]|\.reshape\([0-9, -]+\)|\.T\b)+")
 STATEMENT = re.compile(rf"({VIEW.pattern})(?:\[\.\.\.\])? (\+?=) (.*)")
 PRODUCT = re.compile(r"(_v\d+) @ (_v\d+)(?: \+ (_v\d+))?")  # a product of two views (plus a third), named
+ROWS = re.compile(r"V\[(\d+):(\d+)(:\d+)?(.*)")  # a view of V's rows start:stop(:step), and what follows
+GATHER = re.compile(r"\bV\[(i\d+)")  # a gather of V's rows by a named index
 KEPT_SIZES = 4  # batch sizes whose frames are kept (a training set's, its last batch's, a validation set's)
 KEPT_ENTRIES = 4_000_000  # entries of V and G beyond which a frame is not kept (a whole data set at once)
 
@@ -71,15 +73,44 @@ class BoundBodies(NamedTuple):
     forward: types.CodeType
     backward: types.CodeType
     views: Tuple[Tuple[str, types.CodeType], ...]  # (name, expression)
+    # per argument: its views as expressions of the argument's own block ``A`` (bound to it at each call, so
+    # that nothing is copied), or None where its rows must be copied into V (a gather reads them, say)
+    arguments: Tuple[Optional[Tuple[Tuple[str, types.CodeType], ...]], ...] = ()
 
 
-def bind(forward: str, backward: str) -> BoundBodies:
-    """The lifted program's forward and backward bodies, compiled once, to be bound to each frame's arrays."""
+def bind(forward: str, backward: str, arguments: Tuple[Tuple[int, int], ...] = (),
+         read_whole: frozenset = frozenset()) -> BoundBodies:
+    """The lifted program's forward and backward bodies, compiled once, to be bound to each frame's arrays.
+    ``arguments`` are the rows (start, stop) of V that each argument fills; ``read_whole`` the rows that are read
+    other than through a view (gathered by an index, or as an output), whose arguments are copied into V."""
     views: Dict[str, str] = {}
     forward, _ = named_views(forward, views)
     backward, _ = named_views(backward, views)
     return BoundBodies(_body("forward", forward), _body("backward", backward),
-                tuple((name, builtins.compile(expr, "<chainrule view>", "eval")) for expr, name in views.items()))
+                       tuple((name, builtins.compile(expr, "<chainrule view>", "eval")) for expr, name in views.items()),
+                       tuple(_argument_views(views, start, stop, read_whole) for start, stop in arguments))
+
+
+def _argument_views(views: Dict[str, str], start: int, stop: int,
+                    read_whole: frozenset) -> Optional[Tuple[Tuple[str, types.CodeType], ...]]:
+    """The views that read rows start:stop of V, rewritten as views of the argument's own block ``A`` (its
+    rows over the samples); None if a row of it is read otherwise, or a view reads it together with others."""
+    if any(start <= r < stop for r in read_whole):
+        return None
+    mine = []
+    for expr, name in views.items():
+        if not expr.startswith("V"):
+            continue
+        rows = ROWS.fullmatch(expr)
+        if rows is None or not rows.group(4).startswith(("]", ",")):
+            return None  # a view this does not read: copy, to be safe
+        a, b, step, rest = int(rows.group(1)), int(rows.group(2)), rows.group(3) or "", rows.group(4)
+        if b <= start or a >= stop:
+            continue
+        if a < start or b > stop:
+            return None  # it reads these rows with others
+        mine.append((name, builtins.compile(f"A[{a - start}:{b - start}{step}{rest}", "<chainrule view>", "eval")))
+    return tuple(mine)
 
 
 def _body(name: str, body: str) -> types.CodeType:
@@ -90,7 +121,7 @@ def _body(name: str, body: str) -> types.CodeType:
 class Frame:
     """``V``, ``G``, ``P`` and ``GP`` for ``n`` samples, with ``forward()`` and ``backward()`` bound to them."""
 
-    __slots__ = ("V", "G", "P", "GP", "forward", "backward")
+    __slots__ = ("V", "G", "P", "GP", "forward", "backward", "scope", "code", "own")
 
     def __init__(self, code: BoundBodies, namespace: Dict[str, Any], backend: Any, rows: int, n: int, params: int,
                  constants: Tuple[Tuple[int, float], ...]) -> None:
@@ -109,6 +140,25 @@ class Frame:
             scope[name] = view
         self.forward = types.FunctionType(code.forward, scope)
         self.backward = types.FunctionType(code.backward, scope)
+        self.scope, self.code = scope, code
+        self.own: Dict[str, Any] = {}  # the frame's own views that a call bound elsewhere, to put back after it
+
+    def argument(self, j: int, start: int, block: Any) -> None:
+        """Argument ``j``'s rows over the samples (``block``, its rows from ``start`` in V) for this call: the
+        program's views of them are bound to the block itself, or where that cannot be, it is copied into V."""
+        views = self.code.arguments[j] if j < len(self.code.arguments) else None
+        if views is None:
+            self.V[start:start + len(block)] = block
+            return
+        scope = {"A": block}
+        for name, expr in views:
+            self.own.setdefault(name, self.scope[name])
+            self.scope[name] = eval(expr, {}, scope)  # noqa: S307 (slicing the caller's own block)
+
+    def release(self) -> None:
+        """The frame's own views back in place, so that a kept frame holds none of the caller's arrays."""
+        self.scope.update(self.own)
+        self.own.clear()
 
 
 class Frames:
@@ -127,6 +177,7 @@ class Frames:
             return Frame(self.code, self.namespace, self.backend, self.rows, n, self.params, self.constants)
 
     def give(self, n: int, frame: Frame) -> None:
+        frame.release()
         free = self.free.get(n)
         if free is not None:
             free.append(frame)

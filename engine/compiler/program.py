@@ -263,7 +263,7 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
 
     def batch(self, *args: Any, lifted: Optional[bool] = None, parameters: Any = None, backend: str = "numpy",
               device: Any = None, input_grads: bool = True, check_finite: bool = True,
-              dtype: Any = "float64") -> BatchResult:
+              dtype: Any = "float64", cotangent: Any = None) -> BatchResult:
         """Replay over a whole batch at once: each argument an array over the samples, shape (n,), or
         (n, k) for a list argument of k numbers.
 
@@ -280,7 +280,9 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
         SciPy) skips that pass over the data, for callers that checked theirs once, as ``fit`` does.
         ``dtype`` ("float32" or "float16"; float64 by default) computes the lifted program in that precision, every
         value and adjoint stored in it, by the same rules; a value or gradient past its range is an OverflowError
-        (a float64 batch instead replays such samples alone, to give the eager engine's answer).
+        (a float64 batch instead replays such samples alone, to give the eager engine's answer). ``cotangent`` (a
+        number, or an array over the samples) weighs each sample's gradients: they are then those of
+        ``sum(cotangent * values)``, as PyTorch's ``backward(gradient)``; ``1/n`` gives the mean's, as training does.
 
         >>> import numpy as np
         >>> w = Value(2.0)
@@ -292,7 +294,8 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
             for row in self._first_and_last(args):
                 if self.check:
                     self.check_once(row)
-        return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite, dtype)
+        return batches.run(self, args, lifted, parameters, backend, device, input_grads, check_finite, dtype,
+                           cotangent)
 
     def to_torch(self, device: Any = None, dtype: Any = "float64") -> Any:
         """This program as a ``torch.nn.Module`` (PyTorch is optional): its forward pass is the lifted array

@@ -155,7 +155,7 @@ def _classes() -> Tuple[type, type]:
                 width = program.shapes[-1]
                 args = (*args[:-1], seed)
                 if frame is not None:
-                    frame.V[made.inputs - (width or 1):made.inputs] = seed.T if width else seed
+                    frame.argument(len(program.shapes) - 1, made.inputs - (width or 1), seed.T if width else seed[None])
                 seed = 1.0
             done = None
             if frame is not None:

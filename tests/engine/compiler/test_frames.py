@@ -146,3 +146,35 @@ def test_a_frame_is_kept_up_to_its_entries_limit_and_not_past_it(monkeypatch) ->
     pool.give(5, pool.take(5))
     pool.give(6, pool.take(6))
     assert list(pool.free) == [5]
+
+
+def test_an_argument_read_only_through_views_is_read_where_it_lies_and_not_kept() -> None:
+    import gc
+    import weakref
+
+    layer = [([Value(0.5), Value(-1.0), Value(0.25)], Value(0.1)), ([Value(2.0), Value(0.3), Value(-0.5)], Value(0.0))]
+    f = lambda x, t: engine.sum([(engine.dot(w, x, bias=b).relu() - t) ** 2 for w, b in layer])  # noqa: E731
+    program = engine.compile(f, [0.1, 0.2, 0.3], 0.5)
+    made = batches.made_for(program, NUMPY)
+    x_views, t_views = made.frames.code.arguments
+    assert x_views and t_views is None  # x is read by views (the layer's product), t by a gather (once per unit)
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    t = np.linspace(-1.0, 1.0, 6)
+    r = program.batch(X, t)
+    outs = [eager_call(f, [X[i].tolist(), float(t[i])], program.parameters) for i in range(6)]
+    assert r.values.tolist() == pytest.approx([o.value for o in outs], rel=1e-13)
+    assert r.grads[0].ravel().tolist() == pytest.approx([g for o in outs for g in o.grads[0]], rel=1e-13)
+    assert r.grads[1].tolist() == pytest.approx([o.grads[1] for o in outs], rel=1e-13)
+    kept = weakref.ref(X)
+    del X, r
+    gc.collect()
+    assert kept() is None  # the frame kept for the next call holds no view of the caller's array
+
+
+def test_an_argument_that_a_gather_reads_is_copied_in() -> None:
+    w = Value(0.7)
+    program = engine.compile(lambda x, y: (x * w).detach() * y + x * w, 0.7, 0.3)  # x and x*w lifted as one group
+    made = batches.made_for(program, NUMPY)
+    assert made.frames.code.arguments[0] is None
+    r = program.batch(np.array([-2.0, 1.0]), np.array([0.5, 2.0]))
+    assert r.values.tolist() == pytest.approx([-2.1, 2.1], rel=1e-13)

@@ -230,3 +230,23 @@ def test_a_kink_on_a_parameter_alone_replays_over_a_batch() -> None:
     r = program.batch(np.array([1.0, 2.0]))
     assert r.values.tolist() == [1.0, 1.5] and r.grads[0].tolist() == [0.5, 0.5]
     assert r.param_grads == [pytest.approx(1.0 + 1.0 + 2.0 + 1.0)] and r.aux.tolist() == [[0.5], [0.5]]
+
+
+@pytest.mark.parametrize("lifted", [True, False])
+def test_a_cotangent_weighs_each_samples_gradients(lifted) -> None:
+    from engine.compiler.program import eager_call
+
+    w = Value(0.6)
+    f = lambda x: (x * w).relu().sqrt() ** 2 + (x * w).tanh()  # noqa: E731  (sqrt at 0: a sample replayed alone)
+    program = engine.compile(f, 1.0)
+    x = np.array([-1.0, 0.5, 2.0, 0.0])
+    c = np.array([0.25, -2.0, 3.0, 1.5])
+    r = program.batch(x, lifted=lifted, cotangent=c)
+    want = [eager_call(f, [v], program.parameters) for v in x.tolist()]
+    assert r.values.tolist() == pytest.approx([o.value for o in want], rel=1e-13)
+    assert r.grads[0].tolist() == pytest.approx([ci * o.grads[0] for ci, o in zip(c, want)], rel=1e-13)
+    assert list(r.param_grads) == pytest.approx([sum(ci * o.param_grads[0] for ci, o in zip(c, want))], rel=1e-13)
+    mean = program.batch(x, lifted=lifted, cotangent=0.25)  # a number: the mean's gradients, as training takes
+    assert list(mean.param_grads) == pytest.approx([sum(o.param_grads[0] for o in want) / 4], rel=1e-13)
+    with pytest.raises(ValueError, match=r"cotangent must have one entry per sample, shape \(4,\); got \(3,\)"):
+        program.batch(x, lifted=lifted, cotangent=c[:3])
