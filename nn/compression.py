@@ -127,8 +127,8 @@ class Compressed:
             self.residual = g - sent
         return sent
 
-    def step_arrays(self, w: Any, g: Any) -> Any:
-        return self.optimizer.step_arrays(w, self.compress(g))
+    def step_arrays(self, w: Any, g: Any, checked: bool = False) -> Any:
+        return self.optimizer.step_arrays(w, self.compress(g), checked)
 
     def step(self) -> None:
         """The eager path: the Values' grads compressed together, then the optimizer's step."""
