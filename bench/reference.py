@@ -79,8 +79,32 @@ def numpy_model(layers: Layers):
     return [(np.array([w for w, _ in layer]), np.array([b for _, b in layer])) for layer in layers]
 
 
-def numpy_step(params, X, targets, loss: str, lr: float, alpha: float = 1e-4) -> float:
-    """One full-batch step with matrices. ``params`` is updated in place."""
+class NumpyAdam:
+    """Adam on a list of NumPy arrays, in place, as a competent engineer writes it (PyTorch's arithmetic: the
+    bias corrections folded into two numbers); the state in arrays of the parameters' shapes."""
+
+    def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
+        import numpy as np
+
+        self.lr, (self.b1, self.b2), self.eps, self.t = lr, betas, eps, 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads) -> None:
+        import numpy as np
+
+        self.t += 1
+        c1, root = 1 - self.b1 ** self.t, (1 - self.b2 ** self.t) ** 0.5
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * g * g
+            p -= (self.lr / c1) * m / (np.sqrt(v) / root + self.eps)
+
+
+def numpy_step(params, X, targets, loss: str, lr: float, alpha: float = 1e-4, adam: "NumpyAdam" = None) -> float:
+    """One full-batch step with matrices. ``params`` is updated in place: by SGD with ``lr``, or by ``adam``."""
     import numpy as np
 
     acts = [X]
@@ -102,6 +126,7 @@ def numpy_step(params, X, targets, loss: str, lr: float, alpha: float = 1e-4) ->
         diff = out - targets
         value = (diff * diff).mean()
         delta = 2 * diff / diff.size
+    grads = []
     for i in range(len(params) - 1, -1, -1):
         W, b = params[i]
         gW, gb = delta.T @ acts[i], delta.sum(axis=0)
@@ -109,8 +134,13 @@ def numpy_step(params, X, targets, loss: str, lr: float, alpha: float = 1e-4) ->
             delta = (delta @ W) * (acts[i] > 0)
         if loss == "svm":
             gW, gb = gW + 2 * alpha * W, gb + 2 * alpha * b
-        W -= lr * gW
-        b -= lr * gb
+        if adam is None:
+            W -= lr * gW
+            b -= lr * gb
+        else:
+            grads[:0] = [gW, gb]
+    if adam is not None:
+        adam.step([a for layer in params for a in layer], grads)
     return float(value)
 
 
@@ -122,8 +152,8 @@ def torch_model(layers: Layers, torch):
              torch.tensor([b for _, b in layer], dtype=torch.float64, requires_grad=True)) for layer in layers]
 
 
-def torch_step(params, X, targets, loss: str, lr: float, torch, alpha: float = 1e-4) -> float:
-    """One full-batch step with tensors."""
+def torch_step(params, X, targets, loss: str, lr: float, torch, alpha: float = 1e-4, adam=None) -> float:
+    """One full-batch step with tensors: SGD with ``lr``, or ``adam`` (a ``torch.optim.Adam`` over ``params``)."""
     h = X
     for i, (W, b) in enumerate(params):
         h = h @ W.T + b
@@ -138,6 +168,9 @@ def torch_step(params, X, targets, loss: str, lr: float, torch, alpha: float = 1
     for W, b in params:
         W.grad = b.grad = None
     value.backward()
+    if adam is not None:
+        adam.step()
+        return value.item()
     with torch.no_grad():
         for W, b in params:
             W -= lr * W.grad

@@ -80,13 +80,15 @@ def one_thread(torch: Any) -> Iterator[None]:
     (scikit-learn's, in the bench extra); PyTorch's count is put back afterwards."""
     from threadpoolctl import threadpool_limits
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    threads = None if torch is None else torch.get_num_threads()  # PyTorch is optional
+    if torch is not None:
+        torch.set_num_threads(1)
     try:
         with threadpool_limits(limits=1):
             yield
     finally:
-        torch.set_num_threads(threads)
+        if torch is not None:
+            torch.set_num_threads(threads)
 
 
 def torch_epoch(net: Any, inputs: Any, labels: Any, optimizer: Any, batch: int, torch: Any) -> Callable[[], float]:

@@ -19,13 +19,23 @@ class _State(threading.local):
     never changes what another records."""
 
     def __init__(self) -> None:
-        self.recording = True  # False inside no_grad(): results are new leaves
-        self.anomaly = 0  # depth of detect_anomaly() blocks
+        self._recording = True  # False inside no_grad(): results are new leaves
+        self._anomaly = 0  # depth of detect_anomaly() blocks
+        self._tracing = False  # inside engine.compile's trace: branching on a Value is an error
+        # recording, neither tracing nor under detect_anomaly: the usual case, which an op reads as one switch
+        self.usual = True
         # Value -> "file:line" where it was made, under detect_anomaly. Weak keys: an entry goes with its Value, so a
         # long training loop inside one block does not keep every step's graph alive. Values compare by identity.
         self.sites: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
-        self.tracing = False  # inside engine.compile's trace: branching on a Value is an error
         self.recomputing = False  # engine.checkpoint running f again for backward: side effects must not repeat
+
+    def _switch(self, name: str, value: Any) -> None:
+        setattr(self, name, value)  # the underlying "_name", which is no property
+        self.usual = self._recording and not self._tracing and not self._anomaly
+
+    recording = property(lambda self: self._recording, lambda self, v: self._switch("_recording", v))
+    anomaly = property(lambda self: self._anomaly, lambda self, v: self._switch("_anomaly", v))
+    tracing = property(lambda self: self._tracing, lambda self, v: self._switch("_tracing", v))
 
 
 state = _State()

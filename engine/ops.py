@@ -53,6 +53,9 @@ class Op:
 
     def __call__(self, *args: Any, param: Any = None) -> Any:
         """Apply the op: the one entry every kind of number, and every mode, goes through."""
+        kind = args[0].__class__ if args else None
+        if len(args) < 3 and (len(args) == 1 or args[1].__class__ is kind) and getattr(kind, "_rank", 0):
+            return kind._apply(self, args, param, False)  # the commonest case, one or two Values: no set made
         kinds = set(map(type, args))  # one or two kinds, however many arguments
         if len(kinds) == 1:
             (kind,) = kinds

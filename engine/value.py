@@ -181,7 +181,10 @@ class Value(Arithmetic):
             sites = "".join(dict.fromkeys(site_of(p) for p in parents))  # two leaves of one line: said once
             raise type(e)(f"{e}{sites}; computed at {creation_site()}") from None
         out = _new(Value)
-        recording = state.recording  # one read of the per-thread switch on this hot path
+        if state.usual:  # recording, not tracing, no anomaly detection: one read of the per-thread switches
+            _fill(out, data, parents, op, param)
+            return out
+        recording = state.recording
         if not (recording or state.tracing):  # no_grad(): a constant leaf
             _init(out, data)
             return out
@@ -287,7 +290,14 @@ _new = object.__new__
 
 
 def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, param: Any = None) -> None:
-    """Fill a new Value's slots: the one place they are set, for leaves and op results alike."""
+    """Fill a new Value's slots, and note where it was made under ``detect_anomaly``."""
+    _fill(v, data, prev, fn, param)
+    if state.anomaly:
+        state.sites[v] = creation_site()
+
+
+def _fill(v: Value, data: float, prev: Tuple[Value, ...], fn: Any, param: Any) -> None:
+    """A new Value's slots: the one place they are set, for leaves and op results alike."""
     v._data = data
     v._grad = 0.0
     v.label = v.scope = ""
@@ -295,8 +305,6 @@ def _init(v: Value, data: float, prev: Tuple[Value, ...] = (), fn: Any = None, p
     v._fn = fn
     v._param = param
     v._id = next(_ids)
-    if state.anomaly:
-        state.sites[v] = creation_site()
 
 
 # A leaf's _param (an op's parameter otherwise) marks a number written into an expression, `x * 3`'s 3, which

@@ -119,6 +119,15 @@ class CompiledStep:
                 bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
                 if len(bad):
                     raise ValueError(f"fit: {name} holds nan or inf (sample {bad[0]}: {a[bad[0]].tolist()})")
+            if self.dtype != "float64":  # converted once, not at every batch; a number past the dtype's range refused
+                with np.errstate(over="ignore"):
+                    low = xs.astype(self.dtype), ts.astype(self.dtype)
+                for name, a, wide in zip(names, low, (xs, ts)):
+                    bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
+                    if len(bad):
+                        raise ValueError(f"fit: {name} holds a number past {self.dtype}'s range (sample {bad[0]}: "
+                                         f"{wide[bad[0]].tolist()}); scale the data, or train in a wider dtype")
+                xs, ts = low
             labels = None
             if class_labels(y):
                 labels = np.asarray(y) if self.n_out > 1 else (np.asarray(y) > 0).astype(int)

@@ -73,22 +73,34 @@ def _classes() -> Tuple[type, type]:
                 data = torch.tensor([v.data for v in entries], **make).reshape(shape)
                 owner.register_parameter(leaf, torch.nn.Parameter(data))
                 self._order.append((name, list(entries)))
-            # where each of the program's parameters sits in the named tensors, one after another; one that
-            # ``named`` leaves out stays fixed, in a buffer after them
+            # where each of the program's parameters sits in the named tensors laid end to end (``order``), and
+            # which of the program's parameters each entry there is (``inverse``; the last, a zero, for an entry
+            # the program does not read); a parameter of the program that ``named`` leaves out stays fixed, in a
+            # buffer after them
+            flat = [v for _, entries in self._order for v in entries]
             position: Dict[int, int] = {}
-            for _, entries in self._order:
-                for v in entries:
-                    position.setdefault(id(v), len(position))
+            for k, v in enumerate(flat):
+                position.setdefault(id(v), k)
             fixed = [p for p in program.parameters if id(p) not in position]
-            for p in fixed:
-                position[id(p)] = len(position)
+            for k, p in enumerate(fixed):
+                position[id(p)] = len(flat) + k
+            order = [position[id(p)] for p in program.parameters]
+            inverse = [len(order)] * len(flat)
+            for j, k in enumerate(order):
+                if k < len(flat):
+                    inverse[k] = j
             self.register_buffer("fixed", torch.tensor([p.data for p in fixed], **make), persistent=False)
-            self.register_buffer("order", torch.tensor([position[id(p)] for p in program.parameters],
-                                                       dtype=torch.long, device=backend.device), persistent=False)
+            for name, numbers in (("order", order), ("inverse", inverse)):
+                self.register_buffer(name, torch.tensor(numbers, dtype=torch.long, device=backend.device),
+                                     persistent=False)
 
-        def flat(self) -> Any:
-            """The program's parameters as one tensor in ``Program.parameters`` order (a gather: gradients flow)."""
-            return torch.cat([self.get_parameter(name).reshape(-1) for name, _ in self._order] + [self.fixed])[self.order]
+        def tensors(self) -> List[Any]:
+            """The parameter tensors, in the order they are laid end to end."""
+            return [self.get_parameter(name) for name, _ in self._order]
+
+        def flat(self, tensors: Sequence[Any]) -> Any:
+            """The program's parameters as one tensor, in ``Program.parameters`` order."""
+            return torch.cat([t.reshape(-1) for t in tensors] + [self.fixed])[self.order]
 
         def forward(self, *args: Any) -> Any:
             """Per-sample main outputs (with the extra outputs, which carry no gradient, if there are any), or
@@ -99,7 +111,8 @@ def _classes() -> Tuple[type, type]:
                 n, width = len(args[0]), self.program.shapes[-1]
                 zero = torch.zeros((n, width or 1), dtype=self.backend.dtype, device=self.backend.device)
                 args = (*args, zero if width else zero[:, 0])
-            return Replay.apply(self, self.flat(), *args)
+            # under torch.no_grad() nobody will call backward: the frame then goes back at once
+            return Replay.apply(self, torch.is_grad_enabled(), *self.tensors(), *args)
 
         def write_back(self) -> None:
             """The parameters' numbers into the Values (``p.data``), for chainrule to go on from there."""
@@ -116,24 +129,28 @@ def _classes() -> Tuple[type, type]:
         """The lifted forward body, and on a backward call the lifted backward body on the same frame."""
 
         @staticmethod
-        def forward(ctx: Any, module: Any, P: Any, *args: Any) -> Any:
+        def forward(ctx: Any, module: Any, recording: bool, *given: Any) -> Any:
             program, backend = module.program, module.backend
-            made = made_for(program, backend, input_grads=True)
+            tensors, args = given[:len(module._order)], given[len(module._order):]
+            P = module.flat(tensors)
+            input_grads = recording and any(ctx.needs_input_grad[2 + len(tensors):])
+            made = made_for(program, backend, input_grads)  # without the inputs' gradients when none is wanted
             _, n, blocks = arguments(program, args, backend)
-            ctx.module, ctx.P, ctx.args, ctx.frame, ctx.n = module, P, args, None, n
+            ctx.module, ctx.P, ctx.args, ctx.frame, ctx.n, ctx.made = module, P, args, None, n, made
+            ctx.shapes = [t.shape for t in tensors]
             frame = made.frames.take(n)
             forward(made, frame, P, blocks, backend)
             with backend.quiet():
                 finite = backend.finite(frame.V[made.inputs:])
             if finite:
                 values, extra = frame.V[made.out].clone(), frame.V[made.extra]  # a gather: a copy
-                if any(ctx.needs_input_grad):
+                if recording and any(ctx.needs_input_grad):
                     ctx.frame = frame  # the backward body runs on it
                 else:
                     made.frames.give(n, frame)
             else:  # a sample at fault: Program.batch's own path replays it alone (its answer, or its error)
                 made.frames.give(n, frame)
-                done = _retried(program, args, backend, P, 1.0)
+                done = _retried(program, args, backend, P, 1.0, input_grads)
                 values = done.values
                 extra = None if done.aux is None else (done.aux[None] if done.aux.ndim == 1 else done.aux.T)
             if module.cotangent:  # the extra outputs, over the samples: (n, k), or (n,) for one Value
@@ -147,9 +164,9 @@ def _classes() -> Tuple[type, type]:
         @staticmethod
         @torch.autograd.function.once_differentiable
         def backward(ctx: Any, seed: Any, *_: Any) -> Any:
-            module, args = ctx.module, ctx.args
+            module, args, made = ctx.module, ctx.args, ctx.made
             program, backend = module.program, module.backend
-            made = made_for(program, backend, input_grads=True)
+            input_grads = any(ctx.needs_input_grad[2 + len(ctx.shapes):])
             frame, ctx.frame = ctx.frame, None
             if module.cotangent:  # the outputs' adjoint is the last argument, which the backward body reads
                 width = program.shapes[-1]
@@ -162,19 +179,23 @@ def _classes() -> Tuple[type, type]:
                 with backend.quiet():
                     backward(made, frame, seed)
                     finite = backend.finite(frame.G, frame.GP)
-                done = results(made, frame, backend, True, finite)
+                done = results(made, frame, backend, input_grads, finite)
                 made.frames.give(ctx.n, frame)
             if done is None or not done.finite:  # on Program.batch's path: a gradient at fault, or a 2nd backward
-                done = _retried(program, args, backend, ctx.P, seed)
-            return (None, done.param_grads, *_input_grads(program, done.grads, ctx.needs_input_grad[2:], backend))
+                done = _retried(program, args, backend, ctx.P, seed, input_grads)
+            # each named tensor's gradient: the program's, gathered back to the tensors' layout (0 where unread)
+            spread = torch.cat([done.param_grads, done.param_grads.new_zeros(1)])[module.inverse]
+            grads = [g.reshape(shape) for g, shape in zip(spread.split([s.numel() for s in ctx.shapes]), ctx.shapes)]
+            inputs = _input_grads(program, done.grads, ctx.needs_input_grad[2 + len(grads):], backend)
+            return (None, None, *grads, *inputs)
 
     return Compiled, Replay
 
 
-def _retried(program: Any, args: Sequence[Any], backend: Any, P: Any, seed: Any) -> Any:
+def _retried(program: Any, args: Sequence[Any], backend: Any, P: Any, seed: Any, input_grads: bool) -> Any:
     """A pass on ``Program.batch``'s own path, which replays each sample at fault alone (the eager engine's
     answer, or its clear error); its input gradients as rows, one per input slot, as a pass gives them."""
-    done = run_lifted(program, args, backend, P, seed=seed)
+    done = run_lifted(program, args, backend, P, input_grads=input_grads, seed=seed)
     if done is None:
         raise FloatingPointError("to_torch: a parameter's gradient, summed over the batch, is not finite (every "
                                  "sample's own is): the sum overflowed; scale the loss down, or use smaller batches")

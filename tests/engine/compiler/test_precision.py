@@ -136,3 +136,15 @@ def test_every_overflowing_sample_is_named_on_both_back_ends_and_an_input_past_t
         program.batch(torch.tensor(xs), dtype="float16", backend="torch", device="cpu")
     with pytest.raises(ValueError, match="argument 0 holds nan or inf, or a number past float16's range"):
         program.batch(np.array([1e5, 1.0]), dtype="float16")
+
+
+def test_fit_refuses_data_past_the_dtypes_range_by_sample() -> None:
+    random.seed(2)
+    model = MLP(2, [1])
+    X, y = [[0.5, 1.0], [7e4, 1.0], [0.0, 0.0]], [1.0, -1.0, 1.0]  # 70,000 is past float16's largest, 65,504
+    with pytest.raises(ValueError, match=r"fit: X holds a number past float16's range \(sample 1: \[70000\.0, 1\.0\]\)"):
+        fit(model, X, y, losses.hinge, SGD(model.parameters(), lr=0.1), epochs=1, compiled="numpy", progress=False,
+            dtype="float16")
+    history = fit(model, X, y, losses.hinge, SGD(model.parameters(), lr=0.1), epochs=1, compiled="numpy",
+                  progress=False, dtype="float32")  # within float32's range
+    assert np.isfinite(history["loss"][0])

@@ -80,7 +80,7 @@ def test_a_second_backward_and_a_forward_without_gradient() -> None:
     assert torch.allclose(module.weights.grad, 2 * first, rtol=1e-14, atol=0)
     want = sum(eager_call(program.f, [float(v)], program.parameters).param_grads[0] for v in x)
     assert first.item() == pytest.approx(want, rel=1e-12)
-    frames = engine.compiler.batch.made_for(program, module.backend).frames
+    frames = engine.compiler.batch.made_for(program, module.backend, input_grads=False).frames  # x wants none
     with torch.no_grad():
         for _ in range(5):
             module(x)
@@ -134,3 +134,15 @@ def test_on_a_gpu_the_same_numbers_as_on_the_cpu() -> None:
         module(x.to(device)).sum().backward()
         results.append(module.weights.grad.cpu())
     assert torch.allclose(results[0], results[1], rtol=1e-12, atol=0)
+
+
+def test_a_tied_weight_named_twice_gets_its_gradient_once() -> None:
+    from engine.compiler.torch_module import to_torch
+
+    a, b = Value(0.5), Value(-2.0)
+    program = engine.compile(lambda x: x * a + x * x * b, 1.0)
+    named = [("first", (2,), [a, b]), ("again", (1,), [a])]  # a appears twice: the program reads the first
+    module = to_torch(program, named, device="cpu")
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    module(x).sum().backward()
+    assert module.first.grad.tolist() == [3.0, 5.0] and module.again.grad.tolist() == [0.0]
