@@ -5,7 +5,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import chain, cnn_epoch, digits_epoch, drawing, makemore_epoch, mnist_epoch, moons_step, profile_overhead, scale
+from . import (chain, cnn_epoch, digits_epoch, drawing, makemore_epoch, memory, mnist_epoch, moons_step, profile_overhead,
+               scale)
 
 
 def main() -> None:
@@ -13,7 +14,7 @@ def main() -> None:
              f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python {platform.python_version()}, "
              f"by `make bench`; the contenders alternate and medians are reported, since the machines are shared.", ""]
     workloads = [("moons step", moons_step.run), ("1e6-node chain", chain.run), ("digits epoch", digits_epoch.run),
-                 ("MNIST-network epoch", mnist_epoch.run), ("makemore epochs", makemore_epoch.run),
+                 ("MNIST-network epoch", mnist_epoch.run), ("memory", memory.run), ("makemore epochs", makemore_epoch.run),
                  ("CNN epoch", cnn_epoch.run),
                  ("profiling", profile_overhead.run), ("drawing", drawing.run), ("scale", scale.run)]
     only = sys.argv[1:]

@@ -137,7 +137,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: Callable[[List[Any], List
             if schedule is not None:
                 schedule.step()
             history["seconds"].append(perf_counter() - began)
-            bar.set_postfix(shown, refresh=False)  # tqdm redraws at its own pace
+            if progress:  # (a hidden bar still formats its text: a tenth of a small network's step)
+                bar.set_postfix(shown, refresh=False)  # tqdm redraws at its own pace
     finally:
         step.write_back()  # also when interrupted: the model keeps what training reached
     return history
