@@ -66,7 +66,7 @@ def kept_bytes(program) -> int:
     arrays = (tape.ops, tape.outs, tape.args, tape.starts, tape.input_slots, tape.param_slots, tape.output_slots)
     size = sum(sys.getsizeof(a) for a in arrays) + sys.getsizeof(tape.constants) + sys.getsizeof(tape.params)
     size += sum(sys.getsizeof(c) + sys.getsizeof(c[1]) for c in tape.constants)
-    return size + sys.getsizeof(program._template)
+    return size + sys.getsizeof(tape.blank())  # the slot template (a copy of it: the same size)
 
 
 def kept_mb(make, first_call) -> float:

@@ -62,7 +62,7 @@ def worker(rank: int, world: int, address: str, root: Optional[str], limit: Opti
         for epoch in batch_order(len(X), batch, epochs, seed=SEED):
             began = time.perf_counter()
             for indices in epoch:
-                mine = torch.tensor(list(indices)[rank::world])  # this process's share of the global batch
+                mine = torch.tensor(list(indices)[rank::world], dtype=torch.long)  # this process's share
                 optimizer.zero_grad()
                 per_sample, _ = ddp(X[mine], y[mine])
                 # DDP averages the processes' gradients; scaled so, their average is the global batch's mean

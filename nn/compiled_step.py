@@ -31,7 +31,7 @@ class _Score:
         self.data = data
 
 
-def _not_replayable(m: Module) -> str:
+def not_replayable(m: Module) -> str:
     """Why a trace of one sample cannot stand for ``m`` in training mode ('' if it can)."""
     if not m.training:
         return ""
@@ -67,7 +67,7 @@ class CompiledStep:
             raise ValueError(f"fit: dtype={dtype!r} needs compiled='numpy', and NumPy is not installed")
         self.dtype = dtype
         for m in modules_of(model):
-            why = _not_replayable(m)
+            why = not_replayable(m)
             if why:
                 raise ValueError(f"fit(compiled={backend!r}) traces one sample's loss and replays it, but {m!r} in "
                                  f"training mode {why}; train with compiled=False (or call model.eval() first, to "

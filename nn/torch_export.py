@@ -14,8 +14,9 @@ from typing import Any, Callable, Optional, Sequence
 import engine
 from engine import Value, no_grad
 
-from .compiled_step import with_output
+from .compiled_step import not_replayable, with_output
 from .module import MLP, Layer, Module
+from .step import modules_of
 
 
 def to_torch(model: Module, loss: Optional[Callable[[list, list], Value]] = None, example: Optional[Sequence] = None,
@@ -43,13 +44,21 @@ def to_torch(model: Module, loss: Optional[Callable[[list, list], Value]] = None
     torch = need_torch("nn.to_torch")
     if not isinstance(model, Module):
         raise TypeError(f"nn.to_torch takes a chainrule model (an nn.Module), got {type(model).__name__}")
+    for m in modules_of(model):
+        why = not_replayable(m)
+        if why:
+            raise ValueError(f"nn.to_torch traces one sample and replays it, but {m!r} in training mode {why}; call "
+                             f"model.eval() first, to run it with that fixed")
+    state = model.torch_state()
+    trained = {id(p) for p in model.parameters()}
+    buffers = [name for name, _, values in state if not any(id(v) in trained for v in values)]  # running averages
     x0 = [0.0] * _inputs(model) if example is None else list(example)
     with no_grad():
         first = model(x0)
     outputs = len(first) if isinstance(first, (list, tuple)) else None
     if loss is None:
         program = engine.compile(lambda x, c: _with_outputs(model(x), c), x0, [0.0] * outputs if outputs else 0.0)
-        return program_to_torch(program, model.torch_state(), device, dtype, cotangent=True)
+        return program_to_torch(program, state, device, dtype, cotangent=True, buffers=buffers)
 
     def one_hot(x: Any, t: Any) -> tuple:
         t = torch.as_tensor(t)
@@ -59,7 +68,7 @@ def to_torch(model: Module, loss: Optional[Callable[[list, list], Value]] = None
 
     target = [0.0] * outputs if outputs else 0.0
     program = engine.compile(lambda x, t: with_output(loss, model(x), t), x0, target)
-    return program_to_torch(program, model.torch_state(), device, dtype, prepare=one_hot)
+    return program_to_torch(program, state, device, dtype, prepare=one_hot, buffers=buffers)
 
 
 def _with_outputs(out: Any, cotangent: Any) -> tuple:

@@ -93,6 +93,8 @@ def _seed(cotangent: Any, backend: ArrayBackend) -> Any:
     if isinstance(cotangent, (int, float)) and not isinstance(cotangent, bool):
         return float(cotangent)
     seed = backend.asarray(cotangent)
+    if seed.ndim == 0:  # a NumPy or PyTorch number
+        return float(seed)
     if seed.ndim != 1:
         raise ValueError(f"batch: cotangent must be a number or an array over the samples, shape (n,); got shape "
                          f"{tuple(seed.shape)}")

@@ -48,6 +48,9 @@ class Torch(ArrayBackend):
         self.dtype, self.precision = getattr(torch, dtype), dtype
         self.name = f"torch:{self.device}" + ("" if dtype == "float64" else f" {dtype}")
 
+    def __reduce__(self) -> tuple:  # copied (as copy.deepcopy of a module copies it) by device and dtype
+        return Torch, (str(self.device), self.precision)
+
     def _full(self, like: Any, x: Any) -> Any:
         """A number as a tensor of ``like``'s dtype and device (torch.where would make float32 of two numbers)."""
         return x if isinstance(x, self.torch.Tensor) else self.torch.tensor(float(x), dtype=like.dtype,

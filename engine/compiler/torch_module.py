@@ -6,7 +6,8 @@ backward pass is the lifted backward: the ops' own rules, as everywhere else, jo
 ``torch.autograd.Function``. Its forward runs the forward body on a frame and keeps the frame; its backward writes
 PyTorch's incoming gradient as the main output's adjoint (the seed) and runs the backward body on that frame. A
 batch holding nan or inf anywhere is run again by ``Program.batch``'s own path, which replays the samples at fault
-alone, to give the eager engine's answer or its clear error. The parameters are ``torch.nn.Parameter``s, made from
+alone, to give the eager engine's answer or its clear error (in float32 or float16 such a batch is an
+OverflowError, as ``Program.batch`` gives). The parameters are ``torch.nn.Parameter``s, made from
 the Values' numbers; ``write_back()`` puts their numbers back into the Values. PyTorch is optional: without it,
 ``to_torch`` says what to install (the example runs in tests/engine/compiler/test_torch_module.py):
 
@@ -32,19 +33,21 @@ Named = Sequence[Tuple[str, Tuple[int, ...], Sequence[Any]]]
 
 
 def to_torch(program: Any, named: Optional[Named] = None, device: Any = None, dtype: Any = "float64",
-             cotangent: bool = False, prepare: Optional[Callable[..., tuple]] = None) -> Any:
+             cotangent: bool = False, prepare: Optional[Callable[..., tuple]] = None,
+             buffers: Sequence[str] = ()) -> Any:
     """The module of ``program`` (see the module docstring; ``Program.to_torch`` documents the arguments).
     ``named`` groups the parameters into tensors under PyTorch's names (``nn.to_torch`` passes a model's
     ``torch_state()``); without it they are one flat tensor, ``weights``. ``cotangent``: the program's last
     argument is the extra outputs' adjoint, and its main output their dot product (``nn.to_torch`` without a
     loss); the module then returns the extra outputs, differentiable. ``prepare(*args)`` turns the module's
-    arguments into the program's (class labels into one-hot rows, say)."""
+    arguments into the program's (class labels into one-hot rows, say). ``buffers`` names the entries of
+    ``named`` that are state, not parameters (a batch norm's running averages): PyTorch buffers, never trained."""
     need_torch("to_torch()")
     backend = torch_backend(device, precision(dtype))
     if made_for(program, backend, input_grads=True) is None:
         raise ValueError("to_torch: an output of this program is a parameter itself, which the lifted program has "
                          "no row for; return it times 1.0")
-    return _classes()[0](program, named, backend, cotangent, prepare)
+    return _classes()[0](program, named, backend, cotangent, prepare, frozenset(buffers))
 
 
 @functools.lru_cache(maxsize=None)
@@ -56,7 +59,7 @@ def _classes() -> Tuple[type, type]:
         """A compiled chainrule program as a PyTorch module (see ``engine.compiler.torch_module``)."""
 
         def __init__(self, program: Any, named: Optional[Named], backend: Any, cotangent: bool,
-                     prepare: Optional[Callable[..., tuple]]) -> None:
+                     prepare: Optional[Callable[..., tuple]], buffers: frozenset = frozenset()) -> None:
             super().__init__()
             self.program, self.backend, self.cotangent, self.prepare = program, backend, cotangent, prepare
             make = dict(dtype=backend.dtype, device=backend.device)
@@ -71,7 +74,10 @@ def _classes() -> Tuple[type, type]:
                         owner.add_module(part, torch.nn.Module())
                     owner = owner._modules[part]
                 data = torch.tensor([v.data for v in entries], **make).reshape(shape)
-                owner.register_parameter(leaf, torch.nn.Parameter(data))
+                if name in buffers:
+                    owner.register_buffer(leaf, data)
+                else:
+                    owner.register_parameter(leaf, torch.nn.Parameter(data))
                 self._order.append((name, list(entries)))
             # where each of the program's parameters sits in the named tensors laid end to end (``order``), and
             # which of the program's parameters each entry there is (``inverse``; the last, a zero, for an entry
@@ -81,6 +87,8 @@ def _classes() -> Tuple[type, type]:
             position: Dict[int, int] = {}
             for k, v in enumerate(flat):
                 position.setdefault(id(v), k)
+            # a Value named twice (a layer used twice) is read, and written back, from its first place only
+            self._first = [position[id(v)] == k for k, v in enumerate(flat)]
             fixed = [p for p in program.parameters if id(p) not in position]
             for k, p in enumerate(fixed):
                 position[id(p)] = len(flat) + k
@@ -95,8 +103,13 @@ def _classes() -> Tuple[type, type]:
                                      persistent=False)
 
         def tensors(self) -> List[Any]:
-            """The parameter tensors, in the order they are laid end to end."""
-            return [self.get_parameter(name) for name, _ in self._order]
+            """The parameter (and buffer) tensors, in the order they are laid end to end; looked up as attributes,
+            so that ``torch.func.functional_call`` can stand others in for them."""
+            found = []
+            for name, _ in self._order:
+                *path, leaf = name.split(".")
+                found.append(getattr(self.get_submodule(".".join(path)) if path else self, leaf))
+            return found
 
         def flat(self, tensors: Sequence[Any]) -> Any:
             """The program's parameters as one tensor, in ``Program.parameters`` order."""
@@ -116,10 +129,12 @@ def _classes() -> Tuple[type, type]:
 
         def write_back(self) -> None:
             """The parameters' numbers into the Values (``p.data``), for chainrule to go on from there."""
-            for name, entries in self._order:
-                numbers = self.get_parameter(name).detach().to("cpu", torch.float64).reshape(-1).tolist()
+            first = iter(self._first)
+            for (_, entries), tensor in zip(self._order, self.tensors()):
+                numbers = tensor.detach().to("cpu", torch.float64).reshape(-1).tolist()
                 for v, x in zip(entries, numbers):
-                    v.data = x  # through the setter: a graph that read the old number refuses its backward
+                    if next(first):
+                        v.data = x  # through the setter: a graph that read the old number refuses its backward
 
         def extra_repr(self) -> str:
             return (f"{len(self.program.tape)} instructions, {len(self.program.parameters)} parameters, on "
@@ -137,6 +152,9 @@ def _classes() -> Tuple[type, type]:
             made = made_for(program, backend, input_grads)  # without the inputs' gradients when none is wanted
             _, n, blocks = arguments(program, args, backend)
             ctx.module, ctx.P, ctx.args, ctx.frame, ctx.n, ctx.made = module, P, args, None, n, made
+            # the frame reads the caller's tensors again in backward: PyTorch's own check then refuses one
+            # changed in place meanwhile, as it does for its layers
+            ctx.save_for_backward(*[a for a in args if isinstance(a, torch.Tensor)])
             ctx.shapes = [t.shape for t in tensors]
             frame = made.frames.take(n)
             forward(made, frame, P, blocks, backend)
@@ -165,6 +183,7 @@ def _classes() -> Tuple[type, type]:
         @torch.autograd.function.once_differentiable
         def backward(ctx: Any, seed: Any, *_: Any) -> Any:
             module, args, made = ctx.module, ctx.args, ctx.made
+            ctx.saved_tensors  # noqa: B018  (raises if an argument was changed in place since forward)
             program, backend = module.program, module.backend
             input_grads = any(ctx.needs_input_grad[2 + len(ctx.shapes):])
             frame, ctx.frame = ctx.frame, None
@@ -185,7 +204,9 @@ def _classes() -> Tuple[type, type]:
                 done = _retried(program, args, backend, ctx.P, seed, input_grads)
             # each named tensor's gradient: the program's, gathered back to the tensors' layout (0 where unread)
             spread = torch.cat([done.param_grads, done.param_grads.new_zeros(1)])[module.inverse]
-            grads = [g.reshape(shape) for g, shape in zip(spread.split([s.numel() for s in ctx.shapes]), ctx.shapes)]
+            wanted = ctx.needs_input_grad[2:2 + len(ctx.shapes)]  # a buffer (a running average) wants none
+            grads = [g.reshape(shape) if want else None
+                     for g, shape, want in zip(spread.split([s.numel() for s in ctx.shapes]), ctx.shapes, wanted)]
             inputs = _input_grads(program, done.grads, ctx.needs_input_grad[2 + len(grads):], backend)
             return (None, None, *grads, *inputs)
 

@@ -113,3 +113,60 @@ def test_a_model_of_unknown_input_size_needs_an_example() -> None:
     assert module(torch.zeros(4, 2, dtype=torch.float64)).shape == (4,)
     with pytest.raises(TypeError, match="takes a chainrule model"):
         nn.to_torch(torch.nn.Linear(2, 1))
+
+
+def test_a_layer_used_twice_trains_and_writes_back_as_one() -> None:
+    random.seed(6)
+    shared = nn.Layer(3, 3, activation="tanh")
+    model = nn.Sequential(shared, shared, nn.Layer(3, 1, activation="linear"))
+    module = nn.to_torch(model, example=[0.1, 0.2, 0.3], device="cpu")
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.5)
+    x = torch.randn(8, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    for _ in range(5):
+        optimizer.zero_grad()
+        (module(x) ** 2).mean().backward()
+        optimizer.step()
+    trained = module(x).detach()
+    module.write_back()
+    eager = torch.tensor([model(row.tolist()).data for row in x], dtype=torch.float64)
+    assert torch.allclose(trained, eager, rtol=1e-12, atol=1e-14)
+
+
+def test_a_batch_norms_running_averages_are_buffers_and_training_mode_is_refused() -> None:
+    random.seed(7)
+    model = nn.Sequential(nn.Layer(3, 4), nn.BatchNorm(4), nn.Layer(4, 2, activation="linear"))
+    with pytest.raises(ValueError, match=r"in training mode takes its statistics over the whole batch.*model.eval"):
+        nn.to_torch(model, losses.cross_entropy, example=[0.1, 0.2, 0.3])
+    model.eval()
+    module = nn.to_torch(model, losses.cross_entropy, example=[0.1, 0.2, 0.3], device="cpu")
+    assert "1.running_var" in dict(module.named_buffers()) and "1.running_var" in module.state_dict()
+    assert "1.running_var" not in dict(module.named_parameters())
+    before = module.get_buffer("1.running_var").clone()
+    optimizer = torch.optim.AdamW(module.parameters(), lr=0.1)  # decays every parameter it is given
+    x, t = torch.randn(8, 3, dtype=torch.float64), torch.randint(0, 2, (8,))
+    for _ in range(3):
+        optimizer.zero_grad()
+        module(x, t)[0].mean().backward()
+        optimizer.step()
+    assert torch.equal(module.get_buffer("1.running_var"), before)
+    module.write_back()  # the trained layers into the model, the running averages as they were
+    per_sample, _ = module(x, t)
+    assert per_sample[0].item() == pytest.approx(losses.cross_entropy([model(x[0].tolist())], [int(t[0])]).data,
+                                                 rel=1e-12)
+
+
+def test_an_input_changed_in_place_before_backward_is_refused_and_copies_work() -> None:
+    import copy
+
+    random.seed(8)
+    model = MLP(3, [4, 1])
+    module = nn.to_torch(model, device="cpu")
+    x = torch.randn(5, 3, dtype=torch.float64)
+    out = module(x)
+    x.mul_(100.0)  # as PyTorch's own layers, the backward pass needs the input as it was
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+    twin = copy.deepcopy(module)  # as torch.optim.swa_utils.AveragedModel copies a model
+    assert torch.equal(twin(x), module(x))
+    stand_in = {name: torch.zeros_like(p) for name, p in module.named_parameters()}
+    assert torch.equal(torch.func.functional_call(module, stand_in, (x,)), torch.zeros(5, dtype=torch.float64))

@@ -250,3 +250,11 @@ def test_a_cotangent_weighs_each_samples_gradients(lifted) -> None:
     assert list(mean.param_grads) == pytest.approx([sum(o.param_grads[0] for o in want) / 4], rel=1e-13)
     with pytest.raises(ValueError, match=r"cotangent must have one entry per sample, shape \(4,\); got \(3,\)"):
         program.batch(x, lifted=lifted, cotangent=c[:3])
+
+
+def test_a_cotangent_may_be_a_numpy_number() -> None:
+    w = Value(2.0)
+    program = engine.compile(lambda x: x * w, 1.0)
+    x = np.array([1.0, 3.0])
+    for c in (np.float32(0.5), np.array(0.5), 0.5):
+        assert list(program.batch(x, cotangent=c).param_grads) == [2.0]  # 0.5 * (1 + 3)
