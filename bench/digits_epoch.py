@@ -9,7 +9,7 @@ import time
 from typing import Callable, Dict, List, Optional
 
 from .reference import numpy_model, numpy_step, python_step, torch_model, torch_step, weights_of
-from .timing import Epochs, Row, alternate, table
+from .timing import Epochs, Row, alternate, one_thread, table
 
 BATCH, LR, SEED = 32, 0.1, 0
 MICROGRAD_BATCHES = 3  # micrograd takes about a second a batch: time a few and scale up
@@ -21,6 +21,15 @@ def onehot(t: int) -> List[float]:
 
 
 def run() -> List[str]:
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    with one_thread(torch):  # every contender on one core: NumPy's BLAS and PyTorch alike
+        return _run()
+
+
+def _run() -> List[str]:
     try:
         from nn.data import digits, train_test_split
         X, y = digits()
