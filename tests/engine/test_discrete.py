@@ -80,3 +80,11 @@ def test_argmax_and_one_hot_have_no_gradient_and_say_so() -> None:
         one_hot(3, 3)
     with pytest.raises(ValueError, match="argmax of an empty sequence"):
         argmax([])
+
+
+def test_one_hot_takes_every_index_in_range_from_the_first_to_the_last() -> None:
+    assert one_hot(0, 3) == [1.0, 0.0, 0.0] and one_hot(2, 3) == [0.0, 0.0, 1.0]
+    assert one_hot(0, 1) == [1.0]  # a single class: index 0 is its one choice
+    assert one_hot(argmax([5.0, 1.0]), 2) == [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"^one_hot: index -1 is not in range\(3\)$"):
+        one_hot(-1, 3)  # not Python's last element: an index below 0 is refused

@@ -258,3 +258,17 @@ def test_a_cotangent_may_be_a_numpy_number() -> None:
     x = np.array([1.0, 3.0])
     for c in (np.float32(0.5), np.array(0.5), 0.5):
         assert list(program.batch(x, cotangent=c).param_grads) == [2.0]  # 0.5 * (1 + 3)
+
+
+@pytest.mark.parametrize("lifted", [True, False])
+def test_a_sample_replayed_alone_for_the_parameters_needs_no_input_derivative(lifted) -> None:
+    w = Value(1.0)
+    # sample 0 (x = 0, t = 0): relu(-sqrt(w x)) is dead at sqrt's kink, which arrays turn into 0 * inf = nan for w,
+    # so it is replayed alone; sqrt(t) has no derivative at t = 0, but without input_grads none is asked for
+    f = lambda x, t: (-(w * x).sqrt()).relu() + w * t + t ** 0.5  # noqa: E731
+    program = engine.compile(f, 1.0, 1.0)
+    with pytest.raises(ZeroDivisionError, match="pow: the local derivative is undefined at x=0.0"):
+        program.replay([0.0, 0.0])  # with the inputs' gradients
+    r = program.batch(np.array([0.0, 4.0]), np.array([0.0, 1.0]), input_grads=False, lifted=lifted)
+    # values: 0 + 0 + 0, and relu(-2) + 1 + 1; d/dw: relu sends nothing, w t gives t, summed: 0 + 1
+    assert r.values.tolist() == [0.0, 2.0] and r.grads == () and list(r.param_grads) == [1.0]

@@ -148,3 +148,53 @@ def test_fit_refuses_data_past_the_dtypes_range_by_sample() -> None:
     history = fit(model, X, y, losses.hinge, SGD(model.parameters(), lr=0.1), epochs=1, compiled="numpy",
                   progress=False, dtype="float32")  # within float32's range
     assert np.isfinite(history["loss"][0])
+
+
+def test_each_numpy_back_end_computes_in_its_own_dtype_after_the_others() -> None:
+    from engine.compiler import batch as batches
+    from engine.compiler.numpy_backend import NumpyBackend
+
+    program = engine.compile(lambda x: x * x / 3.0, 1.0)
+    x = np.array([0.1, 0.7, 1.3])
+    # one program on each back-end in turn: what is made for it is kept per back-end, under the back-end's name,
+    # which says its dtype as the PyTorch back-ends' do ("torch:cpu float32")
+    for dtype, name in [("float64", "numpy"), ("float32", "numpy float32"), ("float16", "numpy float16")]:
+        backend = NumpyBackend(dtype)
+        assert (backend.name, backend.dtype, backend.precision) == (name, dtype, dtype)
+        r = batches.run_lifted(program, [x], backend)
+        assert r.values.dtype == np.dtype(dtype) and r.grads[0].dtype == np.dtype(dtype)
+        low, three = x.astype(dtype), np.dtype(dtype).type(3.0)
+        assert r.values.tolist() == (low * low / three).tolist()  # each step rounded to the dtype
+        assert r.grads[0].tolist() == pytest.approx((2 * x / 3).tolist(), rel=4 * EPS.get(dtype, 2.0 ** -52))
+
+
+def test_a_parameters_gradient_past_the_range_is_named_as_such() -> None:
+    w = Value(1.0)
+    program = engine.compile(lambda x: x * w, 1.0)
+    # d/dw is x = 100 for every sample, summed over them: 600 samples give 60,000, 700 give 70,000 > 65,504
+    assert program.batch(np.full(600, 100.0), dtype="float16").param_grads == [60000.0]
+    with pytest.raises(OverflowError) as info:
+        program.batch(np.full(700, 100.0), dtype="float16")
+    assert str(info.value) == ("batch: a value or gradient overflowed float16 (or is nan) at a parameter's gradient; "
+                               "scale the loss down, or compute in a wider dtype")
+
+
+def test_of_many_overflowing_samples_the_first_ten_are_named() -> None:
+    program = engine.compile(lambda x: (x * 100.0) ** 2, 1.0)
+    # (100 x)^2 passes 65,504 from x = 3 on (x = 2 gives 40,000): samples 3 to 19 overflow, seventeen of them
+    with pytest.raises(OverflowError) as info:
+        program.batch(np.arange(20.0), dtype="float16")
+    assert str(info.value) == ("batch: a value or gradient overflowed float16 (or is nan) at samples "
+                               "[3, 4, 5, 6, 7, 8, 9, 10, 11, 12]; scale the loss down, or compute in a wider dtype")
+
+
+def test_a_parameter_as_an_output_is_refused_below_float64_and_says_why() -> None:
+    w = Value(0.5)
+    program = engine.compile(lambda x: (x * w, w), 1.0)
+    r = program.batch(np.array([1.0, 2.0]))  # float64: the per-node replay serves it
+    assert r.values.tolist() == [0.5, 1.0] and r.aux.tolist() == [0.5, 0.5] and r.param_grads == [3.0]
+    for dtype in ("float32", "float16"):
+        with pytest.raises(ValueError) as info:
+            program.batch(np.array([1.0, 2.0]), dtype=dtype)
+        assert str(info.value) == (f"batch: dtype={dtype!r} needs the lifted program, but an output of this program "
+                                   f"is a parameter itself, which only the per-node replay (in float64) serves")

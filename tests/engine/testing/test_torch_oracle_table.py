@@ -46,6 +46,7 @@ CASES = {
     "mean": (lambda a, b: engine.mean([a, b, a * b]), [0.8, -1.3]),
     "logsumexp": (lambda a, b: engine.logsumexp([a, b, a * b]), [0.8, -1.3]),
     "stop_gradient": (lambda a, b: ops.STOP(a) * b + a, [0.8, -1.3]),
+    "straight_through": (lambda a, b: engine.straight_through(a * b) * b + a, [0.8, -1.3]),  # round(-1.04) = -1
     "dot, only a bias": (lambda a, b: engine.dot([], [], bias=a) * b, [0.8, -1.3]),
     "dot, one pair": (lambda a, b: engine.dot([a], [b]), [0.8, -1.3]),
     "dot, one pair and a bias": (lambda a, b: engine.dot([a], [b], bias=a * a), [0.8, -1.3]),
