@@ -257,7 +257,8 @@ def _fingerprint(nodes: Sequence[Value]) -> int:
 def _inside(items: Sequence[Any], start: int) -> Tuple[List[Value], Tuple[Value, ...]]:
     """The nodes made after ``start`` that the items depend on (parents first), and the older Values
     they read."""
-    inside = [v for v in dict.fromkeys(items) if isinstance(v, Value) and v._id > start]
+    # Values kept once each, in order (by identity: an item may be a number that is not hashable, a 0-d array)
+    inside = list({id(v): v for v in items if isinstance(v, Value) and v._id > start}.values())
     seen, outside = set(inside), {}
     for node in inside:  # grows as it goes: a sweep without recursion
         for p in node._prev:

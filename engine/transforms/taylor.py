@@ -128,7 +128,12 @@ def taylor(f: Callable[..., Any], x: Any, order: int, direction: Optional[Sequen
         coefficients = out.c
     else:  # f does not depend on x: a constant (a number, or a Value f closes over)
         coefficients = [as_float(data_of(out), "taylor: f's result")] + [0.0] * order
-    return [c * math.factorial(n) for n, c in enumerate(coefficients)]
+    derivatives = [c * math.factorial(n) for n, c in enumerate(coefficients)]
+    for n, d in enumerate(derivatives):
+        if not math.isfinite(d):  # a coefficient fits a float but times n! does not: an error, never an inf
+            raise OverflowError(f"taylor: the derivative of order {n} is too large for a float "
+                                f"(its coefficient {coefficients[n]!r} times {n}!)")
+    return derivatives
 
 
 def _run(f: Callable[..., Any], x: Any, order: int, direction: Optional[Sequence[float]]) -> Any:

@@ -396,3 +396,13 @@ def test_another_op_or_parameter_with_the_same_numbers_is_caught(first, second) 
         y.backward()
     assert "for the backward pass (its results agree, but numbers inside it differ), so its gradient would be " \
         "wrong" in str(caught.value)
+
+
+def test_a_result_beside_a_value_may_be_an_unhashable_number() -> None:
+    import numpy as np
+
+    x = Value(2.0)
+    y, three = checkpoint(lambda t: [t * t * t, np.array(3.0)], x)
+    assert three == 3.0 and y.data == 8.0
+    y.backward()
+    assert x.grad == 12.0  # d/dx x^3 = 3 x^2

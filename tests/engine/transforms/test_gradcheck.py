@@ -150,6 +150,9 @@ def test_value_at_reads_a_plain_number_and_refuses_anything_else() -> None:
     ({"f": lambda x: [x, x]}, TypeError,
      "gradcheck: f must return a scalar, but it returned a list of 2 values; "
      "use jacobian(f) for functions with several outputs"),
+    ({"scheme": "complex_step", "order": 2}, ValueError,
+     "gradcheck: the complex step differentiates f itself, not its derivatives (grad takes no complex numbers); "
+     "check order 2 and above with a difference scheme such as 'central'"),
 ])
 def test_refusals_are_worded_for_the_user(kwargs: dict, error: type, message: str) -> None:
     args = {"f": lambda x: x, "inputs": [1.0], **kwargs}

@@ -194,3 +194,64 @@ def test_an_input_that_depends_on_another_and_an_empty_output(mode) -> None:
 def test_the_plan_of_no_outputs_is_empty() -> None:
     p = jacobian_plan(lambda v: [], [1.0, 2.0])
     assert (p.mode, p.outputs, p.forward_ops, p.reverse_ops) == ("rev", 0, 0, 0)
+
+
+def shared_square_of_product(v):
+    u = v[0] * v[1]
+    return u.sin() * (u * u)
+
+
+def test_a_tie_goes_to_reverse_mode_and_the_plan_says_so() -> None:
+    # u = x0 x1 (2 edges), sin u (1), u u (2), sin u * u u (2): 7 edges. Each of the 2 forward sweeps crosses all 7
+    # but the one from the other input, 6, and visits the 4 nodes: 12 + 8 = 20 ops. The one reverse pass crosses
+    # the 7 edges at 2 ops each and visits the 4 nodes and 2 inputs: 14 + 6 = 20 ops. A tie: reverse mode
+    p = jacobian_plan(shared_square_of_product, [0.1, 0.2])
+    assert p == JacobianPlan("rev", inputs=2, outputs=1, nodes=4, edges=7, forward_multiply_adds=12,
+                             reverse_multiply_adds=7, forward_visits=8, reverse_visits=6)
+    assert p.forward_ops == p.reverse_ops == 20
+    assert str(p) == ("rev: reverse mode does no more work for 1 output(s) of 2 input(s) through 4 node(s) and "
+                      "7 edge(s).\n"
+                      "  forward: 2 sweep(s) cross 12 edges and visit 8 nodes = 20 ops\n"
+                      "  reverse: 1 pass(es) cross 7 edges and visit 6 nodes = 20 ops")
+
+
+def test_a_forward_plan_explains_itself_in_text_and_in_ipython() -> None:
+    from IPython.lib.pretty import pretty
+
+    # sin x and cos x: one sweep crosses both edges and visits both nodes (4 ops); each of two reverse passes
+    # crosses one edge (2 ops) and visits its output and x (2): 8 ops
+    p = jacobian_plan(lambda x: [x.sin(), x.cos()], 0.5)
+    text = ("fwd: forward mode does less work for 2 output(s) of 1 input(s) through 2 node(s) and 2 edge(s).\n"
+            "  forward: 1 sweep(s) cross 2 edges and visit 2 nodes = 4 ops\n"
+            "  reverse: 2 pass(es) cross 2 edges and visit 4 nodes = 8 ops")
+    assert str(p) == text
+    assert pretty(p) == text
+
+
+def test_one_value_returned_twice_is_two_outputs_to_reverse_mode() -> None:
+    # [y, y] with y = sin x: two reverse passes, each crossing sin's edge and visiting y and x
+    p = jacobian_plan(lambda x: (lambda y: [y, y])(x.sin()), 0.5)
+    assert (p.outputs, p.reverse_multiply_adds, p.reverse_visits) == (2, 2, 4)
+    assert (p.forward_multiply_adds, p.forward_visits) == (1, 1)
+
+
+def test_the_plan_of_no_outputs_counts_nothing_but_the_inputs() -> None:
+    assert jacobian_plan(lambda v: [], [1.0, 2.0]) == JacobianPlan("rev", 2, 0, 0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_inputs_give_one_empty_row_per_output(mode) -> None:
+    assert jacobian(lambda v: [sum(v, Value(2.0)), Value(3.0) * 1.0], mode=mode)([]) == [[], []]
+
+
+def test_a_forward_sweep_multiplies_nothing_into_an_inputs_own_edges() -> None:
+    # the seed tangent of x is 1, so d sin(x) / dx is the local derivative cos x itself: the sweep makes no product
+    with engine.profile() as prof:
+        (entry,) = jacobian(lambda x: [x.sin()], mode="fwd")(0.5)
+    assert entry.data == math.cos(0.5)
+    assert sorted(row.kind for row in prof.rows) == ["cos", "sin"]
+
+
+def test_jacrev_differentiates_the_argument_it_is_given() -> None:
+    # [x y, y^2] with respect to y at (2, 5): [x, 2y] = [2, 10]
+    assert [d.data for d in jacrev(lambda x, y: [x * y, y * y], argnums=1)(2.0, 5.0)] == [2.0, 10.0]
