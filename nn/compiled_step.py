@@ -116,17 +116,17 @@ class CompiledStep:
         if key not in self._arrays:
             xs, ts = np.asarray(X, dtype=float), np.asarray([self.encode(t) for t in y], dtype=float)
             for name, a in zip(names, (xs, ts)):
-                bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
-                if len(bad):
-                    raise ValueError(f"fit: {name} holds nan or inf (sample {bad[0]}: {a[bad[0]].tolist()})")
+                bad = _first_not_finite(a)
+                if bad is not None:
+                    raise ValueError(f"fit: {name} holds nan or inf (sample {bad}: {a[bad].tolist()})")
             if self.dtype != "float64":  # converted once, not at every batch; a number past the dtype's range refused
                 with np.errstate(over="ignore"):
                     low = xs.astype(self.dtype), ts.astype(self.dtype)
                 for name, a, wide in zip(names, low, (xs, ts)):
-                    bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
-                    if len(bad):
-                        raise ValueError(f"fit: {name} holds a number past {self.dtype}'s range (sample {bad[0]}: "
-                                         f"{wide[bad[0]].tolist()}); scale the data, or train in a wider dtype")
+                    bad = _first_not_finite(a)
+                    if bad is not None:
+                        raise ValueError(f"fit: {name} holds a number past {self.dtype}'s range (sample {bad}: "
+                                         f"{wide[bad].tolist()}); scale the data, or train in a wider dtype")
                 xs, ts = low
             labels = None
             if class_labels(y):
@@ -194,6 +194,14 @@ class CompiledStep:
             for j, g in zip(self.frozen.tolist(), self.frozen_grads.tolist()):
                 self.program.parameters[j].grad += g
             self.frozen_grads[:] = 0.0
+
+
+def _first_not_finite(a: Any) -> Optional[int]:
+    """The first sample (row) of ``a`` holding nan or inf, or None."""
+    import numpy as np
+
+    bad = np.flatnonzero(~np.isfinite(a.reshape(len(a), -1)).all(axis=1))
+    return int(bad[0]) if len(bad) else None
 
 
 def _accuracy(outputs: Any, labels: Any, n_out: int) -> float:

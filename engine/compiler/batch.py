@@ -101,6 +101,13 @@ def _seed(cotangent: Any, backend: ArrayBackend) -> Any:
     return seed
 
 
+def _per_sample(seed: Any, n: int) -> Any:
+    """``seed`` (a float, or an array from ``_seed``), checked to be a number or to hold one entry per sample."""
+    if not isinstance(seed, float) and tuple(seed.shape) != (n,):
+        raise ValueError(f"batch: cotangent must have one entry per sample, shape ({n},); got {tuple(seed.shape)}")
+    return seed
+
+
 def route(program: Any, backend: str = "numpy", lifted: Optional[bool] = None, input_grads: bool = True) -> str:
     """Which path a ``batch`` call with these settings takes, in words (``Program.runs`` shows it)."""
     if backend == "numpy" and (lifted is False or (lifted is None and not lifts_by_default(program))):
@@ -257,9 +264,7 @@ def run_lifted(program: Any, args: Sequence[Any], backend: ArrayBackend, P: Any 
     if made is None:
         return None
     P = backend.parameters(program, None) if P is None else P
-    seed = 1.0 if seed is None else seed
-    if not isinstance(seed, float) and tuple(seed.shape) != (n,):
-        raise ValueError(f"batch: cotangent must have one entry per sample, shape ({n},); got {tuple(seed.shape)}")
+    seed = _per_sample(1.0 if seed is None else seed, n)
     done = _pass(made, n, P, backend, blocks, input_grads, seed)
     if not done.finite and backend.precision != "float64":
         raise _overflowed(backend, done.bad)
@@ -418,10 +423,7 @@ def per_node(program: Any, args: Sequence[Any], P: Any, input_grads: bool, check
     import numpy as np
 
     checked, n, _ = arguments(program, args, NUMPY, check_finite)
-    seed = np.asarray(seed, dtype=float)
-    if seed.ndim and seed.shape != (n,):
-        raise ValueError(f"batch: cotangent must have one entry per sample, shape ({n},); got {seed.shape}")
-    seed = np.broadcast_to(seed, (n,))
+    seed = np.broadcast_to(np.asarray(_per_sample(seed, n), dtype=float), (n,))
     if P is None:
         return _per_node(program, columns(checked), n, input_grads, seed)
     # the per-node replay reads the Values: they hold the array's numbers meanwhile

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..arguments import regroup
 from .arrays import precision
 from .batch import arguments, backward, forward, made_for, results, run_lifted, torch_backend
 from .torch_backend import need_torch
@@ -200,6 +201,8 @@ def _classes() -> Tuple[type, type]:
                     finite = backend.finite(frame.G, frame.GP)
                 done = results(made, frame, backend, input_grads, finite)
                 made.frames.give(ctx.n, frame)
+                if done.finite:  # its input gradients, one row per input slot, grouped as Program.batch groups them
+                    done = done._replace(grads=regroup(done.grads, program.shapes, backend.stack) if input_grads else ())
             if done is None or not done.finite:  # on Program.batch's path: a gradient at fault, or a 2nd backward
                 done = _retried(program, args, backend, ctx.P, seed, input_grads)
             # each named tensor's gradient: the program's, gathered back to the tensors' layout (0 where unread)
@@ -207,31 +210,17 @@ def _classes() -> Tuple[type, type]:
             wanted = ctx.needs_input_grad[2:2 + len(ctx.shapes)]  # a buffer (a running average) wants none
             grads = [g.reshape(shape) if want else None
                      for g, shape, want in zip(spread.split([s.numel() for s in ctx.shapes]), ctx.shapes, wanted)]
-            inputs = _input_grads(program, done.grads, ctx.needs_input_grad[2 + len(grads):], backend)
-            return (None, None, *grads, *inputs)
+            needed = ctx.needs_input_grad[2 + len(grads):]
+            return (None, None, *grads, *[done.grads[i] if need else None for i, need in enumerate(needed)])
 
     return Compiled, Replay
 
 
 def _retried(program: Any, args: Sequence[Any], backend: Any, P: Any, seed: Any, input_grads: bool) -> Any:
     """A pass on ``Program.batch``'s own path, which replays each sample at fault alone (the eager engine's
-    answer, or its clear error); its input gradients as rows, one per input slot, as a pass gives them."""
+    answer, or its clear error); its input gradients grouped as the arguments are."""
     done = run_lifted(program, args, backend, P, input_grads=input_grads, seed=seed)
     if done is None:
         raise FloatingPointError("to_torch: a parameter's gradient, summed over the batch, is not finite (every "
                                  "sample's own is): the sum overflowed; scale the loss down, or use smaller batches")
-    rows: List[Any] = []
-    for g in done.grads:
-        rows.extend([g] if g.ndim == 1 else list(g.T))
-    return done._replace(grads=rows)
-
-
-def _input_grads(program: Any, rows: Sequence[Any], needed: Sequence[bool], backend: Any) -> List[Any]:
-    """Each argument's gradient, shaped like it (None where none is needed)."""
-    out, start = [], 0
-    for shape, need in zip(program.shapes, needed):
-        width = 1 if shape is None else shape
-        block = backend.torch.stack(list(rows[start:start + width]), dim=1) if need else None
-        out.append(block if block is None or shape is not None else block[:, 0])
-        start += width
-    return out
+    return done
