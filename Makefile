@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench mutation pictures venv clean
+.PHONY: demo test bench site mutation pictures venv clean
 
 demo: $(VENV)/.run-deps
 	$(BIN)/python -m demos moons
@@ -13,6 +13,10 @@ test: $(VENV)/.test-deps
 
 bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench
+
+# The browser playground, built under site/ (needs npm, which fetches Pyodide and Graphviz as WebAssembly once).
+site: $(VENV)/.run-deps
+	$(BIN)/python -m viz.playground --out site
 
 # The pictures of the README and the guides, drawn again by their demos at full size (a few minutes).
 pictures: $(VENV)/.run-deps
@@ -46,4 +50,4 @@ $(VENV)/.bench-deps: pyproject.toml | $(BIN)/python
 	@touch $@
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis *.egg-info mutants
+	rm -rf $(VENV) out site build/playground-npm .pytest_cache .hypothesis *.egg-info mutants

@@ -5,8 +5,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import (chain, cnn_epoch, digits_epoch, drawing, makemore_epoch, memory, mnist_epoch, moons_step, profile_overhead,
-               scale)
+from . import (chain, cnn_epoch, digits_epoch, drawing, makemore_epoch, memory, mnist_epoch, moons_step,
+               playground_startup, profile_overhead, scale)
 
 
 def main() -> None:
@@ -16,7 +16,8 @@ def main() -> None:
     workloads = [("moons step", moons_step.run), ("1e6-node chain", chain.run), ("digits epoch", digits_epoch.run),
                  ("MNIST-network epoch", mnist_epoch.run), ("memory", memory.run), ("makemore epochs", makemore_epoch.run),
                  ("CNN epoch", cnn_epoch.run),
-                 ("profiling", profile_overhead.run), ("drawing", drawing.run), ("scale", scale.run)]
+                 ("profiling", profile_overhead.run), ("drawing", drawing.run), ("playground", playground_startup.run),
+                 ("scale", scale.run)]
     only = sys.argv[1:]
     for name, run in workloads:
         if only and not any(o in name for o in only):

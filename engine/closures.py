@@ -102,8 +102,29 @@ class RuleBackward:
         return f"<_backward of {self.out._fn.name}: {body}>"
 
 
-def _nothing() -> None:
-    """A leaf's backward step: it has no parents to send anything to (micrograd's ``lambda: None``)."""
+class LeafBackward:
+    """A leaf's backward step (micrograd's ``lambda: None``): it has no parents to send anything to.
+
+    An object rather than a function so that printing it says so, as an op's step prints its rule:
+
+    >>> print(LEAF)
+    def _backward():
+        pass  # a leaf: no inputs to pass anything on to
+    """
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        pass
+
+    def __str__(self) -> str:
+        return "def _backward():\n    pass  # a leaf: no inputs to pass anything on to"
+
+    def __repr__(self) -> str:
+        return "<_backward of a leaf: nothing to pass on>"
+
+
+LEAF = LeafBackward()
 
 
 class BackwardAttribute:
@@ -129,7 +150,7 @@ class BackwardAttribute:
                 f"{node._describe()} has parents but no _backward: set "
                 f"out._backward = _backward (a function adding out.grad times each local derivative to the "
                 f"parents' grads), or make the node with an op so its rule is used")
-        return _nothing
+        return LEAF
 
     def __set__(self, node: Any, closure: Any) -> None:
         if not callable(closure):

@@ -26,6 +26,7 @@ from .renderer import RenderError, render
 
 MAX_VALUES = 500
 TEMPLATE = Path(__file__).with_name("explorer.html")
+SCRIPT = Path(__file__).with_name("explorer.js")  # the stepping, shared with the browser playground
 
 
 def explorer_data(root: Value, parameters: Iterable[Value] = ()) -> Dict[str, object]:
@@ -120,5 +121,5 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
     # Both slots are filled in one pass: a label reading "__DATA__" inside the SVG must not take the data's place.
     head, rest = TEMPLATE.read_text().split("__SVG__", 1)
     middle, tail = rest.split("__DATA__", 1)
-    page = head + svg + middle + payload + tail
+    page = head + svg + middle + payload + tail.replace("__SCRIPT__", SCRIPT.read_text())
     return ExplorerPage(write_atomic(path, page.encode()))

@@ -3,7 +3,6 @@
 import json
 import re
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,8 @@ import pytest
 import viz
 from engine import Value
 from demos.graph import neuron
+
+from .browser import browser, launch
 
 
 def page_data(path: Path) -> dict:
@@ -53,15 +54,6 @@ def test_explorer_refuses_bad_arguments(tmp_path: Path) -> None:
         viz.explorer(big, tmp_path / "e.html")
 
 
-def browser():
-    """Playwright driving the system Chromium, or a skip saying how to get them."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright to run the browser tests")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("no Chromium: install it (Debian: apt-get install chromium) to run the browser tests")
-    return playwright, executable
-
-
 def test_stepping_in_a_real_browser_shows_the_engines_grads(tmp_path: Path) -> None:
     playwright, executable = browser()
     o, _ = neuron()
@@ -79,9 +71,7 @@ def test_stepping_in_a_real_browser_shows_the_engines_grads(tmp_path: Path) -> N
                    [...g.querySelectorAll('text')].find(t => t.textContent.startsWith('grad '))])
         .filter(([id, t]) => t).map(([id, t]) => [id, parseFloat(t.getAttribute('data-grad'))]))"""
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        chromium = launch(p, executable)
         page = chromium.new_page(viewport={"width": 1400, "height": 500})
         page.goto(path.as_uri())
         assert page.inner_text("#status") == f"step 0 of {len(expected)}"

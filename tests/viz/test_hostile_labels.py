@@ -1,6 +1,5 @@
 """Labels are user data (a data set's column names, say): every output escapes them, and any string draws."""
 
-import shutil
 import warnings
 import xml.dom.minidom
 from pathlib import Path
@@ -11,6 +10,8 @@ import viz
 from engine import Value
 from viz.dot import in_html
 from viz.style import printable
+
+from .browser import browser, launch
 
 HOSTILE = ['<img src=x onerror="window.hit=1">', "a & b", "it's \"quoted\"", "</script><script>window.hit=2</script>",
            "two\nlines", "x" * 300, "δ·ß → 日本",
@@ -71,13 +72,10 @@ def test_every_label_draws_as_svg_and_png(label: str, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(viz.find_renderer() is None, reason="no Graphviz renderer")
 def test_the_explorer_runs_no_script_from_labels(tmp_path: Path) -> None:
-    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright to run the browser tests")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("no Chromium: install it (Debian: apt-get install chromium) to run the browser tests")
+    playwright, executable = browser()
     pages = [viz.explorer(graph(label), tmp_path / f"e{i}.html") for i, label in enumerate(HOSTILE)]
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+        chromium = launch(p, executable)
         page = chromium.new_page()
         dialogs, errors = [], []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
