@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench site mutation pictures venv clean
+.PHONY: demo test bench site playground mutation pictures venv clean
 
 demo: $(VENV)/.run-deps
 	$(BIN)/python -m demos moons
@@ -17,6 +17,10 @@ bench: $(VENV)/.bench-deps
 # The browser playground, built under site/ (needs npm, which fetches Pyodide and Graphviz as WebAssembly once).
 site: $(VENV)/.run-deps
 	$(BIN)/python -m viz.playground --out site
+
+# ... and served at http://127.0.0.1:8000/ until Ctrl+C.
+playground: $(VENV)/.run-deps
+	$(BIN)/python -m viz.playground --out site --serve 8000
 
 # The pictures of the README and the guides, drawn again by their demos at full size (a few minutes).
 pictures: $(VENV)/.run-deps

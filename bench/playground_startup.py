@@ -7,27 +7,24 @@ the same server and runs ``1 + 1``, with no chainrule and no Graphviz.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
 import statistics
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any, Dict, List
+
+from viz.playground.serve import CHROMIUM_ARGS
 
 BARE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
 <script src="pyodide/pyodide.js"></script><script>
 loadPyodide({indexURL: new URL("pyodide/", location.href).href}).then(py => {
   py.runPython("1 + 1"); window.readySeconds = performance.now() / 1000; });
 </script></body></html>"""
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 def load(p: Any, executable: str, url: str, ready: str) -> Dict[str, float]:
     """One cold load of ``url``: seconds until ``ready`` is a number, and the bytes fetched."""
-    browser = p.chromium.launch(executable_path=executable, args=ARGS)
+    browser = p.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     fetched: Dict[str, int] = {}
     page.on("requestfinished", lambda r: fetched.__setitem__(r.url, r.sizes()["responseBodySize"]))
@@ -49,23 +46,16 @@ def run(rounds: int = 3) -> List[str]:
     if executable is None or shutil.which("npm") is None:
         return head + ["needs Chromium and npm (to build the site): nothing to time", ""]
     from viz.playground.build import build
+    from viz.playground.serve import serve
 
     site = build(Path(tempfile.mkdtemp()) / "site")
     (site / "bare.html").write_text(BARE)
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
     playground: List[Dict[str, float]] = []
     bare: List[Dict[str, float]] = []
-    with sync_playwright() as p:
+    with serve(site) as base, sync_playwright() as p:
         for _ in range(rounds):  # alternating, as every bench here does: a noisy machine hits both alike
             bare.append(load(p, executable, f"{base}/bare.html", "window.readySeconds"))
             playground.append(load(p, executable, f"{base}/index.html", "window.playground.readySeconds"))
-    httpd.shutdown()
     shutil.rmtree(site.parent, ignore_errors=True)
 
     def median(rows: List[Dict[str, float]], key: str) -> float:

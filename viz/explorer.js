@@ -5,19 +5,31 @@
 // every run. DATA is viz.explorer.explorer_data's: {root, nodes: {id: {label, op, kind, data, locals}}, steps}.
 "use strict";
 
-function fmt(x) {  // as the drawing writes numbers (Python's "{:.4g}"), so a stepped grad reads as a drawn one
+function fmt(x) {  // as the drawing writes numbers, Python's "{:.4g}", ties to even: a stepped grad reads as drawn
   if (x === 0) return "0";
-  const [mantissa, exponent] = x.toExponential(3).split("e");
-  const e = Number(exponent);
-  if (e >= -4 && e < 4) return String(Number(x.toPrecision(4)));
-  return mantissa.replace(/\.?0+$/, "") + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  if (!Number.isFinite(x)) return String(x);
+  const [mantissa, exponent] = Math.abs(x).toExponential(99).split("e");  // exact digits: a tie shows as 5 then zeros
+  const digits = mantissa.replace(".", "");
+  let head = digits.slice(0, 4), e = Number(exponent);
+  const rest = digits.slice(4);
+  if (rest[0] > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || Number(head[3]) % 2 === 1))) {
+    head = String(Number(head) + 1);
+    if (head.length > 4) { head = head.slice(0, 4); e += 1; }  // 9999.5 -> 1.000e+04
+  }
+  const sign = x < 0 ? "-" : "";
+  if (e < -4 || e >= 4) {
+    const m = (head[0] + "." + head.slice(1)).replace(/\.?0+$/, "");
+    return sign + m + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  }
+  const fixed = e >= 0 ? head.slice(0, e + 1) + "." + head.slice(e + 1) : "0." + "0".repeat(-e - 1) + head;
+  return sign + fixed.replace(/0+$/, "").replace(/\.$/, "");
 }
 
 function esc(s) {  // every label is user data: escape it wherever it enters HTML
   return String(s).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 }
 
-const READABLE = 0.8;  // screen pixels per drawing unit below which a fitted drawing's 11-point text is unreadable
+const READABLE = 0.6;  // screen pixels per drawing unit below which a fitted drawing's 11-point text is unreadable
 
 function startExplorer(DATA, onSelect, atEnd) {  // onSelect(id): a node was clicked; atEnd: start after the pass
   const $ = id => document.getElementById(id);
@@ -74,10 +86,12 @@ function startExplorer(DATA, onSelect, atEnd) {  // onSelect(id): a node was cli
     const node = DATA.nodes[step.node];
     let text = `<b>${esc(name(step.node))}</b> (${esc(node.op)}) has adjoint <b>${fmt(step.adjoint)}</b> ` +
                `and sends adjoint &times; local derivative to each input:`;
+    const running = gradsAfter(position - 1);  // a parent sent to twice (x*x) grows twice, line by line
     step.sent.forEach(([parent, amount], k) => {
       const local = node.locals[k];
+      running[parent] += amount;
       text += `<div class="sent">&rarr; ${esc(name(parent))}: ${fmt(step.adjoint)} &times; ${esc(local[1])} ` +
-              `(= ${fmt(local[2])}) = <b>${fmt(amount)}</b>; its grad is now ${fmt(grads[parent])}</div>`;
+              `(= ${fmt(local[2])}) = <b>${fmt(amount)}</b>; its grad is now ${fmt(running[parent])}</div>`;
     });
     panel.innerHTML = text;
   }
@@ -139,21 +153,33 @@ function startExplorer(DATA, onSelect, atEnd) {  // onSelect(id): a node was cli
     const box = nodes[id].group.getBoundingClientRect(), r = svg.getBoundingClientRect();
     return box.left >= r.left && box.right <= r.right && box.top >= r.top && box.bottom <= r.bottom;
   }
-  // A long graph fitted whole is too small to read: then start at a readable scale, at the output, where the
-  // backward pass starts (the fit button still shows it all); stepping keeps the current node in sight.
-  const pane0 = $("graph"), fitted = Math.min(pane0.clientWidth / whole[2], pane0.clientHeight / whole[3]);
-  if (pane0.clientWidth > 0 && fitted < READABLE && nodes[DATA.root]) {
-    view = [whole[0], whole[1], pane0.clientWidth / READABLE, pane0.clientHeight / READABLE];
+  // A long graph fitted whole is too small to read: then start at a readable scale, the output where it sits in the
+  // whole drawing (the right end, left to right), where the backward pass starts; fit still shows it all. Stepping
+  // keeps the current node in sight; a resized window places the drawing again, unless the learner has moved it.
+  let placed = true;
+  function place() {
+    const pane = $("graph");
+    view = whole.slice();
     show();
-    lookAt(DATA.root);
+    const fitted = Math.min(pane.clientWidth / whole[2], pane.clientHeight / whole[3]);
+    if (pane.clientWidth === 0 || fitted >= READABLE || !nodes[DATA.root]) return;
+    const [x, y] = centre(DATA.root);
+    const w = pane.clientWidth / READABLE, h = pane.clientHeight / READABLE;
+    const fx = Math.min(0.9, Math.max(0.1, (x - whole[0]) / whole[2]));
+    const fy = Math.min(0.9, Math.max(0.1, (y - whole[1]) / whole[3]));
+    view = [x - fx * w, y - fy * h, w, h];
+    show();
   }
+  place();
+  window.onresize = () => { if (placed) place(); };
   follow = id => { if (nodes[id] && !visible(id)) lookAt(id); };
   function zoom(factor, cx, cy) {  // cx, cy: the point that stays put, as fractions of the view
+    placed = false;
     const [x, y, w, h] = view;
     view = [x + w * cx * (1 - factor), y + h * cy * (1 - factor), w * factor, h * factor];
     show();
   }
-  $("fit").onclick = () => { view = whole.slice(); show(); };
+  $("fit").onclick = () => { view = whole.slice(); show(); placed = false; };
   $("zoom-in").onclick = () => zoom(0.8, 0.5, 0.5);
   $("zoom-out").onclick = () => zoom(1.25, 0.5, 0.5);
   const pane = $("graph");
@@ -163,7 +189,7 @@ function startExplorer(DATA, onSelect, atEnd) {  // onSelect(id): a node was cli
     zoom(e.deltaY < 0 ? 0.85 : 1 / 0.85, (e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
   };
   let drag = null;
-  pane.onmousedown = e => { drag = [e.clientX, e.clientY, view.slice()]; pane.classList.add("panning"); };
+  pane.onmousedown = e => { drag = [e.clientX, e.clientY, view.slice()]; placed = false; pane.classList.add("panning"); };
   window.onmouseup = () => { drag = null; pane.classList.remove("panning"); };
   window.onmousemove = e => {
     if (!drag) return;

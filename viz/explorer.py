@@ -26,7 +26,8 @@ from .renderer import RenderError, render
 
 MAX_VALUES = 500
 TEMPLATE = Path(__file__).with_name("explorer.html")
-SCRIPT = Path(__file__).with_name("explorer.js")  # the stepping, shared with the browser playground
+# The explorer as a component, shared with the browser playground: its controls, its look and its stepping.
+CONTROLS, STYLE, SCRIPT = (Path(__file__).with_name(f"explorer{part}") for part in ("_controls.html", ".css", ".js"))
 
 
 def explorer_data(root: Value, parameters: Iterable[Value] = ()) -> Dict[str, object]:
@@ -119,7 +120,8 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and doctype: the SVG sits inside HTML
     payload = script_json(data)
     # Both slots are filled in one pass: a label reading "__DATA__" inside the SVG must not take the data's place.
-    head, rest = TEMPLATE.read_text().split("__SVG__", 1)
+    template = TEMPLATE.read_text().replace("__STYLE__", STYLE.read_text()).replace("__CONTROLS__", CONTROLS.read_text())
+    head, rest = template.split("__SVG__", 1)
     middle, tail = rest.split("__DATA__", 1)
     page = head + svg + middle + payload + tail.replace("__SCRIPT__", SCRIPT.read_text())
     return ExplorerPage(write_atomic(path, page.encode()))

@@ -117,6 +117,11 @@ def test_a_big_fused_node_shows_its_first_lines() -> None:
 def test_a_leaf_backward_does_nothing_and_op_names() -> None:
     a = Value(1.0)
     assert a._backward() is None and a.grad == 0.0
+    a.grad = 0.25
+    a._backward()  # micrograd's lambda: None: nothing to send, nothing changed
+    assert a.grad == 0.25 and a._backward is Value(3.0)._backward
+    assert str(a._backward) == "def _backward():\n    pass  # a leaf: no inputs to pass anything on to"
+    assert repr(a._backward) == "<_backward of a leaf: nothing to pass on>"
     assert a.relu()._op == "ReLU" and (a ** 2)._op == "**2" and (a * 2)._op == "*" and a._op == ""
 
 
@@ -282,3 +287,4 @@ def test_a_nodes_backward_is_one_object_kept_until_a_closure_replaces_it() -> No
 
     out._backward = mine
     assert out._backward is mine and "_rule" not in out.__dict__
+

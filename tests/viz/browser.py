@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-# As the machine's own checks start it: no background traffic, which a closed network refuses at length.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from viz.playground.serve import CHROMIUM_ARGS
 
 
 def browser() -> Any:
@@ -23,4 +21,4 @@ def browser() -> Any:
 
 def launch(p: Any, executable: str) -> Any:
     """A headless Chromium from a running ``sync_playwright()``."""
-    return p.chromium.launch(executable_path=executable, args=ARGS)
+    return p.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))

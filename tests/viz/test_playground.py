@@ -9,13 +9,10 @@ loss falls as CPython's does, and no request leaves the local server.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import io
 import json
 import os
 import shutil
-import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -27,6 +24,7 @@ import pytest
 import viz
 from engine import Value, explain, topological_order
 from viz.playground import build
+from viz.playground.serve import serve
 from viz.playground.session import DRAWING
 from viz.playground.examples import EXAMPLES, TRAINING
 
@@ -43,20 +41,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("npm") is None:
         pytest.skip("npm not found: the playground's build fetches Pyodide and Graphviz from the npm registry "
                     "(install Node.js with npm to run the browser playground's tests)")
-    return build.build(tmp_path_factory.mktemp("playground") / "site", cache=ROOT / "build" / "playground-npm")
+    return build.build(tmp_path_factory.mktemp("playground") / "site")
 
 
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(site) as url:
+        yield url
 
 
 class Browser:
@@ -138,6 +129,14 @@ def in_cpython(code: str) -> Tuple[Value, List[Value]]:
     return out, topological_order(out)
 
 
+def in_cpython_options(code: str) -> Dict[str, Any]:
+    """The drawing options the code asks for (``drawing = dict(...)``), as CPython runs it."""
+    namespace: Dict[str, Any] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(code, namespace)
+    return namespace.get("drawing", {})
+
+
 def texts(svg: str) -> Counter:
     """Every text of an SVG drawing, counted."""
     return Counter((t.text or "") for t in ET.fromstring(svg[svg.index("<svg"):]).iter(f"{SVG}text"))
@@ -164,7 +163,7 @@ def test_each_example_shows_what_cpython_computes(playground: Any, example: Any,
         [r.dataset.id, [r.querySelector('.data').textContent, r.querySelector('.grad').textContent]]))""")
     assert shown == want
     # The drawing: the same texts as CPython's own drawing of the same graph, rendered here.
-    here = viz.render(viz.draw_dot(out, **DRAWING).source, "svg").decode()
+    here = viz.render(viz.draw_dot(out, **{**DRAWING, **in_cpython_options(example.code)}).source, "svg").decode()
     assert texts(page_svg(page)) == texts(here)
     # Stepping: back to the start, then every step; at the end each drawn grad is the engine's.
     page.click("#reset")
@@ -265,14 +264,14 @@ def test_training_page_loss_falls_as_in_cpython(chromium: Browser, tmp_path: Pat
     screenshot(page, "playground-training.png", tmp_path)
 
 
-def test_tutorials_page_lists_and_shows_the_guides(chromium: Browser, site: Path) -> None:
+def test_tutorials_page_lists_and_shows_the_guides(chromium: Browser) -> None:
     page = chromium.page("tutorials.html")
     guides = sorted(p.name for p in (ROOT / "docs").glob("*.md"))
     links = page.locator("#guides a")
     assert links.count() == len(guides)
     links.first.click()
     page.wait_for_function("document.getElementById('text').textContent.length > 0")
-    first = sorted((site / "tutorials").glob("*.md"))[0].read_text(encoding="utf-8")
+    first = sorted((ROOT / "docs").glob("*.md"))[0].read_text(encoding="utf-8")
     assert page.inner_text("#text").strip() == first.strip()
     assert page.locator("#notebooks a").count() == len(list((ROOT / "demos" / "notebooks").glob("*.ipynb")))
 
@@ -283,3 +282,56 @@ def test_everything_came_from_the_local_server(chromium: Browser, playground: An
     assert {"/pyodide/pyodide.asm.wasm", "/pyodide/python_stdlib.zip", "/chainrule.zip",
             "/vendor/viz-global.js"} <= fetched
     assert not [e for e in chromium.errors if "dialog" not in e], chromium.errors
+
+
+def test_the_page_says_when_it_called_backward_or_when_grads_add_up(playground: Any) -> None:
+    run(playground, "from engine import Value\nx = Value(3.0, label='x')\nout = (x * x).tanh()")
+    assert playground.inner_text("#note") == "out.backward() was not called, so the page called it."
+    twice = "from engine import Value\nx = Value(2.0, label='x')\nout = x * x\nout.backward()\nout.backward()"
+    run(playground, twice)
+    assert playground.inner_text("#leaves tbody td.grad") == "8"  # what the code left, as micrograd accumulates
+    assert playground.inner_text("#note").startswith("The table shows the grads your code left in .grad")
+    playground.click("#reset")
+    playground.click("#next")  # out = x*x sends to x twice: the panel's running total shows both
+    sent = playground.locator("#panel .sent").all_inner_texts()
+    assert [s.rsplit("its grad is now ", 1)[1] for s in sent] == ["2", "4"]
+
+
+def test_an_exit_in_the_code_is_shown_and_the_page_goes_on(playground: Any) -> None:
+    run(playground, "import sys\nsys.exit(3)")
+    assert playground.inner_text("#error") == "SystemExit: 3\n  at line 2 of your code"
+    run(playground, EXAMPLES[0].code)
+    assert playground.inner_text("#error") == "" and playground.evaluate("window.playground.last") == "drawn"
+
+
+def test_edits_are_kept_per_example_and_reset_brings_the_example_back(playground: Any) -> None:
+    playground.select_option("#examples", "neuron")
+    playground.fill("#code", "# mine\n" + EXAMPLES[0].code)
+    playground.select_option("#examples", "exp-sin")
+    playground.select_option("#examples", "neuron")
+    assert playground.input_value("#code").startswith("# mine")
+    playground.reload()
+    playground.wait_for_function("window.playground.ready", timeout=180_000)
+    playground.select_option("#examples", "neuron")
+    assert playground.input_value("#code").startswith("# mine")  # a reload keeps them too
+    playground.click("#reset-example")
+    assert playground.input_value("#code") == EXAMPLES[0].code
+
+
+def test_a_malformed_address_still_starts_the_page(chromium: Browser) -> None:
+    page = chromium.page("index.html#%E0%A4%A")
+    page.wait_for_function("window.playground.ready", timeout=180_000)
+    assert page.input_value("#code") == EXAMPLES[0].code and page.inner_text("#error") == ""
+    page.close()
+
+
+def test_training_that_diverges_says_so_and_frees_the_buttons(chromium: Browser) -> None:
+    page = chromium.page("train.html")
+    page.wait_for_function("window.training.ready", timeout=180_000)
+    page.fill("#code", TRAINING.replace("lr = 1.0 - 0.9 * k / STEPS", "lr = 1e200"))
+    page.click("#train")
+    page.wait_for_function("window.training.done", timeout=300_000)
+    error = page.evaluate("window.training.error")
+    assert "diverged" in error or error.startswith("OverflowError"), error
+    assert page.is_enabled("#train") and not page.is_enabled("#stop")
+    page.close()

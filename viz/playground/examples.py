@@ -121,18 +121,24 @@ out.backward()
 '''
 
 LOOP = '''\
-# Ten steps of h = h*w + c, reusing one weight and one constant, as a recurrent network does:
-# w and c are drawn in full once, and as small shared references at each later use.
+# Ten steps of h = h*w + c, reusing one weight and one constant, as a recurrent network does.
+# Steps 1 to 8 are named as scopes, and the drawing folds a graph of more than 12 values into
+# one box per scope: eight boxes, then the last two steps in full. w and c are drawn once, and
+# as small shared references where they are used again.
 from engine import Value
 
 w = Value(0.9, label="w")
 c = Value(0.1, label="c")
 h = Value(1.0, label="h0")
 for step in range(1, 11):
-    h = h * w + c
+    wh = h * w
+    h = wh + c
     h.label = f"h{step}"
+    if step <= 8:
+        wh.scope = h.scope = f"step {step}"
 out = h
 out.backward()
+drawing = dict(max_nodes=12)   # draw_dot's options, as keywords
 '''
 
 EXAMPLES: Tuple[Example, ...] = (
@@ -143,7 +149,7 @@ EXAMPLES: Tuple[Example, ...] = (
     Example("exp-sin", "exp(sin(x²))", EXP_SIN),
     Example("difference-of-squares", "(x + y)(x − y)", DIFFERENCE_OF_SQUARES),
     Example("softmax", "Softmax with cross-entropy", SOFTMAX),
-    Example("loop", "A 10-step loop over a reused weight", LOOP),
+    Example("loop", "A 10-step loop over a reused weight, drawn folded", LOOP),
 )
 
 TRAINING = '''\

@@ -15,10 +15,20 @@ for (const e of EXAMPLES) {
   $("examples").append(option);
 }
 
+// The learner's edits are kept per example for the tab's life (a reload keeps them); "reset" brings the example back.
+const edits = JSON.parse(sessionStorage.getItem("chainrule-edits") || "{}");
 function load(name) {
   const example = EXAMPLES.find(e => e.name === name) || EXAMPLES[0];
   $("examples").value = example.name;
-  $("code").value = example.code;
+  $("code").value = edits[example.name] ?? example.code;
+}
+function keep() {
+  const example = EXAMPLES.find(e => e.name === $("examples").value);
+  if ($("code").value === example.code) delete edits[example.name]; else edits[example.name] = $("code").value;
+  sessionStorage.setItem("chainrule-edits", JSON.stringify(edits));
+}
+function hashName() {
+  try { return decodeURIComponent(location.hash.slice(1)); } catch (e) { return ""; }  // a malformed address
 }
 
 function element(tag, text, className) {
@@ -40,38 +50,46 @@ function showLeaves(leaves) {
   }
 }
 
+function python(call) {  // a call into the page's Python: its answer, or its failure as the learner's error
+  try {
+    return JSON.parse(call());
+  } catch (e) {
+    return { error: "The page's Python failed: " + (e.message || String(e)) };
+  }
+}
+
 function inspect(id) {
-  const answer = JSON.parse(session.inspect(id));
+  const answer = python(() => session.inspect(id));
   const box = $("inspector");
   box.replaceChildren();
   if (answer.error) { box.append(element("pre", answer.error)); return; }
-  box.append(element("h2", `print(${answer.name}._backward)`), element("pre", answer.backward, "backward"));
-  box.append(element("h2", `explain(out, ${answer.name})`), element("pre", answer.explain, "explain"));
+  box.append(element("h2", `print(${answer.name}._backward)`), element("pre", answer.backward, "backward"),
+             element("h2", `explain(out, ${answer.name})`), element("pre", answer.explain, "explain"));
+}
+
+function stale(message) {  // the last drawing stays, greyed: it is not of this code
+  $("error").textContent = message;
+  $("graph").style.opacity = 0.3;
+  $("panel").textContent = $("status").textContent = "";
+  for (const id of ["reset", "back", "next", "end"]) $(id).disabled = true;
+  showLeaves([]);
+  state.last = "error";
 }
 
 function run() {
   if (!session) return;
-  const answer = JSON.parse(session.run($("code").value, $("local").checked));
+  const answer = python(() => session.run($("code").value, $("local").checked));
   state.runs++;
-  $("error").textContent = answer.error || "";
+  $("error").textContent = "";
   $("printed").textContent = answer.printed || "";
   $("note").textContent = answer.note || "";
   $("inspector").replaceChildren(element("h2", "Click a node to see its _backward and the chain rule for it"));
-  if (answer.error) {  // the last drawing stays, greyed: it is not of this code
-    $("graph").style.opacity = 0.3;
-    $("panel").textContent = $("status").textContent = "";
-    for (const id of ["reset", "back", "next", "end"]) $(id).disabled = true;
-    showLeaves([]);
-    state.last = "error";
-    return;
-  }
+  if (answer.error) return stale(answer.error);
   let svg;
   try {
     svg = graphviz.renderSVGElement(answer.dot);
   } catch (e) {
-    $("error").textContent = "Graphviz could not draw this graph: " + e.message;
-    state.last = "error";
-    return;
+    return stale("Graphviz could not draw this graph: " + e.message);
   }
   $("graph").style.opacity = 1;
   $("graph").replaceChildren(svg);
@@ -87,20 +105,25 @@ function run() {
   if (state.firstDrawingSeconds === null) state.firstDrawingSeconds = performance.now() / 1000;
 }
 
-load(decodeURIComponent(location.hash.slice(1)));
-$("examples").onchange = () => {
+load(hashName());
+$("examples").onchange = () => { history.replaceState(null, "", "#" + $("examples").value); load($("examples").value); run(); };
+window.onhashchange = () => { load(hashName()); run(); };
+$("reset-example").onclick = () => {
+  delete edits[$("examples").value];
+  sessionStorage.setItem("chainrule-edits", JSON.stringify(edits));
   load($("examples").value);
-  history.replaceState(null, "", "#" + $("examples").value);
   run();
 };
 $("run").onclick = run;
 $("local").onchange = run;
+$("code").oninput = keep;
 $("code").onkeydown = e => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
   if (e.key === "Tab" && !e.shiftKey) {  // a tab key indents, as in any code editor
     e.preventDefault();
     const t = e.target, at = t.selectionStart;
     t.setRangeText("    ", at, t.selectionEnd, "end");
+    keep();
   }
 };
 
@@ -114,7 +137,7 @@ $("code").onkeydown = e => {
     $("ready").textContent = `Python ready in ${state.readySeconds.toFixed(1)} s`;
     $("run").disabled = false;
     state.ready = true;
-    showVersions(pyodide);
+    showVersions(pyodide, true);
     run();
   } catch (e) {
     $("ready").textContent = "not started";

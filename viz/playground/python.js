@@ -19,10 +19,11 @@ async function startPython() {
   return pyodide;
 }
 
-function showVersions(pyodide) {
+function showVersions(pyodide, withGraphviz) {
   const v = JSON.parse(document.getElementById("versions-data").textContent);
-  const python = pyodide ? pyodide.runPython("import sys; sys.version.split()[0]") : "?";
+  const python = pyodide.runPython("import sys; sys.version.split()[0]");
   document.getElementById("versions").textContent =
-    `Python ${python} in your tab (Pyodide ${v.pyodide}); Graphviz as WebAssembly (@viz-js/viz ${v.viz}). ` +
-    "Your code runs here and nothing is sent anywhere.";
+    `Python ${python} in your tab (Pyodide ${v.pyodide})` +
+    (withGraphviz ? `; Graphviz as WebAssembly (@viz-js/viz ${v.viz})` : "") +
+    ". Your code runs here and nothing is sent anywhere.";
 }

@@ -53,32 +53,47 @@ function fail(message) {
   $("error").textContent = message;
 }
 
+function python(call) {  // a call into the page's Python: its answer, or its failure as the learner's error
+  try {
+    return JSON.parse(call());
+  } catch (e) {
+    return { error: "The page's Python failed: " + (e.message || String(e)) };
+  }
+}
+
 async function train() {
   $("error").textContent = "";
   state.done = false; state.error = null; state.losses = []; state.accuracies = [];
-  const start = JSON.parse(trainer.start($("code").value));
+  const start = python(() => trainer.start($("code").value));
   $("printed").textContent = start.printed || "";
   if (start.error) return fail(start.error);
   $("train").disabled = true; $("stop").disabled = false; stopping = false;
-  const boundary = () => {
-    const answer = JSON.parse(trainer.boundary(30));
-    if (answer.error) { fail(answer.error); return false; }
-    drawBoundary(start.X, start.y, answer);
-    return true;
+  const show = answer => {  // what the learner's functions printed goes below the editor, as it comes
+    if (answer.printed) $("printed").textContent += answer.printed;
+    if (answer.error) fail(answer.error);
+    return !answer.error;
   };
-  boundary();
-  for (let k = 0; k < start.steps && !stopping; k++) {
-    const r = JSON.parse(trainer.step(k));
-    if (r.error) { fail(r.error); break; }
-    state.losses.push(r.loss); state.accuracies.push(r.accuracy);
-    drawLoss(start.steps);
-    $("progress").textContent = `step ${k + 1} of ${start.steps}: loss ${r.loss.toFixed(4)}, ` +
-                                `accuracy ${(100 * r.accuracy).toFixed(0)}%`;
-    if ((k + 1) % 10 === 0 && !boundary()) break;
-    await new Promise(resolve => setTimeout(resolve, 0));  // let the page paint between steps
+  const boundary = () => {
+    const answer = python(() => trainer.boundary(30));
+    if (show(answer)) drawBoundary(start.X, start.y, answer);
+    return !answer.error;
+  };
+  try {
+    if (!boundary()) return;
+    for (let k = 0; k < start.steps && !stopping; k++) {
+      const r = python(() => trainer.step(k));
+      if (!show(r)) break;
+      state.losses.push(r.loss); state.accuracies.push(r.accuracy);
+      drawLoss(start.steps);
+      $("progress").textContent = `step ${k + 1} of ${start.steps}: loss ${r.loss.toFixed(4)}, ` +
+                                  `accuracy ${(100 * r.accuracy).toFixed(0)}%`;
+      if ((k + 1) % 10 === 0 && !boundary()) break;
+      await new Promise(resolve => setTimeout(resolve, 0));  // let the page paint between steps
+    }
+  } finally {  // whatever happened, the buttons are usable again
+    $("train").disabled = false; $("stop").disabled = true;
+    state.done = true;
   }
-  $("train").disabled = false; $("stop").disabled = true;
-  state.done = true;
 }
 
 $("train").onclick = train;
