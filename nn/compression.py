@@ -113,6 +113,12 @@ class Compressed:
 
     def compress(self, g: Any) -> Any:
         """What is sent for the gradient ``g`` (a flat array), counting its bits and keeping the remainder."""
+        sent, bits, residual = self._compressed(g)
+        self._commit(bits, residual)
+        return sent
+
+    def _compressed(self, g: Any) -> Any:
+        """What would be sent for ``g``, its bits and the remainder to keep; nothing changes until ``_commit``."""
         import numpy as np
 
         g = np.asarray(g, dtype=float)
@@ -120,24 +126,43 @@ class Compressed:
         if len(bad):  # a compressor would hide it (nan) or spread it (inf): refused, as the optimizers refuse it
             raise ValueError(f"{self!r}: the gradient holds {g[bad[0]]} at entry {int(bad[0])}; nothing was sent")
         if self.error_feedback and self.residual is not None:
-            g = g + self.residual
+            with np.errstate(over="ignore"):
+                g = g + self.residual
+            bad = np.flatnonzero(~np.isfinite(g))
+            if len(bad):  # the remainder kept from earlier steps, added, passes the float range: refused whole
+                raise OverflowError(f"{self!r}: the gradient plus what earlier steps kept overflows at entry "
+                                    f"{int(bad[0])}; nothing was sent, and what is kept is unchanged")
         sent, bits = self.compressor(g)
+        return sent, bits, (g - sent) if self.error_feedback else None
+
+    def _commit(self, bits: int, residual: Any) -> None:
         self.bits_sent += bits
         if self.error_feedback:
-            self.residual = g - sent
-        return sent
+            self.residual = residual
 
     def step_arrays(self, w: Any, g: Any, checked: bool = False) -> Any:
-        return self.optimizer.step_arrays(w, self.compress(g), checked)
+        """The optimizer's step on the compressed ``g``; a step the optimizer refuses sends and keeps nothing."""
+        sent, bits, residual = self._compressed(g)
+        new = self.optimizer.step_arrays(w, sent, checked)
+        self._commit(bits, residual)
+        return new
 
     def step(self) -> None:
-        """The eager path: the Values' grads compressed together, then the optimizer's step."""
+        """The eager path: the Values' grads compressed together, then the optimizer's step (all or nothing)."""
         import numpy as np
 
-        sent = self.compress(np.array([p.grad for p in self.optimizer.params]))
-        for p, s in zip(self.optimizer.params, sent.tolist()):
+        params = self.optimizer.params
+        grads = [p.grad for p in params]
+        sent, bits, residual = self._compressed(np.array(grads))
+        for p, s in zip(params, sent.tolist()):
             p.grad = s
-        self.optimizer.step()
+        try:
+            self.optimizer.step()
+        except Exception:  # refused: the grads as they were, nothing counted or kept
+            for p, g in zip(params, grads):
+                p.grad = g
+            raise
+        self._commit(bits, residual)
 
     def __repr__(self) -> str:
         return f"Compressed({type(self.optimizer).__name__}, {self.compressor!r}, error_feedback={self.error_feedback})"

@@ -85,3 +85,29 @@ def test_a_compressed_optimizer_copies_and_refuses_a_gradient_that_is_not_finite
         with pytest.raises(ValueError, match=f"the gradient holds {bad} at entry 1; nothing was sent"):
             opt.step_arrays(np.zeros(2), np.array([1.0, bad]))
     assert twin.bits_sent == opt.bits_sent  # a refused step sends nothing
+
+
+def test_a_refused_step_sends_counts_and_keeps_nothing() -> None:
+    a, b = Value(0.0, label="a"), Value(0.0, label="b")
+    opt = Compressed(SGD([a, b], lr=0.1), TopK(0.5))
+    opt.step_arrays(np.zeros(2), np.array([1e308, 1.7e308]))  # 1.7e308 sent, 1e308 kept
+    assert opt.bits_sent == 64 and opt.residual.tolist() == [1e308, 0.0]
+    with pytest.raises(OverflowError, match=r"the gradient plus what earlier steps kept overflows at entry 0; "
+                                             r"nothing was sent, and what is kept is unchanged"):
+        opt.step_arrays(np.zeros(2), np.array([1e308, 0.0]))  # kept + new passes the float range
+    assert opt.bits_sent == 64 and opt.residual.tolist() == [1e308, 0.0]
+    assert opt.step_arrays(np.zeros(2), np.array([-1e308, 1.0])).tolist() == [0.0, -0.1]  # and steps on after it
+    assert opt.bits_sent == 128 and opt.residual.tolist() == [0.0, 0.0]
+
+
+def test_a_step_the_optimizer_refuses_changes_nothing_on_either_path() -> None:
+    a = Value(-1e308, label="a")
+    opt = Compressed(SGD([a], lr=1.0), TopK(1.0))  # a step of -g from -1e308 overflows: SGD refuses it
+    message = r"SGD: the update of a gives -inf \(from -1e\+308 with gradient 1e\+308\); nothing was changed"
+    with pytest.raises(OverflowError, match=message):
+        opt.step_arrays(np.array([-1e308]), np.array([1e308]), checked=True)
+    assert opt.bits_sent == 0 and opt.residual is None
+    a.grad = 1e308
+    with pytest.raises(OverflowError, match=message):
+        opt.step()
+    assert a.grad == 1e308 and a.data == -1e308 and opt.bits_sent == 0 and opt.residual is None
