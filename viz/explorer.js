@@ -165,9 +165,12 @@ function startExplorer(DATA, onSelect, atEnd) {  // onSelect(id): a node was cli
     if (pane.clientWidth === 0 || fitted >= READABLE || !nodes[DATA.root]) return;
     const [x, y] = centre(DATA.root);
     const w = pane.clientWidth / READABLE, h = pane.clientHeight / READABLE;
+    // Along a side that fits at this scale, the whole drawing centred; along one that does not, the output where
+    // it sits in the whole (the right end of a left-to-right drawing).
     const fx = Math.min(0.9, Math.max(0.1, (x - whole[0]) / whole[2]));
     const fy = Math.min(0.9, Math.max(0.1, (y - whole[1]) / whole[3]));
-    view = [x - fx * w, y - fy * h, w, h];
+    view = [whole[2] <= w ? whole[0] + (whole[2] - w) / 2 : x - fx * w,
+            whole[3] <= h ? whole[1] + (whole[3] - h) / 2 : y - fy * h, w, h];
     show();
   }
   place();
