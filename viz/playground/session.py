@@ -219,6 +219,9 @@ class Training:
         except (TypeError, ValueError):
             return json.dumps({"error": "X must be a list of points [x, y] and y a list of labels, all plain numbers",
                                "printed": printed})
+        if not all(math.isfinite(v) for v in [*y, *(c for point in X for c in point)]):
+            return json.dumps({"error": "X and y must be finite numbers: a point or a label is nan or infinite",
+                               "printed": printed})
         steps = ns["STEPS"]
         if not isinstance(steps, int) or steps < 1 or len(X) != len(y) or not X:
             return json.dumps({"error": f"STEPS must be a positive whole number (got {steps!r}), and X and y as long "
