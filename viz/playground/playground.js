@@ -50,14 +50,6 @@ function showLeaves(leaves) {
   }
 }
 
-function python(call) {  // a call into the page's Python: its answer, or its failure as the learner's error
-  try {
-    return JSON.parse(call());
-  } catch (e) {
-    return { error: "The page's Python failed: " + (e.message || String(e)) };
-  }
-}
-
 function inspect(id) {
   const answer = python(() => session.inspect(id));
   const box = $("inspector");

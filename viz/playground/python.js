@@ -19,6 +19,14 @@ async function startPython() {
   return pyodide;
 }
 
+function python(call) {  // a call into the page's Python: its answer, or its failure as the learner's error
+  try {
+    return JSON.parse(call());
+  } catch (e) {
+    return { error: "The page's Python failed: " + (e.message || String(e)) };
+  }
+}
+
 function showVersions(pyodide, withGraphviz) {
   const v = JSON.parse(document.getElementById("versions-data").textContent);
   const python = pyodide.runPython("import sys; sys.version.split()[0]");

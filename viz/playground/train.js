@@ -53,14 +53,6 @@ function fail(message) {
   $("error").textContent = message;
 }
 
-function python(call) {  // a call into the page's Python: its answer, or its failure as the learner's error
-  try {
-    return JSON.parse(call());
-  } catch (e) {
-    return { error: "The page's Python failed: " + (e.message || String(e)) };
-  }
-}
-
 async function train() {
   $("error").textContent = "";
   state.done = false; state.error = null; state.losses = []; state.accuracies = [];
