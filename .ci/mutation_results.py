@@ -6,7 +6,8 @@
 mutmut keeps each file's results beside its mutants (``mutants/<path>.meta``): the exit code of every mutant tried,
 and a hash of every function. On its next run it regenerates the mutants of each source file, compares the hashes,
 and keeps the results of the functions that did not change. Restored, a survivor is tried again (the tests may
-have grown since); a killed mutant stays killed. A full run takes many hours on two cores, longer
+have grown since), unless it is listed in ``equivalent_mutants.toml`` (no test can tell it apart, and trying it runs
+every test that covers it: hours over a run); a killed mutant stays killed. A full run takes many hours on two cores, longer
 than one machine lives here; saving the results with the code lets the next run start where this one stopped, and
 re-run only what changed since.
 """
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from pathlib import Path
 
 KEPT = Path(__file__).with_name("mutation-results.json")
+EQUIVALENT = Path(__file__).with_name("equivalent_mutants.toml")
 RETRIED = {0, 5, 33}  # survived, or no test covered it: mutmut's exit codes worth trying against newer tests
 
 
@@ -40,14 +43,16 @@ def restore(root: Path = Path("mutants")) -> int:
         print(f"no kept results ({KEPT}): the run starts from the beginning")
         return 0
     files = json.loads(KEPT.read_text())
+    equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     restored = 0
     for source, kept in files.items():
         meta = root / f"{source}.meta"
         if meta.exists():  # this machine's own results are newer than the kept ones
             continue
         meta.parent.mkdir(parents=True, exist_ok=True)
-        # a killed mutant stays killed; a survivor (or one no test reached) is tried again, since tests were added
-        results = {k: (None if v in RETRIED else v) for k, v in kept["results"].items()}
+        # a killed mutant stays killed; a survivor (or one no test reached) is tried again, since tests were added,
+        # but not one listed as equivalent (if its function changed, mutmut makes it anew and tries it anyway)
+        results = {k: (None if v in RETRIED and k not in equivalent else v) for k, v in kept["results"].items()}
         meta.write_text(json.dumps({"exit_code_by_key": results, "hash_by_function_name": kept["hashes"],
                                     "type_check_error_by_key": {}, "durations_by_key": {},
                                     "estimated_durations_by_key": {}}))

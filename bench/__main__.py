@@ -28,7 +28,7 @@ def main() -> None:
         lines += section
     if not only:
         out = Path(__file__).with_name("results.md")
-        out.write_text("\n".join(lines) + "\n")
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"written: {out}")
 
 

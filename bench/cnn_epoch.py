@@ -225,7 +225,7 @@ def _memory(name: str) -> float:
 def _resident() -> int:
     """This process's resident set now, in bytes (Linux's /proc; the high-water mark of getrusage cannot say what
     one stretch of a process used)."""
-    with open("/proc/self/statm") as statm:
+    with open("/proc/self/statm", encoding="ascii") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize()
 
 

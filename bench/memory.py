@@ -23,7 +23,7 @@ MiB = 1 << 20
 
 def _status(field: str) -> int:
     """A field of /proc/self/status, in bytes (VmRSS: resident now; VmHWM: the peak since the last reset)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) * 1024
     raise KeyError(field)
@@ -102,7 +102,7 @@ def one(name: str) -> None:
     epoch, kept = _epoch(name)
     gc.collect()
     resting = _status("VmRSS")
-    Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) starts again from now
+    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")  # the peak (VmHWM) starts again from now
     epoch()
     print(json.dumps({"peak": (_status("VmHWM") - resting) / MiB, "resting": resting / MiB, "kept": kept}))
 

@@ -49,7 +49,7 @@ def run(rounds: int = 3) -> List[str]:
     from viz.playground.serve import serve
 
     site = build(Path(tempfile.mkdtemp()) / "site")
-    (site / "bare.html").write_text(BARE)
+    (site / "bare.html").write_text(BARE, encoding="utf-8")
     playground: List[Dict[str, float]] = []
     bare: List[Dict[str, float]] = []
     with serve(site) as base, sync_playwright() as p:

@@ -38,7 +38,7 @@ def write_atomic(path: Union[str, Path], data: Union[bytes, str]) -> Path:
 
     >>> import tempfile, os
     >>> p = write_atomic(os.path.join(tempfile.mkdtemp(), "a.txt"), "hello")
-    >>> p.read_text()
+    >>> p.read_text(encoding="utf-8")
     'hello'
     >>> try:
     ...     write_atomic(p.parent, "x")

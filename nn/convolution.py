@@ -10,6 +10,7 @@ input with it) are what the chain rule gives through those dots, not something w
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import random
@@ -244,10 +245,16 @@ def _conv_parameters(in_channels: int, out_channels: int, kernel_size: Sequence[
 
 
 def built_from_spec(kind: type) -> Any:
-    """A checkpoint's builder for ``kind``: its spec's sizes come back from JSON as lists, the module takes tuples."""
-    def build(**spec: Any) -> Any:
-        return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
-    return build
+    """A checkpoint's builder for ``kind``: its spec's sizes come back from JSON as lists, the module takes tuples.
+
+    >>> built_from_spec(Conv1d)(in_channels=1, out_channels=1, kernel_size=[2]).kernel_size
+    (2,)
+    """
+    return functools.partial(_built, kind)
+
+
+def _built(kind: type, **spec: Any) -> Any:
+    return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
 
 
 register("Conv2d", built_from_spec(Conv2d), parameters=_conv_parameters)

@@ -1,10 +1,13 @@
 """Options for the larger runs of the standing suites, a quick profile for mutation runs, the fuzzing figures in
-the summary, a data folder of the tests' own, and a fixture hiding installed packages."""
+the summary, a data folder of the tests' own, a watch on text files opened without an encoding, and a fixture
+hiding installed packages."""
 
 import atexit
 import builtins
+import io
 import os
 import shutil
+import sys
 import tempfile
 import threading
 
@@ -42,6 +45,39 @@ else:
     settings.register_profile("mutation", max_examples=8, deadline=None, derandomize=True, database=None,
                               phases=[Phase.explicit, Phase.reuse, Phase.generate],
                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+# Every text file chainrule reads or writes names its encoding. Without one, Python takes the locale's: UTF-8
+# here, cp1252 on many Windows machines, where an explorer page holding "∂L/∂w" would read back garbled. Python
+# warns of it only when started with -X warn_default_encoding, which a test run cannot switch on from inside, so
+# the standard library's one question for the default (io.text_encoding, which pathlib asks) is watched, and a
+# test fails if chainrule's own code asked it. Pipes are left alone: a child process writes in the locale's.
+OURS = {"engine", "nn", "viz", "demos", "bench"}
+_unnamed: list = []
+_text_encoding = io.text_encoding
+
+
+def _watched_text_encoding(encoding, stacklevel=2):  # noqa: ANN001, ANN202 (io.text_encoding's own signature)
+    if encoding is None:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in ("pathlib", "io"):
+            frame = frame.f_back  # past the standard library, to the code that opened the file
+        if frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in OURS:
+            _unnamed.append(f"{frame.f_code.co_filename}:{frame.f_lineno}")
+    return _text_encoding(encoding, stacklevel + 1)
+
+
+io.text_encoding = _watched_text_encoding
+
+
+@pytest.fixture(autouse=True)
+def _text_files_name_their_encoding():
+    _unnamed.clear()
+    yield
+    if _unnamed:
+        found, _unnamed[:] = sorted(set(_unnamed)), []
+        pytest.fail(f"a text file was opened without naming its encoding at {', '.join(found)}: the locale's would "
+                    f"be used, not UTF-8 on every machine; pass encoding=\"utf-8\"", pytrace=False)
 
 
 def pytest_addoption(parser) -> None:  # noqa: ANN001 (pytest's hook)

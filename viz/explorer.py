@@ -81,7 +81,7 @@ class ExplorerPage(type(Path())):  # type: ignore[misc]
     height = 560
 
     def _repr_html_(self) -> str:
-        page = html.escape(self.read_text(), quote=True)
+        page = html.escape(self.read_text(encoding="utf-8"), quote=True)
         return (f'<iframe srcdoc="{page}" title="chainrule explorer: {html.escape(self.name)}" '
                 f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>')
 
@@ -120,8 +120,9 @@ def explorer(root: Value, path: Union[str, Path], options: Optional[DrawOptions]
     svg = svg[svg.index("<svg"):]  # drop the XML prologue and doctype: the SVG sits inside HTML
     payload = script_json(data)
     # Both slots are filled in one pass: a label reading "__DATA__" inside the SVG must not take the data's place.
-    template = TEMPLATE.read_text().replace("__STYLE__", STYLE.read_text()).replace("__CONTROLS__", CONTROLS.read_text())
+    template = (TEMPLATE.read_text(encoding="utf-8").replace("__STYLE__", STYLE.read_text(encoding="utf-8"))
+                .replace("__CONTROLS__", CONTROLS.read_text(encoding="utf-8")))
     head, rest = template.split("__SVG__", 1)
     middle, tail = rest.split("__DATA__", 1)
-    page = head + svg + middle + payload + tail.replace("__SCRIPT__", SCRIPT.read_text())
+    page = head + svg + middle + payload + tail.replace("__SCRIPT__", SCRIPT.read_text(encoding="utf-8"))
     return ExplorerPage(write_atomic(path, page.encode()))

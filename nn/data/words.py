@@ -88,7 +88,7 @@ def read_words(path: PathLike) -> List[str]:
     """One word per line, each lowercase a to z only; a clear error naming the line otherwise.
 
     >>> import tempfile, os; p = os.path.join(tempfile.mkdtemp(), "w.txt")
-    >>> _ = open(p, "w").write("emma\\nolivia\\n"); read_words(p)
+    >>> _ = open(p, "w", encoding="utf-8").write("emma\\nolivia\\n"); read_words(p)
     ['emma', 'olivia']
     """
     path = Path(path)

@@ -52,7 +52,8 @@ def npm_packages(cache: Path) -> Path:
     lock = (HERE / "package-lock.json").read_bytes()
     stamp = cache / "lock.sha256"
     modules = cache / "node_modules"
-    if not (modules.is_dir() and stamp.is_file() and stamp.read_text() == hashlib.sha256(lock).hexdigest()):
+    fresh = stamp.is_file() and stamp.read_text(encoding="utf-8") == hashlib.sha256(lock).hexdigest()
+    if not (modules.is_dir() and fresh):
         cache.mkdir(parents=True, exist_ok=True)
         shutil.copy(HERE / "package.json", cache / "package.json")
         (cache / "package-lock.json").write_bytes(lock)
@@ -60,7 +61,7 @@ def npm_packages(cache: Path) -> Path:
                               cwd=cache, capture_output=True, text=True)
         if done.returncode != 0:
             raise BuildError(f"npm ci failed in {cache} (exit {done.returncode}):\n{done.stderr.strip()}")
-        stamp.write_text(hashlib.sha256(lock).hexdigest())
+        stamp.write_text(hashlib.sha256(lock).hexdigest(), encoding="utf-8")
     return modules
 
 
@@ -168,7 +169,8 @@ def fill(out: Path, modules: Path) -> None:
     for name in PAGES:  # every slot filled in one pass: an example holding "__VERSIONS__" stays as it is
         text = slot.sub(lambda m: slots[m.group(0)], (HERE / name).read_text(encoding="utf-8"))
         (out / name).write_text(text, encoding="utf-8")
-    (out / MARK).write_text("made by make site (python -m viz.playground): replaced whole at the next build\n")
+    (out / MARK).write_text("made by make site (python -m viz.playground): replaced whole at the next build\n",
+                           encoding="utf-8")
 
 
 def versions(modules: Path) -> Dict[str, str]:
@@ -178,7 +180,7 @@ def versions(modules: Path) -> Dict[str, str]:
     {'pyodide': '314.0.8', 'viz': '3.25.0'}
     """
     def version(package: str) -> str:
-        return json.loads((modules / package / "package.json").read_text())["version"]
+        return json.loads((modules / package / "package.json").read_text(encoding="utf-8"))["version"]
     return {"pyodide": version("pyodide"), "viz": version("@viz-js/viz")}
 
 

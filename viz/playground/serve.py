@@ -1,7 +1,7 @@
 """The built site served from 127.0.0.1, as the tests, the bench and ``python -m viz.playground --serve`` do.
 
 >>> import tempfile, urllib.request
->>> folder = Path(tempfile.mkdtemp()); _ = (folder / "index.html").write_text("hello")
+>>> folder = Path(tempfile.mkdtemp()); _ = (folder / "index.html").write_text("hello", encoding="utf-8")
 >>> with serve(folder) as url:
 ...     urllib.request.urlopen(url + "/index.html").read()
 b'hello'

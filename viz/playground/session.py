@@ -226,7 +226,7 @@ class Training:
         if not isinstance(steps, int) or steps < 1 or len(X) != len(y) or not X:
             return json.dumps({"error": f"STEPS must be a positive whole number (got {steps!r}), and X and y as long "
                                         f"as each other, not empty (got {len(X)} and {len(y)})", "printed": printed})
-        return json.dumps({"steps": steps, "X": X, "y": y, "printed": printed}, allow_nan=False)
+        return json.dumps({"steps": steps, "X": X, "y": y, "printed": printed})
 
     def _call(self, name: str, *args: Any) -> Tuple[Any, str]:
         """The learner's function ``name`` called with ``args``: its result and what it printed."""
