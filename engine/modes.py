@@ -100,9 +100,14 @@ def detect_anomaly() -> Iterator[None]:
 def creation_site() -> str:
     """The first caller outside the engine: where the user's code made a Value."""
     frame: Optional[Any] = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _ENGINE_DIR:
+    while frame is not None and _in_engine(frame.f_code.co_filename):
         frame = frame.f_back
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "<unknown>"
+
+
+def _in_engine(filename: str) -> bool:
+    # "<string>" or "<stdin>" names no file: made absolute, it would be taken for one in the working folder
+    return not filename.startswith("<") and os.path.dirname(os.path.abspath(filename)) == _ENGINE_DIR
 
 
 def site_of(node: Any) -> str:

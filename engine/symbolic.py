@@ -7,7 +7,7 @@ the engine computes with: ``TANH``'s rule ``1 - out*out`` prints as
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
 from . import ops
 from .arithmetic import Arithmetic
@@ -185,9 +185,23 @@ def formulas(op: ops.Op, n_inputs: int, param: Any = None, names: Optional[Seque
     >>> formulas(ops.MUL, 2)
     ['d (a·b)/da = b', 'd (a·b)/db = a']
     """
+    shown, names, written = _derivatives(op, n_inputs, param, names)
+    return [f"d {shown}/d{name} = {rule}" for name, rule in zip(names, written)]
+
+
+def rules(op: ops.Op, n_inputs: int, param: Any = None, names: Optional[Sequence[str]] = None) -> Sequence[str]:
+    """Each local derivative of ``op`` as ``formulas`` writes it after the ``=``, read from the same rule.
+
+    >>> rules(ops.TANH, 1, names=["k = 2"])
+    ['1 - tanh(k = 2)^2']
+    """
+    return _derivatives(op, n_inputs, param, names)[2]
+
+
+def _derivatives(op: ops.Op, n_inputs: int, param: Any, names: Optional[Sequence[str]]
+                 ) -> Tuple[str, List[str], List[str]]:
+    """The op written with its inputs' names, the names, and each local derivative written out."""
     names = list(names) if names is not None else input_names(op, n_inputs)
     syms = [Sym(name) for name in names]
     out = op(*syms, param=param)
-    partials = op.local_derivatives(syms, out, param)
-    shown = out._wrap(_ATOM)
-    return [f"d {shown}/d{name} = {_sym(d)}" for name, d in zip(names, partials)]
+    return out._wrap(_ATOM), names, [str(_sym(d)) for d in op.local_derivatives(syms, out, param)]

@@ -69,9 +69,9 @@ class Quantise(Compressor):
     def __call__(self, g: Any) -> Tuple[Any, int]:
         import numpy as np
 
-        if self.bits == 1:
-            return np.sign(g) * np.abs(g).mean(), g.size + 32
         m = np.abs(g).max()
+        if self.bits == 1:  # the mean magnitude, taken as m times a mean of numbers at most 1: no sum overflows
+            return np.sign(g) * (m * (np.abs(g) / m).mean() if m > 0 else 0.0), g.size + 32
         half = 2 ** (self.bits - 1) - 1  # levels -half..half
         sent = np.round(g / m * half) / half * m + 0.0 if m > 0 else np.zeros_like(g)  # + 0.0: no -0.0
         return sent, self.bits * g.size + 32

@@ -118,8 +118,9 @@ def _not_finite_at(a: Any) -> Optional[int]:
     finite numbers that overflows is checked element by element, and passes)."""
     import numpy as np
 
-    if math.isfinite(np.add.reduce(a)):
-        return None
+    with np.errstate(over="ignore"):  # an overflowing sum of finite numbers is no news for the user
+        if math.isfinite(np.add.reduce(a)):
+            return None
     bad = np.flatnonzero(~np.isfinite(a))
     return int(bad[0]) if len(bad) else None
 

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 from ..checks import shown
 from ..graph import topological_order
 from ..reverse import isolated_gradients, needs_rule
-from ..symbolic import formulas, input_names
+from ..symbolic import formulas, input_names, rules
 from ..value import Value
 
 
@@ -32,8 +32,7 @@ def local_terms(node: Value, names: Optional[Sequence[str]] = None) -> Optional[
     """
     if node._fn is None:
         return None
-    written = formulas(node._fn, len(node._prev), node._param, names)
-    return [(f.split(" = ", 1)[1], d) for f, d in zip(written, _local(node))]
+    return list(zip(rules(node._fn, len(node._prev), node._param, names), _local(node)))
 
 
 def _sum(terms: List[float]) -> str:

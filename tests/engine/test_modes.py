@@ -71,3 +71,17 @@ def test_site_of_says_what_made_a_value_and_where_outside_the_engine() -> None:
             assert match, said
             assert os.path.dirname(os.path.abspath(match.group(1))) != engine_dir  # the first frame outside the engine
     assert modes.site_of(Value(2.0)) == ""  # made outside detect_anomaly: nothing is known
+
+
+def test_code_without_a_file_is_its_own_creation_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """engine.modes.creation_site: code typed at ``python -c`` or a REPL is "<string>" or "<stdin>", no file; in
+    the engine's own folder it was once taken for an engine file and skipped, naming the wrong caller."""
+    import os
+
+    from engine import modes
+
+    monkeypatch.chdir(os.path.dirname(os.path.abspath(modes.__file__)))
+    for name in ("<string>", "<stdin>"):
+        scope: dict = {"modes": modes}
+        exec(compile("site = modes.creation_site()", name, "exec"), scope)  # noqa: S102 (a typed line, as python -c runs it)
+        assert scope["site"] == f"{name}:1"

@@ -42,6 +42,17 @@ def test_one_bit_sends_signs_scaled_by_the_mean_magnitude() -> None:
     assert sent.tolist() == [1.125, -1.125, 1.125, -1.125] and bits == 4 + 32
 
 
+@pytest.mark.filterwarnings("error")  # nor does NumPy warn of the optimizer's overflowing sum on the way
+def test_one_bit_of_huge_finite_gradients_stays_finite() -> None:
+    """The mean of 1e308 and 1e308 is 1e308: summed first it overflowed to inf, which Compressed then refused
+    (or, with the optimizer's check skipped, stepped into inf). All zeros send zeros."""
+    sent, _ = Quantise(1)(np.array([1e308, -1e308, 1e308]))
+    assert sent.tolist() == [1e308, -1e308, 1e308]
+    opt = Compressed(SGD([Value(0.0), Value(0.0)], lr=1.0), Quantise(1))
+    assert opt.step_arrays(np.zeros(2), np.array([1e308, 1e308])).tolist() == [-1e308, -1e308]
+    assert Quantise(1)(np.zeros(3))[0].tolist() == [0.0, 0.0, 0.0]
+
+
 @given(st.lists(arrays(np.float64, 8, elements=st.floats(-10, 10, allow_subnormal=False)), min_size=1, max_size=6))
 def test_error_feedback_loses_nothing_over_the_steps(steps) -> None:
     opt = Compressed(SGD([Value(0.0) for _ in range(8)], lr=1.0), TopK(0.25))

@@ -289,3 +289,23 @@ def test_the_mlp_example_agrees_with_central_differences() -> None:
         down = model(x).data
         p.data = saved
         assert float(leaf["grad"]) == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8), leaf["name"]
+
+
+def test_a_local_derivative_that_overflows_is_named_not_sent_as_bad_json() -> None:
+    """viz.explorer.explorer_data: 1/x at x = 1e-160 has the local derivative -1/x² = -1e320, past the floats, on a
+    branch that relu cut off, so backward never used it; the page shows every node's, and JSON has no inf. Once the
+    learner read "Out of range float values are not JSON compliant"; now which derivative, and what it is."""
+    code = "from engine import Value\nx = Value(1e-160, label='x')\nq = 1 / x\nout = (-q).relu()\nout.backward()\n"
+    answer = json.loads(Session().run(code))
+    assert answer == {"error": "ValueError: explorer: the local derivative of / 'v2' by its input 'x', -(v1/x)/x, is "
+                               "-inf here, which a page cannot show", "printed": ""}
+    assert -1 / 1e-160 / 1e-160 == -math.inf  # the oracle: the derivative overflows in Python's own floats
+
+
+def test_local_derivatives_on_edges_reach_the_drawing() -> None:
+    """The page's "local derivatives on edges" box: Session.run(show_local=True) draws as draw_dot does with it."""
+    code = "from engine import Value\nx = Value(3.0, label='x')\nout = (x * x).tanh()\nout.backward()"
+    with_locals = json.loads(Session().run(code, show_local=True))["dot"]
+    out = direct(code)
+    assert with_locals == draw_dot(out, **{**DRAWING, "show_local": True}).source
+    assert with_locals != json.loads(Session().run(code))["dot"]

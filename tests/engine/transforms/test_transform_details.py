@@ -20,6 +20,15 @@ def test_local_terms_show_an_ops_constant() -> None:
     assert local_terms(x.leaky_relu(0.1), ["x"]) == [("(1 if x > 0 else 0.1)", 1.0)]
 
 
+def test_local_terms_keep_a_label_holding_an_equals_sign_whole() -> None:
+    """A drawing's edge label is the rule alone, however the inputs are named: once it was cut at the first " = ",
+    which a label such as "k = 2" holds too. Unnamed, a sum's inputs are v0, v1, ..."""
+    k = Value(2.0, label="k = 2")
+    t = 1 - (k.tanh().data) ** 2
+    assert local_terms(k.tanh(), ["k = 2"]) == [("1 - tanh(k = 2)^2", pytest.approx(t, rel=1e-15))]
+    assert local_terms(engine.sum([k, k, k])) == [("1", 1.0)] * 3
+
+
 def test_explain_refuses_a_hand_made_node_naming_itself() -> None:
     a = Value(2.0)
     out = Value(4.0, (a,), "sq")
