@@ -32,7 +32,10 @@ pictures: $(VENV)/.run-deps
 mutation: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet "mutmut>=3.3,<4"
 	$(BIN)/python .ci/mutation_results.py restore
-	CI=true $(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 2) || true
+	@# One thread per library: mutmut forks a process per mutant from one that ran the tests, and an OpenMP pool
+	@# (PyTorch's) does not survive a fork: the fork's first parallel op waited forever, a false timeout.
+	CI=true OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+		$(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 2) || true
 	$(BIN)/python .ci/mutation_results.py save
 	$(BIN)/python .ci/mutation_score.py mutants
 

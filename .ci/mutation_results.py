@@ -6,8 +6,8 @@
 mutmut keeps each file's results beside its mutants (``mutants/<path>.meta``): the exit code of every mutant tried,
 and a hash of every function. On its next run it regenerates the mutants of each source file, compares the hashes,
 and keeps the results of the functions that did not change. Restored, a survivor is tried again (the tests may
-have grown since), unless it is listed in ``equivalent_mutants.toml`` (no test can tell it apart, and trying it runs
-every test that covers it: hours over a run); a killed mutant stays killed. A full run takes many hours on two cores, longer
+have grown since), unless it is listed in ``equivalent_mutants.toml`` as checked against its function as kept (no
+test can tell it apart, and trying it runs every test that covers it: hours over a run); a killed mutant stays killed. A full run takes many hours on two cores, longer
 than one machine lives here; saving the results with the code lets the next run start where this one stopped, and
 re-run only what changed since.
 """
@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from pathlib import Path
 
+from mutation_score import equivalents, results as kept_results
+
 KEPT = Path(__file__).with_name("mutation-results.json")
-EQUIVALENT = Path(__file__).with_name("equivalent_mutants.toml")
-RETRIED = {0, 5, 33}  # survived, or no test covered it: mutmut's exit codes worth trying against newer tests
+# survived, or no test covered it: worth trying against newer tests; or timed out, which before OpenMP was held to one
+# thread (the Makefile) was often a test waiting forever on PyTorch's threads lost in the fork, not a kill
+RETRIED = {0, 5, 33, 36, -24, 24, 152}
 
 
 def save(root: Path = Path("mutants")) -> int:
@@ -43,7 +45,7 @@ def restore(root: Path = Path("mutants")) -> int:
         print(f"no kept results ({KEPT}): the run starts from the beginning")
         return 0
     files = json.loads(KEPT.read_text())
-    equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    equivalent, _ = equivalents(kept_results(KEPT)[1])  # listed, and checked against the function as kept
     restored = 0
     for source, kept in files.items():
         meta = root / f"{source}.meta"

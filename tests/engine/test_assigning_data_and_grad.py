@@ -89,6 +89,12 @@ def test_a_grad_may_be_set_to_inf_for_the_optimizer_to_name() -> None:
     p.grad = math.inf
     with pytest.raises(ValueError, match="gradient of w is inf"):
         SGD([p], lr=0.1).step()
+    import numpy as np  # a NumPy number takes the slower path, and the same answer
+
+    p.grad = np.float32("-inf")
+    assert p.grad == -math.inf and p.grad.__class__ is float
+    with pytest.raises(ValueError, match="gradient of w is -inf"):
+        SGD([p], lr=0.1).step()
 
 
 def test_a_value_as_a_first_order_grad_is_refused_saying_what_to_write() -> None:

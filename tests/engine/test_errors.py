@@ -18,6 +18,14 @@ def test_non_numbers_are_refused_with_their_type(bad: object) -> None:
             operation()
 
 
+def test_as_value_names_what_it_was_given_as() -> None:
+    """engine.as_value: an operand by default, or what the caller says; the message says which."""
+    with pytest.raises(TypeError, match=r"^operand must be a real number, got str 'a'$"):
+        engine.as_value("a")
+    with pytest.raises(TypeError, match=r"^target must be a real number, got NoneType None$"):
+        engine.as_value(None, "target")
+
+
 def test_label_must_be_text() -> None:
     with pytest.raises(TypeError, match="label must be a str, got int"):
         Value(1.0, label=3)

@@ -311,3 +311,15 @@ def test_a_replay_without_the_inputs_gradients_gives_none() -> None:
     r = p.replay([3.0], input_grads=False)
     assert (r.value, r.grads, r.param_grads) == (6.0, (), [3.0])
     assert p.replay([3.0]).grads == (2.0,)
+
+
+def test_runs_counts_the_array_operations_that_a_batch_runs() -> None:
+    """engine.compiler.batch.route, as Program.runs() asks it: a batch returns the inputs' gradients by default,
+    and lifting groups by which values need one, so the count is that of code("lifted")'s forward lines (4 here:
+    the two tanh stacked; without input gradients, 5: the tanh of x*y is not needed and goes apart)."""
+    w = Value(2.0)
+    p = engine.compile(lambda x, y: (x * w).tanh() + (x * y).tanh(), 1.0, 2.0)
+    forward = p.code("lifted").split("def backward():")[0].splitlines()[1:]
+    assert len(forward) == 4
+    assert p.runs().splitlines()[1] == ('batch: the lifted array program on NumPy: 4 array operations for 5 '
+                                        'instructions (0 matrix products), shown by code("lifted")')

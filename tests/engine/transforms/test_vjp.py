@@ -95,3 +95,13 @@ def test_errors_name_vjp_and_the_output() -> None:
         vjp(lambda x: [x, "y"], 2.0)
     with pytest.raises(TypeError, match="^vjp: f must return a scalar Value, got str"):
         vjp(lambda x: "y", 2.0)
+
+
+def test_a_pullback_runs_on_plain_numbers_and_names_an_overflowing_gradient() -> None:
+    """engine.transforms.functional.vjp: the pullback is first order (no graph of its own: grad of a vjp is
+    vjp's job again), so an overflow is backward's, naming the input it reaches, not an op's inside a graph."""
+    _, pullback = vjp(lambda x: x * 1e200, 1e-200)
+    assert pullback(1.0) == (1e200,)
+    with pytest.raises(OverflowError) as caught:
+        pullback(1e200)  # 1e200 * 1e200 is past the floats
+    assert str(caught.value) == "backward: the gradient reaching leaf with data=1e-200 is inf"
