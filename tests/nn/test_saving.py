@@ -107,3 +107,13 @@ def test_load_into_checks_the_architecture(model, tmp_path: Path) -> None:
         nn.load_into(model, tmp_path / "other.json")
     with pytest.raises(TypeError, match="writes GRU, LSTM, MLP, .* models, got Layer"):
         nn.save(model.layers[0], tmp_path / "layer.json")
+
+
+def test_a_registered_count_takes_only_the_spec_it_describes(monkeypatch) -> None:
+    """nn.saving.register is where a user's own module kind comes in: its parameter count is called with the
+    spec's sizes, never the "type" key, so a count written plainly (no **_) works."""
+    from nn import saving
+
+    monkeypatch.setitem(saving._OWN_PARAMETERS, "Scale", lambda features: features)  # a weight per feature
+    assert saving.described_parameters({"type": "Sequential", "layers": [
+        {"type": "Scale", "features": 4}, {"type": "BatchNorm", "features": 3}]}) == 4 + 2 * 3
