@@ -85,3 +85,33 @@ def test_code_without_a_file_is_its_own_creation_site(monkeypatch: pytest.Monkey
         scope: dict = {"modes": modes}
         exec(compile("site = modes.creation_site()", name, "exec"), scope)  # noqa: S102 (a typed line, as python -c runs it)
         assert scope["site"] == f"{name}:1"
+
+
+def test_detection_adds_where_to_backwards_errors_and_only_then() -> None:
+    """engine.reverse contributions, local_partials and check_gradient, with the site checked as a pattern (the
+    tests that compare the caller's exact line cannot run under mutation testing): an infinite contribution is
+    caught where it is sent, a rule undefined at its point names where its node was made, and a nan gradient is a
+    ValueError (inf an OverflowError). Without detect_anomaly no site is looked up."""
+    import re
+
+    undefined = "pow: the local derivative is undefined at x=0.0, k=0.5 (0.0 cannot be raised to a negative power)"
+    x = Value(0.0, label="x")
+    with pytest.raises(ZeroDivisionError) as caught:
+        (x ** 0.5).backward()
+    assert str(caught.value) == undefined
+    with detect_anomaly():
+        x = Value(1e-200, label="x")
+        out = x * 1e200 * 1e200  # finite values; the gradient reaching x, 1e200 * 1e200, is not
+        with pytest.raises(OverflowError) as caught:
+            out.backward()
+        assert re.fullmatch(r"backward: mul with a=1e-200, b=1e\+200 sends inf to its input leaf 'x' with "
+                            r"data=1e-200; the mul was created at .+:\d+", str(caught.value)), str(caught.value)
+        x = Value(0.0, label="x")
+        y = x ** 0.5
+        with pytest.raises(ZeroDivisionError) as caught:
+            y.backward()
+        assert re.fullmatch(re.escape(undefined) + r"; the pow was created at .+:\d+", str(caught.value))
+    x = Value(1.0, label="x")
+    x.grad = math.nan
+    with pytest.raises(ValueError, match=r"^backward: the gradient reaching leaf 'x' with data=1.0 is nan$"):
+        (x * 2.0).backward()
