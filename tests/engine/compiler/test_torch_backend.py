@@ -224,3 +224,28 @@ def test_on_a_gpu_the_numbers_of_the_cpu() -> None:
     assert on_gpu.values.device.type == "cuda" and on_gpu.param_grads.device.type == "cuda"
     agree(on_cpu.values.numpy(), on_gpu.values.cpu().numpy())
     agree(on_cpu.param_grads.numpy(), on_gpu.param_grads.cpu().numpy(), 10.0)
+
+
+def test_a_users_op_runs_on_numpy_from_tensors_on_any_device() -> None:
+    """engine.compiler.torch_backend Torch.vectorized: an op with no PyTorch function (a user's own) runs through
+    NumPy. A tensor on a GPU is one NumPy cannot read: it is brought to the CPU first; a plain number (an op's
+    constant argument) is passed as it is. No GPU here: a stand-in that NumPy refuses, as it refuses a CUDA one."""
+    from engine.compiler.torch_backend import Torch
+
+    @engine.op(derivative=lambda x, k, out: (k, x))
+    def times(x: float, k: float) -> float:
+        return x * k
+
+    class OnAGpu:
+        def __init__(self, values: list) -> None:
+            self.values = values
+
+        def cpu(self) -> "torch.Tensor":
+            return torch.tensor(self.values, dtype=torch.float64)
+
+        def __array__(self, *args: object, **kwargs: object) -> None:
+            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() first")
+
+    run = Torch("cpu").vectorized(times)
+    assert run(OnAGpu([1.0, -2.0]), 3.0).tolist() == [3.0, -6.0]  # by hand: x * k
+    assert run(OnAGpu([1.5]), OnAGpu([2.0])).tolist() == [3.0]

@@ -406,3 +406,15 @@ def test_a_result_beside_a_value_may_be_an_unhashable_number() -> None:
     assert three == 3.0 and y.data == 8.0
     y.backward()
     assert x.grad == 12.0  # d/dx x^3 = 3 x^2
+
+
+def test_a_checkpoint_inside_a_checkpoint_differentiates_only_what_leads_to_wrt() -> None:
+    """engine.reverse.reverse_pass: a recomputed segment is cut to the nodes leading to the wanted Values, and so is
+    a segment recomputed inside it. The inner t ** 0.5 at t = 0 (a target's square root, say) has no derivative,
+    and none is needed for d/dw: differentiated anyway, it raised. By hand: d(3(w² + √t))/dw = 6w = 12."""
+    from engine.reverse import isolated_gradients
+
+    w, t = Value(2.0, label="w"), Value(0.0, label="t")
+    out = checkpoint(lambda w, t: checkpoint(lambda w, t: w * w + t ** 0.5, w, t) * 3.0, w, t)
+    assert [g.data for g in isolated_gradients(out, [w])] == [12.0]
+    assert (w.grad, t.grad) == (0.0, 0.0)  # isolated: the grads are left as they were
