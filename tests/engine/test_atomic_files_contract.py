@@ -218,7 +218,7 @@ def test_a_directory_is_refused_with_is_a_directory_error(tmp_path: Path) -> Non
     (folder / "inside.txt").write_text("kept")
     with pytest.raises(IsADirectoryError, match=r"cannot write the file .*m\.json: it is a directory") as e:
         write_atomic(folder, "new")
-    assert e.value.errno == errno.EISDIR
+    assert e.value.errno == errno.EISDIR and e.value.filename == str(folder)  # as open() names it
     (tmp_path / "to-dir.json").symlink_to("m.json")
     with pytest.raises(IsADirectoryError, match=r"to-dir\.json \(a symbolic link to .*m\.json\): it is a directory"):
         write_atomic(tmp_path / "to-dir.json", "new")
