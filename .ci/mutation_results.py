@@ -7,9 +7,10 @@ mutmut keeps each file's results beside its mutants (``mutants/<path>.meta``): t
 and a hash of every function. On its next run it regenerates the mutants of each source file, compares the hashes,
 and keeps the results of the functions that did not change. Restored, a survivor is tried again (the tests may
 have grown since), unless it is listed in ``equivalent_mutants.toml`` as checked against its function as kept (no
-test can tell it apart, and trying it runs every test that covers it: hours over a run); a killed mutant stays killed. A full run takes many hours on two cores, longer
-than one machine lives here; saving the results with the code lets the next run start where this one stopped, and
-re-run only what changed since.
+test can tell it apart, and trying it runs every test that covers it: hours over a run); a timeout is tried again
+too (RETRIED says why); a killed mutant stays killed. A full run takes many hours on two cores, longer than one
+machine lives here; saving the results with the code lets the next run start where this one stopped, and re-run
+only what changed since.
 """
 
 from __future__ import annotations

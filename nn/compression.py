@@ -69,9 +69,11 @@ class Quantise(Compressor):
     def __call__(self, g: Any) -> Tuple[Any, int]:
         import numpy as np
 
-        m = np.abs(g).max()
+        magnitude = np.abs(g)
         if self.bits == 1:  # the mean magnitude, taken as m times a mean of numbers at most 1: no sum overflows
-            return np.sign(g) * (m * (np.abs(g) / m).mean() if m > 0 else 0.0), g.size + 32
+            m = magnitude.max(initial=0.0)
+            return np.sign(g) * (m * (magnitude / m).mean() if m > 0 else 0.0), g.size + 32
+        m = magnitude.max()
         half = 2 ** (self.bits - 1) - 1  # levels -half..half
         sent = np.round(g / m * half) / half * m + 0.0 if m > 0 else np.zeros_like(g)  # + 0.0: no -0.0
         return sent, self.bits * g.size + 32

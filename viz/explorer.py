@@ -46,12 +46,11 @@ def explorer_data(root: Value, parameters: Iterable[Value] = ()) -> Dict[str, ob
     for v in order:
         locals_ = []
         terms = local_terms(v, [names.get(p) or ids[p] for p in v._prev]) if v._prev else None
-        if terms is not None:
-            locals_ = [[ids[p], rhs, d] for p, (rhs, d) in zip(v._prev, terms)]
-            for p, rhs, d in ((p, rhs, d) for p, (rhs, d) in zip(v._prev, terms) if not math.isfinite(d)):
-                # backward never needed it (no gradient flowed there), but the page shows every node's
+        for p, (rhs, d) in zip(v._prev, terms or ()):
+            if not math.isfinite(d):  # backward never needed it (no gradient flowed there); the page shows them all
                 raise ValueError(f"explorer: the local derivative of {v._op} {names.get(v) or ids[v]!r} by its input "
                                  f"{names.get(p) or ids[p]!r}, {rhs}, is {d} here, which a page cannot show")
+            locals_.append([ids[p], rhs, d])
         nodes[ids[v]] = {"label": names.get(v, ""), "op": printable(v._op), "kind": kind(v, root, parameters),
                          "data": v.data, "locals": locals_}
     with fresh_grads(order):

@@ -66,7 +66,7 @@ def test_custom_value_errors_name_the_op() -> None:
 def test_a_rule_of_arithmetic_runs_on_plain_floats_and_its_errors_are_pythons() -> None:
     """engine.custom._works_on_floats: a rule tried at 0.5 that works on floats runs on the floats themselves (no
     wrapper: as fast as a built-in op's), so where it fails the message is Python's own, as its author sees it
-    running the rule by hand; a variadic rule too. A rule that needs methods (x.cos()) gets them instead."""
+    running the rule by hand; a variadic rule too. A rule that fails at 0.5 gets the engine's numbers instead."""
     @op(derivative=lambda x, out: (1 / x,))
     def log_ish(x: float) -> float:
         return x * x
@@ -74,13 +74,6 @@ def test_a_rule_of_arithmetic_runs_on_plain_floats_and_its_errors_are_pythons() 
     @op(derivative=lambda xs, out: [1 / x for x in xs])
     def logs_ish(*xs: float) -> float:
         return sum(xs)
-
-    with pytest.raises(ZeroDivisionError) as caught:
-        log_ish(Value(0.0)).backward()
-    assert str(caught.value) == "log_ish: the local derivative is undefined at x=0.0 (float division by zero)"
-    with pytest.raises(ZeroDivisionError) as caught:
-        logs_ish(Value(1.0), Value(0.0)).backward()
-    assert str(caught.value) == "logs_ish: the local derivative is undefined at 2 inputs (float division by zero)"
 
     @op(derivative=lambda x, out: (1 / out,))  # the trial passes the op's own output too
     def less_one(x: float) -> float:
@@ -94,7 +87,9 @@ def test_a_rule_of_arithmetic_runs_on_plain_floats_and_its_errors_are_pythons() 
     def pole(x: float) -> float:
         return x
 
-    for made, args, said in ((less_one, [Value(1.0)], "at x=1.0 (float division by zero)"),
+    for made, args, said in ((log_ish, [Value(0.0)], "at x=0.0 (float division by zero)"),
+                             (logs_ish, [Value(1.0), Value(0.0)], "at 2 inputs (float division by zero)"),
+                             (less_one, [Value(1.0)], "at x=1.0 (float division by zero)"),
                              (total, [Value(1.0), Value(-1.0)], "at 2 inputs (float division by zero)"),
                              (pole, [Value(0.5)], "at x=0.5 (div: division by zero with a=1.0, b=0.0)")):
         with pytest.raises(ZeroDivisionError) as caught:

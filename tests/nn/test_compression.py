@@ -51,6 +51,7 @@ def test_one_bit_of_huge_finite_gradients_stays_finite() -> None:
     opt = Compressed(SGD([Value(0.0), Value(0.0)], lr=1.0), Quantise(1))
     assert opt.step_arrays(np.zeros(2), np.array([1e308, 1e308])).tolist() == [-1e308, -1e308]
     assert Quantise(1)(np.zeros(3))[0].tolist() == [0.0, 0.0, 0.0]
+    assert Quantise(1)(np.zeros(0))[0].tolist() == []  # nothing to send, as before the rewrite
 
 
 @given(st.lists(arrays(np.float64, 8, elements=st.floats(-10, 10, allow_subnormal=False)), min_size=1, max_size=6))
