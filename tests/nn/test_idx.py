@@ -75,7 +75,9 @@ def test_on_a_big_endian_machine_the_values_keep_the_files_byte_order(tmp_path, 
     # A big-endian machine holds numbers as IDX stores them: the array's bytes are the file's, unswapped.
     raw = idx_bytes(dtype, (6,))
     monkeypatch.setattr(sys, "byteorder", "big")
-    assert load_idx(write(tmp_path / "f", raw)).data.tobytes() == raw[8:]
+    loaded = load_idx(write(tmp_path / "f", raw))
+    assert loaded.data.tobytes() == raw[8:]
+    assert save_idx(tmp_path / "g", (6,), loaded.data, dtype).read_bytes() == raw  # and are written back as held
 
 
 def test_gzip_is_told_by_its_magic_not_by_the_name(tmp_path) -> None:

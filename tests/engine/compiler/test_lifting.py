@@ -453,3 +453,16 @@ def test_windows_with_a_per_sample_bias_stay_correct() -> None:
 
     X = np.random.default_rng(0).standard_normal((4, 5))
     check_against_per_node_and_eager(engine.compile(f, X[0].tolist()), [X], 4)
+
+
+def test_the_lifted_program_reads_as_one_would_write_it() -> None:
+    """``code("lifted")`` is shown to learners: no needless view, stack or multiply by -1 in it."""
+    random.seed(5)
+    W = [[Value(random.uniform(-1, 1)) for _ in range(3)] for _ in range(2)]
+    layer = lift(engine.compile(lambda x: engine.sum([engine.dot(w, x) for w in W]), [0.0] * 3).tape)
+    assert layer.forward.splitlines() == [  # no bias: the weights are P's first six, a plain (2, 3) slice
+        "V[3:5] = P[0:6].reshape(2, 3) @ V[0:3]",
+        "V[5:6] = sum_0(V[3:4], V[4:5])"]  # two inputs are added as they are, not stacked into a block first
+    assert layer.backward.splitlines()[-1] == "GP[0:6] = (G[3:5] @ V[0:3].T).reshape(-1)"
+    difference = lift(engine.compile(lambda x, y: (x - y) * 2.0, 0.0, 0.0).tape)
+    assert difference.backward.splitlines()[-2:] == ["G[0:1] = G[3:4]", "G[1:2] = -G[3:4]"]  # d(x - y)/dy = -1

@@ -418,3 +418,6 @@ def test_a_checkpoint_inside_a_checkpoint_differentiates_only_what_leads_to_wrt(
     out = checkpoint(lambda w, t: checkpoint(lambda w, t: w * w + t ** 0.5, w, t) * 3.0, w, t)
     assert [g.data for g in isolated_gradients(out, [w])] == [12.0]
     assert (w.grad, t.grad) == (0.0, 0.0)  # isolated: the grads are left as they were
+    # the inner segment's input made inside the outer one: d(3((2w)² + √t))/dw = 24w = 48, reached through it
+    out = checkpoint(lambda w, t: checkpoint(lambda a, t: a * a + t ** 0.5, w * 2.0, t) * 3.0, w, t)
+    assert [g.data for g in isolated_gradients(out, [w])] == [48.0]
