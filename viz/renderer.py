@@ -54,18 +54,19 @@ def render(source: str, fmt: str, timeout: Optional[float] = None) -> bytes:
     renderer = find_renderer()
     if renderer is None:
         raise RenderError("no Graphviz renderer was found")
-    process = subprocess.Popen([renderer, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_die_with_parent)
-    try:
-        # draw_dot's labels go through viz.style.printable; a graph made otherwise may still hold a lone
-        # surrogate, which UTF-8 cannot encode: written as its escape, it draws instead of raising.
-        out, err = process.communicate(source.encode(errors="backslashreplace"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _end(process)
-        raise RenderTimeout(f"{Path(renderer).name} took longer than {timeout:g} s and was stopped") from None
-    except BaseException:  # an interrupt in a notebook, say
-        _end(process)
-        raise
+    # `with`: its pipes are closed however the call ends (left open, a stopped render kept three files open)
+    with subprocess.Popen([renderer, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_die_with_parent) as process:
+        try:
+            # draw_dot's labels go through viz.style.printable; a graph made otherwise may still hold a lone
+            # surrogate, which UTF-8 cannot encode: written as its escape, it draws instead of raising.
+            out, err = process.communicate(source.encode(errors="backslashreplace"), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _end(process)
+            raise RenderTimeout(f"{Path(renderer).name} took longer than {timeout:g} s and was stopped") from None
+        except BaseException:  # an interrupt in a notebook, say
+            _end(process)
+            raise
     if process.returncode != 0 or not out:
         raise RenderError(f"{renderer} failed: {err.decode(errors='replace').strip()}")
     return out

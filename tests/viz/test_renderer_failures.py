@@ -29,9 +29,31 @@ def test_a_failing_renderers_bytes_are_shown_even_when_not_utf8(tmp_path, monkey
 def test_a_hanging_renderer_is_stopped_at_the_timeout(tmp_path, monkeypatch) -> None:
     fake = fake_renderer(tmp_path, "sys.stdin.read(); time.sleep(60)")
     monkeypatch.setattr("viz.renderer.find_renderer", lambda: fake)
+    opened = spy_on_renderers(monkeypatch)
     with pytest.raises(RenderTimeout) as caught:
         render("digraph { a }", "svg", timeout=0.5)
     assert str(caught.value) == "fake-dot took longer than 0.5 s and was stopped"
+    (process,) = opened
+    assert process.returncode is not None and all_pipes_closed(process)  # stopped, waited for, nothing left open
+
+
+def spy_on_renderers(monkeypatch) -> list:
+    """The renderer processes render starts, kept to look at afterwards."""
+    import subprocess
+
+    opened = []
+
+    class Kept(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Kept)
+    return opened
+
+
+def all_pipes_closed(process) -> bool:
+    return all(pipe.closed for pipe in (process.stdin, process.stdout, process.stderr))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
@@ -81,4 +103,4 @@ def test_an_interrupt_stops_the_renderer_and_is_passed_on(tmp_path, monkeypatch)
         render("digraph { a }", "svg")
     monkeypatch.setattr(subprocess.Popen, "communicate", real)
     (process,) = started
-    assert process.returncode is not None  # stopped and waited for, not left running
+    assert process.returncode is not None and all_pipes_closed(process)  # stopped and waited for, nothing left open
