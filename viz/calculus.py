@@ -53,7 +53,7 @@ def plot_function(f: Functions, xs: Sequence[float], derivatives: int = 1, at: O
             d = _derivative(fn, order)
             ticks = "'" * order
             slopes.plot(xs, [d(x) for x in xs], color=colour, linestyle=("-", "--", ":", "-.")[(order - 1) % 4],
-                        label=f"{name.split('=')[0].strip()}{ticks}" if "=" in name else f"{name}{ticks}")
+                        label=f"{name.split('=')[0].strip()}{ticks}")  # "J = exp(x)" -> J', "g" -> g'
     for ax in axes[0]:
         if at is not None:
             ax.axvline(at, color="black", linestyle="--", alpha=0.5)

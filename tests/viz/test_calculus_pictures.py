@@ -27,9 +27,11 @@ def test_plot_function_draws_the_values_and_the_engines_derivatives(tmp_path: Pa
     d1 = [2 * t * math.cos(t * t) * math.exp(math.sin(t * t)) for t in xs]
     d2 = [(2 * math.cos(t * t) - 4 * t * t * math.sin(t * t) + 4 * t * t * math.cos(t * t) ** 2) * math.exp(math.sin(t * t))
           for t in xs]
-    assert first[0] == "J'" and first[2] == pytest.approx(d1, rel=1e-12, abs=1e-15)
+    assert first[0] == "J'" and first[1] == xs and first[2] == pytest.approx(d1, rel=1e-12, abs=1e-15)
     assert second[0] == "J''" and second[2] == pytest.approx(d2, rel=1e-12, abs=1e-15)
     assert list(lines(values)[1][1]) == [1.5, 1.5]  # the dashed mark at x = 1.5
+    named = viz.plot_function({"J=x^2": lambda x: x * x, "g": lambda x: x}, xs).axes[1]
+    assert [label for label, _, _ in lines(named)] == ["J'", "g'"]  # the name before "=", however spaced
     assert viz.plot_function(lambda x: x * x, xs, path=tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
     assert len(viz.plot_function(lambda x: x * x, xs, derivatives=0).axes) == 1
     with pytest.raises(ValueError, match="at least two points"):

@@ -94,6 +94,7 @@ def test_what_needs_the_system_graphviz_goes_to_graphviz_with_every_argument(mon
     assert calls.pop() == ("render", (None, None, False, False, None, "cairo", None, None, False, False),
                            {"outfile": None, "engine": None, "raise_if_result_exists": False,
                             "overwrite_source": False})
+    assert g.render(formatter="core") == "r" and calls.pop()[1][6] == "core"  # a formatter alone is enough
     assert g.pipe("png", None, "gd", None, True, engine="dot", encoding=None) == b"p"
     assert calls.pop() == ("pipe", ("png", None, "gd", None, True), {"engine": "dot", "encoding": None})
     assert g.pipe(neato_no_op=1, encoding="ascii") == b"p"
