@@ -45,8 +45,7 @@ def explorer_data(root: Value, parameters: Iterable[Value] = ()) -> Dict[str, ob
     nodes = {}
     for v in order:
         locals_ = []
-        terms = local_terms(v, [names.get(p) or ids[p] for p in v._prev]) if v._prev else None
-        for p, (rhs, d) in zip(v._prev, terms or ()):
+        for p, (rhs, d) in zip(v._prev, local_terms(v, [names.get(p) or ids[p] for p in v._prev]) or ()):
             if not math.isfinite(d):  # backward never needed it (no gradient flowed there); the page shows them all
                 raise ValueError(f"explorer: the local derivative of {v._op} {names.get(v) or ids[v]!r} by its input "
                                  f"{names.get(p) or ids[p]!r}, {rhs}, is {d} here, which a page cannot show")

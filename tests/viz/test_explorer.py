@@ -42,6 +42,11 @@ def test_page_is_self_contained(tmp_path: Path) -> None:
     assert "<svg" in text and "__SVG__" not in text and "__DATA__" not in text
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', text)  # nothing fetched: works offline
     assert "<script src" not in text and "<link" not in text
+    from viz.explorer import CONTROLS, SCRIPT, STYLE
+
+    for part in (STYLE, CONTROLS, SCRIPT):  # the style, the buttons and the code, each written into the page
+        assert part.read_text(encoding="utf-8").strip() in text
+    assert not re.search(r"__[A-Z]+__", text)  # no slot left unfilled
 
 
 def test_explorer_refuses_bad_arguments(tmp_path: Path) -> None:

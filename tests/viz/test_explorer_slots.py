@@ -35,5 +35,26 @@ def test_the_payload_is_strict_json_and_a_non_finite_number_is_an_error_not_a_de
         raise AssertionError(f"{constant} in the page's data")
 
     assert json.loads(payload, parse_constant=refuse)["root"] == "v3" and x.grad == float("inf")
-    with pytest.raises(ValueError, match="explorer: the graph holds nan or inf, which a page cannot show"):
+    with pytest.raises(ValueError) as caught:
         script_json({"steps": [{"adjoint": float("nan")}]})
+    assert str(caught.value) == ("explorer: the graph holds nan or inf, which a page cannot show; the engine refuses "
+                                 "them where they arise (see engine.detect_anomaly)")
+
+
+def test_values_sharing_a_label_are_told_apart_by_their_ids() -> None:
+    from viz.explorer import explorer_data
+
+    y = Value(1.0, label="x") * Value(2.0, label="x")
+    assert [node["label"] for node in explorer_data(y)["nodes"].values()] == ["x (v0)", "x (v1)", ""]
+
+
+def test_a_local_derivative_that_overflows_names_the_node_by_its_label() -> None:
+    from viz.explorer import explorer_data
+
+    x = Value(1e-160, label="x")
+    q = 1 / x
+    q.label = "q"
+    with pytest.raises(ValueError) as caught:  # d(1/x)/dx = -1/x² = -1e320: past the floats
+        explorer_data((-q).relu())
+    assert str(caught.value) == ("explorer: the local derivative of / 'q' by its input 'x', -(v1/x)/x, is -inf here, "
+                                 "which a page cannot show")

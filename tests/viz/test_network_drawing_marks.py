@@ -32,6 +32,12 @@ def test_every_word_is_centred_on_its_spot() -> None:
     assert len(words) == 2 and {t.get_ha() for t in words} == {"center"}
 
 
+def test_a_three_digit_unit_number_is_written_smaller_to_fit_its_circle() -> None:
+    ax = draw([100, 1])  # the inputs' last names: x_98, x_99, x_100
+    size = {t.get_text(): t.get_fontsize() for t in ax.texts if t.get_zorder() == 6}
+    assert (size["$x_{99}$"], size["$x_{100}$"]) == (9.0, 7.0)
+
+
 def test_arrows_have_heads_and_the_two_directions_their_colours() -> None:
     ax = draw([2, 2, 1])
     arrows = [t for t in ax.texts if hasattr(t, "arrow_patch") and t.arrow_patch is not None]

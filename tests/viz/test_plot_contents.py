@@ -425,6 +425,7 @@ def test_loss_curves_draw_one_panel_per_experiment_from_epoch_one(tmp_path: Path
     assert curves(right) == [("50", [1, 2], [1.0, 9.0])]
     assert (left.get_title(), right.get_title(), left.get_yscale()) == ("batch", "rate", "log")
     assert legend(left) == ["full", "one"] and fig._suptitle.get_text() == "gd"
+    assert all(float(t).is_integer() for ax in (left, right) for t in ax.get_xticks())  # whole epochs: no 1.5
     assert plot_loss_curves({"a": {"b": [1.0]}}, tmp_path / "l.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert plot_loss_curves({"a": {"b": [1.0]}}).axes[0].get_yscale() == "linear"
     with pytest.raises(ValueError, match="plot_loss_curves needs at least one panel of non-empty loss curves"):
