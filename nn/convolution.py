@@ -42,9 +42,11 @@ def single(value: Any, what: str, least: int = 1) -> Tuple[int]:
     """A one-dimensional module's size: a whole number (or a tuple of one) of at least ``least``, as a 1-tuple."""
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = value[0]
-    if isinstance(value, (tuple, list)):
-        raise ValueError(f"{what} must be a whole number (or a tuple of one), got {value!r}")
-    return (pair(value, what, least)[0],)
+    size = whole_number(value)  # None for a tuple or list: more than one size
+    if size is None or size < least:  # not pair's message: a pair is what a one-dimensional module refuses
+        kind = "positive" if least == 1 else "non-negative"
+        raise ValueError(f"{what} must be a {kind} whole number (or a tuple of one), got {value!r}")
+    return (size,)
 
 
 def plane_size(size: Tuple[int, ...], across: int = 1) -> Tuple[int, int]:
@@ -65,7 +67,12 @@ def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -
 def planes(x: Any, channels: int, who: str) -> List[Plane]:
     """``x`` as ``channels`` planes of equal rows of Values (plain numbers made Values); a clear error for the wrong
     number of channels, ragged rows or anything that is not a number."""
-    if not _listlike(x) or len(x) != channels or not all(_listlike(c) for c in x):
+    if _listlike(x):  # a number where a channel belongs: not "got 3 channels" for a flat list of 3 numbers
+        for i, c in enumerate(x):
+            if not _listlike(c):
+                raise ValueError(f"{who} takes a list of channels, each a list, got {type(c).__name__} {c!r} as "
+                                 f"channel {i}: write [x] for a single channel"[:300])
+    if not _listlike(x) or len(x) != channels:
         got = f"{len(x)} channels" if _listlike(x) else f"{type(x).__name__} {x!r}"
         raise ValueError(f"{who} takes {channels} input channel{'s' * (channels != 1)}, got {got}")
     shape = None
@@ -244,18 +251,16 @@ def _conv_parameters(in_channels: int, out_channels: int, kernel_size: Sequence[
     return out_channels * (in_channels * math.prod(kernel_size) + (1 if bias else 0))
 
 
-def built_from_spec(kind: type) -> Any:
-    """A checkpoint's builder for ``kind``: its spec's sizes come back from JSON as lists, the module takes tuples.
+def built_from_spec(kind: type, **spec: Any) -> Any:
+    """``kind`` built from a checkpoint's spec (registered as ``functools.partial(built_from_spec, kind)``, so this
+    runs when a file is loaded): the spec's sizes come back from JSON as lists, the module takes tuples, and a bad
+    size is then reported as the constructor would report it.
 
-    >>> built_from_spec(Conv1d)(in_channels=1, out_channels=1, kernel_size=[2]).kernel_size
+    >>> built_from_spec(Conv1d, in_channels=1, out_channels=1, kernel_size=[2]).kernel_size
     (2,)
     """
-    return functools.partial(_built, kind)
-
-
-def _built(kind: type, **spec: Any) -> Any:
     return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
 
 
-register("Conv2d", built_from_spec(Conv2d), parameters=_conv_parameters)
-register("Conv1d", built_from_spec(Conv1d), parameters=_conv_parameters)
+register("Conv2d", functools.partial(built_from_spec, Conv2d), parameters=_conv_parameters)
+register("Conv1d", functools.partial(built_from_spec, Conv1d), parameters=_conv_parameters)

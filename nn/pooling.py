@@ -7,6 +7,7 @@ at 0 is 0, so a later entry equal to the maximum does not take it), which is PyT
 
 from __future__ import annotations
 
+import functools
 from typing import Any, List, Optional, Tuple
 
 from engine import Value
@@ -131,5 +132,5 @@ class Flatten(Module):
 
 
 for _kind in (MaxPool1d, MaxPool2d, AvgPool2d):
-    register(_kind.__name__, built_from_spec(_kind), parameters=lambda **_: 0)
+    register(_kind.__name__, functools.partial(built_from_spec, _kind), parameters=lambda **_: 0)
 register("Flatten", Flatten, parameters=lambda **_: 0)

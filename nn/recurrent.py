@@ -6,10 +6,11 @@ the lifted compiler runs a gate's rows together as one matrix product; every der
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import random
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from engine import Value, dot
 from engine.arithmetic import Arithmetic
@@ -206,12 +207,13 @@ class GRU(_Recurrent):
         return outputs, h
 
 
-def _counter(gates: int) -> Callable[..., int]:
+def _own_parameters(gates: int, /, input_size: int, hidden_size: int, **_: Any) -> int:
     """A module's parameter count from its spec: ``gates`` blocks of rows, each row an input weight per input,
-    a hidden weight per hidden unit and two biases."""
-    return lambda input_size, hidden_size, **_: gates * hidden_size * (input_size + hidden_size + 2)
+    a hidden weight per hidden unit and two biases. Registered as a partial, so that it runs when a file is
+    checked (not only at import); ``gates`` positional-only, so a spec's own "gates" key is ignored as before."""
+    return gates * hidden_size * (input_size + hidden_size + 2)
 
 
-register("RNN", RNN, parameters=_counter(RNN.gates), alone=True)
-register("LSTM", LSTM, parameters=_counter(LSTM.gates), alone=True)
-register("GRU", GRU, parameters=_counter(GRU.gates), alone=True)
+register("RNN", RNN, parameters=functools.partial(_own_parameters, RNN.gates), alone=True)
+register("LSTM", LSTM, parameters=functools.partial(_own_parameters, LSTM.gates), alone=True)
+register("GRU", GRU, parameters=functools.partial(_own_parameters, GRU.gates), alone=True)

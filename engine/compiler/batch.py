@@ -19,6 +19,7 @@ per program, and goes when the program goes.
 
 from __future__ import annotations
 
+import math
 import weakref
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -76,7 +77,7 @@ def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parame
     if lifted is None:
         lifted = dtype != "float64" or lifts_by_default(program)
     P = None if parameters is None else arrays.parameters(program, parameters)
-    seed = _seed(cotangent, arrays)
+    seed = _seed(cotangent, arrays, check_finite)
     done = run_lifted(program, args, arrays, P, input_grads, check_finite, seed) if lifted else None
     if done is None:
         _per_node_only(dtype)
@@ -86,18 +87,25 @@ def run(program: Any, args: Sequence[Any], lifted: Optional[bool] = None, parame
     return done
 
 
-def _seed(cotangent: Any, backend: ArrayBackend) -> Any:
-    """``Program.batch``'s ``cotangent`` as the lifted pass takes it: a float, or an array of the back-end's."""
+def _seed(cotangent: Any, backend: ArrayBackend, check_finite: bool) -> Any:
+    """``Program.batch``'s ``cotangent`` as the lifted pass takes it: a float, or an array of the back-end's;
+    checked to be finite with the data (an inf weight would turn a zero gradient into nan, 0 * inf)."""
     if cotangent is None:
         return 1.0
     if isinstance(cotangent, (int, float)) and not isinstance(cotangent, bool):
-        return float(cotangent)
-    seed = backend.asarray(cotangent)
-    if seed.ndim == 0:  # a NumPy or PyTorch number
-        return float(seed)
-    if seed.ndim != 1:
-        raise ValueError(f"batch: cotangent must be a number or an array over the samples, shape (n,); got shape "
-                         f"{tuple(seed.shape)}")
+        seed = float(cotangent)
+    else:
+        seed = backend.asarray(cotangent)
+        if seed.ndim == 0:  # a NumPy or PyTorch number
+            seed = float(seed)
+        elif seed.ndim != 1:
+            raise ValueError(f"batch: cotangent must be a number or an array over the samples, shape (n,); got "
+                             f"shape {tuple(seed.shape)}")
+    if check_finite and isinstance(seed, float) and not math.isfinite(seed):
+        raise ValueError(f"batch: cotangent must be finite, got {seed}")
+    if check_finite and not isinstance(seed, float) and not backend.finite(seed):
+        i, bad = next((i, c) for i, c in enumerate(seed.tolist()) if not math.isfinite(c))
+        raise ValueError(f"batch: cotangent must be finite; sample {i}'s is {bad}")
     return seed
 
 
@@ -149,6 +157,9 @@ def arguments(program: Any, args: Sequence[Any], backend: ArrayBackend,
     that checked their data once, as ``fit`` does)."""
     if len(args) != len(program.shapes):
         raise TypeError(f"the compiled function takes {len(program.shapes)} arguments, got {len(args)}")
+    if not args:  # no array to count the samples by
+        raise TypeError("the compiled function takes no arguments, so there are no samples to run it over; "
+                        "call the program itself for its one result")
     checked, n = [], None
     for i, (a, shape) in enumerate(zip(args, program.shapes)):
         if _complex(a):  # converting to float64 would drop the imaginary part with only a NumPy warning
@@ -509,16 +520,16 @@ def _per_node_only(dtype: str) -> None:
 
 
 def _on_torch(program: Any, args: Sequence[Any], device: Any, parameters: Any, input_grads: bool,
-              check_finite: bool, dtype: str = "float64", cotangent: Any = None) -> BatchResult:
+              check_finite: bool, dtype: str, cotangent: Any) -> BatchResult:
     backend = torch_backend(device, dtype)
     P = None if parameters is None else backend.parameters(program, parameters)
-    seed = _seed(cotangent, backend)
+    seed = _seed(cotangent, backend, check_finite)
     done = run_lifted(program, args, backend, P, input_grads, check_finite, seed)
     if done is not None:
         return done
     _per_node_only(dtype)
     # an output that is a parameter itself: the per-node replay on NumPy, moved over
-    host = [a.cpu().numpy() if hasattr(a, "cpu") else a for a in args]
+    host = [backend.asarray(a).cpu().numpy() for a in args]  # float64 (NumPy has no bfloat16), on the CPU
     values, grads, param_grads, aux = per_node(program, host, None if P is None else P.cpu().numpy(), input_grads,
                                                check_finite, seed if isinstance(seed, float) else seed.cpu().numpy())
     move = backend.asarray

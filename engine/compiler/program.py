@@ -276,7 +276,7 @@ mul(slot 0, slot 1) when compiled. Compile f again (or call it eagerly); compile
         one). ``parameters``, an array in ``parameters`` order, stands in for the parameters' data (as
         training on flat arrays does), and the parameter gradients then come back as an array too;
         ``input_grads=False`` skips the inputs' gradients (``grads`` is then ``()``), as training needs
-        only the parameters'. An argument holding nan or inf is an error; ``check_finite=False`` (as in
+        only the parameters'. An argument or cotangent holding nan or inf is an error; ``check_finite=False`` (as in
         SciPy) skips that pass over the data, for callers that checked theirs once, as ``fit`` does.
         ``dtype`` ("float32" or "float16"; float64 by default) computes the lifted program in that precision, every
         value and adjoint stored in it, by the same rules; a value or gradient past its range is an OverflowError

@@ -110,8 +110,8 @@ class Torch(ArrayBackend):
         return x.expand(k, *x.shape[-2:]).reshape(-1, x.shape[-1])
 
     def asarray(self, x: Any) -> Any:
-        if isinstance(x, self.torch.Tensor):
-            return x.to(dtype=self.dtype, device=self.device)
+        if isinstance(x, self.torch.Tensor):  # its numbers only: autograd history would cling to the kept frames
+            return x.detach().to(dtype=self.dtype, device=self.device)
         import numpy as np
 
         return self.torch.as_tensor(np.asarray(x, dtype=float), device=self.device).to(self.dtype)

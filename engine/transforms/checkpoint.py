@@ -38,7 +38,7 @@ class Segment:
     __slots__ = ("f", "args", "inputs", "places", "datas", "size", "random_state", "fingerprint")
 
     def __init__(self, f: Callable[..., Any], args: tuple, inputs: Tuple[Value, ...], places: List[Optional[int]],
-                 datas: List[float], size: int, random_state: Any, fingerprint: int = 0) -> None:
+                 datas: List[float], size: int, random_state: Any, fingerprint: int) -> None:
         self.f = f
         self.args = args
         self.inputs = inputs  # the outside Values f read, in creation order: every result's parents

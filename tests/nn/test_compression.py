@@ -80,6 +80,9 @@ def test_a_compressed_optimizer_trains_through_fit_on_both_paths() -> None:
 def test_bad_settings_say_what_was_wrong() -> None:
     with pytest.raises(ValueError, match="TopK: fraction must be in \\(0, 1\\], got 0"):
         TopK(0)
+    with pytest.raises(ValueError, match="^TopK: fraction must be in \\(0, 1\\], got 1.5$"):
+        TopK(1.5)  # more than everything
+    assert TopK(1.0).fraction == 1.0
     with pytest.raises(ValueError, match="Quantise: bits must be a whole number from 1 to 16, got 0"):
         Quantise(0)
 

@@ -124,7 +124,16 @@ def test_gradcheck_and_a_checkpoint(tmp_path):
     (lambda: Conv2d(1, 1, 2, padding=-1), ValueError, "Conv2d's padding must be a non-negative whole number"),
     (lambda: Conv2d(1, 1, 2.5), ValueError, "Conv2d's kernel_size must be a positive whole number"),
     (lambda: Conv2d(1, 0, 2), ValueError, "Conv2d's out_channels must be a positive whole number"),
-    (lambda: Conv1d(1, 1, (2, 2)), ValueError, r"Conv1d's kernel_size must be a whole number \(or a tuple of one\)"),
+    (lambda: Conv1d(1, 1, (2, 2)), ValueError, r"Conv1d's kernel_size must be a positive whole number \(or a tuple of one\), got \(2, 2\)"),
+    # a one-dimensional size is never advised to be "a pair", which Conv1d refuses
+    (lambda: Conv1d(1, 1, 0), ValueError, r"^Conv1d's kernel_size must be a positive whole number \(or a tuple of one\), got 0$"),
+    (lambda: Conv1d(1, 1, 2, padding=[-1]), ValueError, r"^Conv1d's padding must be a non-negative whole number \(or a tuple of one\), got -1$"),
+    (lambda: Conv1d(1, 1, 2)(5.0), ValueError, r"^Conv1d\(1, 1, kernel_size=2\) takes 1 input channel, got float 5.0$"),
+    (lambda: Conv1d(1, 1, 2)("ab"), ValueError, r"^Conv1d\(1, 1, kernel_size=2\) takes 1 input channel, got str 'ab'$"),
+    # a flat list of numbers is one channel unwrapped, not "3 channels"
+    (lambda: Conv1d(3, 1, 2)([1.0, 2.0, 3.0]), ValueError,
+     r"^Conv1d\(3, 1, kernel_size=2\) takes a list of channels, each a list, got float 1.0 as channel 0: write \[x\] for a single channel$"),
+    (lambda: Conv1d(2, 1, 2)([[1.0, 2.0], None]), ValueError, r"takes a list of channels, each a list, got NoneType None as channel 1"),
     (lambda: Conv1d(1, 1, 2)([[1.0], [2.0]]), ValueError, r"Conv1d\(1, 1, kernel_size=2\) takes 1 input channel, got 2 channels"),
     (lambda: Conv1d(1, 1, 2)([["a", "b"]]), TypeError, "Conv1d"),
     (lambda: Conv2d(1, 1, 2)([[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]]]), ValueError, "takes 1 input channel, got 2"),
@@ -175,3 +184,41 @@ def test_a_saved_convolution_describes_its_parameters_exactly(tmp_path) -> None:
         x = ([[[0.1 * (i + j + k) for j in range(6)] for i in range(6)] for k in range(c)] if not isinstance(conv, Conv1d)
              else [[0.1 * (i + k) for i in range(6)] for k in range(c)])
         assert [v.data for v in loaded(x)] == [v.data for v in model(x)]
+
+
+def test_a_long_channel_is_cut_short_in_the_message() -> None:
+    random.seed(0)
+    with pytest.raises(ValueError) as caught:
+        Conv1d(1, 1, 2)(["x" * 400])
+    assert len(str(caught.value)) == 300 and str(caught.value).startswith("Conv1d(1, 1, kernel_size=2) takes a list of "
+                                                                          "channels, each a list, got str 'xxx")
+
+
+def test_single_is_a_one_dimensional_size_of_at_least_one_unless_told() -> None:
+    from nn.convolution import single
+
+    assert single(3, "k") == (3,) and single([2], "k") == (2,) and single((0,), "p", 0) == (0,)
+    with pytest.raises(ValueError, match=r"^k must be a positive whole number \(or a tuple of one\), got 0$"):
+        single(0, "k")  # the least is 1 unless told
+
+
+def test_a_bad_size_in_a_file_is_reported_as_the_constructor_reports_it(tmp_path) -> None:
+    """nn.convolution.built_from_spec: JSON's lists come back as the tuples the module was given, so a file's bad size is
+    told as the constructor tells that tuple."""
+    import json
+
+    from nn import CheckpointError, Flatten, MaxPool1d, Sequential
+
+    random.seed(0)
+    path = tmp_path / "c.json"
+    for module, key, bad in ((Conv1d(1, 1, 2), "kernel_size", (2, 3)), (Conv2d(1, 1, 2), "stride", (1, 0)),
+                             (MaxPool1d(2), "kernel_size", (2, 2))):
+        Sequential(module, Flatten()).save(path)
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["architecture"]["layers"][0][key] = list(bad)
+        path.write_text(json.dumps(document), encoding="utf-8")
+        with pytest.raises(ValueError) as told:
+            type(module)(**{k: v for k, v in module.spec().items() if k != "type"} | {key: bad})
+        with pytest.raises(CheckpointError) as caught:
+            nn.load(path)
+        assert str(caught.value).endswith(f": {told.value}") and f"got {bad}" in str(told.value)

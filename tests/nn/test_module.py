@@ -205,3 +205,13 @@ def test_a_batch_of_one_is_named_in_the_singular() -> None:
         model([[1.0, 2.0]])
     with _pytest.raises(TypeError, match=r"got a batch of 2 lists: "):
         model([[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_train_takes_only_true_or_false_and_says_what_it_got() -> None:
+    random.seed(0)
+    layer = Layer(1, 1)
+    for mode, shown in ((1, "int 1"), (None, "NoneType None"), ("eval", "str 'eval'")):
+        with pytest.raises(TypeError) as caught:
+            layer.train(mode)
+        assert str(caught.value) == f"train(mode) takes True or False, got {shown}"
+    assert layer.train(False) is layer and not layer.training

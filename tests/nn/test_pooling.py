@@ -86,7 +86,11 @@ def test_flatten_is_row_major_and_keeps_the_values():
     (lambda: MaxPool2d(2, padding=2), r"MaxPool2d: padding \(2, 2\) must be at most half the kernel \(2, 2\)"),
     (lambda: MaxPool2d(3)([[[1.0, 2.0], [3.0, 4.0]]]), r"the kernel 3 x 3 \(dilation 1 x 1\) is larger than the padded input 2 x 2"),
     (lambda: AvgPool2d(2)([]), r"AvgPool2d\(kernel_size=2, stride=2\) takes a non-empty list of channels"),
-    (lambda: MaxPool1d((2, 2)), r"MaxPool1d's kernel_size must be a whole number \(or a tuple of one\)"),
+    (lambda: MaxPool1d((2, 2)), r"MaxPool1d's kernel_size must be a positive whole number \(or a tuple of one\)"),
+    (lambda: MaxPool1d(2)([]), r"^MaxPool1d\(kernel_size=2, stride=2\) takes a non-empty list of channels, got \[\]$"),
+    (lambda: MaxPool1d(2)([[1.0, 2.0], [1.0]]), r"^MaxPool1d\(kernel_size=2, stride=2\): channel 1 is 1 x 1, channel 0 1 x 2$"),
+    (lambda: MaxPool1d(2)([1.0, 2.0]),  # not "takes 2 input channels, got 2 channels": a pool takes any number
+     r"^MaxPool1d\(kernel_size=2, stride=2\) takes a list of channels, each a list, got float 1.0 as channel 0"),
 ])
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):

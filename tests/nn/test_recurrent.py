@@ -229,3 +229,17 @@ def engine_graph(roots):
     from engine.graph import topological_order
 
     return [v for r in roots for v in topological_order(r)]
+
+
+def test_an_rnn_is_named_rnn_unless_told_and_files_count_every_kinds_parameters() -> None:
+    """RNN's default scope, and nn.recurrent._own_parameters: gates x hidden rows, each input_size + hidden_size
+    weights and two biases (by hand below), as the module itself holds."""
+    random.seed(0)
+    assert [name for name, _ in RNN(1, 1).named_parameters()] == ["rnn.W_ih0_0", "rnn.W_hh0_0", "rnn.b_ih0",
+                                                                  "rnn.b_hh0"]
+    assert RNN(1, 1).scope == "rnn" and RNN(1, 1, scope="enc").named_parameters()[0][0] == "enc.W_ih0_0"
+    for make, count in ((lambda: RNN(3, 2, "relu"), 1 * 2 * 7), (lambda: LSTM(3, 2), 4 * 2 * 7),
+                        (lambda: GRU(3, 2), 3 * 2 * 7), (lambda: GRU(5, 4), 3 * 4 * 11)):
+        model = make()
+        assert nn.saving.described_parameters(model.spec()) == count == len(model.parameters())
+        assert type(nn.saving.described_parameters(model.spec())) is int

@@ -117,3 +117,55 @@ def test_a_registered_count_takes_only_the_spec_it_describes(monkeypatch) -> Non
     monkeypatch.setitem(saving._OWN_PARAMETERS, "Scale", lambda features: features)  # a weight per feature
     assert saving.described_parameters({"type": "Sequential", "layers": [
         {"type": "Scale", "features": 4}, {"type": "BatchNorm", "features": 3}]}) == 4 + 2 * 3
+
+
+class _Gain:
+    """A module of a kind no chainrule file registers (its class's name): one parameter, ``gain``."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        from engine import Value
+
+        self.gain = Value(gain)
+
+    def named_parameters(self):
+        return [("gain", self.gain)]
+
+    def spec(self) -> dict:
+        return {"type": type(self).__name__}
+
+
+class _Inner(_Gain):
+    """Another such kind."""
+
+
+@pytest.fixture
+def registry():
+    """nn.saving's tables, put back as they were after a test registers a throwaway kind."""
+    from nn import saving
+
+    kept = dict(saving._BUILDERS), dict(saving._OWN_PARAMETERS), list(saving._ALONE)
+    yield saving
+    for table, old in zip((saving._BUILDERS, saving._OWN_PARAMETERS, saving._ALONE), kept):
+        table.clear()
+        table.update(old) if isinstance(table, dict) else table.extend(old)
+
+
+def test_register_at_run_time_builds_counts_and_saves_only_what_it_is_told(registry, tmp_path: Path) -> None:
+    """nn.saving.register called when a program runs (every module file calls it at import)."""
+    registry.register("_Inner", _Inner, parameters=lambda **_: 7)  # alone: False by default
+    built = registry.build({"type": "_Inner"})
+    assert type(built) is _Inner
+    assert registry.described_parameters({"type": "_Inner"}) == 7  # its count, as registered
+    with pytest.raises(TypeError, match=r"^save writes .* models, got _Inner$"):
+        nn.save(built, tmp_path / "inner.json")  # not registered alone: saved only inside another model
+    registry.register("_Gain", _Gain)  # no count: a file of it is checked as holding none of its own
+    assert registry.described_parameters({"type": "_Gain"}) == 0
+    registry.register("_Gain", _Gain, parameters=lambda **_: 1, alone=True)
+    registry.register("_Gain", _Gain, parameters=lambda **_: 1, alone=True)  # twice: listed once
+    loaded = nn.load(nn.save(_Gain(2.5), tmp_path / "gain.json"))
+    assert type(loaded) is _Gain and loaded.gain.data == 2.5
+    with pytest.raises(TypeError) as refused:
+        nn.save(_Inner(), tmp_path / "inner.json")
+    kinds = str(refused.value).removeprefix("save writes ").removesuffix(" models, got _Inner").replace(" and ", ", ")
+    assert kinds.split(", ") == sorted(registry._ALONE) and kinds.split(", ").count("_Gain") == 1
+    assert "_Inner" not in kinds.split(", ") and {"MLP", "Sequential", "RNN"} <= set(kinds.split(", "))

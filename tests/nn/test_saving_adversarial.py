@@ -205,3 +205,50 @@ def test_the_size_check_refuses_past_its_allowance_and_not_at_it(tmp_path) -> No
     with _pytest.raises(CheckpointError) as caught:
         load(_file(tmp_path, "b.json", 99, 100, {}))  # 100 x 100 = 10,000: within the allowance
     assert "describes" not in str(caught.value)
+
+
+def test_the_size_check_names_the_file(tmp_path) -> None:
+    """nn.saving.load: a refused size names the file it read, as every other CheckpointError does."""
+    path = _file(tmp_path, "a.json", 136, 73, [])
+    with pytest.raises(CheckpointError) as caught:
+        nn.load(path)
+    assert str(caught.value) == f"{path}: the architecture describes 10001 parameters but the file holds 0: it is " \
+                                f"truncated, corrupted or not the one saved"
+
+
+def test_a_variance_is_known_by_its_last_name_at_any_depth_and_may_be_zero(tmp_path: Path) -> None:
+    """nn.saving._checked: a running variance below zero is refused however deep its batch norm sits (its name
+    ``0.block.running_var0`` has two dots), one of exactly zero is loaded, and a buffer named without a dot (a
+    module of one's own) is checked too."""
+    from engine import Value
+    from nn import BatchNorm, Residual, Sequential
+    from nn.saving import load_state_dict
+
+    random.seed(0)
+    net = Sequential(Residual(BatchNorm(2)))
+    path = tmp_path / "deep.json"
+    net.save(path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert "0.block.running_var1" in document["buffers"]
+    document["buffers"]["0.block.running_var1"] = 0.0  # a feature that was constant: its variance is 0
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert nn.load(path).layers[0].block.running_var[1].data == 0.0
+    document["buffers"]["0.block.running_var1"] = -0.25
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(CheckpointError, match=r"buffer 0\.block\.running_var1 is a variance, which cannot be "
+                                              r"negative: got -0\.25$"):
+        nn.load(path)
+
+    class Own:
+        var = Value(1.0)
+
+        def named_parameters(self):
+            return []
+
+        def named_buffers(self):
+            return [("running_var", self.var)]
+
+    load_state_dict(Own(), {}, "own", {"running_var": 0.5})
+    assert Own.var.data == 0.5
+    with pytest.raises(CheckpointError, match=r"^own: buffer running_var is a variance, which cannot be negative"):
+        load_state_dict(Own(), {}, "own", {"running_var": -1.0})

@@ -304,3 +304,12 @@ def test_repr_lists_the_layers_by_index_as_pytorch_does() -> None:
 
     assert repr(Sequential(Layer(2, 3), Embedding(4, 2))) == (
         "Sequential(\n  (0): Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)]\n  (1): Embedding(4, 2)\n)")
+
+
+def test_a_residual_is_scoped_residual_unless_told() -> None:
+    random.seed(0)
+    block = Residual(Layer(1, 1, activation="linear"))
+    assert block.scope == "residual"
+    assert [name for name, _ in block.named_parameters()] == ["residual.block.neuron0.w0", "residual.block.neuron0.b"]
+    block.set_scope("skip")
+    assert block.scope == "skip" and block.named_parameters()[0][0] == "skip.block.neuron0.w0"

@@ -84,3 +84,50 @@ def test_a_graph_that_read_the_old_weights_refuses_its_backward() -> None:
     load_torch_state(layer, {"weight": [[3.0]], "bias": [0.0]})
     with pytest.raises(RuntimeError):
         y.backward()
+
+
+@needs_torch
+def test_a_nested_sequentials_batch_count_is_ignored_at_any_depth() -> None:
+    """PyTorch's ``0.1.num_batches_tracked`` (two dots) has no counterpart: ignored by its last name, as ``1.num_...``."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))).double()
+    with torch.no_grad():
+        net[0][1].running_var.uniform_(0.5, 2)
+    net.eval()
+    assert "0.1.num_batches_tracked" in net.state_dict()
+    random.seed(0)
+    ours = load_torch_state(Sequential(Sequential(Layer(2, 3, activation="linear"), BatchNorm(3))),
+                            net.state_dict()).eval()
+    x = [0.5, -2.0]
+    assert [v.data for v in ours(x)] == pytest.approx(net(torch.tensor([x], dtype=torch.float64))[0].tolist(),
+                                                     rel=1e-12)
+
+
+def test_what_is_not_a_state_dict_and_an_empty_entry_are_named_exactly() -> None:
+    random.seed(0)
+    layer = Layer(2, 1, activation="linear")
+    with pytest.raises(TypeError) as caught:
+        load_torch_state(layer, [("weight", [[1.0, 2.0]]), ("bias", [0.0])])
+    assert str(caught.value) == "load_torch_state takes a state_dict (a mapping of names to tensors), got list"
+    with pytest.raises(ValueError) as caught:
+        load_torch_state(layer, {"weight": [], "bias": [0.0]})
+    assert str(caught.value) == "load_torch_state: weight has shape (0,), expected (1, 2)"
+    with pytest.raises(ValueError) as caught:
+        load_torch_state(layer, {"weight": [[]], "bias": [0.0]})
+    assert str(caught.value) == "load_torch_state: weight has shape (1, 0), expected (1, 2)"
+
+
+def test_an_entry_is_detached_before_it_is_read() -> None:
+    """Whatever has ``detach`` (a tensor, or a wrapper of one's own) is read through it, as a tensor that
+    requires grad must be before ``.numpy()``."""
+
+    class Held:  # hands out its numbers only once detached
+        def __init__(self, numbers):
+            self.numbers = numbers
+
+        def detach(self):
+            return self.numbers
+
+    random.seed(0)
+    layer = load_torch_state(Layer(2, 1, activation="linear"), {"weight": Held([[0.5, -1.0]]), "bias": Held([2.0])})
+    assert layer([1.0, 1.0]).data == 1.5  # 0.5 - 1 + 2, by hand

@@ -147,3 +147,21 @@ def test_a_graph_drawn_whole_on_request_costs_what_the_fitted_drawing_holds() ->
     finally:
         layout.size = real_size
     assert max(estimated) < 1000 and graph.source.count("<TABLE") < 50
+
+
+def test_edges_passing_through_a_rank_widen_it_by_their_room(monkeypatch) -> None:
+    """viz.layout.size: a rank is as wide as its nodes side by side, their gaps, and EDGE_ROOM for each edge
+    that passes through it without a node there (two edges a -> c here, past b's rank), all times ACROSS."""
+    from types import SimpleNamespace
+
+    from viz import layout
+    from viz.options import DrawOptions
+
+    boxes = {name: (10.0, 10.0) for name in "abc"}
+    edges = [("a", "b"), ("b", "c"), ("a", "c"), ("a", "c")]
+    monkeypatch.setattr(layout, "_boxes_and_edges", lambda p, o: (boxes, edges))
+    width, height = layout.size(SimpleNamespace(folded=False, notes=[]), Value(0.0), DrawOptions(legend=False, rankdir="TB", clusters=False))
+    widest = 10.0 + 2 * layout.EDGE_ROOM  # b's rank, by hand: its one node and the two edges beside it
+    long = 3 * 10.0 + 2 * layout.RANKSEP  # three ranks of 10 pt and the two gaps between them
+    assert width == pytest.approx((widest * layout.ACROSS + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
+    assert height == pytest.approx((long * layout.ALONG + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)

@@ -79,9 +79,10 @@ def test_results_that_do_not_depend_on_the_samples_are_broadcast() -> None:
     assert batch.grads[0].tolist() == [0.0, 0.0, 0.0]
     assert batch.param_grads == [6.0, 0.0]  # w's is summed over the samples; u receives nothing
     assert batch.aux.tolist() == [[5.0, 4.0]] * 3
-    empty = program.batch(np.array([]))
-    assert empty.values.tolist() == [] and empty.grads[0].tolist() == [] and empty.param_grads == [0.0, 0.0]
-    assert empty.aux.shape == (0, 2)
+    for lifted in (None, False):  # per node, u's gradient is the number 0.0 for every sample: 0 times n, n = 0
+        empty = program.batch(np.array([]), lifted=lifted)
+        assert empty.values.tolist() == [] and empty.grads[0].tolist() == [] and empty.param_grads == [0.0, 0.0]
+        assert empty.aux.shape == (0, 2)
 
 
 def test_user_ops_run_sample_by_sample_even_on_an_empty_batch() -> None:
@@ -171,6 +172,18 @@ def test_batch_errors_name_the_argument() -> None:
     assert program.batch([1.0, 2.0], [[1.0, 2.0], [3.0, 4.0]]).values.tolist() == [2.0, 24.0]  # lists will do
 
 
+@pytest.mark.parametrize("options", [{}, {"lifted": False}, {"backend": "torch", "device": "cpu"}])
+def test_a_function_of_no_arguments_has_no_samples_to_batch(options) -> None:
+    # it once failed inside the back-end, in words about None (or PyTorch's isfinite() of an int)
+    if options.get("backend") == "torch":
+        pytest.importorskip("torch", reason=TORCH_MISSING)
+    w = Value(2.0)
+    with pytest.raises(TypeError) as e:
+        engine.compile(lambda: w * 2.0).batch(**options)
+    assert str(e.value) == ("the compiled function takes no arguments, so there are no samples to run it over; call "
+                            "the program itself for its one result")
+
+
 def test_the_eager_engines_errors_for_a_bad_sample() -> None:
     program = engine.compile(lambda x: x.log() + x.sqrt(), 1.0)
     with pytest.raises(ValueError) as e:
@@ -258,6 +271,45 @@ def test_a_cotangent_may_be_a_numpy_number() -> None:
     x = np.array([1.0, 3.0])
     for c in (np.float32(0.5), np.array(0.5), 0.5):
         assert list(program.batch(x, cotangent=c).param_grads) == [2.0]  # 0.5 * (1 + 3)
+
+
+@pytest.mark.parametrize("lifted", [True, False])
+def test_without_input_grads_an_infinite_cotangent_on_an_output_that_is_an_input_reaches_no_parameter(lifted) -> None:
+    # d/dw of sum(c * x) is 0 whatever c: w feeds only the extra output. The inputs' gradients (c itself, inf in
+    # sample 0) are not asked for, so no sample is replayed alone, where 0 * inf would make w's gradient nan.
+    w = Value(2.0)
+    program = engine.compile(lambda x: (x, w * x), 1.0)
+    r = program.batch(np.array([1.0, 2.0]), lifted=lifted, input_grads=False, cotangent=np.array([np.inf, 1.0]),
+                      check_finite=False)  # (checked, an infinite cotangent is refused: see the next test)
+    assert r.values.tolist() == [1.0, 2.0] and r.grads == () and list(r.param_grads) == [0.0]
+    assert r.aux.tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("lifted", [True, False])
+def test_a_cotangent_that_is_not_finite_is_refused_with_the_data(lifted) -> None:
+    # d/dw of sum(c * w * x) at x = 0 is c * 0: an inf weight would make it 0 * inf = nan, silently
+    w = Value(2.0)
+    program = engine.compile(lambda x: w * x, 1.0)
+    x = np.array([0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match=r"^batch: cotangent must be finite, got inf$"):
+        program.batch(x, lifted=lifted, cotangent=math.inf)
+    with pytest.raises(ValueError, match=r"^batch: cotangent must be finite; sample 1's is nan$"):
+        program.batch(x, lifted=lifted, cotangent=np.array([1.0, np.nan, 1.0]))
+    with pytest.raises(ValueError, match=r"^batch: cotangent must be finite, got -inf$"):
+        program.batch(x, lifted=lifted, cotangent=np.array(-np.inf))
+    assert list(program.batch(x, lifted=lifted, cotangent=np.array([1.0, 2.0, 3.0])).param_grads) == [8.0]
+
+
+def test_the_per_node_replay_takes_its_seed_in_float64() -> None:
+    # compiler.batch.per_node directly, with a longdouble seed: the batch computes in float64, so 0.1 is read as
+    # float64's 0.1 first, and x * 3's gradient is 3 * 0.1 in floats, not 0.3 rounded from longdouble
+    from engine.compiler.batch import per_node
+
+    program = engine.compile(lambda x: x * 3.0, 1.0)
+    seed = np.array([np.longdouble(1) / 10, np.longdouble(2)])
+    r = per_node(program, [np.array([1.0, 1.0])], None, True, True, seed)
+    assert r.grads[0].dtype == np.float64 and r.grads[0].tolist() == [0.1 * 3.0, 6.0]
+    assert 0.1 * 3.0 != 0.3  # 0.30000000000000004: what tells the two apart
 
 
 @pytest.mark.parametrize("lifted", [True, False])

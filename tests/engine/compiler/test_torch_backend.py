@@ -1,5 +1,7 @@
 """The lifted program on PyTorch tensors: the same numbers as the NumPy back-end and the eager engine."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -249,3 +251,98 @@ def test_a_users_op_runs_on_numpy_from_tensors_on_any_device() -> None:
     run = Torch("cpu").vectorized(times)
     assert run(OnAGpu([1.0, -2.0]), 3.0).tolist() == [3.0, -6.0]  # by hand: x * k
     assert run(OnAGpu([1.5]), OnAGpu([2.0])).tolist() == [3.0]
+
+
+def test_the_backend_is_float64_unless_asked() -> None:
+    from engine.compiler.batch import torch_backend
+
+    assert torch_backend("cpu").dtype == torch.float64 and torch_backend("cpu").precision == "float64"
+    assert torch_backend("cpu", "float32").dtype == torch.float32
+
+
+def test_a_cotangent_weighs_the_gradients_on_torch_lifted_and_per_node() -> None:
+    w = Value(2.0)
+    x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    c = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    lifted = engine.compile(lambda x: x * x * w, 1.0)
+    r = lifted.batch(x, backend="torch", device="cpu", cotangent=c)
+    # by hand: d/dx x^2 w = 2 w x = 4, 8, 12, times c; d/dw = x^2, times c and summed: 1 + 8 + 27
+    assert r.values.tolist() == [2.0, 8.0, 18.0] and r.grads[0].tolist() == [4.0, 16.0, 36.0]
+    assert r.param_grads.tolist() == [36.0]
+    assert lifted.batch(x, backend="torch", device="cpu", cotangent=0.5).param_grads.tolist() == [7.0]  # (1+4+9)/2
+    alone = engine.compile(lambda x: w, 1.0)  # an output that is a parameter: the per-node replay, moved over
+    for cotangent, want in ((c, 6.0), (0.5, 1.5), (np.array([1.0, 0.0, -1.0]), 0.0)):  # d/dw = 1, weighed, summed
+        r = alone.batch(x, backend="torch", device="cpu", cotangent=cotangent)
+        assert r.values.tolist() == [2.0] * 3 and r.grads[0].tolist() == [0.0] * 3 and r.param_grads.tolist() == [want]
+    with pytest.raises(ValueError, match=r"^batch: cotangent must be finite; sample 2's is -inf$"):
+        lifted.batch(x, backend="torch", device="cpu", cotangent=torch.tensor([1.0, 2.0, -math.inf]))
+
+
+def test_tensors_that_require_grad_give_their_numbers_and_leave_no_history_in_the_kept_frames() -> None:
+    # batch is no autograd (to_torch is), and its frames are kept for the next call. Such a tensor once left its
+    # history in a frame: its results, and the next plain call's, carried a grad_fn; a cotangent that required grad
+    # failed, and so did every call after it ("a leaf Variable that requires grad is being used in an in-place
+    # operation"). The per-node replay could not read it at all, nor a bfloat16 tensor (NumPy has no bfloat16).
+    def grad_needing(*xs):
+        return torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+
+    w = Value(3.0)
+    lifted, alone = engine.compile(lambda x: x * w, 1.0), engine.compile(lambda x: w, 1.0)
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    # x * w, by hand: values 3x; d/dx = 3, times c; d/dw = x, times c and summed
+    cases = [(lifted, dict(), [3.0, 6.0], [3.0, 3.0], 3.0),
+             (lifted, dict(cotangent=grad_needing(1.0, 2.0)), [3.0, 6.0], [3.0, 6.0], 5.0),
+             (lifted, dict(parameters=grad_needing(2.0)), [2.0, 4.0], [2.0, 2.0], 3.0),
+             (alone, dict(), [3.0, 3.0], [0.0, 0.0], 2.0),
+             (alone, dict(cotangent=grad_needing(1.0, 2.0)), [3.0, 3.0], [0.0, 0.0], 3.0),
+             (alone, dict(parameters=grad_needing(2.0)), [2.0, 2.0], [0.0, 0.0], 2.0)]
+    for program, options, values, grads, param_grad in cases:
+        for given in (grad_needing(1.0, 2.0), x.to(torch.bfloat16)):
+            r = program.batch(given, backend="torch", device="cpu", **options)
+            assert (r.values.tolist(), r.grads[0].tolist(), r.param_grads.tolist()) == (values, grads, [param_grad])
+            assert not any(t.requires_grad for t in (r.values, r.grads[0], r.param_grads))
+        plain = program.batch(x, backend="torch", device="cpu")  # on the same kept frame
+        want = [3.0, 6.0] if program is lifted else [3.0, 3.0]
+        assert not plain.values.requires_grad and plain.values.tolist() == want
+
+
+def test_samples_may_be_any_numbers_numpy_reads_as_floats_on_torch() -> None:
+    from decimal import Decimal
+
+    from engine.compiler.torch_backend import Torch
+
+    assert Torch("cpu").asarray([10 ** 20, Decimal("0.5")]).tolist() == [1e20, 0.5]  # past int64; not a float
+    assert Torch("cpu").asarray(np.array([0.25], dtype=np.longdouble)).tolist() == [0.25]
+    f = lambda x, y: x.relu().sqrt() ** 2 + x * y  # noqa: E731 (sample 0 is replayed one by one)
+    r = engine.compile(f, 1.0, 1.0).batch([Decimal("-1"), Decimal("4")], [Decimal("2"), 2.0], backend="torch",
+                                          device="cpu")
+    assert r.values.tolist() == [-2.0, pytest.approx(12.0)]
+    assert r.grads[0].tolist() == [2.0, pytest.approx(3.0)] and r.grads[1].tolist() == [-1.0, 4.0]
+
+
+def test_signed_zeros_match_the_eager_engine_on_torch() -> None:
+    import math
+
+    for f in (lambda x: x.relu(), lambda x: x.leaky_relu(-0.5), lambda x: x.leaky_relu(0.5)):
+        program = engine.compile(f, 1.0)
+        got = program.batch(torch.tensor([-0.0, 0.0], dtype=torch.float64), backend="torch", device="cpu")
+        want = [eager_call(f, [x], []).value for x in (-0.0, 0.0)]
+        assert [math.copysign(1.0, v) for v in got.values.tolist()] == [math.copysign(1.0, v) for v in want]
+
+
+def test_the_per_node_replay_brings_tensors_to_the_cpu_before_numpy_reads_them() -> None:
+    """engine.compiler.batch._on_torch: an output that is a parameter itself is replayed per node on NumPy, which
+    cannot read a tensor on a GPU: the arguments and the cotangent go through .cpu().numpy() first. No GPU here:
+    a stand-in tensor that NumPy refuses, as it refuses a CUDA one."""
+
+    class OnAGpu(torch.Tensor):
+        def __array__(self, *args: object, **kwargs: object) -> None:
+            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() first")
+
+    def on_a_gpu(*xs):
+        return torch.tensor(xs, dtype=torch.float64).as_subclass(OnAGpu)
+
+    w = Value(3.0)
+    r = engine.compile(lambda x: w, 1.0).batch(on_a_gpu(1.0, 2.0), backend="torch", device="cpu",
+                                               cotangent=on_a_gpu(1.0, 2.0))
+    assert r.values.tolist() == [3.0, 3.0] and r.param_grads.tolist() == [3.0]  # d/dw = 1, times 1 and 2, summed

@@ -18,6 +18,16 @@ def test_without_pytorch_the_message_names_to_torch(monkeypatch) -> None:
                                  "(or any PyTorch 2) to use to_torch()")
 
 
+def test_without_pytorch_the_message_names_the_torch_back_end(monkeypatch) -> None:
+    import numpy as np
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ImportError) as caught:
+        engine.compile(lambda x: x * 2.0, 1.0).batch(np.array([1.0]), backend="torch")
+    assert str(caught.value) == ("PyTorch is not installed; it is optional in chainrule: `pip install torch==2.13.0` "
+                                 "(or any PyTorch 2) to use the PyTorch back-end (backend='torch')")
+
+
 torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 
 
