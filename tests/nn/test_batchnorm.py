@@ -119,14 +119,19 @@ def test_errors_say_what_was_wrong() -> None:
         BatchNorm(2, eps=0)
     with pytest.raises(ValueError, match="BatchNorm's number of features must be a positive whole number, got 0"):
         BatchNorm(0)
-    with pytest.raises(TraceError, match="BatchNorm in training mode updates its running averages"):
+    with pytest.raises(TraceError) as e:
         compile(lambda a, b: bn.forward_batch([[a, b], [b, a]])[0][0], 1.0, 2.0)
+    assert str(e.value) == ("BatchNorm in training mode updates its running averages at every call, which a "
+                            "compiled tape would not; train with fit(compiled=False), or call model.eval() first")
     bn.eval()
     program = compile(lambda a, b: bn([a, b])[0], 1.0, 2.0)  # eval mode is one sample at a time: traceable
     assert program(3.0, 4.0).value == pytest.approx(3.0 / math.sqrt(1.0 + 1e-5))
 
 
 def test_names_parameters_and_buffers() -> None:
+    default = BatchNorm(1)  # scope "bn" unless given (a Sequential renames it by position)
+    assert [n for n, _ in default.named_parameters() + default.named_buffers()] == \
+        ["bn.gamma0", "bn.beta0", "bn.running_mean0", "bn.running_var0"]
     bn = BatchNorm(2, scope="1")
     assert [n for n, _ in bn.named_parameters()] == ["1.gamma0", "1.gamma1", "1.beta0", "1.beta1"]
     assert [n for n, _ in bn.named_buffers()] == ["1.running_mean0", "1.running_mean1", "1.running_var0",

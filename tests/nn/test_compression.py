@@ -40,6 +40,7 @@ def test_one_bit_sends_signs_scaled_by_the_mean_magnitude() -> None:
     g = np.array([0.5, -2.0, 1.5, -0.5])
     sent, bits = Quantise(1)(g)
     assert sent.tolist() == [1.125, -1.125, 1.125, -1.125] and bits == 4 + 32
+    assert Quantise(1)(np.array([0.5, -0.25]))[0].tolist() == [0.375, -0.375]  # magnitudes below 1 as well
 
 
 @pytest.mark.filterwarnings("error")  # nor does NumPy warn of the optimizer's overflowing sum on the way

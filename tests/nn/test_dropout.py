@@ -43,6 +43,37 @@ def test_eval_mode_and_p_zero_are_the_identity_and_p_one_zeroes_everything() -> 
     assert [o.data for o in Dropout(1.0)(x)] == [0.0, 0.0]
 
 
+def test_the_default_p_is_one_half() -> None:
+    random.seed(5)
+    out = Dropout()([1.0] * 200)
+    draws = random.Random(5)  # random.seed(5) gives the global generator this same sequence
+    assert out == [2.0 if draws.random() >= 0.5 else 0.0 for _ in range(200)]
+    assert repr(Dropout()) == "Dropout(p=0.5)"
+
+
+def test_a_draw_equal_to_p_keeps_the_unit() -> None:
+    # keeping draws >= p keeps a unit with probability exactly 1 - p on random()'s grid of [0, 1)
+    for seed in range(5):
+        p = random.Random(seed).random()  # the layer's first draw is p itself
+        assert Dropout(p, seed=seed)([1.0, 2.0])[0] == 1.0 / (1.0 - p)
+
+
+def test_p_one_zeroes_every_unit_whatever_the_generator_draws() -> None:
+    drop = Dropout(1.0)
+    drop.rng = _Draws([1.0, 0.5, 0.0])  # even a draw of 1.0 (>= p) must not let a unit through
+    assert drop([3.0, -2.0, 1.0]) == [0.0, 0.0, 0.0]
+
+
+def test_the_spec_keeps_the_seed_so_a_rebuilt_layer_draws_the_same_masks() -> None:
+    from nn.saving import build
+
+    assert Dropout(0.3, seed=7).spec() == {"type": "Dropout", "p": 0.3, "seed": 7}
+    assert Dropout(0.3).spec() == {"type": "Dropout", "p": 0.3, "seed": None}
+    rebuilt = build(Dropout(0.5, seed=9).spec())
+    draws = random.Random(9)
+    assert rebuilt([1.0] * 30) == [2.0 if draws.random() >= 0.5 else 0.0 for _ in range(30)]
+
+
 def test_masks_are_reproducible_from_random_seed_or_their_own_seed() -> None:
     random.seed(3)
     a = Dropout(0.5)([1.0] * 50)
@@ -69,8 +100,10 @@ def test_errors_say_what_was_wrong() -> None:
     for bad in (-0.1, 1.5, "half", True):
         with pytest.raises(ValueError, match=f"Dropout p .* must be a number from 0 to 1, got {bad!r}"):
             Dropout(bad)
-    with pytest.raises(TraceError, match="Dropout in training mode draws a new mask at every call"):
+    with pytest.raises(TraceError) as e:
         compile(lambda a: Dropout(0.5)([a])[0], 1.0)
+    assert str(e.value) == ("Dropout in training mode draws a new mask at every call, which a compiled tape would "
+                            "freeze into one; train with fit(compiled=False), or call model.eval() before compiling")
     assert compile(lambda a: Dropout(0.5).eval()([a])[0] * 2, 1.0)(3.0).value == 6.0
     assert repr(Dropout(0.25)) == "Dropout(p=0.25)"
 

@@ -188,7 +188,7 @@ def test_fit_refuses_a_single_sample_batch_for_batch_norm_before_training() -> N
 
 
 def test_construction_errors_say_what_was_wrong() -> None:
-    with pytest.raises(ValueError, match="Sequential needs at least one module"):
+    with pytest.raises(ValueError, match="^Sequential needs at least one module$"):
         Sequential()
     with pytest.raises(TypeError, match="Sequential takes modules .* got int 3 at position 1"):
         Sequential(Layer(1, 1), 3)
@@ -313,3 +313,11 @@ def test_a_residual_is_scoped_residual_unless_told() -> None:
     assert [name for name, _ in block.named_parameters()] == ["residual.block.neuron0.w0", "residual.block.neuron0.b"]
     block.set_scope("skip")
     assert block.scope == "skip" and block.named_parameters()[0][0] == "skip.block.neuron0.w0"
+
+
+def test_a_sequential_is_the_top_scope_until_nested_and_names_its_modules_by_position() -> None:
+    random.seed(0)
+    net = Sequential(Layer(1, 1, activation="linear"))
+    assert net.scope == "" and net.layers[0].scope == "0"
+    net.set_scope("body")  # as a Residual or an outer Sequential sets it
+    assert net.scope == "body" and net.named_parameters()[0][0] == "body.0.neuron0.w0"
