@@ -23,7 +23,7 @@ PT_TO_PX = 96 / 72  # a notebook and a PNG show one point as 4/3 of a pixel
 # Helvetica's widths in thousandths of the font size (its font metrics, grouped): the narrow letters and
 # signs, the wide ones, capitals; anything else (digits, most lower case) is 556.
 _NARROW = dict.fromkeys("ijlft.,:;!'|/\\[] I", 278) | dict.fromkeys("r-()", 333) | {"*": 389}
-_WIDE = {"m": 833, "w": 722, "M": 833, "W": 944, "%": 889}
+_WIDE = {"m": 833, "w": 722, "M": 833, "W": 944, "%": 889, "G": 778, "O": 778, "Q": 778}
 RANKSEP, NODESEP, EDGE_ROOM = 36.0, 18.0, 24.0  # dot's defaults (0.5 and 0.25 inch); an edge's share of a rank
 ACROSS = 1.2  # dot spreads a rank wider than its nodes side by side, to keep edges straight
 ALONG = 1.03  # and ranks a little further apart than their widest nodes: the estimate errs on the large side

@@ -165,3 +165,38 @@ def test_edges_passing_through_a_rank_widen_it_by_their_room(monkeypatch) -> Non
     long = 3 * 10.0 + 2 * layout.RANKSEP  # three ranks of 10 pt and the two gaps between them
     assert width == pytest.approx((widest * layout.ACROSS + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
     assert height == pytest.approx((long * layout.ALONG + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
+    notes = ["x" * 40, "y"]  # a caption wider than the graph: the drawing is as wide as its longest note
+    width, height = layout.size(SimpleNamespace(folded=False, notes=notes), Value(0.0),
+                                DrawOptions(legend=False, rankdir="TB", clusters=False))
+    assert width == pytest.approx((40 * 5.56 + 60 + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
+    assert height == pytest.approx((long * layout.ALONG + 14.0 * 3 + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
+
+
+def test_ranks_put_each_node_at_its_longest_path_from_the_top_and_break_cycles() -> None:
+    from viz import layout
+
+    boxes = {name: (1.0, 1.0) for name in "abcd"}  # a -> b -> c and a -> c; the leaf d beside c, as dot puts it
+    assert layout._ranks(boxes, [("a", "b"), ("b", "c"), ("a", "c"), ("d", "c")]) == {"a": 0, "b": 1, "d": 1, "c": 2}
+    cycle = {name: (1.0, 1.0) for name in "xyz"}  # x -> y -> x: the first node left is ranked from what is known
+    assert layout._ranks(cycle, [("x", "y"), ("y", "x"), ("y", "z")]) == {"y": 0, "x": 1, "z": 1}
+    tangled = [("a", "c"), ("a", "d"), ("b", "d"), ("c", "b"), ("d", "a"), ("d", "b"), ("e", "b"), ("e", "d")]
+    ranks = layout._ranks(dict.fromkeys("abcde", (1.0, 1.0)), tangled)  # cycles through each other: a node met twice
+    assert sorted(ranks) == list("abcde") and min(ranks.values()) == 0  # every node ranked, from the top
+
+
+# Helvetica's widths per 1000 points, from Adobe's AFM file for it: an estimate may be wider, never narrower
+HELVETICA = dict(zip("abcdefghijklmnopqrstuvwxyz", [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833,
+                                                    556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500]))
+HELVETICA |= dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
+                                                     722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611]))
+
+
+def test_text_width_never_runs_short_of_helveticas_and_follows_its_rule() -> None:
+    from viz.layout import text_width
+
+    short = {c: (text_width(c, 1000), w) for c, w in HELVETICA.items() if text_width(c, 1000) < w}
+    assert short == {}
+    # a letter not listed: 556 in lower case, a capital's 722 in upper case and past ASCII (127 is DEL, still ASCII)
+    assert [text_width(c, 10) for c in ("b", "B", "\x7f", "\x80", "é")] == pytest.approx([5.56, 7.22, 5.56, 7.22, 7.22])
+    assert text_width("mW", 10) == pytest.approx(8.33 + 9.44)
+
