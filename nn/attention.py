@@ -96,10 +96,10 @@ def attention(q: Sequence[Vector], k: Sequence[Vector], v: Sequence[Vector], mas
     return out
 
 
-def _linear(nin: int, nout: int, scope: str, activation: str = "linear", bias: bool = True) -> Layer:
+def _linear(nin: int, nout: int, activation: str = "linear", bias: bool = True) -> Layer:
     """A Layer initialised as ``torch.nn.Linear``: weights (and biases, unless ``bias`` is False, which leaves
-    them at 0) uniform in +-1/sqrt(nin)."""
-    layer = Layer(nin, nout, scope=scope, activation=activation)  # "uniform": U(-1, 1), rescaled below
+    them at 0) uniform in +-1/sqrt(nin). Unscoped: the module that holds it names it (``set_scope``)."""
+    layer = Layer(nin, nout, activation=activation)  # "uniform": U(-1, 1), rescaled below
     bound = 1.0 / math.sqrt(nin)
     for n in layer.neurons:
         for w in n.w:
@@ -132,7 +132,7 @@ class MultiHeadAttention(Module):
         self.head_dim, self.causal = embed_dim // num_heads, bool(causal)
         # q, k and v projections stacked as PyTorch's in_proj_weight (3E, E): xavier uniform with fan_out 3E
         self.in_proj = Layer(embed_dim, 3 * embed_dim, activation="linear", init="xavier")
-        self.out_proj = _linear(embed_dim, embed_dim, "out_proj", bias=False)  # PyTorch zeroes this bias
+        self.out_proj = _linear(embed_dim, embed_dim, bias=False)  # PyTorch zeroes this bias
         self.set_scope(scope)
 
     def set_scope(self, scope: str) -> None:
@@ -195,8 +195,8 @@ class TransformerBlock(Module):
         self.self_attn = MultiHeadAttention(embed_dim, num_heads, causal)
         self.embed_dim, self.num_heads, self.causal = embed_dim, num_heads, self.self_attn.causal
         self.hidden = _count(hidden, "TransformerBlock's hidden")
-        self.linear1 = _linear(embed_dim, hidden, "linear1", activation="relu")  # relu(linear1(x)) in one Layer
-        self.linear2 = _linear(hidden, embed_dim, "linear2")
+        self.linear1 = _linear(embed_dim, hidden, activation="relu")  # relu(linear1(x)) in one Layer
+        self.linear2 = _linear(hidden, embed_dim)
         self.norm1, self.norm2 = LayerNorm(embed_dim), LayerNorm(embed_dim)  # eps 1e-5, PyTorch's
         self.set_scope(scope)
 

@@ -106,6 +106,20 @@ def test_reading_names_what_is_wrong(tmp_path) -> None:
         read_words(bad)
 
 
+def test_a_missing_list_other_than_names_says_to_fetch_words(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"python -m nn.data fetch words$"):
+        words(tmp_path)
+    missing = r"mine.txt is not there; prepare it with: python -m nn.data fetch words$"
+    with pytest.raises(FileNotFoundError, match=missing):
+        read_words(tmp_path / "mine.txt")
+
+
+def test_blank_lines_are_skipped_not_the_end_of_the_list(tmp_path) -> None:
+    listed = tmp_path / "names.txt"
+    listed.write_text("emma\n\n   \nolivia\n\n", encoding="utf-8")
+    assert read_words(listed) == ["emma", "olivia"]
+
+
 def test_the_command_prepares_names_and_says_how_to_read_them(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: (
         census_tarball(Path(command[command.index("-d") + 1]) / "names-0.3.0.tar.gz"),

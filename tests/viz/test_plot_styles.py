@@ -155,6 +155,7 @@ def test_scaling_ticks_the_sizes_measured() -> None:
     # P = 45, 121, 369, 1249 were ticked only at 10^2 and 10^3
     ax = viz.plot_scaling({"parameters P": {"forward": [(45, 1e-3), (121, 2e-3), (369, 5e-3), (1249, 2e-2)]}}).axes[0]
     ax.figure.canvas.draw()
+    assert ax.get_ylabel() == "seconds"  # the default ylabel: what the demos time
     assert list(ax.get_xticks()) == [45, 121, 369, 1249]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["45", "121", "369", "1249"]
     assert [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()] == []

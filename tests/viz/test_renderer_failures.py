@@ -104,3 +104,11 @@ def test_an_interrupt_stops_the_renderer_and_is_passed_on(tmp_path, monkeypatch)
     monkeypatch.setattr(subprocess.Popen, "communicate", real)
     (process,) = started
     assert process.returncode is not None and all_pipes_closed(process)  # stopped and waited for, nothing left open
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a script as the renderer")
+def test_a_lone_surrogate_reaches_the_renderer_as_its_escape(tmp_path, monkeypatch) -> None:
+    # UTF-8 cannot encode a lone surrogate; a graph not made by draw_dot may hold one, and it should still draw
+    fake = fake_renderer(tmp_path, "sys.stdout.buffer.write(sys.stdin.buffer.read())")  # echoes what it was given
+    monkeypatch.setattr("viz.renderer.find_renderer", lambda: fake)
+    assert render('digraph { a [label="lone \ud800 é"] }', "svg") == b'digraph { a [label="lone \\ud800 \xc3\xa9"] }'
