@@ -17,13 +17,17 @@ from engine.checks import data_of
 from engine.transforms.explain import local_terms
 
 from .options import DrawOptions
-from .plan import Plan, plan, unique_names
+from .plan import Item, Plan, plan, unique_names
 
 PT_TO_PX = 96 / 72  # a notebook and a PNG show one point as 4/3 of a pixel
 # Helvetica's widths in thousandths of the font size (its font metrics, grouped): the narrow letters and
 # signs, the wide ones, capitals; anything else (digits, most lower case) is 556.
 _NARROW = dict.fromkeys("ijlft.,:;!'|/\\[] I", 278) | dict.fromkeys("r-()", 333) | {"*": 389}
-_WIDE = {"m": 833, "w": 722, "M": 833, "W": 944, "%": 889, "G": 778, "O": 778, "Q": 778}
+_WIDE = {"m": 833, "w": 722, "M": 833, "W": 944, "%": 889, "G": 778, "O": 778, "Q": 778, "&": 667, "@": 1015}
+_WIDE |= dict.fromkeys("+=<>~", 584)  # in 1e+06 and in show_local's labels
+# Helvetica-Bold's widths where they pass the above (a table's name cell is bold)
+_BOLD = dict.fromkeys("bdghnopqu?", 611) | dict.fromkeys("ft!:;[]", 333) | {"r": 389, "m": 889, "w": 778, "&": 722,
+                                                                              "^": 584, "|": 280}
 RANKSEP, NODESEP, EDGE_ROOM = 36.0, 18.0, 24.0  # dot's defaults (0.5 and 0.25 inch); an edge's share of a rank
 ACROSS = 1.2  # dot spreads a rank wider than its nodes side by side, to keep edges straight
 ALONG = 1.03  # and ranks a little further apart than their widest nodes: the estimate errs on the large side
@@ -123,15 +127,15 @@ def size(p: Plan, root: Value, options: DrawOptions) -> Tuple[float, float]:
     return ((width + 2 * MARGIN) * PT_TO_PX, (height + 2 * MARGIN) * PT_TO_PX)
 
 
-def text_width(text: str, points: float = 11) -> float:
-    """The width in points of ``text`` in Helvetica (a capital's width for any letter not listed: no
-    estimate runs short for a label in another script).
+def text_width(text: str, points: float = 11, bold: bool = False) -> float:
+    """The width in points of ``text`` in Helvetica, or Helvetica-Bold if ``bold`` (a capital's width for any
+    letter not listed: no estimate runs short for a label in another script).
 
-    >>> round(text_width("data 0.5"), 1)
-    39.8
+    >>> round(text_width("data 0.5"), 1), round(text_width("bound"), 1), round(text_width("bound", bold=True), 1)
+    (39.8, 30.6, 33.6)
     """
-    return points / 1000 * sum(_NARROW.get(c) or _WIDE.get(c) or (722 if c.isupper() or ord(c) > 127 else 556)
-                               for c in text)
+    return points / 1000 * sum((bold and _BOLD.get(c)) or _NARROW.get(c) or _WIDE.get(c)
+                               or (722 if c.isupper() or ord(c) > 127 else 556) for c in text)
 
 
 def edge_labels(node: Value, names: Dict[Value, str], options: DrawOptions) -> List[Tuple[str, str]]:
@@ -165,27 +169,31 @@ def _boxes_and_edges(p: Plan, options: DrawOptions) -> Tuple[Dict[str, Tuple[flo
     names = unique_names(p.items, options.clusters and not p.folded)
     called = {i.value: names.get(i.value) or i.id for i in p.items if i.kind == "value"}
 
-    def use(parent_id: str) -> str:
-        if parent_id not in shared:
-            return parent_id
-        n = uses[parent_id] = uses.get(parent_id, 0) + 1
+    def use(parent: Item) -> str:
+        if parent.id not in shared:
+            return parent.id
+        n = uses[parent.id] = uses.get(parent.id, 0) + 1
         if n == 1:
-            return parent_id
-        boxes[f"{parent_id}_use{n}"] = (90.0, 30.0)
-        return f"{parent_id}_use{n}"
+            return parent.id
+        # "name (shared)" at 9 pt in a box of dot's margins (0.11 in a side), as tall as dot's least node (0.5 in)
+        boxes[f"{parent.id}_use{n}"] = (max(90.0, text_width(f"{called[parent.value]} (shared)", 9) + 16), 36.0)
+        return f"{parent.id}_use{n}"
 
     for item in p.items:
         if item.kind != "value":
             boxes[item.id] = (text_width(item.text, 10) + 30, 40.0)
-            edges.extend((use(q.id), item.id) for q in item.parents)
+            edges.extend((use(q), item.id) for q in item.parents)
             continue
         v = item.value
-        cells = [names.get(v, ""), f"data {num(v.data)}", f"grad {num(v.grad)}"]
-        boxes[item.id] = (sum(text_width(c) + 10 for c in cells if c) + 2, 26.0)
+        name = names.get(v)
+        # each cell its text, 4 pt of padding and a 1 pt border a side; the name in bold; the table's own border
+        width = sum(text_width(c) + 10 for c in (f"data {num(v.data)}", f"grad {num(v.grad)}"))
+        boxes[item.id] = (width + (text_width(name, bold=True) + 10 if name else 0) + 2, 26.0)
         if not v._prev:
             continue
         op = f"{item.id}_op"
-        boxes[op] = (max(54.0, text_width(v._op, 10) + 16), 22.0)
+        # an ellipse: dot's least width (0.75 in), or its text with margins widened by at most the square root of 2
+        boxes[op] = (max(54.0, (text_width(v._op, 10) + 3) * 1.42), 22.0)
         edges.append((op, item.id))
         whole = len(item.parents) == len(v._prev) and all(q.kind == "value" for q in item.parents)
         labels = edge_labels(v, called, options) if options.show_local and whole else None
@@ -193,9 +201,9 @@ def _boxes_and_edges(p: Plan, options: DrawOptions) -> Tuple[Dict[str, Tuple[flo
             if labels:  # dot gives each edge label a place of its own between the ranks
                 label = f"{item.id}_label_{k}"
                 boxes[label] = (max(text_width(t, 9) for t in labels[k]) + 4, 24.0)
-                edges.extend([(use(q.id), label), (label, op)])
+                edges.extend([(use(q), label), (label, op)])
             else:
-                edges.append((use(q.id), op))
+                edges.append((use(q), op))
     return boxes, edges
 
 
