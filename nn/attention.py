@@ -56,7 +56,8 @@ def _allowed(mask: Any, causal: bool, lq: int, lk: int, who: str = "attention") 
         return [[True] * lk for _ in range(lq)]
     shape = f"{lq} x {lk} (a row of {lk} bools for each of the {lq} queries)"
     if isinstance(mask, (str, bytes)) or not hasattr(mask, "__len__") or len(mask) != lq:
-        got = f"{len(mask)} rows" if hasattr(mask, "__len__") else f"{type(mask).__name__} {mask!r}"
+        rows = hasattr(mask, "__len__") and not isinstance(mask, (str, bytes))  # a string is not its letters' rows
+        got = f"{len(mask)} rows" if rows else f"{type(mask).__name__} {mask!r}"
         raise ValueError(f"{who}: mask must be {shape}, got {got}")
     for i, row in enumerate(mask):
         if not hasattr(row, "__len__") or len(row) != lk:

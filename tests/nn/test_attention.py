@@ -292,3 +292,21 @@ def test_bad_input_is_a_clear_error(call, error, message):
     random.seed(0)
     with pytest.raises(error, match=message):
         call()
+
+
+SHAPE = "mask must be 2 x 2 (a row of 2 bools for each of the 2 queries), got"
+
+
+@pytest.mark.parametrize("q, mask, causal, error, message", [
+    ("ab", None, False, TypeError, "attention: q must be a list of vectors (lists of numbers or Values), got str 'ab'"),
+    (["ab"], None, False, TypeError, "attention: q[0] must be a vector (a list of numbers or Values), got str 'ab'"),
+    ([[1.0], [2.0]], "ab", False, ValueError, f"attention: {SHAPE} str 'ab'"),
+    ([[1.0], [2.0]], 5, False, ValueError, f"attention: {SHAPE} int 5"),
+    ([[1.0], [2.0]], [5, 5], False, ValueError, f"attention: {SHAPE} int 5 in row 0"),
+    ([[1.0], [2.0]], [[True, True]] * 2, True, ValueError,
+     "attention: give mask or causal=True, not both (as PyTorch's scaled_dot_product_attention)"),
+])
+def test_bad_input_gets_the_whole_message(q, mask, causal, error, message):
+    with pytest.raises(error) as caught:
+        attention(q, [[1.0], [2.0]], [[1.0], [2.0]], mask=mask, causal=causal)
+    assert str(caught.value) == message

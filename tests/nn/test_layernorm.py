@@ -62,3 +62,8 @@ def test_errors_say_what_was_wrong() -> None:
         LayerNorm(2, eps=-1)
     with pytest.raises(ValueError, match="LayerNorm's number of features must be a positive whole number, got 0"):
         LayerNorm(0)
+
+
+def test_parameters_are_named_ln_unless_told() -> None:
+    assert [n for n, _ in LayerNorm(2).named_parameters()] == ["ln.gamma0", "ln.gamma1", "ln.beta0", "ln.beta1"]
+    assert LayerNorm(2, scope="norm").named_parameters()[0][0] == "norm.gamma0"

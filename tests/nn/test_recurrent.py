@@ -172,6 +172,8 @@ def test_bad_inputs_are_clear_errors() -> None:
                                                    "[...]], one list per time step"),
         (lambda: lstm([[1, 2, 3]], ([0.0] * 4, [0.0] * 3)), ValueError,
          "LSTM(3, 4): c0 must hold hidden_size = 4 numbers, got 3: [0.0, 0.0, 0.0]"),
+        (lambda: lstm([[1, 2, 3]], ([0.0] * 3, [0.0] * 4)), ValueError,
+         "LSTM(3, 4): h0 must hold hidden_size = 4 numbers, got 3: [0.0, 0.0, 0.0]"),
         (lambda: lstm([[1, 2, 3]], [0.0] * 4), TypeError,
          "LSTM(3, 4): state must be a pair (h0, c0) of lists of 4 numbers, got list [0.0, 0.0, 0.0, 0.0]"),
         (lambda: rnn([[1, 2]], [0.0]), ValueError, "RNN(2, 2): h0 must hold hidden_size = 2 numbers, got 1: [0.0]"),
