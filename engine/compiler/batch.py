@@ -101,11 +101,17 @@ def _seed(cotangent: Any, backend: ArrayBackend, check_finite: bool) -> Any:
         elif seed.ndim != 1:
             raise ValueError(f"batch: cotangent must be a number or an array over the samples, shape (n,); got "
                              f"shape {tuple(seed.shape)}")
-    if check_finite and isinstance(seed, float) and not math.isfinite(seed):
-        raise ValueError(f"batch: cotangent must be finite, got {seed}")
-    if check_finite and not isinstance(seed, float) and not backend.finite(seed):
-        i, bad = next((i, c) for i, c in enumerate(seed.tolist()) if not math.isfinite(c))
-        raise ValueError(f"batch: cotangent must be finite; sample {i}'s is {bad}")
+    if not check_finite:
+        return seed
+    if isinstance(seed, float):
+        if not math.isfinite(seed):
+            raise ValueError(f"batch: cotangent must be finite, got {seed}")
+        return seed
+    with backend.quiet():  # the fast check may overflow on huge finite weights
+        finite = backend.finite(seed)
+    if not finite:
+        i = _first_not_finite(seed, backend)
+        raise ValueError(f"batch: cotangent must be finite; sample {i}'s is {float(seed[i])}")
     return seed
 
 
@@ -195,11 +201,16 @@ def _finite_arguments(checked: Sequence[Any], backend: ArrayBackend) -> None:
         if backend.finite(*checked):  # one pass over them all when all is well
             return
     for i, a in enumerate(checked):
-        bad = backend.where_false(backend.finite_columns(a[None] if a.ndim == 1 else a.T))
-        if len(bad):
-            sample = int(bad[0])
+        sample = _first_not_finite(a, backend)
+        if sample is not None:
             wide = "" if backend.precision == "float64" else f", or a number past {backend.precision}'s range"
             raise ValueError(f"argument {i} holds nan or inf{wide} (sample {sample}: {a[sample].tolist()})")
+
+
+def _first_not_finite(a: Any, backend: ArrayBackend) -> Optional[int]:
+    """The first sample of ``a`` (shape (n,) or (n, k)) holding nan or inf, or None."""
+    bad = backend.where_false(backend.finite_columns(a[None] if a.ndim == 1 else a.T))
+    return int(bad[0]) if len(bad) else None
 
 
 # -- the lifted program ------------------------------------------------------------------------------------

@@ -298,6 +298,9 @@ def test_a_cotangent_that_is_not_finite_is_refused_with_the_data(lifted) -> None
     with pytest.raises(ValueError, match=r"^batch: cotangent must be finite, got -inf$"):
         program.batch(x, lifted=lifted, cotangent=np.array(-np.inf))
     assert list(program.batch(x, lifted=lifted, cotangent=np.array([1.0, 2.0, 3.0])).param_grads) == [8.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a huge finite weight is checked without NumPy's overflow warning
+        assert list(program.batch(x, lifted=lifted, cotangent=np.array([0.0, 1e200, 0.0])).param_grads) == [1e200]
 
 
 def test_the_per_node_replay_takes_its_seed_in_float64() -> None:
