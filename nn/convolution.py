@@ -33,9 +33,13 @@ def pair(value: Any, what: str, least: int = 1) -> Tuple[int, int]:
     items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     sizes = tuple(whole_number(v) for v in items)
     if len(sizes) != 2 or any(s is None or s < least for s in sizes):
-        kind = "positive" if least == 1 else "non-negative"
-        raise ValueError(f"{what} must be a {kind} whole number or a pair of them, got {value!r}")
+        raise ValueError(f"{what} must be {_whole(least)} or a pair of them, got {value!r}")
     return sizes  # type: ignore[return-value]
+
+
+def _whole(least: int) -> str:
+    """The words for a whole number of at least ``least`` (1 for a size, 0 for padding)."""
+    return "a positive whole number" if least == 1 else "a non-negative whole number"
 
 
 def single(value: Any, what: str, least: int = 1) -> Tuple[int]:
@@ -44,8 +48,7 @@ def single(value: Any, what: str, least: int = 1) -> Tuple[int]:
         value = value[0]
     size = whole_number(value)  # None for a tuple or list: more than one size
     if size is None or size < least:  # not pair's message: a pair is what a one-dimensional module refuses
-        kind = "positive" if least == 1 else "non-negative"
-        raise ValueError(f"{what} must be a {kind} whole number (or a tuple of one), got {value!r}")
+        raise ValueError(f"{what} must be {_whole(least)} (or a tuple of one), got {value!r}")
     return (size,)
 
 
