@@ -182,6 +182,17 @@ def test_the_three_gradient_paths_by_hand():
     assert [K[j][0].grad for j in range(2)] == pytest.approx([sum(ds[i][j] * q[i] for i in range(2)) for j in range(2)])
 
 
+def test_forward_mode_carries_dual_numbers_through_attention():
+    """A dual number among the entries stays one (it is not made a Value): jvp's tangent is the central difference."""
+    def f(a, b):
+        return attention([[a, 1.0]], [[b, 2.0], [0.5, a]], [[1.0, b], [a, 3.0]])[0][1]
+    value, tangent = engine.jvp(f, [0.3, -0.7], [1.0, -2.0])
+    h = 1e-6
+    central = (f(0.3 + h, -0.7 - 2 * h).data - f(0.3 - h, -0.7 + 2 * h).data) / (2 * h)
+    assert value.data == pytest.approx(f(0.3, -0.7).data, rel=1e-14)
+    assert tangent.data == pytest.approx(central, rel=1e-7)
+
+
 def test_a_checkpoint_round_trip_keeps_every_parameter(tmp_path):
     random.seed(0)
     model = Sequential(PositionalEmbedding(3, 4), TransformerBlock(4, 2, hidden=3, causal=True),
@@ -300,6 +311,7 @@ SHAPE = "mask must be 2 x 2 (a row of 2 bools for each of the 2 queries), got"
 @pytest.mark.parametrize("q, mask, causal, error, message", [
     ("ab", None, False, TypeError, "attention: q must be a list of vectors (lists of numbers or Values), got str 'ab'"),
     (["ab"], None, False, TypeError, "attention: q[0] must be a vector (a list of numbers or Values), got str 'ab'"),
+    ([[]], None, False, ValueError, "attention: q expects vectors of size at least 1, got size 0 at position 0"),
     ([[1.0], [2.0]], "ab", False, ValueError, f"attention: {SHAPE} str 'ab'"),
     ([[1.0], [2.0]], 5, False, ValueError, f"attention: {SHAPE} int 5"),
     ([[1.0], [2.0]], [5, 5], False, ValueError, f"attention: {SHAPE} int 5 in row 0"),

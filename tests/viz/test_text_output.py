@@ -1,6 +1,10 @@
-"""The text view names the output as the output, even when it is a single leaf."""
+"""The text view: the output named as the output, even a single leaf; folded boxes named in the lines that read them."""
 
+import random
+
+import engine
 from engine import Value
+from nn import MLP
 import viz
 
 
@@ -8,3 +12,14 @@ def test_a_leaf_drawn_alone_is_the_output() -> None:
     x = Value(2.0, label="x")
     assert viz.text_view(x) == "v0 x = output  data=2  grad=0"
     assert viz.text_view(x * 1.0).splitlines()[0] == "v0 x = input  data=2  grad=0"  # an input once it feeds one
+
+
+def test_folded_boxes_are_named_in_the_lines_that_read_them() -> None:
+    xs = [Value(float(i), label=f"x{i}") for i in range(10)]
+    assert viz.text_view(engine.sum(xs), max_nodes=1).splitlines()[:2] == [
+        "v10_deep = [... more]", "v10 = sum(...)  data=45  grad=0"]  # the cut stands as "..." among its inputs
+    random.seed(0)
+    model = MLP(2, [3, 1])
+    assert viz.text_view(model([1.0, 2.0]), max_nodes=6).splitlines()[:2] == [
+        "scope_0 = [layer0: 3 neurons, 15 values]  inputs v13, v14",  # a collapsed layer lists what feeds it
+        "scope_1 = [layer1: 1 neuron, 5 values]  inputs scope_0"]
