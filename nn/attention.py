@@ -84,7 +84,8 @@ def attention(q: Sequence[Vector], k: Sequence[Vector], v: Sequence[Vector], mas
     k = _vectors(k, "attention", "k", len(q[0]))
     v = _vectors(v, "attention", "v")
     if len(v) != len(k):
-        raise ValueError(f"attention: k and v must have the same length, got {len(k)} keys and {len(v)} values")
+        raise ValueError(f"attention: k and v must have the same length, got {len(k)} key{'s' * (len(k) != 1)} "
+                         f"and {len(v)} value{'s' * (len(v) != 1)}")
     allowed = _allowed(mask, causal, len(q), len(k))
     scale = 1.0 / math.sqrt(len(q[0]))
     out = []

@@ -11,6 +11,7 @@ explorer all show the same plan, with the same unique ``names``.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
@@ -98,7 +99,36 @@ def _plan(index: "_Index", root: Value, collapse: bool, max_depth: Optional[int]
     if shown < len(index.order):
         notes.append(f"{len(index.order) - shown} of {len(index.order)} values not drawn")
     reached.sort(key=lambda i: i.first)
+    if owners.boxes:  # a box sorts by its first member, which can come before the box's inputs
+        reached = _parents_first(reached)
     return Plan(reached, owners.of(root), index.order, notes)
+
+
+def _parents_first(items: List[Item]) -> List[Item]:
+    """``items`` reordered so that each comes after its inputs, otherwise keeping their order (a cycle of
+    boxes, scopes that use each other in turn, goes on from its earliest item)."""
+    position = {item: n for n, item in enumerate(items)}
+    waiting = {item: len({p for p in item.parents if p in position}) for item in items}
+    users: Dict[Item, List[Item]] = {item: [] for item in items}
+    for item in items:
+        for p in {p for p in item.parents if p in position}:
+            users[p].append(item)
+    ready = [n for n, item in enumerate(items) if waiting[item] == 0]
+    placed: List[Item] = []
+    done = set()
+    while len(placed) < len(items):
+        if not ready:
+            ready = [next(n for n, item in enumerate(items) if item not in done)]
+        item = items[heapq.heappop(ready)]
+        if item in done:
+            continue
+        done.add(item)
+        placed.append(item)
+        for user in users[item]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, position[user])
+    return placed
 
 
 def unique_names(items: List[Item], in_clusters: bool = False) -> Dict[Value, str]:
@@ -179,11 +209,12 @@ class _Owners:
         for top, members in index.boxes().items():
             parts = index.parts(top)
             shown = printable(top)  # a scope is user data too: it names the box and a note
-            text = f"{shown}: {parts} neuron{'s' * (parts != 1)}, {len(members)} values" if parts else f"{shown}: {len(members)} values"
+            values = f"{len(members)} value{'s' * (len(members) != 1)}"
+            text = f"{shown}: {parts} neuron{'s' * (parts != 1)}, {values}" if parts else f"{shown}: {values}"
             self.boxes[top] = Item(f"scope_{len(self.boxes)}", "scope", text=text, members=len(members),
                                    first=index.position[members[0]])
             self.tops[self.boxes[top]] = top
-            notes.append(f"{shown} collapsed ({len(members)} values)")
+            notes.append(f"{shown} collapsed ({values})")
 
     def of(self, v: Value) -> Item:
         if self.boxes and v.scope:

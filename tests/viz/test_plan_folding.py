@@ -28,13 +28,30 @@ def test_eight_inputs_are_drawn_nine_are_folded_to_three() -> None:
     assert plan(engine.sum(xs), max_nodes=None).notes == []
 
 
+def test_scopes_used_in_turn_are_each_drawn_once_with_the_root_last() -> None:
+    x = Value(1.0, label="x")
+    a1 = x * 2
+    a1.scope = "a"
+    b = a1 + 1
+    b.scope = "b"
+    a2 = b * 3
+    a2.scope = "a"
+    y = a2 + x
+    p = plan(y, max_nodes=3)  # a feeds b, which feeds a again: no order puts every box after its inputs
+    assert [(i.id, [q.id for q in i.parents]) for i in p.items] == [  # the leaves, then the cycle from its earliest
+        ("v0", []), ("v1", []), ("v3", []), ("v5", []), ("scope_0", ["v0", "v1", "scope_1", "v5"]),
+        ("scope_1", ["scope_0", "v3"]), ("v7", ["scope_0", "v0"])]
+    assert p.notes == ["a collapsed (2 values)", "b collapsed (1 value)"]
+    assert p.items[5].text == "b: 1 value"
+
+
 def test_model_scopes_collapse_into_one_box_each() -> None:
     random.seed(0)
     out = MLP(2, [2, 1])([1.0, 2.0])
     p = plan(out, max_nodes=5)
-    assert items(p) == [("scope_0", "scope", "layer0: 2 neurons, 10 values", ["v9", "v10"], 10, 0, 2),
-                        ("scope_1", "scope", "layer1: 1 neuron, 4 values", ["scope_0"], 4, 6, 1),
-                        ("v9", "value", "", [], 1, 9, 0), ("v10", "value", "", [], 1, 10, 0)]
+    assert items(p) == [("v9", "value", "", [], 1, 9, 0), ("v10", "value", "", [], 1, 10, 0),  # inputs first
+                        ("scope_0", "scope", "layer0: 2 neurons, 10 values", ["v9", "v10"], 10, 0, 2),
+                        ("scope_1", "scope", "layer1: 1 neuron, 4 values", ["scope_0"], 4, 6, 1)]
     assert p.notes == ["layer0 collapsed (10 values)", "layer1 collapsed (4 values)"]
     assert p.root.id == "scope_1" and len(p.order) == 16
     assert plan(out, max_nodes=16).notes == []
@@ -47,7 +64,7 @@ def test_a_scope_without_neurons_counts_values_only() -> None:
     b.scope = "enc"
     c = b + 1
     p = plan(c, max_nodes=2)
-    assert items(p) == [("scope_0", "scope", "enc: 2 values", ["v1"], 2, 0, 1), ("v1", "value", "", [], 1, 1, 0),
+    assert items(p) == [("v1", "value", "", [], 1, 1, 0), ("scope_0", "scope", "enc: 2 values", ["v1"], 2, 0, 1),
                         ("v3", "value", "", [], 1, 3, 0), ("v4", "value", "", ["scope_0", "v3"], 1, 4, 2)]
     assert p.notes == ["enc collapsed (2 values)"]
 

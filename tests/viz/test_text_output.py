@@ -20,6 +20,7 @@ def test_folded_boxes_are_named_in_the_lines_that_read_them() -> None:
         "v10_deep = [... more]", "v10 = sum(...)  data=45  grad=0"]  # the cut stands as "..." among its inputs
     random.seed(0)
     model = MLP(2, [3, 1])
-    assert viz.text_view(model([1.0, 2.0]), max_nodes=6).splitlines()[:2] == [
+    assert viz.text_view(model([1.0, 2.0]), max_nodes=6).splitlines()[:4] == [
+        "v13 x0 = input  data=1  grad=0", "v14 x1 = input  data=2  grad=0",  # inputs first, as everywhere
         "scope_0 = [layer0: 3 neurons, 15 values]  inputs v13, v14",  # a collapsed layer lists what feeds it
-        "scope_1 = [layer1: 1 neuron, 5 values]  inputs scope_0"]
+        "scope_1 = [layer1: 1 neuron, 5 values]  inputs scope_0"]  # (the boxes came first: their weights do)
