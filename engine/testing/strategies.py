@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from hypothesis import assume, strategies as st
 
 from .. import reductions
+from ..checks import as_float
 from ..ops import STOP, Op
 from ..symbolic import Sym
 from ..value import Value
@@ -35,6 +36,7 @@ DOMAINS: Dict[str, Tuple[float, float, Optional[float]]] = {
     "pow": (0.05, 5.0, None),  # a base raised to any real power
 }
 KINK_MARGIN = 1e-3
+MAX_MISSES = 10_000  # unusable programs in a row before random_expressions gives up
 
 
 def floats_in(domain: Union[str, Op, Tuple[float, float]] = "real") -> st.SearchStrategy[float]:
@@ -192,12 +194,11 @@ class _Picks:
         return self.draw(st.sampled_from(list(options))) if self.draw else self.rng.choice(list(options))
 
     def real(self, lo: float, hi: float) -> float:
-        return self.draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False)) if self.draw else \
-            self.rng.uniform(lo, hi)
+        return self.draw(st.floats(lo, hi)) if self.draw else self.rng.uniform(lo, hi)  # lo, hi finite: _domain
 
 
 def _program(pick: _Picks, names: List[str], max_depth: int, inputs: int, lo: float, hi: float,
-             kinks: bool, held: bool = False) -> Tuple[Tuple[float, ...], Tuple[Step, ...], Tuple[str, ...]]:
+             kinks: bool, held: bool) -> Tuple[Tuple[float, ...], Tuple[Step, ...], Tuple[str, ...]]:
     """Inputs, steps and the held inputs' roles. With ``held``, the last one or more inputs (never all) are held,
     and a third of the steps (the last one a sixth of the time) read only registers that read only held
     inputs: kinks, fused nodes and outputs of a batch's one number, where compiled replays differ most."""
@@ -236,7 +237,20 @@ def _names(ops: Optional[Sequence[str]], extra: Dict[str, Callable]) -> List[str
 
 
 def _domain(domain: Union[str, Tuple[float, float]]) -> Tuple[float, float]:
-    return (float(domain[0]), float(domain[1])) if isinstance(domain, tuple) else DOMAINS[domain][:2]
+    """(lo, hi) of a domain named in DOMAINS or given as two finite numbers lo < hi (an infinite bound made
+    every input inf or nan, and the seeded generator looked for a usable program forever)."""
+    if isinstance(domain, str):
+        if domain not in DOMAINS:
+            raise ValueError(f"expressions: domain must be one of {', '.join(DOMAINS)} or a pair (lo, hi), "
+                             f"got {domain!r}")
+        return DOMAINS[domain][:2]
+    if not isinstance(domain, Sequence) or len(domain) != 2:
+        raise TypeError(f"expressions: domain must be a name or a pair (lo, hi), got {type(domain).__name__} "
+                        f"{domain!r}")
+    lo, hi = as_float(domain[0], "expressions: domain's lo"), as_float(domain[1], "expressions: domain's hi")
+    if not lo < hi:
+        raise ValueError(f"expressions: domain's lo must be below its hi, got {domain!r}")
+    return lo, hi
 
 
 def _usable(expression: Expression, kinks: bool) -> bool:
@@ -284,11 +298,17 @@ def random_expressions(count: int, seed: int = 0, ops: Optional[Sequence[str]] =
     lo, hi = _domain(domain)
     rng = random.Random(seed)
     found: List[Expression] = []
+    misses = 0
     while len(found) < count:
         xs, steps, roles = _program(_Picks(rng=rng), names, max_depth, inputs, lo, hi, kinks, held)
         expression = Expression(xs, steps, tuple(extra.items()), roles)
         if _usable(expression, kinks):
             found.append(expression)
+            misses = 0
+        elif (misses := misses + 1) == MAX_MISSES:  # as hypothesis's health check stops a filter that rejects all
+            raise ValueError(f"random_expressions: no usable expression in {MAX_MISSES} tries in a row, with ops "
+                             f"{', '.join(names)} on the domain {lo:g} to {hi:g}: choose a domain where they stay "
+                             f"finite and smooth, or other ops")
     return found
 
 

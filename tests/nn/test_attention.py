@@ -218,11 +218,22 @@ def test_names_labels_and_scopes():
         ("self_attn.in_proj_weight", (6, 2)), ("self_attn.in_proj_bias", (6,)),
         ("self_attn.out_proj.weight", (2, 2)), ("self_attn.out_proj.bias", (2,))]
     assert block.children()[0] is block.self_attn and block.norm1.eps == 1e-5
+    block.set_scope("enc")  # the block and each part under it know their scope, as a Layer and its neurons do
+    assert (block.scope, block.self_attn.scope, block.linear1.scope) == ("enc", "enc.self_attn", "enc.linear1")
+    assert block.named_parameters()[0][0] == "enc.self_attn.in_proj.neuron0.w0"
     mha = MultiHeadAttention(4, 2)
+    assert mha.scope == "mha" and MultiHeadAttention(4, 2, scope="heads").scope == "heads"
+    names = [n for n, _ in mha.named_parameters()]  # 12 in_proj neurons of 4 weights and a bias, then 4 out_proj
+    assert [names[i] for i in (0, 59, 60, 79)] == ["mha.in_proj.neuron0.w0", "mha.in_proj.neuron11.b",
+                                                   "mha.out_proj.neuron0.w0", "mha.out_proj.neuron3.b"]
     assert (mha.embed_dim, mha.num_heads, mha.head_dim) == (4, 2, 2)
     assert all(b.data == 0.0 for _, _, vs in mha.torch_state()[1::2] for b in vs)  # biases start at 0
     bound = 1 / math.sqrt(4)
     assert all(abs(w.data) <= bound for w in mha.torch_state()[2][2])
+    wide = TransformerBlock(4, 2, hidden=64)  # the feed-forward biases as torch.nn.Linear's: U(-1/sqrt(fan_in), ..)
+    for layer, fan_in in ((wide.linear1, 4), (wide.linear2, 64)):
+        biases = [n.b.data for n in layer.neurons]
+        assert all(abs(b) <= 1 / math.sqrt(fan_in) for b in biases) and min(biases) < 0 < max(biases)
     assert all(abs(w.data) <= math.sqrt(6 / 16) for w in mha.torch_state()[0][2])
 
 
@@ -305,6 +316,17 @@ def test_bad_input_is_a_clear_error(call, error, message):
     random.seed(0)
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: MultiHeadAttention(0, 1), "MultiHeadAttention's embed_dim must be a positive whole number, got 0"),
+    (lambda: MultiHeadAttention(2, 0), "MultiHeadAttention's num_heads must be a positive whole number, got 0"),
+    (lambda: MultiHeadAttention(2, 1.5), "MultiHeadAttention's num_heads must be a positive whole number, got 1.5"),
+])
+def test_bad_sizes_get_the_whole_message(make, message):
+    with pytest.raises(ValueError) as caught:
+        make()
+    assert str(caught.value) == message
 
 
 SHAPE = "mask must be 2 x 2 (a row of 2 bools for each of the 2 queries), got"

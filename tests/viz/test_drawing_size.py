@@ -200,3 +200,61 @@ def test_text_width_never_runs_short_of_helveticas_and_follows_its_rule() -> Non
     assert [text_width(c, 10) for c in ("b", "B", "\x7f", "\x80", "é")] == pytest.approx([5.56, 7.22, 5.56, 7.22, 7.22])
     assert text_width("mW", 10) == pytest.approx(8.33 + 9.44)
 
+
+
+def _estimate(monkeypatch, boxes, edges, folded=False, **options):
+    """viz.layout.size of a drawing of ``boxes`` (name -> (width, height) in points) and ``edges``, in points,
+    without the margins: what the rules below are worked in."""
+    from types import SimpleNamespace
+
+    from viz import layout
+    from viz.options import DrawOptions
+
+    monkeypatch.setattr(layout, "_boxes_and_edges", lambda p, o: (dict(boxes), list(edges)))
+    settings = dict(legend=False, rankdir="TB", clusters=False) | options
+    w, h = layout.size(SimpleNamespace(folded=folded, notes=[]), Value(0.0), DrawOptions(**settings))
+    return w / layout.PT_TO_PX - 2 * layout.MARGIN, h / layout.PT_TO_PX - 2 * layout.MARGIN
+
+
+def test_the_size_estimates_rules_worked_by_hand(monkeypatch) -> None:
+    """Each rule of viz.layout.size on a drawing small enough to work by hand (ranks counted from the top; TB)."""
+    from viz.layout import ACROSS, ALONG, EDGE_ROOM, NODESEP, RANKSEP
+
+    approx = lambda x: pytest.approx(x, rel=1e-12)  # noqa: E731
+    # a and e feed b, then c, then d, and a long edge a -> d passes b's and c's ranks
+    edges = [("a", "b"), ("e", "b"), ("b", "c"), ("c", "d"), ("a", "d")]
+    def ranked(**wide):  # every node 1 x 1 but those given
+        return {n: wide.get(n, (1.0, 1.0)) for n in "abcde"}
+    two = _estimate(monkeypatch, ranked(a=(100.0, 1.0), e=(100.0, 1.0)), edges)  # two nodes side by side, a gap
+    assert two == (approx((200 + NODESEP) * ACROSS), approx((4 * 1 + 3 * RANKSEP) * ALONG))
+    passed = _estimate(monkeypatch, ranked(c=(50.0, 1.0)), edges)  # c's rank: the long edge beside c
+    assert passed[0] == approx((50 + EDGE_ROOM) * ACROSS)
+    past = _estimate(monkeypatch, ranked(d=(60.0, 1.0)), edges)  # d's rank: the long edge ends there, none beside
+    assert past[0] == approx(60 * ACROSS)
+    tangled = [("a", "b"), ("a", "c"), ("b", "c"), ("c", "a"), ("c", "b")]  # boxes used in turn: a cycle
+    within = _estimate(monkeypatch, {"a": (10.0, 1.0), "b": (10.0, 1.0), "c": (1.0, 1.0)}, tangled)
+    assert within[0] == approx((20 + NODESEP) * ACROSS)  # a -> b joins two nodes of one rank: no room beside them
+    tiny = _estimate(monkeypatch, {"a": (0.5, 0.25)}, [])  # however small, the drawing is its one node
+    assert tiny == (approx(0.5 * ACROSS), approx(0.25 * ALONG))
+
+    # along the ranks: a node's height top to bottom (TB), its width left to right (LR, RL)
+    chain = {"a": (30.0, 10.0), "b": (20.0, 50.0)}
+    assert _estimate(monkeypatch, chain, [("a", "b")]) == (approx(30 * ACROSS), approx((10 + 50 + RANKSEP) * ALONG))
+    for rankdir in ("LR", "RL"):
+        assert _estimate(monkeypatch, chain, [("a", "b")], rankdir=rankdir) == (
+            approx((30 + 20 + RANKSEP) * ALONG), approx(50 * ACROSS))
+
+    # a rank holding only edge labels sits closer: dot halves the gaps around it (one RANKSEP for two gaps)
+    labelled = {"a": (10.0, 10.0), "b_label_0": (10.0, 10.0), "b": (10.0, 10.0)}
+    assert _estimate(monkeypatch, labelled, [("a", "b_label_0"), ("b_label_0", "b")])[1] == approx((30 + RANKSEP) * ALONG)
+
+    # scopes drawn as dashed boxes widen the drawing by 15%, unless the plan was folded (no boxes then)
+    grow = {"a": (10.0, 10.0), "b": (50.0, 30.0)}
+    plain = _estimate(monkeypatch, grow, [("a", "b")])
+    assert _estimate(monkeypatch, grow, [("a", "b")], clusters=True)[0] == approx(plain[0] * 1.15)
+    assert _estimate(monkeypatch, grow, [("a", "b")], clusters=True, folded=True) == plain
+
+    # the legend, 110 x 80 (four rows at most), is a node without edges: dot puts it in the first rank
+    legend = _estimate(monkeypatch, grow, [("a", "b")], legend=True, color_by="kind")
+    assert legend == (approx((10 + 110 + NODESEP) * ACROSS), approx((80 + 30 + RANKSEP) * ALONG))
+    assert _estimate(monkeypatch, grow, [("a", "b")], legend=True, color_by=None) == plain  # no colours: no legend

@@ -11,7 +11,7 @@ DRAWS = 3000
 
 def draws(kinks):
     rng = random.Random(12)
-    return [_program(_Picks(rng=rng), list(TABLE), 6, 3, -2.0, 2.0, kinks) for _ in range(DRAWS)]
+    return [_program(_Picks(rng=rng), list(TABLE), 6, 3, -2.0, 2.0, kinks, held=False) for _ in range(DRAWS)]
 
 
 def test_with_kinks_one_input_in_five_is_exactly_zero_and_without_none() -> None:

@@ -1,4 +1,5 @@
-"""random_expressions: exactly count programs, seeded, within its defaults, its ops, its extras and its kinks."""
+"""random_expressions: exactly count programs, seeded, within its defaults, its ops, its extras and its kinks; a
+clear error for a bad domain or one where no program is usable (each used to hang or raise a bare KeyError)."""
 
 import pytest
 
@@ -57,6 +58,41 @@ def test_inputs_come_from_the_domain_asked_for(domain, lo: float, hi: float) -> 
     assert len(set(xs)) == len(xs)  # drawn, not pinned to one end
 
 
+DOMAIN_NAMES = "real, positive, nonzero, exp, log, sqrt, sin, cos, tanh, sigmoid, softplus, relu, leaky_relu, abs, " \
+               "neg, add, sub, mul, div, pow"
+
+
+@pytest.mark.parametrize("domain, error, message", [
+    ("reals", ValueError, f"expressions: domain must be one of {DOMAIN_NAMES} or a pair (lo, hi), got 'reals'"),
+    ((0.0, float("inf")), ValueError, "expressions: domain's hi must be finite, got inf"),  # was: forever
+    ((float("-inf"), 0.0), ValueError, "expressions: domain's lo must be finite, got -inf"),
+    ((float("nan"), 1.0), ValueError, "expressions: domain's lo must not be nan, got nan"),
+    ((2.0, 1.0), ValueError, "expressions: domain's lo must be below its hi, got (2.0, 1.0)"),
+    ((1.0, 1.0), ValueError, "expressions: domain's lo must be below its hi, got (1.0, 1.0)"),
+    (("a", 1), TypeError, "expressions: domain's lo must be a real number, got str 'a'"),
+    (5, TypeError, "expressions: domain must be a name or a pair (lo, hi), got int 5"),
+    ((-1, 0, 1), TypeError, "expressions: domain must be a name or a pair (lo, hi), got tuple (-1, 0, 1)"),
+])
+def test_a_bad_domain_is_refused_word_for_word(domain, error, message: str) -> None:
+    with pytest.raises(error) as info:
+        random_expressions(1, domain=domain)
+    assert str(info.value) == message
+
+
+def test_a_domain_as_a_list_or_of_ints_is_a_pair_too() -> None:
+    assert random_expressions(5, seed=4, domain=[-1, 1]) == random_expressions(5, seed=4, domain=(-1.0, 1.0))
+
+
+def test_a_domain_where_nothing_is_usable_stops_with_a_clear_error() -> None:
+    from engine.testing.strategies import MAX_MISSES
+
+    with pytest.raises(ValueError) as info:  # exp overflows everywhere there: every program is refused
+        random_expressions(1, ops=["exp"], domain=(1000.0, 2000.0))
+    assert str(info.value) == (f"random_expressions: no usable expression in {MAX_MISSES} tries in a row, with ops "
+                               "exp on the domain 1000 to 2000: choose a domain where they stay finite and smooth, "
+                               "or other ops")
+
+
 @pytest.mark.parametrize("ops, unknown", [([], "[]"), (["frob", "sin"], "['frob']")])
 def test_no_ops_or_unknown_ops_are_refused_word_for_word(ops, unknown: str) -> None:
     from engine.testing.strategies import TABLE
@@ -91,3 +127,17 @@ def test_without_held_the_programs_are_those_of_before() -> None:
     # The bulk fuzz's seeds keep their programs: held=False draws nothing more.
     e = random_expressions(1, seed=1000, kinks=True, max_depth=10)[0]
     assert e.held == () and "detach" not in [name for name, _, _ in e.steps]
+
+
+def test_only_misses_in_a_row_count_towards_giving_up(monkeypatch) -> None:
+    from itertools import cycle
+
+    from engine.testing import strategies
+
+    monkeypatch.setattr(strategies, "MAX_MISSES", 3)
+    verdicts = cycle([False, False, True])  # two misses before every usable program: 20 misses for 10
+    monkeypatch.setattr(strategies, "_usable", lambda expression, kinks: next(verdicts))
+    assert len(random_expressions(10)) == 10
+    verdicts = iter([True, False, False, False])  # three in a row: the third stops it
+    with pytest.raises(ValueError, match="^random_expressions: no usable expression in 3 tries in a row"):
+        random_expressions(2)
