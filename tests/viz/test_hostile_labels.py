@@ -120,3 +120,16 @@ def test_text_prints_to_standard_output_with_the_drawings_options(capsys) -> Non
     folded = io.StringIO()
     viz.text(y, file=folded, max_nodes=2)  # the drawing's options reach the text view: folded as the drawing is
     assert folded.getvalue() != whole and capsys.readouterr().out == ""
+
+
+@pytest.mark.skipif(viz.find_renderer() is None, reason="no Graphviz renderer")
+@pytest.mark.parametrize("scope", ["enc\\oder", "back\\slash \\N \\G \\l", "ends in \\"])
+def test_a_collapsed_scopes_note_keeps_its_backslashes(scope: str) -> None:
+    x = Value(1.0, label="x")
+    a = x * 2
+    b = a + 1
+    a.scope = b.scope = scope
+    graph = viz.draw_dot(b * 3, max_nodes=3, legend=False)  # the scope is folded: its name is in the caption
+    dom = xml.dom.minidom.parseString(viz.render(graph.source, "svg"))
+    texts = [t.firstChild.data for t in dom.getElementsByTagName("text") if t.firstChild]
+    assert f"{scope} collapsed (2 values)" in [t.removeprefix("folded: ") for t in texts]  # as written, not read as escapes
