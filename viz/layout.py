@@ -46,7 +46,7 @@ def drawing_plan(root: Value, options: DrawOptions) -> Plan:
     >>> for _ in range(100):
     ...     y = y.tanh()
     >>> p = drawing_plan(y, DrawOptions())
-    >>> max(size(p, y, DrawOptions())) <= 2000, p.notes[0]
+    >>> max(size(p, DrawOptions())) <= 2000, p.notes[0]
     (True, 'cut after 5 items from the root to fit 2000 px')
     """
     fits = None
@@ -56,7 +56,7 @@ def drawing_plan(root: Value, options: DrawOptions) -> Plan:
             # boxes alone (each at least MIN_ITEM_AREA) would cover more than the square of max_size.
             if len(p.items) * MIN_ITEM_AREA > options.max_size ** 2:
                 return False
-            return max(size(p, root, options)) <= options.max_size
+            return max(size(p, options)) <= options.max_size
     return plan(root, options.max_nodes, options.max_depth, fits, f"to fit {options.max_size} px")
 
 
@@ -81,12 +81,12 @@ def shared_leaves(p: Plan) -> set:
             if item.kind == "value" and not item.value._prev and uses.get(item.id, 0) > SHARED_USES}
 
 
-def size(p: Plan, root: Value, options: DrawOptions) -> Tuple[float, float]:
+def size(p: Plan, options: DrawOptions) -> Tuple[float, float]:
     """The estimated (width, height) in pixels of ``p`` drawn with ``options``.
 
     >>> from engine import Value
     >>> y = Value(2.0, label="a") * 3
-    >>> [round(px) for px in size(plan(y), y, DrawOptions(legend=False))]
+    >>> [round(px) for px in size(plan(y), DrawOptions(legend=False))]
     [447, 150]
     """
     boxes, edges = _boxes_and_edges(p, options)

@@ -91,10 +91,51 @@ def test_reinforce_is_unbiased_and_a_baseline_lowers_its_variance() -> None:
     assert variance < plain / 2
 
 
+class Chooser:
+    """A stand-in for random.Random that draws the index it is given and records the weights it was offered."""
+
+    def __init__(self, index):
+        self.index, self.calls = index, []
+
+    def choices(self, population, weights):
+        self.calls.append((list(population), weights))
+        return [self.index]
+
+
+def test_the_surrogate_by_hand_for_a_given_draw() -> None:
+    p = probabilities(LOGITS)
+    chooser = Chooser(2)
+    logits = [Value(l) for l in LOGITS]
+    s = score_function(logits, F.__getitem__, rng=chooser)  # the baseline is 0 by default
+    ((population, weights),) = chooser.calls  # the draw is the rng's given, not the module's
+    assert population == [0, 1, 2, 3] and weights == pytest.approx(p, rel=1e-12)
+    assert (s.index, s.value) == (2, F[2])
+    assert s.surrogate.data == pytest.approx(F[2] * math.log(p[2]), rel=1e-12)
+    s.surrogate.backward()  # d/dl_j of f_k log p_k = f_k ([j = k] - p_j)
+    assert [l.grad for l in logits] == pytest.approx([F[2] * ((j == 2) - q) for j, q in enumerate(p)], rel=1e-12)
+
+
+def test_without_an_rng_the_module_random_draws() -> None:
+    state = random.getstate()
+    try:
+        random.seed(11)
+        ours = [score_function([Value(l) for l in LOGITS], F.__getitem__).index for _ in range(20)]
+    finally:
+        random.setstate(state)
+    rng = random.Random(11)
+    assert ours == [score_function([Value(l) for l in LOGITS], F.__getitem__, rng=rng).index for _ in range(20)]
+
+
 def test_bad_arguments_say_what_was_wrong() -> None:
     with pytest.raises(ValueError, match="gumbel_softmax: tau must be > 0, got 0.0"):
         gumbel_softmax([Value(0.0)], tau=0.0)
     with pytest.raises(ValueError, match="gumbel_softmax: no logits"):
         gumbel_softmax([])
-    with pytest.raises(ValueError, match="score_function: no logits"):
+    with pytest.raises(ValueError, match="^score_function: no logits$"):
         score_function([], float)
+    with pytest.raises(TypeError) as caught:
+        score_function([Value(0.0)], lambda k: "x")  # one logit: k = 0
+    assert str(caught.value) == "score_function: f(0) must be a real number, got str 'x'"
+    with pytest.raises(ValueError) as caught:
+        score_function([Value(0.0)], float, baseline=math.inf)
+    assert str(caught.value) == "score_function: baseline must be finite, got inf"

@@ -160,13 +160,13 @@ def test_edges_passing_through_a_rank_widen_it_by_their_room(monkeypatch) -> Non
     boxes = {name: (10.0, 10.0) for name in "abc"}
     edges = [("a", "b"), ("b", "c"), ("a", "c"), ("a", "c")]
     monkeypatch.setattr(layout, "_boxes_and_edges", lambda p, o: (boxes, edges))
-    width, height = layout.size(SimpleNamespace(folded=False, notes=[]), Value(0.0), DrawOptions(legend=False, rankdir="TB", clusters=False))
+    width, height = layout.size(SimpleNamespace(folded=False, notes=[]), DrawOptions(legend=False, rankdir="TB", clusters=False))
     widest = 10.0 + 2 * layout.EDGE_ROOM  # b's rank, by hand: its one node and the two edges beside it
     long = 3 * 10.0 + 2 * layout.RANKSEP  # three ranks of 10 pt and the two gaps between them
     assert width == pytest.approx((widest * layout.ACROSS + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
     assert height == pytest.approx((long * layout.ALONG + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
     notes = ["x" * 40, "y"]  # a caption wider than the graph: the drawing is as wide as its longest note
-    width, height = layout.size(SimpleNamespace(folded=False, notes=notes), Value(0.0),
+    width, height = layout.size(SimpleNamespace(folded=False, notes=notes),
                                 DrawOptions(legend=False, rankdir="TB", clusters=False))
     assert width == pytest.approx((40 * 5.56 + 60 + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
     assert height == pytest.approx((long * layout.ALONG + 14.0 * 3 + 2 * layout.MARGIN) * layout.PT_TO_PX, rel=1e-12)
@@ -212,7 +212,7 @@ def _estimate(monkeypatch, boxes, edges, folded=False, **options):
 
     monkeypatch.setattr(layout, "_boxes_and_edges", lambda p, o: (dict(boxes), list(edges)))
     settings = dict(legend=False, rankdir="TB", clusters=False) | options
-    w, h = layout.size(SimpleNamespace(folded=folded, notes=[]), Value(0.0), DrawOptions(**settings))
+    w, h = layout.size(SimpleNamespace(folded=folded, notes=[]), DrawOptions(**settings))
     return w / layout.PT_TO_PX - 2 * layout.MARGIN, h / layout.PT_TO_PX - 2 * layout.MARGIN
 
 
@@ -258,3 +258,14 @@ def test_the_size_estimates_rules_worked_by_hand(monkeypatch) -> None:
     legend = _estimate(monkeypatch, grow, [("a", "b")], legend=True, color_by="kind")
     assert legend == (approx((10 + 110 + NODESEP) * ACROSS), approx((80 + 30 + RANKSEP) * ALONG))
     assert _estimate(monkeypatch, grow, [("a", "b")], legend=True, color_by=None) == plain  # no colours: no legend
+
+
+def test_a_drawing_exactly_max_size_fits(monkeypatch) -> None:
+    from viz import layout
+    from viz.options import DrawOptions
+
+    y = engine.sum([Value(float(i)) for i in range(5)])
+    monkeypatch.setattr(layout, "size", lambda p, options: (2000.0, 10.0))  # every plan estimated at the limit
+    assert layout.drawing_plan(y, DrawOptions()).notes == []  # at most max_size: drawn whole, not cut
+    monkeypatch.setattr(layout, "size", lambda p, options: (2000.5, 10.0))
+    assert layout.drawing_plan(y, DrawOptions()).notes[0] == "cut after 1 items from the root to fit 2000 px"

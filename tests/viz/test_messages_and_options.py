@@ -28,6 +28,7 @@ OPTION_ERRORS = [
     (dict(timeout=0), "timeout must be a positive number of seconds or None, got 0"),
     (dict(timeout=-1.0), "timeout must be a positive number of seconds or None, got -1.0"),
     (dict(timeout="1"), "timeout must be a positive number of seconds or None, got '1'"),
+    (dict(timeout=float("inf")), "timeout must be a positive number of seconds or None, got inf"),  # never stops
 ]
 
 
@@ -50,6 +51,15 @@ def test_the_edges_of_each_range_are_accepted(kwargs) -> None:
     options = DrawOptions(**kwargs)
     for name, value in kwargs.items():
         assert getattr(options, name) == value
+
+
+def test_a_numpy_whole_number_is_kept_as_an_int() -> None:
+    import numpy as np
+
+    options = DrawOptions(precision=np.int64(3), max_nodes=np.int32(7), max_depth=np.int64(2), max_size=np.int16(900))
+    assert [(type(v), v) for v in (options.precision, options.max_nodes, options.max_depth, options.max_size)] == [
+        (int, 3), (int, 7), (int, 2), (int, 900)]
+    assert options.number(3.14159) == "3.14"
 
 
 def test_of_merges_options_and_overrides() -> None:

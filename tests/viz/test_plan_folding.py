@@ -2,6 +2,8 @@
 
 import random
 
+import pytest
+
 import engine
 from engine import Value
 from nn import MLP
@@ -123,3 +125,82 @@ def test_a_wide_graph_is_cut_once_max_nodes_items_are_reached() -> None:
     assert len(values) == 11
     assert all(i.parents for i in values if i.value._prev)  # each shows its inputs or a cut
     assert sum(1 for i in values if i.parents and i.parents[0].kind == "deep") == 6
+
+
+def mixed() -> Value:
+    """Scopes to collapse, a sum too wide to draw whole, and a chain: every kind of fold a fit can need."""
+    random.seed(3)
+    out = MLP(3, [4, 1])([0.5, -1.0, 2.0])
+    wide = engine.sum([Value(float(i)) * out for i in range(12)])
+    for _ in range(6):
+        wide = (wide * 0.5).tanh()
+    return wide
+
+
+def largest_fit(root, max_nodes, max_depth, fits, too_big):
+    """The plan ``plan`` should find, by the slowest sure way: the plan as folded for max_nodes if it fits, else
+    every cut from the most items down, folded, until one fits (the one-item cut if none does)."""
+    from viz.plan import _Index, _plan
+
+    index = _Index(engine.topological_order(root))
+    collapse = max_nodes is not None and len(index.order) > max_nodes
+    first = _plan(index, root, collapse, max_depth, max_nodes if collapse else None, "to stay within max_nodes")
+    if fits(first):
+        return first
+    most = len(first.items) if max_nodes is None else min(max_nodes, len(first.items))
+    for limit in range(most, 0, -1):
+        cut = _plan(index, root, True, max_depth, limit, too_big)
+        if fits(cut) or limit == 1:
+            return cut
+
+
+def fan() -> Value:
+    """Six chains summed: shallow and wide, so a max_depth cuts before a cut by count does."""
+    heads = []
+    for k in range(6):
+        h = Value(float(k))
+        for _ in range(5):
+            h = (h * 0.5).tanh()
+        heads.append(h)
+    return engine.sum(heads)
+
+
+@pytest.mark.parametrize("make", [mixed, fan])
+def test_the_fit_keeps_the_largest_cut_that_fits_as_a_search_down_from_the_top_does(make) -> None:
+    y = make()
+    tried = 0
+    for max_nodes in (None, 6, 300):
+        for max_depth in (None, 2, 5):
+            for room in range(1, 60, 3):
+                fits = lambda p: len(p.items) <= room  # noqa: E731
+                found = plan(y, max_nodes, max_depth, fits, "to fit the page")
+                assert items(found) == items(largest_fit(y, max_nodes, max_depth, fits, "to fit the page"))
+                assert found.notes == largest_fit(y, max_nodes, max_depth, fits, "to fit the page").notes
+                tried += found.folded
+    assert tried > 60  # most of them folded or cut
+
+
+def test_a_cut_to_fit_says_so_by_default() -> None:
+    p = plan(mixed(), 300, None, lambda p: len(p.items) <= 3)
+    assert p.notes[2:] == ["cut after 2 items from the root to fit", "74 of 76 values not drawn"] and len(p.items) == 3
+
+
+def test_a_plan_that_fits_at_first_is_kept_with_its_max_nodes_folds() -> None:
+    y = mixed()
+    assert items(plan(y, 6, None, lambda p: True)) == items(plan(y, 6))
+    calls = []
+    rejected_first = plan(y, 6, None, lambda p: calls.append(p) or len(calls) > 1)  # no to the first plan only
+    assert calls[0].notes[2] == "cut after 6 items from the root to stay within max_nodes"
+    # then the same cut, at most max_nodes items from the root, is the largest tried, and told as a fit's
+    assert rejected_first.notes[2] == "cut after 6 items from the root to fit" and len(calls) == 2
+    assert items(rejected_first) == items(calls[0])
+
+
+def test_names_are_unique_across_scopes_unless_drawn_in_their_scopes_boxes() -> None:
+    from viz.plan import unique_names
+
+    a, b = Value(1.0, label="w0"), Value(2.0, label="w0")
+    a.scope, b.scope = "layer0", "layer1"
+    p = plan(a * b)
+    assert sorted(unique_names(p.items).values()) == ["w0 (v0)", "w0 (v1)"]  # one flat drawing: told apart
+    assert sorted(unique_names(p.items, in_clusters=True).values()) == ["w0", "w0"]  # each in its layer's box

@@ -217,7 +217,7 @@ def test_estimator_bars_as_designed(tmp_path) -> None:
     bias, variance = ax.containers
     assert [b.get_width() for b in bias] == [1e-4, 0.3] and [b.get_width() for b in variance] == [2.0, 0.1]
     assert to_rgba(bias[0].get_facecolor()) == to_rgba("C3") and to_rgba(variance[0].get_facecolor()) == to_rgba("C0")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bias²", "variance"]
+    assert [(t.get_text(), t.get_fontsize()) for t in ax.get_legend().get_texts()] == [("bias²", 8), ("variance", 8)]
     # each estimator's pair of bars 0.4 high, bias² just above its row and variance just below (rows 0, 1)
     assert [v for b in bias for v in (b.get_y(), b.get_height())] == pytest.approx([-0.4, 0.4, 0.6, 0.4])
     assert [v for b in variance for v in (b.get_y(), b.get_height())] == pytest.approx([0.0, 0.4, 1.0, 0.4])
