@@ -73,3 +73,42 @@ def test_an_embedding_saves_and_loads(tmp_path) -> None:
     seq.save(tmp_path / "e.json")
     loaded = nn.load(tmp_path / "e.json")
     assert _values(loaded) == _values(seq) and isinstance(loaded.layers[0], Embedding)
+
+
+def test_an_embedding_draws_its_rows_from_a_standard_normal_in_order() -> None:
+    """As torch.nn.Embedding: every entry N(0, 1), row by row (replayed from the same seed by hand)."""
+    random.seed(6)
+    table = Embedding(5, 3)
+    random.seed(6)
+    want = [random.gauss(0.0, 1.0) for _ in range(5 * 3)]
+    assert _values(table) == want
+    random.seed(7)
+    draws = _values(Embedding(100, 40))  # 4000 draws: their mean and spread are those of N(0, 1)
+    mean = sum(draws) / len(draws)
+    assert abs(mean) < 0.1 and abs((sum((d - mean) ** 2 for d in draws) / len(draws)) ** 0.5 - 1.0) < 0.1
+
+
+def test_an_embedding_is_named_embedding_unless_told() -> None:
+    table = Embedding(2, 1)
+    assert table.scope == "embedding"
+    assert [name for name, _ in table.named_parameters()] == ["embedding.E0_0", "embedding.E1_0"]
+    assert Embedding(1, 1, scope="chars").named_parameters()[0][0] == "chars.E0_0"
+
+
+@pytest.mark.parametrize("args, message", [
+    ((0, 2), "Embedding's num_embeddings must be a positive whole number, got 0"),
+    ((2.5, 2), "Embedding's num_embeddings must be a positive whole number, got 2.5"),
+    ((3, 0), "Embedding's embedding_dim must be a positive whole number, got 0"),
+    ((3, "2"), "Embedding's embedding_dim must be a positive whole number, got '2'"),
+])
+def test_a_bad_embedding_size_is_named_with_its_value(args, message) -> None:
+    with pytest.raises(ValueError) as e:
+        Embedding(*args)
+    assert str(e.value) == message
+
+
+def test_from_one_hot_of_something_without_a_length_names_its_type_and_value() -> None:
+    with pytest.raises(ValueError) as e:
+        Embedding(2, 3).from_one_hot(7)
+    assert str(e.value) == ("Embedding(2, 3).from_one_hot takes a flat list of one-hot vectors of 2 numbers each "
+                            "(a multiple of 2, at least one), got int 7")

@@ -245,3 +245,19 @@ def test_an_rnn_is_named_rnn_unless_told_and_files_count_every_kinds_parameters(
         model = make()
         assert nn.saving.described_parameters(model.spec()) == count == len(model.parameters())
         assert type(nn.saving.described_parameters(model.spec())) is int
+
+
+@pytest.mark.parametrize("make, gates", [(lambda: RNN(3, 4), 1), (lambda: LSTM(3, 4), 4), (lambda: GRU(3, 4), 3)],
+                         ids=["rnn", "lstm", "gru"])
+def test_the_initial_weights_are_pytorchs_uniform_draws_in_its_order(make, gates) -> None:
+    """weight_ih, weight_hh, bias_ih, bias_hh, each uniform in +-1/sqrt(hidden_size), replayed by hand."""
+    random.seed(6)
+    model = make()
+    random.seed(6)
+    bound = 1 / 4 ** 0.5
+    rows = gates * 4
+    want = [[random.uniform(-bound, bound) for _ in range(n)] for n in (rows * 3, rows * 4, rows, rows)]
+    got = [[v.data for row in model.weight_ih for v in row], [v.data for row in model.weight_hh for v in row],
+           [v.data for v in model.bias_ih], [v.data for v in model.bias_hh]]
+    assert got == want
+    assert all(min(tensor) < 0 < max(tensor) for tensor in got)  # each spread over both signs
