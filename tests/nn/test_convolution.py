@@ -222,3 +222,85 @@ def test_a_bad_size_in_a_file_is_reported_as_the_constructor_reports_it(tmp_path
         with pytest.raises(CheckpointError) as caught:
             nn.load(path)
         assert str(caught.value).endswith(f": {told.value}") and f"got {bad}" in str(told.value)
+
+
+def test_pair_is_a_two_dimensional_size_of_at_least_one_unless_told() -> None:
+    from nn.convolution import pair
+
+    assert pair(1, "k") == (1, 1) and pair((1, 3), "k") == (1, 3) and pair([0, 2], "p", 0) == (0, 2)
+    with pytest.raises(ValueError, match=r"^k must be a positive whole number or a pair of them, got 0$"):
+        pair(0, "k")  # the least is 1 unless told
+
+
+def test_windows_read_zero_in_the_padding_unless_told() -> None:
+    from nn.convolution import windows
+
+    # a 1 x 1 input, a 3 x 1 kernel and one row of padding above and below: one window, the entry in the middle
+    assert windows([[[5.0]]], (3, 1), (1, 1), (1, 0), (1, 1), "w") == [[[0.0, 5.0, 0.0]]]
+    assert windows([[[5.0]]], (3, 1), (1, 1), (1, 0), (1, 1), "w", fill=None) == [[[None, 5.0, None]]]
+
+
+@pytest.mark.parametrize("make, shown", [
+    (lambda: Conv2d(1, 2, 3), "Conv2d(1, 2, kernel_size=3)"),
+    (lambda: Conv2d(1, 2, (2, 3)), "Conv2d(1, 2, kernel_size=(2, 3))"),
+    (lambda: Conv2d(1, 1, 2, stride=2), "Conv2d(1, 1, kernel_size=2, stride=2)"),
+    (lambda: Conv2d(1, 1, 2, dilation=2), "Conv2d(1, 1, kernel_size=2, dilation=2)"),
+    (lambda: Conv2d(1, 1, 2, bias=False), "Conv2d(1, 1, kernel_size=2, bias=False)"),
+    (lambda: Conv2d(2, 3, (2, 3), stride=(1, 2), padding=1, dilation=(2, 1), bias=False),
+     "Conv2d(2, 3, kernel_size=(2, 3), stride=(1, 2), padding=1, dilation=(2, 1), bias=False)"),
+    (lambda: Conv1d(1, 1, 3, padding=1, bias=False), "Conv1d(1, 1, kernel_size=3, padding=1, bias=False)"),
+])
+def test_repr_names_every_setting_that_is_not_the_default(make, shown) -> None:
+    """PyTorch's names and order (stride, padding, dilation, bias=False), each shown only away from its default and
+    as one number when it is the same both ways."""
+    random.seed(0)
+    assert repr(make()) == shown
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: Conv2d(0, 1, 2), "Conv2d's in_channels must be a positive whole number, got 0"),
+    # a plane is a list of rows: a row of numbers where the plane belongs is refused, as is an empty plane
+    (lambda: Conv2d(1, 1, 1)([[1.0, 2.0]]), "Conv2d(1, 1, kernel_size=1): channel 0 must be a non-empty list of rows, "
+                                            "got [1.0, 2.0]"),
+    (lambda: Conv2d(1, 1, 1)([[]]), "Conv2d(1, 1, kernel_size=1): channel 0 must be a non-empty list of rows, got []"),
+    # too small one way only is too small
+    (lambda: Conv2d(1, 1, (3, 1))([[[1.0], [2.0]]]),
+     "Conv2d(1, 1, kernel_size=(3, 1)): the kernel 3 x 1 (dilation 1 x 1) is larger than the padded input 2 x 1"),
+    # the padded size is the input's plus the padding on both sides: 1 + 2 x 1 rows, 2 + 2 x 1 columns
+    (lambda: Conv2d(1, 1, 5, padding=1)([[[1.0, 2.0]]]),
+     "Conv2d(1, 1, kernel_size=5, padding=1): the kernel 5 x 5 (dilation 1 x 1) is larger than the padded input 3 x 4"),
+])
+def test_a_bad_input_is_told_whole(call, message) -> None:
+    random.seed(0)
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_the_initial_weights_and_biases_fill_pytorchs_interval_both_ways() -> None:
+    """Uniform in [-bound, bound], bound = 1 / sqrt(in · kh · kw), for the weights and the bias alike: 200 draws
+    each reach past 0.8 bound on both sides."""
+    random.seed(0)
+    conv = Conv2d(2, 200, (1, 2))
+    bound = 1 / (2 * 1 * 2) ** 0.5
+    for values in ([w.data for row in conv.kernels() for w in row], [b.data for b in conv.bias]):
+        assert all(abs(v) <= bound for v in values)
+        assert min(values) < -0.8 * bound and max(values) > 0.8 * bound
+
+
+def test_the_parameters_are_named_in_their_scope_conv_unless_told() -> None:
+    random.seed(0)
+    assert [name for name, _ in Conv2d(1, 1, 1).named_parameters()] == ["conv.W0_0_0_0", "conv.b0"]
+    conv = Conv2d(1, 2, 1, bias=False, scope="first")
+    assert conv.scope == "first"
+    assert [name for name, _ in conv.named_parameters()] == ["first.W0_0_0_0", "first.W1_0_0_0"]
+
+
+def test_all_the_padding_is_one_zero_labelled_padding() -> None:
+    """Every border window reads the same Value(0.0), labelled "padding", so a compiled program sees one slot."""
+    random.seed(0)
+    out = Conv2d(1, 1, 2, padding=1)([[[1.0, 2.0], [3.0, 4.0]]])
+    pads = [v for v in engine.topological_order(*nn.Flatten()(out)) if v.label == "padding"]
+    assert len(pads) == 1 and pads[0].data == 0.0 and not pads[0]._prev
+    # 3 x 3 windows of 4 entries: 36 reads, 16 of the input (each entry is in 4 windows), 20 of the padding
+    assert sum(p is pads[0] for y in nn.Flatten()(out) for p in y._prev) == 20

@@ -101,3 +101,28 @@ def test_flatten_prints_as_pytorch_writes_it() -> None:
     from nn import Flatten
 
     assert repr(Flatten()) == "Flatten()"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: MaxPool2d(2, stride=0), "MaxPool2d's stride must be a positive whole number or a pair of them, got 0"),
+    (lambda: AvgPool2d(2, padding=-1),
+     "AvgPool2d's padding must be a non-negative whole number or a pair of them, got -1"),
+    # a number or a string is not a list of channels (a string has a length, but is no list)
+    (lambda: MaxPool2d(2)(5.0), "MaxPool2d(kernel_size=2, stride=2) takes a non-empty list of channels, got 5.0"),
+    (lambda: MaxPool2d(2)("ab"), "MaxPool2d(kernel_size=2, stride=2) takes a non-empty list of channels, got 'ab'"),
+    (lambda: MaxPool2d(2)([[[1.0, 2.0], [3.0]]]),
+     "MaxPool2d(kernel_size=2, stride=2): channel 0 has ragged or empty rows (lengths [2, 1])"),
+    (lambda: MaxPool2d(3)([[[1.0, 2.0], [3.0, 4.0]]]),
+     "MaxPool2d(kernel_size=3, stride=3): the kernel 3 x 3 (dilation 1 x 1) is larger than the padded input 2 x 2"),
+])
+def test_a_bad_input_is_told_whole(call, message) -> None:
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_a_long_input_is_cut_to_300_characters_in_the_message() -> None:
+    with pytest.raises(ValueError) as caught:
+        AvgPool2d(2)("x" * 400)
+    start = "AvgPool2d(kernel_size=2, stride=2) takes a non-empty list of channels, got '"
+    assert str(caught.value) == start + "x" * (300 - len(start))
