@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, List, Sequence, Tuple
 
+from engine.arithmetic import Arithmetic
+
 from .saving import build, register
 from .module import ACTIVATIONS, Layer, Module, _choice, activate, as_inputs, as_list
 
@@ -51,6 +53,8 @@ class Activation(Module):
         self.name = _choice(name, ACTIVATIONS, "activation")
 
     def __call__(self, x: Sequence[Any]) -> List[Any]:
+        if isinstance(x, (Arithmetic, int, float, str, bytes)) or not hasattr(x, "__len__"):  # was: "no len()"
+            raise TypeError(f"Activation expects a list of numbers or Values, got {type(x).__name__} {x!r}")
         if self.name == "linear":
             return list(x)
         if len(x) and isinstance(x[0], (list, tuple)):  # channels of rows (a convolution's output): entry by entry

@@ -321,3 +321,18 @@ def test_a_sequential_is_the_top_scope_until_nested_and_names_its_modules_by_pos
     assert net.scope == "" and net.layers[0].scope == "0"
     net.set_scope("body")  # as a Residual or an outer Sequential sets it
     assert net.scope == "body" and net.named_parameters()[0][0] == "body.0.neuron0.w0"
+
+
+def test_activation_is_the_identity_for_linear_and_names_itself_in_errors() -> None:
+    xs = [Value(1.0), 2.0]
+    out = Activation("linear")(xs)
+    assert out == xs and out[0] is xs[0] and out is not xs  # the inputs themselves, in a new list
+    relu = Activation("relu")([Value(-1.0), 2.0])
+    assert [v.data for v in relu] == [0.0, 2.0] and all(isinstance(v, Value) for v in relu)
+    for bad, message in [(5, "Activation expects a list of numbers or Values, got int 5"),
+                         (Value(1.0), "Activation expects a list of numbers or Values, got Value Value(data=1.0, grad=0.0)"),
+                         (["a", 1.0], "Activation: input 0 must be a real number, got str 'a'")]:
+        for name in ("relu", "linear") if bad == 5 else ("relu",):
+            with pytest.raises(TypeError) as caught:
+                Activation(name)(bad)
+            assert str(caught.value) == message

@@ -255,3 +255,26 @@ def test_a_forward_sweep_multiplies_nothing_into_an_inputs_own_edges() -> None:
 def test_jacrev_differentiates_the_argument_it_is_given() -> None:
     # [x y, y^2] with respect to y at (2, 5): [x, 2y] = [2, 10]
     assert [d.data for d in jacrev(lambda x, y: [x * y, y * y], argnums=1)(2.0, 5.0)] == [2.0, 10.0]
+
+
+@pytest.mark.parametrize("f, x, auto, by_hand", [
+    (lambda v: [v[0] * k for k in range(1, 6)] + [v[1]], [2.0, 3.0], "fwd",  # 2 inputs, 6 outputs
+     [[k, 0.0] for k in range(1, 6)] + [[0.0, 1.0]]),
+    (lambda v: [engine.sum(v).tanh()], [0.1 * k for k in range(6)], "rev",  # 6 inputs, 1 output: tanh' = 1 - tanh^2
+     [[1 - math.tanh(1.5) ** 2] * 6]),
+])
+def test_each_mode_runs_its_own_sweeps_and_auto_runs_the_plans(monkeypatch, f, x, auto, by_hand) -> None:
+    from engine.transforms import functional
+
+    ran = []
+    forward, reverse = functional.forward_rows, functional.isolated_gradients
+    monkeypatch.setattr(functional, "forward_rows", lambda *a: ran.append("fwd") or forward(*a))
+    monkeypatch.setattr(functional, "isolated_gradients", lambda *a: ran.append("rev") or reverse(*a))
+    outputs = len(by_hand)
+    assert jacobian_plan(f, x).mode == auto
+    for mode in ("fwd", "rev", "auto"):
+        ran.clear()
+        rows = [[d.data for d in row] for row in jacobian(f, mode=mode)(x)]  # a row per output, over the list
+        assert [d for row in rows for d in row] == pytest.approx([d for row in by_hand for d in row], rel=1e-12)
+        chosen = auto if mode == "auto" else mode
+        assert ran == (["fwd"] if chosen == "fwd" else ["rev"] * outputs)  # one forward call, or a pass per output
