@@ -8,7 +8,6 @@ engine's: none is written by hand here. ``nn.load_torch_state`` copies PyTorch's
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from typing import Any, List, Optional, Sequence, Tuple
 
@@ -18,7 +17,7 @@ from engine.arithmetic import Arithmetic
 from .embedding import Embedding
 from .layernorm import LayerNorm
 from .losses import softmax
-from .module import Layer, Module, TorchEntry, _count, as_list
+from .module import Layer, Module, TorchEntry, _count, _listlike, as_list
 from .saving import register
 
 Vector = List[Any]
@@ -27,14 +26,14 @@ Vector = List[Any]
 def _vectors(x: Any, who: str, what: str, size: Optional[int] = None) -> List[Vector]:
     """``x`` as a non-empty list of vectors of ``size`` entries (of the first vector's size when None), plain
     numbers made Values; a ValueError or TypeError naming ``who``, the expected shape and what came instead."""
-    if isinstance(x, (str, bytes, Arithmetic, numbers.Number)) or not hasattr(x, "__len__"):
+    if not _listlike(x):
         raise TypeError(f"{who}: {what} must be a list of vectors (lists of numbers or Values), "
                         f"got {type(x).__name__} {x!r}")
     if len(x) == 0:
         raise ValueError(f"{who}: {what} is an empty sequence; expected at least one vector")
     rows = []
     for i, row in enumerate(x):
-        if isinstance(row, (str, bytes, Arithmetic, numbers.Number)) or not hasattr(row, "__len__"):
+        if not _listlike(row):
             raise TypeError(f"{who}: {what}[{i}] must be a vector (a list of numbers or Values), "
                             f"got {type(row).__name__} {row!r}")
         size = len(row) if size is None else size

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 import random
 from typing import Any, List, Sequence, Tuple, Union
 
@@ -20,7 +19,7 @@ from engine import Value, as_value, dot
 from engine.arithmetic import Arithmetic
 from engine.checks import whole_number
 
-from .module import Module, TorchEntry, _count
+from .module import Module, TorchEntry, _count, _listlike
 from .saving import register
 
 Size = Union[int, Tuple[int, ...]]
@@ -234,10 +233,6 @@ class Conv1d(Conv2d):
 
     def __call__(self, x: Any) -> List[List[Value]]:  # type: ignore[override]
         return [plane[0] for plane in self._convolve(planes(one_row_each(x), self.in_channels, repr(self)))]
-
-
-def _listlike(v: Any) -> bool:
-    return not isinstance(v, (str, bytes, Arithmetic, numbers.Number)) and hasattr(v, "__len__")
 
 
 def one_row_each(x: Any) -> Any:

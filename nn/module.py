@@ -131,7 +131,7 @@ def as_inputs(x: Inputs, nin: int, who: str) -> List[Value]:
     >>> [v.label for v in as_inputs([1.0, 2], 2, "Neuron")]
     ['x0', 'x1']
     """
-    if isinstance(x, (Arithmetic, int, float, str, bytes)) or not hasattr(x, "__len__"):
+    if not _listlike(x):
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__} {_short.repr(x)}")
     if len(x) != nin:
         _refuse_batch(x, nin, who)
@@ -164,6 +164,11 @@ def activate(v: Any, name: str) -> Any:
     if name == "linear":
         return v
     return v.leaky_relu() if name == "leaky_relu" else getattr(v, name)()
+
+
+def _listlike(v: Any) -> bool:
+    """A sequence of entries (a list, a tuple, a NumPy array), not a number, a Value or text."""
+    return not isinstance(v, (str, bytes, Arithmetic, numbers.Number)) and hasattr(v, "__len__")
 
 
 def as_list(out: Any) -> List[Any]:

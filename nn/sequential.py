@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, List, Sequence, Tuple
 
-from engine.arithmetic import Arithmetic
-
 from .saving import build, register
-from .module import ACTIVATIONS, Layer, Module, _choice, activate, as_inputs, as_list
+from .module import ACTIVATIONS, Layer, Module, _choice, _listlike, activate, as_inputs, as_list
 
 
 def _one_or_list(row: List[Any]) -> Any:
@@ -53,7 +51,7 @@ class Activation(Module):
         self.name = _choice(name, ACTIVATIONS, "activation")
 
     def __call__(self, x: Sequence[Any]) -> List[Any]:
-        if isinstance(x, (Arithmetic, int, float, str, bytes)) or not hasattr(x, "__len__"):  # was: "no len()"
+        if not _listlike(x):  # was: "object of type 'int' has no len()"
             raise TypeError(f"Activation expects a list of numbers or Values, got {type(x).__name__} {x!r}")
         if self.name == "linear":
             return list(x)
