@@ -108,10 +108,11 @@ def _parents_first(items: List[Item]) -> List[Item]:
     """``items`` reordered so that each comes after its inputs, otherwise keeping their order (a cycle of
     boxes, scopes that use each other in turn, goes on from its earliest item)."""
     position = {item: n for n, item in enumerate(items)}
-    waiting = {item: len({p for p in item.parents if p in position}) for item in items}
+    inputs = {item: {p for p in item.parents if p in position} for item in items}  # drawn, each once
+    waiting = {item: len(drawn) for item, drawn in inputs.items()}
     users: Dict[Item, List[Item]] = {item: [] for item in items}
-    for item in items:
-        for p in {p for p in item.parents if p in position}:
+    for item, drawn in inputs.items():
+        for p in drawn:
             users[p].append(item)
     ready = [n for n, item in enumerate(items) if waiting[item] == 0]
     placed: List[Item] = []
