@@ -177,7 +177,8 @@ class Conv2d(Module):
             plane = [[dot(kernel, window, bias=bias) for window in row] for row in spots]
             for i, row in enumerate(plane):
                 for j, v in enumerate(row):
-                    v.label = self._output_label(o, i, j)
+                    if isinstance(v, Value):  # a dual number (inside jvp) has no label
+                        v.label = self._output_label(o, i, j)
             out.append(plane)
         return out
 

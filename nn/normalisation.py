@@ -6,6 +6,7 @@ import math
 from typing import Any, List, Sequence, Tuple
 
 from engine import Value, as_value
+from engine.arithmetic import Arithmetic
 from engine.checks import real_number
 
 from .module import Module, _count
@@ -35,7 +36,8 @@ class Normalisation(Module):
         """One sample's features as Values, or a ValueError saying what was ``expected``."""
         if not hasattr(x, "__len__") or len(x) != self.features:
             raise ValueError(f"{type(self).__name__}({self.features}) expects {expected}, got {x!r}")
-        return [v if isinstance(v, Value) else as_value(v, f"{type(self).__name__} input") for v in x]
+        # a dual number (inside jvp) stays one, as a layer's inputs do
+        return [v if isinstance(v, Arithmetic) else as_value(v, f"{type(self).__name__} input") for v in x]
 
     def parameters(self) -> List[Value]:
         return self.gamma + self.beta

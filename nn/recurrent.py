@@ -63,7 +63,8 @@ class _Recurrent(Module):
         """Label a state by time step (``h3_0``: unit 0 after step 3), so drawings and ``explain`` show where each
         Value of the unrolled graph belongs."""
         for j, v in enumerate(state):
-            v.label = f"{name}{t}_{j}"
+            if isinstance(v, Value):  # a dual number (inside jvp) has no label
+                v.label = f"{name}{t}_{j}"
         return state
 
     def _gate(self, gate: int, x: State, h: State) -> List[Value]:

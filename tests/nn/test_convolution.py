@@ -263,6 +263,15 @@ def test_repr_names_every_setting_that_is_not_the_default(make, shown) -> None:
     (lambda: Conv2d(1, 1, 1)([[1.0, 2.0]]), "Conv2d(1, 1, kernel_size=1): channel 0 must be a non-empty list of rows, "
                                             "got [1.0, 2.0]"),
     (lambda: Conv2d(1, 1, 1)([[]]), "Conv2d(1, 1, kernel_size=1): channel 0 must be a non-empty list of rows, got []"),
+    # channels of different shapes: each given rows x columns
+    (lambda: Conv2d(2, 1, 1)([[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0, 3.0]]]),
+     "Conv2d(2, 1, kernel_size=1): channel 1 is 1 x 3, channel 0 2 x 2"),
+    # a long plane is cut to 300 characters, not printed whole
+    (lambda: Conv2d(1, 1, 1)([[float(k) for k in range(100)]]),
+     ("Conv2d(1, 1, kernel_size=1): channel 0 must be a non-empty list of rows, got "
+      + repr([float(k) for k in range(100)]))[:300]),
+    (lambda: Conv2d(1, 1, 1)([[[1.0]] + [[1.0, 2.0]] * 100]),
+     ("Conv2d(1, 1, kernel_size=1): channel 0 has ragged or empty rows (lengths " + repr([1] + [2] * 100))[:300]),
     # too small one way only is too small
     (lambda: Conv2d(1, 1, (3, 1))([[[1.0], [2.0]]]),
      "Conv2d(1, 1, kernel_size=(3, 1)): the kernel 3 x 1 (dilation 1 x 1) is larger than the padded input 2 x 1"),
@@ -274,7 +283,8 @@ def test_a_bad_input_is_told_whole(call, message) -> None:
     random.seed(0)
     with pytest.raises(ValueError) as caught:
         call()
-    assert str(caught.value) == message
+    assert str(caught.value) == message and len(message) <= 300
+
 
 
 def test_the_initial_weights_and_biases_fill_pytorchs_interval_both_ways() -> None:

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+import nn
 from engine import Value, jvp
 from nn import MLP, Layer, Module, Neuron
 from nn.saving import CheckpointError
@@ -208,6 +209,57 @@ def test_models_work_inside_forward_mode() -> None:
     assert value.data == pytest.approx(model([0.5, -1.0]).data, rel=1e-12)
     assert slope.data == pytest.approx(fd, rel=1e-6)
 
+
+
+def _planes(a, b):
+    return [[[a, 1.0, b], [0.5, b, -a], [a * b, 0.2, 1.5]]]
+
+
+def _steps(a, b):
+    return [[a, 1.0], [0.5, b], [b, -a]]
+
+
+FORWARD_MODE_LAYERS = {  # each layer, and a call of it on entries that hold a and b
+    "Conv1d": (lambda: nn.Conv1d(1, 2, 2), lambda m, a, b: m([[a, 1.0, b, 0.5]])),
+    "Conv2d": (lambda: nn.Conv2d(1, 2, 2, padding=1), lambda m, a, b: m(_planes(a, b))),
+    "MaxPool2d": (lambda: nn.MaxPool2d(2, stride=1), lambda m, a, b: m([[[a, -1, b], [-0.5, b, -a], [a * b, -0.2, -1]]])),
+    "AvgPool2d": (lambda: nn.AvgPool2d(2), lambda m, a, b: m(_planes(a, b))),
+    "RNN": (lambda: nn.RNN(2, 3), lambda m, a, b: m(_steps(a, b))),
+    "LSTM": (lambda: nn.LSTM(2, 3), lambda m, a, b: m(_steps(a, b))),
+    "GRU": (lambda: nn.GRU(2, 3), lambda m, a, b: m(_steps(a, b))),
+    "LayerNorm": (lambda: nn.LayerNorm(3), lambda m, a, b: m([a, b, 1.0])),
+    "BatchNorm": (lambda: nn.BatchNorm(2), lambda m, a, b: m.forward_batch([[a, 1.0], [b, 0.5], [0.3, a]])),
+    "MultiHeadAttention": (lambda: nn.MultiHeadAttention(2, 1), lambda m, a, b: m(_steps(a, b))),
+    "TransformerBlock": (lambda: nn.TransformerBlock(2, 1, hidden=3, causal=True), lambda m, a, b: m(_steps(a, b))),
+}
+
+
+def _entries(out):
+    """Every number in a layer's nested output (a recurrent layer's outputs and its last state), in order."""
+    stack, found = [out], []
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        else:
+            found.append(x)
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(FORWARD_MODE_LAYERS))
+def test_every_kind_of_layer_works_inside_forward_mode(name) -> None:
+    """A dual number among the inputs stays one through the layer (it is not made a Value, nor labelled):
+    jvp's tangents are the central differences, output by output."""
+    make, call = FORWARD_MODE_LAYERS[name]
+    random.seed(5)
+    model = make()
+    values, tangents = jvp(lambda a, b: _entries(call(model, a, b)), (0.3, -0.7), (1.0, -2.0))
+    h = 1e-6
+    up, down = (_entries(call(model, Value(0.3 + s * h), Value(-0.7 - 2 * s * h))) for s in (1, -1))
+    assert [v.data for v in values] == pytest.approx([v.data for v in _entries(call(model, 0.3, -0.7))], rel=1e-13)
+    central = [(u.data - d.data) / (2 * h) for u, d in zip(up, down)]
+    assert [getattr(t, "data", t) for t in tangents] == pytest.approx(central, rel=1e-6, abs=1e-8)
+    assert any(c != pytest.approx(0.0, abs=1e-3) for c in central)  # the inputs reach the outputs
 
 def test_load_keeps_the_random_stream_and_explains_a_bad_architecture(tmp_path) -> None:
     random.seed(1)

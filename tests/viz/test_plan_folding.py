@@ -180,6 +180,53 @@ def test_the_fit_keeps_the_largest_cut_that_fits_as_a_search_down_from_the_top_d
     assert tried > 60  # most of them folded or cut
 
 
+
+def wide_fan() -> Value:
+    """Twelve chains summed: a sum too wide to draw whole, so a fit folds it and a cut by count reaches deeper."""
+    heads = []
+    for k in range(12):
+        h = Value(float(k))
+        for _ in range(4):
+            h = (h * 0.5).tanh()
+        heads.append(h)
+    return engine.sum(heads)
+
+
+def depths(p):
+    """Each drawn item's fewest steps from the root, walking the plan's own arrows."""
+    steps, frontier = {p.root.id: 0}, [p.root]
+    for item in frontier:
+        for parent in item.parents:
+            if parent.id not in steps:
+                steps[parent.id] = steps[item.id] + 1
+                frontier.append(parent)
+    return steps
+
+
+def scoped() -> Value:
+    """A network's output: the root is in a scope, whose box reads the boxes of the layers below."""
+    random.seed(4)
+    return MLP(3, [4, 4, 1])([0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("make", [mixed, fan, wide_fan, scoped])
+@pytest.mark.parametrize("max_depth", [0, 1, 2, 3])
+def test_max_depth_holds_in_every_fitted_plan(make, max_depth) -> None:
+    """A fit may fold and cut, but never draws a Value (or a scope's box) deeper than max_depth items from the
+    root, whatever the fit says."""
+    y = make()
+    fits_by = {"count": lambda room: lambda p: len(p.items) <= room,
+               "no wide item": lambda room: lambda p: len(p.items) <= room and max(len(i.parents) for i in p.items) <= 8,
+               "folded": lambda room: lambda p: p.folded and len(p.items) <= room,
+               # a fit that turns down every cut at max_depth still gets none deeper
+               "never at depth": lambda room: lambda p: len(p.items) <= room and "cut at depth" not in str(p.notes)}
+    for name, fits in fits_by.items():
+        for room in range(1, 80, 4):
+            found = plan(y, None, max_depth, fits(room), "to fit the page")
+            steps = depths(found)
+            assert max(steps[i.id] for i in found.items if i.kind in ("value", "scope")) <= max_depth, (name, room)
+
+
 def test_a_cut_to_fit_says_so_by_default() -> None:
     p = plan(mixed(), 300, None, lambda p: len(p.items) <= 3)
     assert p.notes[2:] == ["cut after 2 items from the root to fit", "74 of 76 values not drawn"] and len(p.items) == 3

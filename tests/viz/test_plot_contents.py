@@ -432,17 +432,22 @@ def test_loss_curves_draw_one_panel_per_experiment_from_epoch_one(tmp_path: Path
         plot_loss_curves({"a": {"b": []}})
 
 
-@pytest.mark.parametrize("epochs", [1, 2, 4, 10, 20, 57])
+@pytest.mark.parametrize("epochs", [1, 2, 4, 9, 10, 11, 20, 30, 31, 57])
 def test_history_ticks_whole_epochs_only(epochs) -> None:
     # 20 epochs used to be ticked at 2.5, 7.5, 12.5 ...; one epoch at 0.95, 0.975, 1.0 ...
-    history = {"loss": [1.0 / (k + 1) for k in range(epochs)], "accuracy": [k / epochs for k in range(epochs)]}
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    ramp = [k / epochs for k in range(epochs)]
+    history = {"loss": [1.0 / (k + 1) for k in range(epochs)], "val_loss": ramp, "accuracy": ramp, "val_accuracy": ramp}
     for ax in plot_history(history).axes:
         ticks = visible_ticks(ax.xaxis, ax)
         assert ticks and all(t.is_integer() and 1 <= t <= epochs for t in ticks)
-        if epochs <= 10:
+        assert ax.get_xlim() == (0.5, epochs + 0.5)  # no epoch 0, none past the last
+        if epochs <= 10:  # each epoch ticked; past 10, whole numbers only
             assert ticks == [float(e) for e in range(1, epochs + 1)]
-        # one epoch is a point: drawn with a marker, or it would not be seen at all
-        assert all(line.get_marker() not in ("None", None, "") for line in ax.get_lines()) or epochs > 30
+        assert type(ax.xaxis.get_major_locator()) is (FixedLocator if epochs <= 10 else MaxNLocator)
+        # one epoch is a point: drawn with a marker, or it would not be seen at all; past 30, lines only
+        assert [line.get_marker() for line in ax.get_lines()] == ["." if epochs <= 30 else "None"] * 2
 
 
 def test_decision_boundary_with_labels_of_minus_one_and_one() -> None:

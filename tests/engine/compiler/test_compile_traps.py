@@ -122,14 +122,15 @@ def test_the_check_waits_for_a_point_where_f_runs() -> None:
     assert program(math.e).value == pytest.approx(1.0) and program.check is False
 
 
-@pytest.mark.parametrize("replay", ["call", "loop", "batch", "lifted batch"])
+@pytest.mark.parametrize("replay", ["call", "loop", "batch", "lifted batch", "batch of a list"])
 def test_every_replay_checks(replay) -> None:
     flag = {"on": True}
     program = engine.compile(lambda x: x * 2.0 if flag["on"] else x.exp(), 1.0)
     flag["on"] = False
     run = {"call": lambda: program(2.0), "loop": lambda: program.loop([1.0, 2.0]),
            "batch": lambda: program.batch(np.array([1.0, 2.0]), lifted=False),
-           "lifted batch": lambda: program.batch(np.array([1.0, 2.0]))}[replay]
+           "lifted batch": lambda: program.batch(np.array([1.0, 2.0])),
+           "batch of a list": lambda: program.batch([1.0, 2.0])}[replay]  # Python numbers, which have no .tolist()
     with pytest.raises(TraceError, match="instruction 0 is exp"):
         run()
 

@@ -440,7 +440,9 @@ def test_a_padded_convolution_is_one_product_inside_and_one_per_kind_of_border()
     conv = Conv2d(2, 3, 3, padding=1)
     planes = lambda x: [[x[64 * c + 8 * r:64 * c + 8 * r + 8] for r in range(8)] for c in range(2)]  # noqa: E731
     program = engine.compile(lambda x: engine.sum(Flatten()(conv(planes(x)))), [0.5] * 128)
-    assert lift(program.tape).forward.count(" @ ") == 9  # the 6 x 6 inner windows, 4 edges, 4 corners
+    lifted = lift(program.tape)
+    assert lifted.forward.count(" @ ") == 9  # the 6 x 6 inner windows, 4 edges, 4 corners
+    assert lifted.groups == 10 == len(lifted.forward.splitlines())  # and the sum: one array operation each
 
 
 def test_windows_with_a_per_sample_bias_stay_correct() -> None:

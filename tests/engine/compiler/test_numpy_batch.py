@@ -327,3 +327,26 @@ def test_a_sample_replayed_alone_for_the_parameters_needs_no_input_derivative(li
     r = program.batch(np.array([0.0, 4.0]), np.array([0.0, 1.0]), input_grads=False, lifted=lifted)
     # values: 0 + 0 + 0, and relu(-2) + 1 + 1; d/dw: relu sends nothing, w t gives t, summed: 0 + 1
     assert r.values.tolist() == [0.0, 2.0] and r.grads == () and list(r.param_grads) == [1.0]
+
+
+def test_add_at_over_many_repeated_rows_adds_in_np_add_ats_order_in_a_pass_per_repeat() -> None:
+    # Past 256 rows add_at splits the rows into passes where no destination repeats (a convolution's windows
+    # overlap). Each destination's k-th occurrence is in pass k, so every sum is made in np.add.at's order, to
+    # the last bit; the passes are made once per index array.
+    from engine.compiler.numpy_backend import NumpyBackend, _passes
+
+    rng = np.random.default_rng(7)
+    index = rng.integers(0, 12, size=3000).astype(np.intp)
+    values = rng.standard_normal((3000, 5)) * 10.0 ** rng.integers(-8, 8, size=(3000, 1))
+    got, want = np.zeros((12, 5)), np.zeros((12, 5))
+    NumpyBackend().add_at(got, index, values)
+    np.add.at(want, index, values)
+    assert got.tobytes() == want.tobytes()
+
+    passes = _passes(index)
+    occurrences = {d: np.flatnonzero(index == d).tolist() for d in range(12)}
+    assert len(passes) == max(len(rows) for rows in occurrences.values())
+    for k, (rows, where) in enumerate(passes):
+        assert sorted(rows.tolist()) == sorted(rows_of_d[k] for rows_of_d in occurrences.values() if len(rows_of_d) > k)
+        assert where.tolist() == index[rows].tolist()
+    assert _passes(index) is passes
