@@ -4,8 +4,9 @@
 
 Reads the results mutmut keeps beside each mutated file (``mutants/<path>.meta``), or the ones kept in the
 repository by ``.ci/mutation_results.py save``. A mutant
-counts as killed when a test failed or timed out under it (timeouts are shown apart: a mutant
-that makes the code loop or crawl is caught, but no test's assertion said so); one listed in
+counts as killed when a test failed or timed out under it, or the system stopped it for taking all the
+memory (timeouts are shown apart, with those: a mutant that makes the code loop, crawl or grow without
+end is caught, but no test's assertion said so); one listed in
 ``.ci/equivalent_mutants.toml`` (with the reason it cannot change behaviour) leaves the
 denominator. Targets: 95% in the engine's core, 90% overall.
 
@@ -28,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 FAILED = {1, 3, 255}  # a test failed, or pytest stopped with an error
-TIMED_OUT = {36, -24, 24, 152}  # stopped at its time limit (SIGXCPU)
+TIMED_OUT = {36, -24, 24, 152, -9}  # stopped at its time limit (SIGXCPU), or out of memory (the system's SIGKILL)
 KILLED = FAILED | TIMED_OUT
 SURVIVED = {0}
 NO_TESTS = {5, 33}

@@ -36,9 +36,10 @@ class Noise:
     """A stand-in for random.Random whose exponential draws are given: the Gumbel noise is then known."""
 
     def __init__(self, draws):
-        self.draws = list(draws)
+        self.draws, self.rates = list(draws), []
 
     def expovariate(self, rate):
+        self.rates.append(rate)
         return self.draws.pop(0)
 
 
@@ -55,6 +56,21 @@ def test_the_soft_sample_and_its_gradient_are_pytorchs_for_the_same_noise() -> N
     (ty * torch.tensor(F, dtype=torch.float64)).sum().backward()
     assert [v.data for v in y] == pytest.approx(ty.tolist(), rel=1e-12)
     assert [l.grad for l in logits] == pytest.approx(t.grad.tolist(), rel=1e-10, abs=1e-15)
+
+
+def test_the_noise_is_minus_log_of_exp_1_draws_and_tau_is_1_by_default() -> None:
+    """g_i = -log E_i, E_i ~ Exp(1) from the rng in order, as PyTorch draws it; a draw of exactly 0 (whose log is
+    not a number) is drawn again."""
+    rng = random.Random(4)
+    draws = [rng.expovariate(1.0) for _ in LOGITS]
+    z = [math.exp(l - math.log(e)) for l, e in zip(LOGITS, draws)]  # tau = 1
+    want = [v / sum(z) for v in z]
+    assert [v.data for v in gumbel_softmax([Value(l) for l in LOGITS], rng=random.Random(4))] == pytest.approx(
+        want, rel=1e-12)
+    with_a_zero = Noise([0.0] + draws[:2] + [0.0] + draws[2:])
+    assert [v.data for v in gumbel_softmax([Value(l) for l in LOGITS], rng=with_a_zero)] == pytest.approx(
+        want, rel=1e-12)
+    assert with_a_zero.draws == [] and with_a_zero.rates == [1.0] * 6
 
 
 def test_the_hard_sample_carries_the_soft_samples_gradient() -> None:
@@ -127,9 +143,13 @@ def test_without_an_rng_the_module_random_draws() -> None:
 
 
 def test_bad_arguments_say_what_was_wrong() -> None:
-    with pytest.raises(ValueError, match="gumbel_softmax: tau must be > 0, got 0.0"):
+    with pytest.raises(ValueError, match="^gumbel_softmax: tau must be > 0, got 0.0$"):
         gumbel_softmax([Value(0.0)], tau=0.0)
-    with pytest.raises(ValueError, match="gumbel_softmax: no logits"):
+    with pytest.raises(TypeError, match="^gumbel_softmax: tau must be a real number, got str 'x'$"):
+        gumbel_softmax([Value(0.0)], tau="x")
+    with pytest.raises(ValueError, match="^gumbel_softmax: tau must not be nan, got nan$"):
+        gumbel_softmax([Value(0.0)], tau=math.nan)
+    with pytest.raises(ValueError, match="^gumbel_softmax: no logits$"):
         gumbel_softmax([])
     with pytest.raises(ValueError, match="^score_function: no logits$"):
         score_function([], float)

@@ -83,14 +83,16 @@ def test_a_domain_as_a_list_or_of_ints_is_a_pair_too() -> None:
     assert random_expressions(5, seed=4, domain=[-1, 1]) == random_expressions(5, seed=4, domain=(-1.0, 1.0))
 
 
-def test_a_domain_where_nothing_is_usable_stops_with_a_clear_error() -> None:
+@pytest.mark.parametrize("ops, named", [(["exp"], "exp"), (["exp", "square"], "exp, square")])
+def test_a_domain_where_nothing_is_usable_stops_with_a_clear_error(ops, named) -> None:
     from engine.testing.strategies import MAX_MISSES
 
-    with pytest.raises(ValueError) as info:  # exp overflows everywhere there: every program is refused
-        random_expressions(1, ops=["exp"], domain=(1000.0, 2000.0))
+    # exp overflows everywhere there, and a square passes a million: every program is refused
+    with pytest.raises(ValueError) as info:
+        random_expressions(1, ops=ops, domain=(1000.0, 2000.0))
     assert str(info.value) == (f"random_expressions: no usable expression in {MAX_MISSES} tries in a row, with ops "
-                               "exp on the domain 1000 to 2000: choose a domain where they stay finite and smooth, "
-                               "or other ops")
+                               f"{named} on the domain 1000 to 2000: choose a domain where they stay finite "
+                               "and smooth, or other ops")
 
 
 @pytest.mark.parametrize("ops, unknown", [([], "[]"), (["frob", "sin"], "['frob']")])
