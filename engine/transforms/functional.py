@@ -207,9 +207,14 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, *, mode: str = "rev") 
     """
     if mode not in MODES:
         raise ValueError(f"jacobian: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+    return _jacobian(f, argnums, mode, "jacobian")
+
+
+def _jacobian(f: Callable[..., Any], argnums: ArgNums, mode: str, name: str) -> Callable[..., Any]:
+    """``jacobian``, its errors naming the transform the user called (``hessian`` for the Jacobian of a gradient)."""
 
     def wrapped(*args: Any) -> Any:
-        outs, leaves, many = _traced(f, args, argnums, "jacobian")
+        outs, leaves, many = _traced(f, args, argnums, name)
         inputs = flatten(leaves)
         chosen = plan(outs, inputs).mode if mode == "auto" else mode
         rows = forward_rows(outs, inputs) if chosen == "fwd" else [isolated_gradients(y, inputs) for y in outs]
@@ -261,4 +266,4 @@ def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
     """
     if not isinstance(argnums, int):
         raise TypeError(f"hessian: argnums must be one int, got {argnums!r}; pass the inputs as one list")
-    return jacobian(grad(f, argnums, name="hessian"), argnums)
+    return _jacobian(grad(f, argnums, name="hessian"), argnums, "rev", "hessian")

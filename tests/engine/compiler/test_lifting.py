@@ -445,6 +445,24 @@ def test_a_padded_convolution_is_one_product_inside_and_one_per_kind_of_border()
     assert lifted.groups == 10 == len(lifted.forward.splitlines())  # and the sum: one array operation each
 
 
+def test_a_convolution_reads_contiguous_inputs_as_a_view_and_skips_adjoints_nobody_reads() -> None:
+    from nn import Conv1d
+
+    random.seed(0)
+    pointwise = Conv1d(1, 2, 1)  # each window one input: the windows' inputs are rows 0 to 3, a slice
+    program = engine.compile(lambda x: engine.sum([v for row in pointwise([x]) for v in row]), [0.5] * 4)
+    assert lift(program.tape).forward.splitlines()[0] == (
+        "V[4:12] = (P[0:2].reshape(2, 1) @ V[0:4].reshape(1, -1) + P[2:4, None]).reshape(8, -1)")
+    conv = Conv1d(1, 1, 3)  # overlapping windows: a gather, and the inputs' adjoints added back where they overlap
+    program = engine.compile(lambda x: engine.sum(conv([x])[0]), [0.5] * 6)
+    with_inputs = "add_at(G, i0, (P[0:3].reshape(1, 3).T @ G[6:10].reshape(1, -1)).reshape(12, -1))"
+    assert with_inputs in lift(program.tape).backward.splitlines()
+    assert lift(program.tape, input_grads=False).backward.splitlines() == [
+        "G[6:10].reshape(4, 1, -1)[...] = G[10:11]",
+        "GP[0:3] = (G[6:10].reshape(1, -1) @ V[i0].reshape(3, -1).T).reshape(-1)",
+        "GP[3:4] = (G[6:10].reshape(1, -1)).sum(axis=1)"]
+
+
 def test_windows_with_a_per_sample_bias_stay_correct() -> None:
     """One kernel over windows, its bias an input (not a parameter): not merged into one product, still right."""
     random.seed(1)

@@ -1,6 +1,8 @@
 """grad, value_and_grad, jacobian, hessian and jvp of grad: which argument they differentiate, the shape
 of what they return, and the exact words of their refusals."""
 
+import math
+
 import pytest
 
 from engine import Dual, Value, grad, hessian, jacobian, jvp, value_and_grad
@@ -53,6 +55,12 @@ def test_jacobian_with_several_argnums_gives_a_tuple_per_row() -> None:
      "jacobian: can only differentiate with respect to numbers or Values (or lists of them), got str 's'"),
     (lambda: grad(lambda v: v[0])([1.0, "a"]),
      "grad: can only differentiate with respect to numbers or Values (or lists of them), got str 'a'"),
+    # a number the engine refuses is named as the transform's argument; a bool or an array is told what to write
+    (lambda: grad(lambda x: x * x)(math.nan), "grad: an argument must not be nan, got nan"),
+    (lambda: hessian(lambda v: v[0] * v[1])([1.0, math.inf]), "hessian: an argument must be finite, got inf"),
+    (lambda: grad(lambda x: x * x)(True), "grad: can only differentiate with respect to numbers or Values (or lists of "
+                                          "them), got bool True; write 1.0 if you mean the number"),
+    (lambda: hessian(lambda x: x * x, 1)(1.0), "hessian: argnums 1 does not fit a call with 1 arguments"),
     (lambda: jacobian(lambda x: "s")(1.0), "jacobian: f must return a scalar Value, got str 's'"),
     (lambda: jacobian(lambda x: [x, "s"])(1.0), "jacobian (output 1): f must return a scalar Value, got str 's'"),
 ])
