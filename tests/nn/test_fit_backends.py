@@ -77,3 +77,22 @@ def test_compiled_training_never_differentiates_the_targets(compiled, loss, monk
     y = [0.0, 1.0, 2.0, 0.0, 3.0, 1.0] if loss is _root_weighted else [2.0, 3.0, 2.0, 1.0, 3.0, 2.0]
     eager = _fit(False, loss, X, y, [4], monkeypatch)
     assert _fit(compiled, loss, X, y, [4], monkeypatch) == pytest.approx(eager, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("compiled", ["numpy", "python"])
+def test_a_validation_set_larger_than_one_replay_is_evaluated_in_pieces_to_the_eager_mean(compiled,
+                                                                                          monkeypatch) -> None:
+    """The validation loss and accuracy over 10 samples, replayed 3 at a time, are the eager engine's means."""
+    import nn.compiled_step
+
+    monkeypatch.setattr(nn.compiled_step, "EVALUATE_AT_ONCE", 3)
+    X, y = blobs(10, centers=2, std=2.0, seed=4)
+    random.seed(0)
+    m = MLP(2, [3, 2], activation="tanh")
+    history = fit(m, X, y, losses.cross_entropy, SGD(m.parameters(), lr=0.1), epochs=1, batch_size=5,
+                  progress=False, compiled=compiled, val=(X, y))
+    each = [losses.cross_entropy([m(x)], [t]).data for x, t in zip(X, y)]
+    right = [max(range(2), key=lambda k: m(x)[k].data) == t for x, t in zip(X, y)]
+    assert history["val_loss"] == pytest.approx([sum(each) / 10], rel=1e-12)
+    assert history["val_accuracy"] == pytest.approx([sum(right) / 10], rel=1e-12)
+    assert 0.0 < history["val_accuracy"][0] < 1.0  # some right, some wrong: the pieces' counts are added
