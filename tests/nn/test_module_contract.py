@@ -236,14 +236,7 @@ FORWARD_MODE_LAYERS = {  # each layer, and a call of it on entries that hold a a
 
 def _entries(out):
     """Every number in a layer's nested output (a recurrent layer's outputs and its last state), in order."""
-    stack, found = [out], []
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(reversed(x))
-        else:
-            found.append(x)
-    return found
+    return nn.Flatten()(out)
 
 
 @pytest.mark.parametrize("name", sorted(FORWARD_MODE_LAYERS))

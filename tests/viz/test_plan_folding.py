@@ -154,15 +154,20 @@ def largest_fit(root, max_nodes, max_depth, fits, too_big):
             return cut
 
 
-def fan() -> Value:
-    """Six chains summed: shallow and wide, so a max_depth cuts before a cut by count does."""
+def chains(count: int, length: int) -> Value:
+    """``count`` chains of ``length`` tanh steps, summed: shallow and wide."""
     heads = []
-    for k in range(6):
+    for k in range(count):
         h = Value(float(k))
-        for _ in range(5):
+        for _ in range(length):
             h = (h * 0.5).tanh()
         heads.append(h)
     return engine.sum(heads)
+
+
+def fan() -> Value:
+    """Six chains summed: shallow and wide, so a max_depth cuts before a cut by count does."""
+    return chains(6, 5)
 
 
 @pytest.mark.parametrize("make", [mixed, fan])
@@ -180,16 +185,9 @@ def test_the_fit_keeps_the_largest_cut_that_fits_as_a_search_down_from_the_top_d
     assert tried > 60  # most of them folded or cut
 
 
-
 def wide_fan() -> Value:
     """Twelve chains summed: a sum too wide to draw whole, so a fit folds it and a cut by count reaches deeper."""
-    heads = []
-    for k in range(12):
-        h = Value(float(k))
-        for _ in range(4):
-            h = (h * 0.5).tanh()
-        heads.append(h)
-    return engine.sum(heads)
+    return chains(12, 4)
 
 
 def depths(p):
