@@ -96,3 +96,21 @@ def test_a_validation_set_larger_than_one_replay_is_evaluated_in_pieces_to_the_e
     assert history["val_loss"] == pytest.approx([sum(each) / 10], rel=1e-12)
     assert history["val_accuracy"] == pytest.approx([sum(right) / 10], rel=1e-12)
     assert 0.0 < history["val_accuracy"][0] < 1.0  # some right, some wrong: the pieces' counts are added
+
+
+def test_data_of_fractions_trains_on_numpy_as_it_does_eagerly() -> None:
+    """Any numbers NumPy reads as floats are data: fractions are made floats once, not kept as Python objects."""
+    pytest.importorskip("numpy")
+    from fractions import Fraction
+
+    X = [[Fraction(1, 2), Fraction(-1, 3)], [Fraction(2), Fraction(1, 4)], [Fraction(-3, 2), Fraction(0)],
+         [Fraction(1), Fraction(1)]]
+    y = [0, 1, 0, 1]
+    trained = []
+    for compiled in (False, "numpy"):
+        random.seed(0)
+        m = MLP(2, [3, 2], activation="tanh")
+        fit(m, X, y, losses.cross_entropy, SGD(m.parameters(), lr=0.1), epochs=2, batch_size=2, progress=False,
+            compiled=compiled, shuffle=False, val=(X, y))
+        trained.append([p.data for p in m.parameters()])
+    assert trained[1] == pytest.approx(trained[0], rel=1e-12, abs=1e-15)

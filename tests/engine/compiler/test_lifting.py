@@ -329,6 +329,17 @@ def test_a_many_input_op_of_three_inputs_is_stacked() -> None:
     check_against_per_node_and_eager(program, [np.random.default_rng(16).standard_normal((5, 3)) * 10], 5)
 
 
+def test_a_many_input_rule_that_is_its_output_is_stacked() -> None:
+    @engine.op(derivative=lambda xs, out: [out for _ in xs])
+    def exp_of_total(*xs):  # every partial is the output itself: one rule, in no input at all
+        return math.exp(math.fsum(xs))
+
+    program = engine.compile(lambda x: exp_of_total(*x) * 2.0, [0.0] * 3)
+    assert ".reshape(3, 1, -1)[...] = " in lift(program.tape).backward
+    r = check_against_per_node_and_eager(program, [np.array([[0.5, -1.0, 0.25], [0.0, 0.0, 0.0]])], 2)
+    assert r.grads[0].ravel().tolist() == pytest.approx([2 * math.exp(-0.25)] * 3 + [2.0] * 3, rel=1e-15)
+
+
 def test_a_many_input_rule_that_reads_another_input_is_not_stacked() -> None:
     @engine.op(derivative=lambda xs, out: [x / xs[1] for x in xs])
     def lopsided(*xs):  # every partial reads the second input: not one rule written in its own input alone
