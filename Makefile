@@ -33,8 +33,9 @@ mutation: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet "mutmut>=3.3,<4"
 	$(BIN)/python .ci/mutation_results.py restore
 	@# One thread per library: mutmut forks a process per mutant from one that ran the tests, and an OpenMP pool
-	@# (PyTorch's) does not survive a fork: the fork's first parallel op waited forever, a false timeout.
-	CI=true OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	@# (PyTorch's) does not survive a fork: the fork's first parallel op waited forever, a false timeout. At most
+	@# 8 GiB a process: a mutant that loops while it allocates gets a MemoryError (a failed test), not the machine.
+	ulimit -v 8388608; CI=true OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
 		$(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 2) || true
 	$(BIN)/python .ci/mutation_results.py save
 	$(BIN)/python .ci/mutation_score.py mutants
