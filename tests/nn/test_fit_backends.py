@@ -114,3 +114,11 @@ def test_data_of_fractions_trains_on_numpy_as_it_does_eagerly() -> None:
             compiled=compiled, shuffle=False, val=(X, y))
         trained.append([p.data for p in m.parameters()])
     assert trained[1] == pytest.approx(trained[0], rel=1e-12, abs=1e-15)
+    targets = [Fraction(1, 2), Fraction(-1), Fraction(3, 4), Fraction(0)]  # real-valued targets: fractions too
+    for compiled in (False, "numpy"):
+        random.seed(0)
+        m = MLP(2, [3, 1], activation="tanh")
+        fit(m, X, targets, losses.mse, SGD(m.parameters(), lr=0.1), epochs=2, batch_size=2, progress=False,
+            compiled=compiled, shuffle=False)
+        trained.append([p.data for p in m.parameters()])
+    assert trained[3] == pytest.approx(trained[2], rel=1e-12, abs=1e-15)

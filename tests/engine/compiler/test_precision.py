@@ -3,6 +3,7 @@ checked against PyTorch computing the same network in that dtype, and against fl
 rounding. Overflow is an error, never a silent inf or a quiet float64 replay."""
 
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -142,9 +143,14 @@ def test_fit_refuses_data_past_the_dtypes_range_by_sample() -> None:
     random.seed(2)
     model = MLP(2, [1])
     X, y = [[0.5, 1.0], [7e4, 1.0], [0.0, 0.0]], [1.0, -1.0, 1.0]  # 70,000 is past float16's largest, 65,504
-    with pytest.raises(ValueError, match=r"fit: X holds a number past float16's range \(sample 1: \[70000\.0, 1\.0\]\)"):
-        fit(model, X, y, losses.hinge, SGD(model.parameters(), lr=0.1), epochs=1, compiled="numpy", progress=False,
-            dtype="float16")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused by sample, with no NumPy warning before it
+        with pytest.raises(ValueError, match=r"^fit: X holds a number past float16's range \(sample 1: \[70000\.0, 1\.0\]\)"):
+            fit(model, X, y, losses.hinge, SGD(model.parameters(), lr=0.1), epochs=1, compiled="numpy",
+                progress=False, dtype="float16")
+        with pytest.raises(ValueError, match=r"^fit: y holds a number past float16's range \(sample 2: 70000\.0\)"):
+            fit(model, [[0.5, 1.0]] * 3, [1.0, -1.0, 7e4], losses.mse, SGD(model.parameters(), lr=0.1), epochs=1,
+                compiled="numpy", progress=False, dtype="float16")
     history = fit(model, X, y, losses.hinge, SGD(model.parameters(), lr=0.1), epochs=1, compiled="numpy",
                   progress=False, dtype="float32")  # within float32's range
     assert np.isfinite(history["loss"][0])
