@@ -19,7 +19,7 @@ from engine import Value, as_value, dot
 from engine.arithmetic import Arithmetic
 from engine.checks import whole_number
 
-from .module import Module, TorchEntry, _count, _listlike
+from .module import Module, TorchEntry, _count, _label, _listlike
 from .saving import register
 
 Size = Union[int, Tuple[int, ...]]
@@ -177,8 +177,7 @@ class Conv2d(Module):
             plane = [[dot(kernel, window, bias=bias) for window in row] for row in spots]
             for i, row in enumerate(plane):
                 for j, v in enumerate(row):
-                    if isinstance(v, Value):  # a dual number (inside jvp) has no label
-                        v.label = self._output_label(o, i, j)
+                    _label(v, self._output_label(o, i, j))
             out.append(plane)
         return out
 

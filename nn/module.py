@@ -166,6 +166,12 @@ def activate(v: Any, name: str) -> Any:
     return v.leaky_relu() if name == "leaky_relu" else getattr(v, name)()
 
 
+def _label(v: Any, label: str) -> None:
+    """Name ``v`` for drawings and ``explain`` if it is a Value; a dual number (inside jvp) has no label."""
+    if isinstance(v, Value):
+        v.label = label
+
+
 def _listlike(v: Any) -> bool:
     """A sequence of entries (a list, a tuple, a NumPy array), not a number, a Value or text."""
     return not isinstance(v, (str, bytes, Arithmetic, numbers.Number)) and hasattr(v, "__len__")

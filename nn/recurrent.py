@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from engine import Value, dot
 from engine.arithmetic import Arithmetic
 
-from .module import Inputs, Module, TorchEntry, _choice, _count, _short, as_inputs
+from .module import Inputs, Module, TorchEntry, _choice, _count, _label, _short, as_inputs
 from .saving import register
 
 State = List[Value]
@@ -63,8 +63,7 @@ class _Recurrent(Module):
         """Label a state by time step (``h3_0``: unit 0 after step 3), so drawings and ``explain`` show where each
         Value of the unrolled graph belongs."""
         for j, v in enumerate(state):
-            if isinstance(v, Value):  # a dual number (inside jvp) has no label
-                v.label = f"{name}{t}_{j}"
+            _label(v, f"{name}{t}_{j}")
         return state
 
     def _gate(self, gate: int, x: State, h: State) -> List[Value]:

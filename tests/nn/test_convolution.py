@@ -286,7 +286,6 @@ def test_a_bad_input_is_told_whole(call, message) -> None:
     assert str(caught.value) == message and len(message) <= 300
 
 
-
 def test_the_initial_weights_and_biases_fill_pytorchs_interval_both_ways() -> None:
     """Uniform in [-bound, bound], bound = 1 / sqrt(in · kh · kw), for the weights and the bias alike: 200 draws
     each reach past 0.8 bound on both sides."""
